@@ -1,0 +1,39 @@
+# Two commands for a newcomer: `make run` and `make test`. Both build .venv from
+# this project's own files the first time (pinned CPU torch: see constraints.txt).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint typecheck bench clean models
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e ".[gui,dev]"
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/transformer-sim
+
+test: $(STAMP)
+	$(BIN)/ruff check core visualizer tests bench
+	$(BIN)/mypy
+	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check core visualizer tests bench
+	$(BIN)/ruff format --check core visualizer tests bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+bench: $(STAMP)
+	$(BIN)/python bench/engine.py
+
+models: $(STAMP)
+	$(BIN)/transformer-sim train --preset demo-de --seed 0 --out assets/models/demo-de
+	$(BIN)/transformer-sim train --preset demo-fr --seed 0 --out assets/models/demo-fr
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

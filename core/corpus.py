@@ -1,0 +1,171 @@
+"""Parallel corpora: the built-in generated ones and user TSV files.
+
+This module owns the :class:`Pair` / :class:`Corpus` data types and the two ways to get a
+corpus: :func:`builtin_corpus` (deterministic, generated from the small grammars in
+``core.grammar_de`` / ``core.grammar_fr``, with the lecture sentences held out of train and
+valid so the model must reach them by generalising) and :func:`load_tsv` (a Tatoeba/Anki style
+``source<TAB>target`` export).  Every failure is a :class:`CorpusError` with a one-line message
+naming the file and line, so the CLI and GUI can show it as is.  Standard library only.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Callable, Container, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Pair:
+    """One sentence pair: English source as a user would type it, and its translation."""
+
+    source: str
+    target: str
+
+
+@dataclass(frozen=True)
+class Corpus:
+    """A named corpus split into train / valid, plus held-out lecture sentences."""
+
+    name: str
+    train: tuple[Pair, ...]
+    valid: tuple[Pair, ...]
+    lecture: tuple[Pair, ...]
+
+
+class CorpusError(ValueError):
+    """A corpus could not be built or read; the message is one line for the user."""
+
+
+_BUILTIN = ("en-de", "en-fr")
+_BOM = b"\xef\xbb\xbf"
+
+
+def builtin_pairs() -> tuple[str, ...]:
+    """Names accepted by :func:`builtin_corpus`."""
+    return _BUILTIN
+
+
+def sentence_key(text: str) -> str:
+    """Normalise a sentence for "same sentence" checks: case-insensitive, no trailing '.'."""
+    return text.strip().rstrip(".").strip().casefold()
+
+
+_Grammar = tuple[Callable[[random.Random], list[Pair]], tuple[Pair, ...], list[Pair]]
+
+
+def _grammar(pair: str) -> _Grammar:
+    """(generate, lecture sentences, ingredient sentences that must be trained on)."""
+    # Imported here: the grammar modules import Pair from this module.
+    from core import grammar_de, grammar_fr
+
+    if pair == "en-de":
+        return grammar_de.generate, grammar_de.LECTURE, grammar_de.required()
+    if pair == "en-fr":
+        return grammar_fr.generate, grammar_fr.LECTURE, grammar_fr.required()
+    raise CorpusError(f"unknown built-in corpus {pair!r}; choose one of: {', '.join(_BUILTIN)}")
+
+
+def builtin_corpus(pair: str, seed: int = 0) -> Corpus:
+    """The generated corpus for ``pair`` ("en-de" or "en-fr"); identical for equal seeds."""
+    generate, lecture, ingredients = _grammar(pair)
+    rng = random.Random(seed)
+    held_out = {sentence_key(p.source) for p in lecture} | {sentence_key(p.target) for p in lecture}
+    pairs = [
+        p
+        for p in _unique(generate(rng))
+        if sentence_key(p.source) not in held_out and sentence_key(p.target) not in held_out
+    ]
+    must_train = {sentence_key(p.source) for p in ingredients}
+    train, valid = _split(pairs, 0.1, rng, min_valid=1, must_train=must_train)
+    return Corpus(pair, train, valid, lecture)
+
+
+def _unique(pairs: Sequence[Pair]) -> list[Pair]:
+    """Drop exact duplicate pairs, keeping the first occurrence (order preserved)."""
+    seen: set[Pair] = set()
+    out: list[Pair] = []
+    for p in pairs:
+        if p not in seen:
+            seen.add(p)
+            out.append(p)
+    return out
+
+
+def _split(
+    pairs: Sequence[Pair],
+    valid_fraction: float,
+    rng: random.Random,
+    min_valid: int,
+    must_train: Container[str] = (),
+) -> tuple[tuple[Pair, ...], tuple[Pair, ...]]:
+    """Shuffle and split; variants of one sentence (case, final '.') stay on the same side."""
+    groups: dict[str, list[Pair]] = {}
+    for p in pairs:
+        groups.setdefault(sentence_key(p.source), []).append(p)
+    keys = list(groups)  # insertion order: deterministic
+    rng.shuffle(keys)
+    want_valid = round(len(pairs) * valid_fraction)
+    if want_valid > 0:
+        want_valid = max(want_valid, min_valid)
+    valid: list[Pair] = []
+    train: list[Pair] = []
+    for key in keys:
+        to_valid = len(valid) < want_valid and len(keys) > 1 and key not in must_train
+        side = valid if to_valid else train
+        side.extend(groups[key])
+    if not train:  # tiny file: keep at least one pair to train on
+        train, valid = valid[:1], valid[1:]
+    return tuple(train), tuple(valid)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    return repr(text if len(text) <= limit else text[: limit - 3] + "...")
+
+
+def load_tsv(path: str | os.PathLike[str], valid_fraction: float = 0.1, seed: int = 0) -> Corpus:
+    """Read ``source<TAB>target[<TAB>anything]`` lines (UTF-8) and split them by ``seed``.
+
+    Blank lines, a UTF-8 byte order mark, surrounding whitespace and extra columns are
+    accepted; exact duplicate pairs are dropped.  Files with fewer than 10 pairs get no
+    validation split.  User corpora have no lecture sentences.
+    """
+    if not 0.0 <= valid_fraction < 1.0:
+        raise CorpusError(f"valid_fraction must be in [0, 1), got {valid_fraction}")
+    file = Path(path)
+    try:
+        data = file.read_bytes()
+    except FileNotFoundError:
+        raise CorpusError(f"corpus file not found: {file}") from None
+    except IsADirectoryError:
+        raise CorpusError(f"corpus path is a directory, not a file: {file}") from None
+    except OSError as exc:
+        raise CorpusError(f"cannot read corpus file {file}: {exc.strerror or exc}") from None
+    if data.startswith(_BOM):
+        data = data[len(_BOM) :]
+    pairs: list[Pair] = []
+    for lineno, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise CorpusError(
+                f"{file}:{lineno}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column "
+                f"{exc.start + 1}); save the file as UTF-8"
+            ) from None
+        if not line.strip():
+            continue
+        fields = [f.strip() for f in line.split("\t")]
+        if len(fields) < 2 or not fields[0] or not fields[1]:
+            raise CorpusError(
+                f"{file}:{lineno}: expected 'source<TAB>target', got {_short(line.strip())}"
+            )
+        pairs.append(Pair(fields[0], fields[1]))
+    if not pairs:
+        raise CorpusError(f"{file}: no sentence pairs found (expected 'source<TAB>target' lines)")
+    pairs = _unique(pairs)
+    rng = random.Random(seed)
+    fraction = valid_fraction if len(pairs) >= 10 else 0.0
+    train, valid = _split(pairs, fraction, rng, min_valid=1 if fraction > 0 else 0)
+    return Corpus(file.stem, train, valid, ())

@@ -1,0 +1,185 @@
+"""Autoregressive decoding: greedy, beam search (with its tree) and sampling.
+
+Each strategy runs the encoder once and then the decoder on the growing prefix,
+one token at a time, until ``<eos>`` or a length limit. The prefix is recomputed at
+every step instead of cached: slower, but every decoding step is then a complete,
+self-contained forward pass that can be traced (names ``t{step}/dec.0...``) and
+shown. What was considered at each step (the top-k candidates and the choice) is
+returned with the tokens, because the decoding panel draws exactly that.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import torch
+from torch import Tensor
+
+from core.model import Transformer
+from core.tokenizer import BOS_ID, EOS_ID
+from core.trace import Tracer, point
+
+Strategy = Literal["greedy", "beam", "sample"]
+
+
+@dataclass(frozen=True)
+class DecodeSettings:
+    """How to pick each next token. ``temperature`` 0 means greedy."""
+
+    beam: int = 1
+    temperature: float = 0.0
+    top_k: int = 0  # 0: no limit
+    top_p: float = 1.0
+    max_len: int = 40
+    seed: int = 0
+    length_penalty: float = 0.6
+    candidates: int = 5  # how many top next tokens to record per step
+
+    @property
+    def strategy(self) -> Strategy:
+        if self.beam > 1:
+            return "beam"
+        return "sample" if self.temperature > 0 else "greedy"
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One decoding step: the prefix's top candidates (id, probability) and the pick."""
+
+    t: int
+    candidates: tuple[tuple[int, float], ...]
+    chosen: int
+    prob: float
+
+
+@dataclass(frozen=True)
+class BeamNode:
+    """A hypothesis in the beam tree: its last token, parent node, and scores."""
+
+    id: int
+    parent: int | None
+    token: int
+    logp: float  # cumulative log-probability
+    score: float  # length-normalised, what the beam ranks by
+    t: int
+    finished: bool = False
+
+
+@dataclass
+class Generation:
+    ids: list[int]  # generated ids, without <bos>, without <eos>
+    choices: list[Choice] = field(default_factory=list)
+    tree: list[BeamNode] = field(default_factory=list)
+    finished: bool = False  # ended with <eos> (not by the length limit)
+
+
+@torch.no_grad()
+def generate(
+    model: Transformer, src: Tensor, settings: DecodeSettings, tracer: Tracer | None = None
+) -> Generation:
+    """Translate one sentence, (1, S) source ids; traced greedy/sampled steps if asked."""
+    if settings.strategy == "beam":
+        return _beam(model, src, settings)
+    memory, mem_key, pad = model.encode(src)  # (1, S, D)
+    gen = torch.Generator().manual_seed(settings.seed)
+    prefix = [BOS_ID]
+    out = Generation(ids=[])
+    for t in range(settings.max_len):
+        if tracer is not None:
+            tracer.prefix, tracer.t, tracer.phase = f"t{t}/", t, "decode"
+        ids = torch.tensor([prefix])  # (1, t+1)
+        logits = model.decode(ids, memory, mem_key, pad)[:, -1]  # (1, V)
+        probs = next_token_probs(logits, settings)  # (1, V)
+        probs = point("next.probs", probs, "softmax", {"x": "logits"}, ("batch", "vocab"))
+        if settings.strategy == "sample":
+            token = int(torch.multinomial(probs[0], 1, generator=gen))
+        else:
+            token = int(probs[0].argmax())
+        picked = point(
+            "next.token", torch.tensor([token]), "choose", {"probs": "next.probs"}, ("batch",)
+        )
+        top = probs[0].topk(min(settings.candidates, probs.shape[-1]))
+        cands = tuple((int(i), float(p)) for p, i in zip(top.values, top.indices, strict=True))
+        out.choices.append(Choice(t, cands, int(picked[0]), float(probs[0, token])))
+        if token == EOS_ID:
+            out.finished = True
+            break
+        prefix.append(token)
+        out.ids.append(token)
+    if tracer is not None:
+        tracer.prefix, tracer.t = "", None
+    return out
+
+
+def next_token_probs(logits: Tensor, settings: DecodeSettings) -> Tensor:
+    """(B, V) logits -> (B, V) probabilities after temperature, top-k and top-p."""
+    if settings.strategy != "sample":
+        return torch.softmax(logits, dim=-1)
+    z = logits / settings.temperature
+    if settings.top_k > 0:
+        kth = z.topk(min(settings.top_k, z.shape[-1]), dim=-1).values[:, -1:]  # (B, 1)
+        z = z.masked_fill(z < kth, float("-inf"))
+    probs = torch.softmax(z, dim=-1)
+    if settings.top_p < 1.0:
+        sorted_p, order = probs.sort(dim=-1, descending=True)
+        before = sorted_p.cumsum(-1) - sorted_p  # mass strictly before each token
+        sorted_p = sorted_p.masked_fill(before >= settings.top_p, 0.0)
+        probs = torch.zeros_like(probs).scatter(-1, order, sorted_p)
+        probs = probs / probs.sum(-1, keepdim=True)
+    return probs
+
+
+def _beam(model: Transformer, src: Tensor, s: DecodeSettings) -> Generation:
+    """Beam search; every hypothesis ever kept becomes a node of the returned tree."""
+    memory, mem_key, pad = model.encode(src)  # (1, S, D)
+    tree = [BeamNode(0, None, BOS_ID, 0.0, 0.0, -1)]
+    alive: list[int] = [0]
+    done: list[int] = []
+    paths = {0: [BOS_ID]}
+    for t in range(s.max_len):
+        if not alive:
+            break
+        ids = torch.tensor([paths[n] for n in alive])  # (beam, t+1)
+        mem = memory.expand(len(alive), -1, -1)  # (beam, S, D)
+        mpad = None if pad is None else pad.expand(len(alive), -1, -1, -1)
+        logp = torch.log_softmax(model.decode(ids, mem, mem_key, mpad)[:, -1], -1)  # (beam, V)
+        total = logp + torch.tensor([tree[n].logp for n in alive])[:, None]  # (beam, V)
+        best = total.flatten().topk(min(s.beam, total.numel()))
+        nxt: list[int] = []
+        for val, flat in zip(best.values.tolist(), best.indices.tolist(), strict=True):
+            row, token = divmod(flat, total.shape[1])
+            parent = alive[row]
+            length = t + 1
+            score = val / (((5 + length) / 6) ** s.length_penalty)  # GNMT length penalty
+            node = BeamNode(len(tree), parent, token, val, score, t, token == EOS_ID)
+            tree.append(node)
+            paths[node.id] = [*paths[parent], token]
+            (done if node.finished else nxt).append(node.id)
+        alive = nxt
+        if len(done) >= s.beam:
+            break
+    pool = done or alive
+    winner = max(pool, key=lambda n: tree[n].score)
+    best_ids = [i for i in paths[winner][1:] if i != EOS_ID]
+    return Generation(ids=best_ids, tree=tree, finished=tree[winner].finished)
+
+
+@torch.no_grad()
+def greedy_batch(model: Transformer, src: Tensor, max_len: int = 40) -> list[list[int]]:
+    """Greedy translations of a padded batch (B, S) at once, for evaluation."""
+    memory, mem_key, pad = model.encode(src)  # (B, S, D)
+    b = src.shape[0]
+    ys = torch.full((b, 1), BOS_ID, dtype=torch.long)  # (B, 1)
+    ended = torch.zeros(b, dtype=torch.bool)
+    for _ in range(max_len):
+        nxt = model.decode(ys, memory, mem_key, pad)[:, -1].argmax(-1)  # (B,)
+        nxt = nxt.masked_fill(ended, EOS_ID)
+        ys = torch.cat([ys, nxt[:, None]], dim=1)
+        ended |= nxt == EOS_ID
+        if bool(ended.all()):
+            break
+    out = []
+    for row in ys[:, 1:].tolist():
+        out.append(row[: row.index(EOS_ID)] if EOS_ID in row else row)
+    return out

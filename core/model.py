@@ -1,0 +1,300 @@
+"""The encoder-decoder Transformer of "Attention Is All You Need", one readable file.
+
+Every op a learner should see is explicit (attention is scores, scale, mask, softmax
+and a weighted sum, never a fused kernel) and passes through ``point`` with a name
+like ``enc.0.self_attn.weights``. Module attribute names match those names, so the
+parameter ``enc.0.self_attn.w_q.weight`` sits beside the activation
+``enc.0.self_attn.q``. Shapes: B batch, S source length, T target length, D d_model,
+H heads, K d_head = D / H, F d_ff, V vocabulary.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from core.config import ModelConfig
+from core.trace import point
+
+SRC_AXES = ("batch", "src", "dim")
+TGT_AXES = ("batch", "tgt", "dim")
+
+
+class MultiHeadAttention(nn.Module):
+    """Scaled dot-product attention over H heads, each step a named trace point."""
+
+    def __init__(self, cfg: ModelConfig, name: str) -> None:
+        super().__init__()
+        self.name, self.h, self.k = name, cfg.n_heads, cfg.d_head
+        d = cfg.d_model
+        self.w_q, self.w_k, self.w_v, self.w_o = (nn.Linear(d, d) for _ in range(4))
+
+    def forward(
+        self,
+        xq: Tensor,
+        xq_key: str,
+        xkv: Tensor,
+        xkv_key: str,
+        mask: Tensor | None,
+        q_axis: str,
+        k_axis: str,
+    ) -> Tensor:
+        """``mask`` is True where attention is forbidden, broadcastable to (B, H, Tq, Tk)."""
+        n, (b, tq, _), tk = self.name, xq.shape, xkv.shape[1]
+        qa, ka = ("batch", "head", q_axis, "dim"), ("batch", "head", k_axis, "dim")
+        q = self.w_q(xq).view(b, tq, self.h, self.k).transpose(1, 2)  # (B, H, Tq, K)
+        q = point(f"{n}.q", q, "linear", {"x": xq_key, "weight": f"{n}.w_q.weight"}, qa)
+        k = self.w_k(xkv).view(b, tk, self.h, self.k).transpose(1, 2)  # (B, H, Tk, K)
+        k = point(f"{n}.k", k, "linear", {"x": xkv_key, "weight": f"{n}.w_k.weight"}, ka)
+        v = self.w_v(xkv).view(b, tk, self.h, self.k).transpose(1, 2)  # (B, H, Tk, K)
+        v = point(f"{n}.v", v, "linear", {"x": xkv_key, "weight": f"{n}.w_v.weight"}, ka)
+        pair = ("batch", "head", q_axis, k_axis)
+        scores = q @ k.transpose(-2, -1)  # (B, H, Tq, Tk)
+        scores = point(f"{n}.scores", scores, "matmul", {"q": f"{n}.q", "k": f"{n}.k"}, pair)
+        scaled = scores / math.sqrt(self.k)  # (B, H, Tq, Tk)
+        scaled = point(f"{n}.scaled", scaled, "scale", {"x": f"{n}.scores"}, pair)
+        last = f"{n}.scaled"
+        if mask is not None:
+            scaled = scaled.masked_fill(mask, float("-inf"))  # (B, H, Tq, Tk)
+            scaled = point(f"{n}.masked", scaled, "mask", {"x": last}, pair)
+            last = f"{n}.masked"
+        weights = torch.softmax(scaled, dim=-1)  # (B, H, Tq, Tk), rows sum to 1
+        weights = point(f"{n}.weights", weights, "softmax", {"x": last}, pair)
+        ctx = weights @ v  # (B, H, Tq, K)
+        ctx = point(f"{n}.context", ctx, "matmul", {"weights": f"{n}.weights", "v": f"{n}.v"}, qa)
+        concat = ctx.transpose(1, 2).reshape(b, tq, self.h * self.k)  # (B, Tq, D)
+        concat = point(
+            f"{n}.concat", concat, "concat", {"x": f"{n}.context"}, ("batch", q_axis, "dim")
+        )
+        out = self.w_o(concat)  # (B, Tq, D)
+        return point(
+            f"{n}.out",
+            out,
+            "linear",
+            {"x": f"{n}.concat", "weight": f"{n}.w_o.weight"},
+            ("batch", q_axis, "dim"),
+        )
+
+
+class FeedForward(nn.Module):
+    """Position-wise two-layer network: linear, activation, linear."""
+
+    def __init__(self, cfg: ModelConfig, name: str) -> None:
+        super().__init__()
+        self.name, self.act = name, cfg.activation
+        self.lin1 = nn.Linear(cfg.d_model, cfg.d_ff)
+        self.lin2 = nn.Linear(cfg.d_ff, cfg.d_model)
+        self.drop = nn.Dropout(cfg.dropout)
+
+    def forward(self, x: Tensor, x_key: str, axes: tuple[str, ...]) -> Tensor:
+        n = self.name
+        fa = (*axes[:-1], "hidden")
+        h = self.lin1(x)  # (B, T, F)
+        h = point(f"{n}.hidden", h, "linear", {"x": x_key, "weight": f"{n}.lin1.weight"}, fa)
+        a = F.relu(h) if self.act == "relu" else F.gelu(h)  # (B, T, F)
+        a = point(f"{n}.act", a, "activation", {"x": f"{n}.hidden"}, fa)
+        a = self.drop(a)
+        out = self.lin2(a)  # (B, T, D)
+        return point(
+            f"{n}.out", out, "linear", {"x": f"{n}.act", "weight": f"{n}.lin2.weight"}, axes
+        )
+
+
+class ResidualLayer(nn.Module):
+    """Residual connections and layer norms shared by encoder and decoder layers.
+
+    Post-norm (the paper): ``norm(x + f(x))``. Pre-norm: ``x + f(norm(x))``. Either
+    way the i-th sublayer's sum is ``{layer}.add{i}`` and its norm ``{layer}.norm{i}``
+    (a module attribute too, so its parameters are ``{layer}.norm{i}.weight``).
+    """
+
+    def __init__(self, cfg: ModelConfig, name: str, n_sublayers: int) -> None:
+        super().__init__()
+        self.name, self.pre = name, cfg.norm == "pre"
+        for i in range(1, n_sublayers + 1):
+            setattr(self, f"norm{i}", nn.LayerNorm(cfg.d_model))
+        self.drop = nn.Dropout(cfg.dropout)
+
+    def _norm(self, i: int, x: Tensor, key: str, axes: tuple[str, ...]) -> tuple[Tensor, str]:
+        name = f"{self.name}.norm{i}"
+        y = getattr(self, f"norm{i}")(x)  # (B, L, D)
+        return point(name, y, "layernorm", {"x": key, "weight": f"{name}.weight"}, axes), name
+
+    def sub_input(self, i: int, x: Tensor, key: str, axes: tuple[str, ...]) -> tuple[Tensor, str]:
+        """What sublayer i reads: the normed stream (pre-norm) or the stream itself."""
+        return self._norm(i, x, key, axes) if self.pre else (x, key)
+
+    def residual(
+        self, i: int, x: Tensor, key: str, f: Tensor, f_key: str, axes: tuple[str, ...]
+    ) -> tuple[Tensor, str]:
+        """Add sublayer i's output back onto the stream (and norm it, post-norm)."""
+        s = x + self.drop(f)  # (B, L, D)
+        name = f"{self.name}.add{i}"
+        s = point(name, s, "add", {"x": key, "sublayer": f_key}, axes)
+        return (s, name) if self.pre else self._norm(i, s, name, axes)
+
+
+class EncoderLayer(ResidualLayer):
+    def __init__(self, cfg: ModelConfig, i: int) -> None:
+        super().__init__(cfg, f"enc.{i}", 2)
+        self.self_attn = MultiHeadAttention(cfg, f"{self.name}.self_attn")
+        self.ffn = FeedForward(cfg, f"{self.name}.ffn")
+
+    def forward(self, x: Tensor, key: str, pad: Tensor | None) -> tuple[Tensor, str]:
+        xin, kin = self.sub_input(1, x, key, SRC_AXES)
+        a = self.self_attn(xin, kin, xin, kin, pad, "src", "src")  # (B, S, D)
+        x, key = self.residual(1, x, key, a, f"{self.name}.self_attn.out", SRC_AXES)
+        xin, kin = self.sub_input(2, x, key, SRC_AXES)
+        f = self.ffn(xin, kin, SRC_AXES)  # (B, S, D)
+        return self.residual(2, x, key, f, f"{self.name}.ffn.out", SRC_AXES)
+
+
+class DecoderLayer(ResidualLayer):
+    def __init__(self, cfg: ModelConfig, i: int) -> None:
+        super().__init__(cfg, f"dec.{i}", 3)
+        self.self_attn = MultiHeadAttention(cfg, f"{self.name}.self_attn")
+        self.cross_attn = MultiHeadAttention(cfg, f"{self.name}.cross_attn")
+        self.ffn = FeedForward(cfg, f"{self.name}.ffn")
+
+    def forward(
+        self,
+        y: Tensor,
+        key: str,
+        memory: Tensor,
+        mem_key: str,
+        self_mask: Tensor,
+        mem_pad: Tensor | None,
+    ) -> tuple[Tensor, str]:
+        n = self.name
+        yin, kin = self.sub_input(1, y, key, TGT_AXES)
+        a = self.self_attn(yin, kin, yin, kin, self_mask, "tgt", "tgt")  # (B, T, D)
+        y, key = self.residual(1, y, key, a, f"{n}.self_attn.out", TGT_AXES)
+        yin, kin = self.sub_input(2, y, key, TGT_AXES)
+        c = self.cross_attn(yin, kin, memory, mem_key, mem_pad, "tgt", "src")  # (B, T, D)
+        y, key = self.residual(2, y, key, c, f"{n}.cross_attn.out", TGT_AXES)
+        yin, kin = self.sub_input(3, y, key, TGT_AXES)
+        f = self.ffn(yin, kin, TGT_AXES)  # (B, T, D)
+        return self.residual(3, y, key, f, f"{n}.ffn.out", TGT_AXES)
+
+
+class Transformer(nn.Module):
+    """Embeddings + positions, N encoder layers, N decoder layers, a linear head."""
+
+    def __init__(self, cfg: ModelConfig, src_vocab: int, tgt_vocab: int, pad_id: int = 0) -> None:
+        super().__init__()
+        self.cfg, self.pad_id = cfg, pad_id
+        self.src_embed = nn.Embedding(src_vocab, cfg.d_model)
+        self.tgt_embed = nn.Embedding(tgt_vocab, cfg.d_model)
+        if cfg.positions == "learned":
+            self.pos_embed = nn.Embedding(cfg.max_len, cfg.d_model)
+        self.pe: Tensor
+        self.register_buffer("pe", sinusoids(cfg.max_len, cfg.d_model), persistent=False)
+        self.drop = nn.Dropout(cfg.dropout)
+        self.enc = nn.ModuleList(EncoderLayer(cfg, i) for i in range(cfg.n_enc_layers))
+        self.dec = nn.ModuleList(DecoderLayer(cfg, i) for i in range(cfg.n_dec_layers))
+        if cfg.final_norm:
+            self.enc_norm = nn.LayerNorm(cfg.d_model)
+            self.dec_norm = nn.LayerNorm(cfg.d_model)
+        self.head = nn.Linear(cfg.d_model, tgt_vocab)
+        for table in (self.src_embed, self.tgt_embed):
+            # N(0, 1/D): after the sqrt(D) scale, embeddings and positions have equal weight.
+            nn.init.normal_(table.weight, std=cfg.d_model**-0.5)
+
+    def embed(self, side: str, ids: Tensor, table: nn.Embedding) -> tuple[Tensor, str]:
+        """Token ids -> scaled embeddings + positions, as ``{side}.input``."""
+        axes = SRC_AXES if side == "src" else TGT_AXES
+        ids = point(f"{side}.tokens", ids, "tokens", {}, axes[:2])  # (B, L) int64
+        e = table(ids)  # (B, L, D)
+        e = point(
+            f"{side}.embed",
+            e,
+            "embed",
+            {"ids": f"{side}.tokens", "table": f"{side}_embed.weight"},
+            axes,
+        )
+        e = e * math.sqrt(self.cfg.d_model)  # (B, L, D)
+        e = point(f"{side}.embed_scaled", e, "embed_scale", {"x": f"{side}.embed"}, axes)
+        n = ids.shape[1]
+        if self.cfg.positions == "learned":
+            pos = self.pos_embed.weight[:n].unsqueeze(0)  # (1, L, D)
+        else:
+            pos = self.pe[:n].unsqueeze(0)  # (1, L, D)
+        src = {"table": "pos_embed.weight"} if self.cfg.positions == "learned" else {}
+        pos = point(f"{side}.pos", pos, "posenc", src, ("batch", axes[1], "dim"))
+        x = e + pos  # (B, L, D)
+        x = point(
+            f"{side}.input", x, "pos_add", {"x": f"{side}.embed_scaled", "pos": f"{side}.pos"}, axes
+        )
+        return self.drop(x), f"{side}.input"
+
+    def encode(self, src: Tensor) -> tuple[Tensor, str, Tensor | None]:
+        """(B, S) ids -> memory (B, S, D), its trace key, and the source padding mask."""
+        pad = padding_mask(src, self.pad_id)
+        x, key = self.embed("src", src, self.src_embed)
+        for layer in self.enc:
+            x, key = layer(x, key, pad)
+        if self.cfg.final_norm:
+            x = point(
+                "enc.norm",
+                self.enc_norm(x),
+                "layernorm",
+                {"x": key, "weight": "enc_norm.weight"},
+                SRC_AXES,
+            )
+            key = "enc.norm"
+        return x, key, pad
+
+    def decode(self, tgt: Tensor, memory: Tensor, mem_key: str, mem_pad: Tensor | None) -> Tensor:
+        """(B, T) shifted-right target ids -> logits (B, T, V)."""
+        y, key = self.embed("tgt", tgt, self.tgt_embed)
+        t = tgt.shape[1]
+        causal = torch.ones(t, t, dtype=torch.bool, device=tgt.device).triu(1)  # (T, T)
+        tgt_pad = padding_mask(tgt, self.pad_id)
+        self_mask = causal if tgt_pad is None else causal | tgt_pad  # (B|1, 1, T, T)
+        for layer in self.dec:
+            y, key = layer(y, key, memory, mem_key, self_mask, mem_pad)
+        if self.cfg.final_norm:
+            y = point(
+                "dec.norm",
+                self.dec_norm(y),
+                "layernorm",
+                {"x": key, "weight": "dec_norm.weight"},
+                TGT_AXES,
+            )
+            key = "dec.norm"
+        logits = self.head(y)  # (B, T, V)
+        return point(
+            "logits",
+            logits,
+            "linear",
+            {"x": key, "weight": "head.weight"},
+            ("batch", "tgt", "vocab"),
+        )
+
+    def forward(self, src: Tensor, tgt_in: Tensor) -> Tensor:
+        memory, key, pad = self.encode(src)
+        return self.decode(tgt_in, memory, key, pad)
+
+
+def padding_mask(ids: Tensor, pad_id: int) -> Tensor | None:
+    """(B, L) ids -> (B, 1, 1, L) True at padding, or None when nothing is padded.
+
+    Returning None keeps single-sentence traces free of a mask step that does nothing.
+    """
+    pad = ids == pad_id  # (B, L)
+    if not bool(pad.any()):
+        return None
+    return pad[:, None, None, :]
+
+
+def sinusoids(n: int, d: int) -> Tensor:
+    """The paper's positional encoding: PE[p, 2i] = sin(p / 10000^(2i/d)), cos for 2i+1."""
+    pos = torch.arange(n, dtype=torch.float32)[:, None]  # (n, 1)
+    freq = torch.exp(torch.arange(0, d, 2, dtype=torch.float32) * (-math.log(10000.0) / d))
+    pe = torch.zeros(n, d)
+    pe[:, 0::2] = torch.sin(pos * freq)  # (n, d/2)
+    pe[:, 1::2] = torch.cos(pos * freq)
+    return pe

@@ -1,0 +1,7 @@
+"""Shared test setup: Qt offscreen, and small models built once per session."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -1,0 +1,43 @@
+"""Fixtures for engine tests: the shipped models and small random ones."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+
+from core import checkpoint
+from core.bundle import Bundle, new_bundle
+from core.config import ModelConfig, TrainConfig
+from core.corpus import Corpus, builtin_corpus
+from core.train import Trainer
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+
+
+@pytest.fixture(scope="session")
+def corpus_de() -> Corpus:
+    return builtin_corpus("en-de")
+
+
+@pytest.fixture(scope="session")
+def shipped_de() -> Bundle:
+    return checkpoint.load(ASSETS / "models" / "demo-de")
+
+
+@pytest.fixture(scope="session")
+def shipped_fr() -> Bundle:
+    return checkpoint.load(ASSETS / "models" / "demo-fr")
+
+
+@pytest.fixture
+def fresh(corpus_de: Corpus) -> Bundle:
+    """A randomly initialised demo-size model (seeded) on the German corpus."""
+    return new_bundle(corpus_de, ModelConfig(), seed=1)
+
+
+@pytest.fixture
+def trainer(fresh: Bundle, corpus_de: Corpus) -> Trainer:
+    torch.manual_seed(0)
+    return Trainer(fresh, corpus_de, TrainConfig(warmup=0, lr=1e-3))
