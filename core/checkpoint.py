@@ -51,8 +51,10 @@ def load(path: str | Path) -> Bundle:
     config = _read_json(folder / CONFIG)
     if config.get("format") != FORMAT:
         raise CheckpointError(f"{folder / CONFIG}: not a transformer-sim model ({FORMAT})")
+    if not isinstance(config.get("model"), dict):
+        raise CheckpointError(f'{folder / CONFIG}: no "model" settings (a JSON object)')
     try:
-        cfg = ModelConfig.from_dict(config.get("model", {}))
+        cfg = ModelConfig.from_dict(config["model"])
     except (ConfigError, TypeError) as e:
         raise CheckpointError(f"{folder / CONFIG}: {e}") from None
     vocab = _read_json(folder / VOCAB)
@@ -67,8 +69,15 @@ def load(path: str | Path) -> Bundle:
         raise CheckpointError(
             f"{weights}: not a readable safetensors file ({_first_line(e)})"
         ) from None
-    model = Transformer(cfg, src_tok.size, tgt_tok.size)
-    expected = model.state_dict()
+    # Shapes come from a model on the meta device: no memory is allocated for a config
+    # that asks for an absurd size, and the real model is built only once they match.
+    try:
+        with torch.device("meta"):
+            expected = Transformer(cfg, src_tok.size, tgt_tok.size).state_dict()
+    except (RuntimeError, ValueError) as e:
+        raise CheckpointError(
+            f"{folder / CONFIG}: cannot build this model ({_first_line(e)})"
+        ) from None
     missing = sorted(set(expected) - set(state))
     unexpected = sorted(set(state) - set(expected))
     if missing or unexpected:
@@ -83,6 +92,12 @@ def load(path: str | Path) -> Bundle:
             )
         if not torch.isfinite(tensor).all():
             raise CheckpointError(f"{weights}: {name} holds NaN or infinite values")
+    try:
+        model = Transformer(cfg, src_tok.size, tgt_tok.size)
+    except (RuntimeError, MemoryError) as e:
+        raise CheckpointError(
+            f"{folder / CONFIG}: cannot build this model ({_first_line(e)})"
+        ) from None
     model.load_state_dict(state)
     model.eval()
     return Bundle(model, src_tok, tgt_tok, str(config.get("pair", "")))
@@ -98,7 +113,7 @@ def _read_json(path: Path) -> dict[str, Any]:
         raise CheckpointError(f"missing {path}")
     try:
         data = json.loads(path.read_text("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise CheckpointError(f"{path}: not valid JSON ({_first_line(e)})") from None
     if not isinstance(data, dict):
         raise CheckpointError(f"{path}: expected a JSON object")
@@ -108,7 +123,12 @@ def _read_json(path: Path) -> dict[str, Any]:
 def _tokenizer(data: Any, where: Path) -> Tokenizer:
     try:
         if isinstance(data, dict) and data.get("kind") == "word":
-            return WordTokenizer(data["vocab"], bool(data["lowercase"]), bool(data["truecase"]))
+            vocab, lowercase, truecase = data["vocab"], data["lowercase"], data["truecase"]
+            if not isinstance(vocab, list):
+                raise ValueError("vocab must be a list of strings")
+            if not isinstance(lowercase, bool) or not isinstance(truecase, bool):
+                raise ValueError("lowercase and truecase must be true or false")
+            return WordTokenizer(vocab, lowercase, truecase)
         if isinstance(data, dict) and data.get("kind") == "bpe":
             return SubwordTokenizer.from_json(data)
     except (KeyError, TypeError, ValueError, Exception) as e:

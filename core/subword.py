@@ -7,7 +7,9 @@ characters never seen in training become ``<unk>``, and those are reported.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import unicodedata
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -26,6 +28,11 @@ class SubwordTokenizer:
         for i, tok in enumerate(SPECIALS):
             if backend.token_to_id(tok) != i:
                 raise ValueError(f"BPE vocabulary must have {tok} at id {i}")
+        # A user typing "<eos>" or "<pad>" means those characters, not the control ids
+        # (which would end or blank out the sentence inside the model): special tokens
+        # are never matched in input text. Not saved by to_str(), so set on every load.
+        with contextlib.suppress(AttributeError):  # tokenizers < 0.15.1: no such switch
+            backend.encode_special_tokens = True
         self._tk = backend
 
     @classmethod
@@ -50,6 +57,9 @@ class SubwordTokenizer:
         return int(self._tk.get_vocab_size())
 
     def encode(self, text: str) -> Encoded:
+        # NFC here as well as in the backend's normaliser, so the offsets of an unknown
+        # character span all of it ("é", not the "e" of "e" + U+0301).
+        text = unicodedata.normalize("NFC", text)
         enc = self._tk.encode(text)
         ids = tuple(enc.ids)
         unknown = tuple(

@@ -25,6 +25,7 @@ MAX_CHARS = 1000
 # punctuation mark. Everything the checks below let through matches one of these.
 _PIECE = re.compile(r"\w+'|\w+|[^\w\s]", re.UNICODE)
 _NO_SPACE_BEFORE = set(".,!?;:)]}%")
+_NO_SPACE_AFTER = set("'([{")
 _REJECTED_CATEGORIES = {"Cc", "Cf", "Co", "Cs", "Cn", "So", "Sk"}
 
 
@@ -79,16 +80,20 @@ def check_text(text: str, max_chars: int = MAX_CHARS) -> str:
 
 
 def split_words(text: str) -> list[str]:
-    """Split text into words, clitics and punctuation marks (no case change)."""
-    return _PIECE.findall(text)
+    """Split text into words, clitics and punctuation marks (no case change).
+
+    The text is NFC-normalised first, so a corpus typed with combining accents and a
+    sentence typed with precomposed ones ("e" + U+0301 vs "é") give the same words.
+    """
+    return _PIECE.findall(unicodedata.normalize("NFC", text))
 
 
 def join_words(words: Sequence[str]) -> str:
     """Inverse of ``split_words`` for well-formed text: no space before punctuation or
-    after an elided clitic ("j'" + "aime" -> "j'aime")."""
+    after an elided clitic ("j'" + "aime" -> "j'aime") or an opening bracket."""
     out = ""
     for word in words:
-        if out and not out.endswith("'") and word not in _NO_SPACE_BEFORE:
+        if out and out[-1] not in _NO_SPACE_AFTER and word not in _NO_SPACE_BEFORE:
             out += " "
         out += word
     return out

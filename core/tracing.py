@@ -53,8 +53,15 @@ def _forward_and_loss(trainer: Trainer, tracer: Tracer, batch: Batch) -> torch.T
 
 def trace_training_step(trainer: Trainer, source: str, target: str) -> Trace:
     """Run and record one full training step on one sentence pair (it does update)."""
+    batch, meta = _pair_batch(trainer.bundle, source, target)
+    trace = trace_batch_step(trainer, batch)
+    trace.meta.update(meta, source=source, target=target)
+    return trace
+
+
+def trace_batch_step(trainer: Trainer, batch: Batch) -> Trace:
+    """Run and record one full training step on any batch (it does update)."""
     bundle = trainer.bundle
-    batch, meta = _pair_batch(bundle, source, target)
     tracer = Tracer(grads=True)
     model = bundle.model
     tracer.watch_parameters(model, clone=True)  # clones are the "before" values
@@ -92,10 +99,7 @@ def trace_training_step(trainer: Trainer, source: str, target: str) -> Trace:
     with torch.no_grad():
         after_loss = float(trainer.loss(trainer.forward(batch), batch))
     trace.meta.update(
-        meta,
         kind="train_step",
-        source=source,
-        target=target,
         loss=float(loss.detach()),
         loss_after=after_loss,
         lr=lr,

@@ -8,6 +8,7 @@ the same loop serves the command line (a progress bar) and a GUI worker thread.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ from core.corpus import Corpus
 from core.decode import greedy_batch
 from core.tokenizer import PAD_ID
 from core.trace import point
+
+LECTURE_CHECK = 25  # steps between lecture checks when stopping on them between evaluations
 
 
 class TrainingError(RuntimeError):
@@ -79,9 +82,10 @@ class Trainer:
         model, max_len = bundle.model, bundle.cfg.max_len
         self.train_data = EncodedPairs(corpus.train, bundle.src_tok, bundle.tgt_tok, max_len)
         self.valid_data = EncodedPairs(corpus.valid, bundle.src_tok, bundle.tgt_tok, max_len)
-        self.opt = torch.optim.Adam(model.parameters(), lr=cfg.lr, betas=(0.9, 0.98), eps=1e-9)
-        warm = max(1, cfg.warmup)
-        self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, lambda s: min(1.0, (s + 1) / warm))
+        self.opt = torch.optim.Adam(
+            model.parameters(), lr=cfg.lr, betas=(0.9, 0.98), eps=1e-9, fused=True
+        )
+        self.sched = torch.optim.lr_scheduler.LambdaLR(self.opt, lambda s: lr_factor(cfg, s))
         self.rng = torch.Generator().manual_seed(cfg.seed)
         torch.manual_seed(cfg.seed)  # dropout draws from the global generator
         self.step_count = 0
@@ -113,7 +117,7 @@ class Trainer:
 
     def backward(self, loss: Tensor) -> None:
         if not torch.isfinite(loss):
-            raise TrainingError(f"the loss became {float(loss)} at step {self.step_count}")
+            raise TrainingError(f"the loss became {float(loss.detach())} at step {self.step_count}")
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
 
@@ -170,11 +174,23 @@ class Trainer:
                 if self.cfg.stop_when_lecture_correct and _all_correct(ev):
                     result.reason = "lecture"
                     break
+            elif self._lecture_check_due() and self.lecture_correct():
+                result.reason = "lecture"
+                break
         result.steps = self.step_count
         result.seconds = time.perf_counter() - start
         return result
 
     # -- measuring -------------------------------------------------------------------
+    def _lecture_check_due(self) -> bool:
+        """Between evaluations, stopping on the lecture sentences checks them every few
+        steps: a handful of greedy decodes, cheap next to a full evaluation."""
+        return self.cfg.stop_when_lecture_correct and self.step_count % LECTURE_CHECK == 0
+
+    def lecture_correct(self) -> bool:
+        expected = [p.target for p in self.corpus.lecture]
+        return bool(expected) and self.lecture_outputs() == expected
+
     @torch.no_grad()
     def lecture_outputs(self) -> list[str]:
         """Greedy translations of the lecture sentences (held out of training)."""
@@ -220,6 +236,13 @@ class Trainer:
             len(expected),
             tuple(outputs),
         )
+
+
+def lr_factor(cfg: TrainConfig, step: int) -> float:
+    """Linear warmup, then cosine decay to 10 % at ``cfg.steps`` (constant after it)."""
+    warm = min(1.0, (step + 1) / max(1, cfg.warmup))
+    progress = min(1.0, step / max(1, cfg.steps))
+    return warm * (0.1 + 0.45 * (1.0 + math.cos(math.pi * progress)))
 
 
 def _all_correct(ev: EvalStats) -> bool:

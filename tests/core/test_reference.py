@@ -9,6 +9,7 @@ from torch import nn
 from core.config import ModelConfig
 from core.model import MultiHeadAttention, Transformer, padding_mask
 from core.tokenizer import PAD_ID
+from core.trace import Tracer
 
 
 def _copy_attention(ours: MultiHeadAttention, ref: nn.MultiheadAttention) -> None:
@@ -38,19 +39,29 @@ def test_attention_equals_multihead_attention() -> None:
     pad = torch.zeros(3, 7, dtype=torch.bool)
     pad[1, 5:] = True
     pad[2, 3:] = True
-    out = ours(q, "q", kv, "kv", pad[:, None, None, :], "tgt", "src")
-    want, weights = ref(q, kv, kv, key_padding_mask=pad, average_attn_weights=False)
+    tracer = Tracer(grads=False)
+    with tracer.active():
+        out = ours(q, "q", kv, "kv", pad[:, None, None, :], "tgt", "src")
+    want, want_weights = ref(q, kv, kv, key_padding_mask=pad, average_attn_weights=False)
     torch.testing.assert_close(out, want, atol=1e-5, rtol=0)
+    weights = tracer.trace.tensors["x.weights"]  # (B, H, Tq, Tk)
+    torch.testing.assert_close(weights, want_weights, atol=1e-6, rtol=0)
 
 
 @pytest.mark.parametrize("norm", ["post", "pre"])
 def test_whole_model_equals_nn_transformer(norm: str) -> None:
     torch.manual_seed(0)
-    cfg = ModelConfig(d_model=32, n_heads=4, n_enc_layers=2, n_dec_layers=2, d_ff=64,
-                      norm=norm, final_norm=norm == "pre")  # type: ignore[arg-type]
+    cfg = ModelConfig(
+        d_model=32,
+        n_heads=4,
+        n_enc_layers=2,
+        n_dec_layers=2,
+        d_ff=64,
+        norm=norm,
+        final_norm=norm == "pre",
+    )  # type: ignore[arg-type]
     ours = Transformer(cfg, src_vocab=20, tgt_vocab=25).eval()
-    ref = nn.Transformer(32, 4, 2, 2, 64, dropout=0.0, batch_first=True,
-                         norm_first=norm == "pre")
+    ref = nn.Transformer(32, 4, 2, 2, 64, dropout=0.0, batch_first=True, norm_first=norm == "pre")
     ref.train()  # dropout is 0; training mode keeps PyTorch off its fused inference path
     for o, r in zip(ours.enc, ref.encoder.layers, strict=True):
         _copy_layer_common(o, r, 2)
@@ -74,8 +85,14 @@ def test_whole_model_equals_nn_transformer(norm: str) -> None:
         x, _ = ours.embed("src", src, ours.src_embed)
         y, _ = ours.embed("tgt", tgt, ours.tgt_embed)
         causal = torch.ones(5, 5, dtype=torch.bool).triu(1)
-        out = ref(x, y, tgt_mask=causal, src_key_padding_mask=src == PAD_ID,
-                  tgt_key_padding_mask=tgt == PAD_ID, memory_key_padding_mask=src == PAD_ID)
+        out = ref(
+            x,
+            y,
+            tgt_mask=causal,
+            src_key_padding_mask=src == PAD_ID,
+            tgt_key_padding_mask=tgt == PAD_ID,
+            memory_key_padding_mask=src == PAD_ID,
+        )
         want = ours.head(out)
     torch.testing.assert_close(logits, want, atol=1e-5, rtol=0)
 

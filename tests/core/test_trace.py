@@ -128,9 +128,19 @@ def test_attention_rows_masks_and_padding(trainer: Trainer) -> None:
 def test_single_sentence_has_named_steps(trainer: Trainer) -> None:
     trace = trace_training_step(trainer, SRC, TGT)
     names = [s.name for s in trace.steps if s.phase == "forward"]
-    for expected in ("src.tokens", "src.embed", "src.pos", "src.input", "enc.0.self_attn.q",
-                     "enc.1.norm2", "dec.0.self_attn.masked", "dec.1.cross_attn.weights",
-                     "dec.1.norm3", "logits", "probs"):
+    for expected in (
+        "src.tokens",
+        "src.embed",
+        "src.pos",
+        "src.input",
+        "enc.0.self_attn.q",
+        "enc.1.norm2",
+        "dec.0.self_attn.masked",
+        "dec.1.cross_attn.weights",
+        "dec.1.norm3",
+        "logits",
+        "probs",
+    ):
         assert expected in names
     assert "enc.0.self_attn.masked" not in names  # nothing to mask in one sentence
     step = trace.first("dec.0.cross_attn.scores")
