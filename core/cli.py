@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -31,7 +33,7 @@ PAIR_MODELS = {"en-de": "demo-de", "en-fr": "demo-fr"}
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         """One line instead of argparse's usage block."""
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        self.exit(2, f"transformer-sim: error: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -85,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "trace":
             return _trace(args)
         return _window_or_demo()
+    except BrokenPipeError:  # e.g. `transformer-sim trace ... --json | head`: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except USER_ERRORS as e:
         print(f"transformer-sim: error: {_one_line(e)}", file=sys.stderr)
         return 2
@@ -108,7 +113,8 @@ def _translate(args: argparse.Namespace) -> int:
     from core.decode import DecodeSettings
 
     bundle = _load_model(args)
-    if args.beam < 1 or args.temperature < 0 or not 0 < args.top_p <= 1 or args.top_k < 0:
+    temp_ok = math.isfinite(args.temperature) and args.temperature >= 0
+    if args.beam < 1 or not temp_ok or not 0 < args.top_p <= 1 or args.top_k < 0:
         raise ValueError("--beam must be >= 1, --temperature >= 0, --top-p in (0, 1], --top-k >= 0")
     settings = DecodeSettings(
         beam=args.beam,

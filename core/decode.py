@@ -18,7 +18,7 @@ from torch import Tensor
 
 from core.model import Transformer
 from core.tokenizer import BOS_ID, EOS_ID
-from core.trace import Tracer, point
+from core.trace import Tracer, point, untraced
 
 Strategy = Literal["greedy", "beam", "sample"]
 
@@ -78,21 +78,33 @@ class Generation:
 def generate(
     model: Transformer, src: Tensor, settings: DecodeSettings, tracer: Tracer | None = None
 ) -> Generation:
-    """Translate one sentence, (1, S) source ids; traced greedy/sampled steps if asked."""
+    """Translate one sentence, (1, S) source ids; each decoding step traced if asked.
+
+    Beam search runs untraced first; its winning hypothesis is then replayed token by
+    token like greedy decoding, so a beam translation has the same per-step trace
+    (and candidates) as a greedy one, plus the search tree.
+    """
+    forced: list[int] | None = None
+    searched: Generation | None = None
     if settings.strategy == "beam":
-        return _beam(model, src, settings)
+        with untraced():
+            searched = _beam(model, src, settings)
+        forced = [*searched.ids, EOS_ID] if searched.finished else searched.ids
     memory, mem_key, pad = model.encode(src)  # (1, S, D)
     gen = torch.Generator().manual_seed(settings.seed)
     prefix = [BOS_ID]
-    out = Generation(ids=[])
-    for t in range(settings.max_len):
+    out = Generation(ids=[], tree=searched.tree if searched else [])
+    steps = settings.max_len if forced is None else len(forced)
+    for t in range(steps):
         if tracer is not None:
             tracer.prefix, tracer.t, tracer.phase = f"t{t}/", t, "decode"
         ids = torch.tensor([prefix])  # (1, t+1)
         logits = model.decode(ids, memory, mem_key, pad)[:, -1]  # (1, V)
         probs = next_token_probs(logits, settings)  # (1, V)
         probs = point("next.probs", probs, "softmax", {"x": "logits"}, ("batch", "vocab"))
-        if settings.strategy == "sample":
+        if forced is not None:
+            token = forced[t]
+        elif settings.strategy == "sample":
             token = int(torch.multinomial(probs[0], 1, generator=gen))
         else:
             token = int(probs[0].argmax())

@@ -59,11 +59,12 @@ def check_text(text: str, max_chars: int = MAX_CHARS) -> str:
     """Reject text no tokenizer should see (empty, huge, control or emoji characters).
 
     Returns the text stripped and NFC-normalised, so "é" typed as e + accent and as
-    one code point become the same token.
+    one code point become the same token, with typographic apostrophes made plain
+    ("J’aime" is "J'aime": keyboards and word processors differ, the words do not).
     """
     if not isinstance(text, str):
         raise InputError("the sentence must be text")
-    text = unicodedata.normalize("NFC", text).strip()
+    text = unicodedata.normalize("NFC", text).strip().replace("\u2019", "'").replace("\u2018", "'")
     if not text:
         raise InputError("the sentence is empty: type a few words")
     if len(text) > max_chars:

@@ -69,7 +69,7 @@ class Step:
         }
 
 
-@dataclass
+@dataclass(eq=False)  # identity: two runs are two traces, and tensors have no truth value
 class Trace:
     """The timeline: ordered Steps plus every tensor they refer to, by key."""
 
@@ -281,6 +281,16 @@ def point(
 
 def active_tracer() -> Tracer | None:
     return _ACTIVE.get()
+
+
+@contextmanager
+def untraced() -> Iterator[None]:
+    """Run model code unrecorded inside a traced run (e.g. a search before its replay)."""
+    token = _ACTIVE.set(None)
+    try:
+        yield
+    finally:
+        _ACTIVE.reset(token)
 
 
 def _block_of(name: str) -> tuple[str, ...]:

@@ -16,8 +16,8 @@ from typing import Any
 from tqdm import tqdm
 
 from core import checkpoint
-from core.bundle import new_bundle
-from core.config import PRESETS, ConfigError, Preset, preset
+from core.bundle import Bundle, new_bundle
+from core.config import PRESETS, ConfigError, Preset, TrainConfig, preset
 from core.corpus import Corpus, builtin_corpus, load_tsv
 from core.train import Callbacks, EvalStats, StepStats, Trainer
 
@@ -60,25 +60,61 @@ def run_training(
             file=sys.stderr,
         )
 
-    reason = "interrupted"
     try:
         result = trainer.fit(callbacks=Callbacks(on_step=on_step, on_eval=on_eval))
-        reason = result.reason
-    finally:
+    except KeyboardInterrupt:
+        # Ctrl-C: keep what was learned so far. Other failures (a NaN loss) save nothing.
         bar.close()
-        metrics = last[-1].__dict__ if last else {}
-        checkpoint.save(
+        _save(
             out,
             bundle,
-            extra={
-                "train": tcfg.to_dict(),
-                "preset": chosen.name,
-                "corpus": corpus_path or corpus.name,
-                "tokenizer": kind,
-                "steps_done": trainer.step_count,
-                "stopped": reason,
-                "metrics": {k: v for k, v in metrics.items() if k != "lecture_outputs"},
-            },
+            trainer,
+            tcfg,
+            chosen.name,
+            corpus_path or corpus.name,
+            kind,
+            "interrupted",
+            last,
         )
-        print(f"saved {out} after {trainer.step_count} steps ({reason})", file=sys.stderr)
+        raise
+    bar.close()
+    _save(
+        out,
+        bundle,
+        trainer,
+        tcfg,
+        chosen.name,
+        corpus_path or corpus.name,
+        kind,
+        result.reason,
+        last,
+    )
     return out
+
+
+def _save(
+    out: Path,
+    bundle: Bundle,
+    trainer: Trainer,
+    tcfg: TrainConfig,
+    preset_name: str,
+    corpus: str,
+    tokenizer: str,
+    reason: str,
+    evals: list[EvalStats],
+) -> None:
+    metrics = evals[-1].__dict__ if evals else {}
+    checkpoint.save(
+        out,
+        bundle,
+        extra={
+            "train": tcfg.to_dict(),
+            "preset": preset_name,
+            "corpus": corpus,
+            "tokenizer": tokenizer,
+            "steps_done": trainer.step_count,
+            "stopped": reason,
+            "metrics": {k: v for k, v in metrics.items() if k != "lecture_outputs"},
+        },
+    )
+    print(f"saved {out} after {trainer.step_count} steps ({reason})", file=sys.stderr)

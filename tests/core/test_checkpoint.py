@@ -199,8 +199,8 @@ REFUSALS: dict[str, tuple[Callable[[Path], None], str]] = {
         "not a transformer-sim",
     ),
     "no format": (_edit_json(CONFIG, lambda d: d.pop("format")), CONFIG),
-    "no model settings": (_edit_json(CONFIG, lambda d: d.pop("model")), "model"),
-    "model settings a list": (_edit_json(CONFIG, lambda d: d.update(model=[64])), "model"),
+    "no model settings": (_edit_json(CONFIG, lambda d: d.pop("model")), '"model"'),
+    "model settings a list": (_edit_json(CONFIG, lambda d: d.update(model=[64])), CONFIG),
     "other shape than weights": (
         _edit_json(CONFIG, lambda d: d["model"].update(d_model=128)),
         "shape",

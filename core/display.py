@@ -1,0 +1,105 @@
+"""Turning a traced tensor into what a 2-D view draws: a matrix and its labels.
+
+Views never compute model numbers, but every view needs the same bookkeeping to
+show one: drop the batch axis, pick the selected head, name rows and columns by
+their tokens ("Zeit", "flies") instead of indices. Keeping it here (no Qt) means
+it is tested once and every view labels a tensor the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from core.trace import Step, Trace
+
+
+@dataclass(frozen=True)
+class Matrix:
+    values: np.ndarray  # (rows, cols) float32, exactly the traced numbers
+    rows: list[str]
+    cols: list[str]
+    row_axis: str
+    col_axis: str
+    head: int | None  # which head was taken from a per-head tensor
+
+
+def axis_labels(trace: Trace, step: Step, axis: str, size: int, vocab: list[str]) -> list[str]:
+    """Labels for one axis of a step's tensor (tokens where the axis is a sequence)."""
+    meta = trace.meta
+    if axis == "src" and len(meta.get("src_tokens", [])) == size:
+        return list(meta["src_tokens"])
+    if axis == "tgt":
+        if "tgt_in_tokens" in meta and len(meta["tgt_in_tokens"]) == size:
+            return list(meta["tgt_in_tokens"])
+        prefix = ["<bos>", *meta.get("tgt_tokens", [])]
+        if size <= len(prefix):
+            return prefix[:size]
+    if axis == "vocab" and len(vocab) == size:
+        return vocab
+    return [str(i) for i in range(size)]
+
+
+def as_matrix(
+    trace: Trace, step: Step, key: str, head: int = 0, vocab: list[str] | None = None
+) -> Matrix:
+    """The tensor ``key`` (a role of ``step``) as a 2-D matrix with labelled axes.
+
+    The axes are those of the step's own output when the shapes agree (inputs of the
+    same shape, gradients), else generic. Batch is index 0 (traces are one sentence).
+    """
+    value = trace.value(key).astype(np.float32, copy=False)
+    axes = (
+        list(step.axes)
+        if len(step.axes) == value.ndim and tuple(step.shape) == value.shape
+        else _guess_axes(trace, key, value.ndim)
+    )
+    if axes and axes[0] == "batch":
+        value, axes = value[0], axes[1:]
+    taken = None
+    if "head" in axes:
+        i = axes.index("head")
+        taken = max(0, min(head, value.shape[i] - 1))
+        value = np.take(value, taken, axis=i)
+        axes.pop(i)
+    while value.ndim > 2:  # e.g. an unexpected extra axis: show the first slice
+        value, axes = value[0], axes[1:]
+    if value.ndim == 0:
+        value, axes = value.reshape(1, 1), ["value", "value"]
+    elif value.ndim == 1:
+        value, axes = value[None, :], ["", axes[0] if axes else "dim0"]
+    vocab = vocab or []
+    rows = axis_labels(trace, step, axes[0], value.shape[0], vocab)
+    cols = axis_labels(trace, step, axes[1], value.shape[1], vocab)
+    return Matrix(value, rows, cols, axes[0], axes[1], taken)
+
+
+def _guess_axes(trace: Trace, key: str, ndim: int) -> list[str]:
+    """Axes of a tensor that is not the step's own output: look up the step that made it."""
+    bare = key[2:] if key.startswith("d/") else key
+    for s in trace.steps:
+        if s.key == bare and len(s.axes) == ndim:
+            return list(s.axes)
+    return [f"dim{i}" for i in range(ndim)]
+
+
+def stats(values: np.ndarray) -> dict[str, float]:
+    """Min, max, mean, std over finite entries, and how many entries are not finite."""
+    v = np.asarray(values, dtype=np.float64)
+    finite = v[np.isfinite(v)]
+    if not finite.size:
+        return {
+            "min": float("nan"),
+            "max": float("nan"),
+            "mean": float("nan"),
+            "std": float("nan"),
+            "nonfinite": int(v.size),
+        }
+    return {
+        "min": float(finite.min()),
+        "max": float(finite.max()),
+        "mean": float(finite.mean()),
+        "std": float(finite.std()),
+        "nonfinite": int(v.size - finite.size),
+    }

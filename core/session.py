@@ -1,0 +1,219 @@
+"""The simulator's state, without Qt: model, input, trace, cursor, selection, playback.
+
+Everything the window shows is derived from these fields, and every control only
+assigns one of them. Assigning ``source``, ``pair`` or ``decode`` re-runs the
+model; a failure (an emoji, a 5,000-character sentence) lands in ``error`` and the
+previous trace stays on screen. The same object drives a script or a notebook:
+
+    s = Session.open_builtin("en-de")
+    s.events.cursor.connect(lambda i: print(s.step.name))
+    s.source = "Fruit flies like a banana"
+    s.seek_name("dec.1.cross_attn.weights")
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import ClassVar
+
+from core import checkpoint
+from core.bundle import Bundle, Translation
+from core.decode import DecodeSettings
+from core.observable import Observable
+from core.trace import Step, Trace
+from core.tracing import trace_translation
+
+MODELS = Path(__file__).resolve().parent.parent / "assets" / "models"
+BUILTIN_MODELS = {"en-de": "demo-de", "en-fr": "demo-fr"}
+EXAMPLES = {
+    "en-de": (
+        "Time flies like an arrow",
+        "Fruit flies like a banana",
+        "The dog sees the cat",
+        "The children like an apple",
+        "The woman reads a book",
+    ),
+    "en-fr": ("You like this course", "I like this course", "We like this book", "I have a cat"),
+}
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the user pointed at: a head, and a cell (row, column) of the shown matrix."""
+
+    head: int = 0
+    row: int | None = None
+    col: int | None = None
+
+
+class Session(Observable):
+    FIELDS: ClassVar[tuple[str, ...]] = (
+        "bundle",
+        "pair",
+        "source",
+        "decode",
+        "trace",
+        "translation",
+        "cursor",
+        "selection",
+        "playing",
+        "speed",
+        "lang",
+        "animate",
+        "error",
+    )
+
+    def __init__(self, bundle: Bundle, pair: str, source: str) -> None:
+        super().__init__()
+        self.bundle = bundle
+        self.pair = pair
+        self.decode = DecodeSettings(max_len=bundle.cfg.max_len - 1)
+        self.trace: Trace = Trace()
+        self.translation: Translation | None = None
+        self.cursor = 0
+        self.selection = Selection()
+        self.playing = False
+        self.speed = 8.0  # steps per second while playing
+        self.lang = "en"
+        self.animate = True
+        self.error = ""
+        self.source = ""
+        self._set_source(source)
+        self.events.source.connect(self._set_source)
+        self.events.decode.connect(lambda _: self.rerun())
+        self.events.pair.connect(self._load_pair)
+
+    @classmethod
+    def open_builtin(cls, pair: str = "en-de", source: str | None = None) -> Session:
+        bundle = checkpoint.load(MODELS / BUILTIN_MODELS[pair])
+        return cls(bundle, pair, source or EXAMPLES[pair][0])
+
+    # -- derived -----------------------------------------------------------------------
+    @property
+    def step(self) -> Step:
+        return self.trace.steps[self.cursor]
+
+    def __len__(self) -> int:
+        return len(self.trace.steps)
+
+    # -- running the model -------------------------------------------------------------
+    def _set_source(self, text: str) -> None:
+        if text != self.__dict__.get("_ran_source"):
+            self.rerun(text)
+
+    def rerun(self, text: str | None = None) -> bool:
+        """Translate (and trace) the source again; keeps the cursor on the same kind of step."""
+        text = self.source if text is None else text
+        try:
+            trace, result = trace_translation(self.bundle, text, self.decode)
+        except ValueError as e:  # InputError and friends: one line for the user
+            self.error = str(e)
+            return False
+        old = self.step if self.trace.steps else None
+        self.__dict__["_ran_source"] = text
+        self.error = ""
+        self.translation = result
+        self.trace = trace
+        if self.source != text:
+            self.source = text
+        self.cursor = _same_kind(trace, old)
+        return True
+
+    def _load_pair(self, pair: str) -> None:
+        try:
+            bundle = checkpoint.load(MODELS / BUILTIN_MODELS[pair])
+        except (KeyError, ValueError, OSError) as e:
+            self.error = f"cannot load the {pair} model: {e}"
+            return
+        self.bundle = bundle
+        self.__dict__["_ran_source"] = None
+        self.source = EXAMPLES[pair][0]
+        self.rerun()
+
+    def set_decode(self, **changes: object) -> None:
+        self.decode = replace(self.decode, **changes)  # type: ignore[arg-type]
+
+    # -- moving the cursor -------------------------------------------------------------
+    def seek(self, index: int) -> None:
+        if self.trace.steps:
+            self.cursor = max(0, min(len(self.trace.steps) - 1, index))
+
+    def seek_name(self, pattern: str) -> bool:
+        """Jump to the first step matching a name or key glob (after the cursor first)."""
+        found = self.trace.find(pattern)
+        if not found:
+            self.error = f"no step matches {pattern!r}"
+            return False
+        later = [s for s in found if s.index > self.cursor]
+        self.seek((later or found)[0].index)
+        return True
+
+    def step_forward(self) -> bool:
+        """One op forward (step into); False at the end, which also stops playback."""
+        if self.cursor + 1 >= len(self.trace.steps):
+            self.playing = False
+            return False
+        self.cursor += 1
+        return True
+
+    def step_back(self) -> None:
+        self.seek(self.cursor - 1)
+
+    def step_over(self) -> None:
+        """To the start of the next segment: a run of steps in one block, which is one box
+        of the diagram (an attention sublayer, an add & norm, a feed-forward)."""
+        here = block_path(self.step)
+        self._seek_first(lambda s: block_path(s) != here)
+
+    def step_over_back(self) -> None:
+        """To the start of this segment, or of the previous one when already there."""
+        i = self._segment_start(self.cursor)
+        self.seek(self._segment_start(i - 1) if i == self.cursor and i > 0 else i)
+
+    def step_out(self) -> None:
+        """To the first step after the innermost block around the cursor ends."""
+        here = block_path(self.step)
+        if not here:
+            self.step_forward()
+            return
+        self._seek_first(lambda s: here[-1] not in block_path(s))
+
+    def _segment_start(self, index: int) -> int:
+        steps = self.trace.steps
+        here = block_path(steps[index])
+        while index > 0 and block_path(steps[index - 1]) == here:
+            index -= 1
+        return index
+
+    def go_start(self) -> None:
+        self.seek(0)
+
+    def go_end(self) -> None:
+        self.seek(len(self.trace.steps) - 1)
+
+    def _seek_first(self, pred: Callable[[Step], bool]) -> None:
+        for s in self.trace.steps[self.cursor + 1 :]:
+            if pred(s):
+                self.seek(s.index)
+                return
+        self.go_end()
+
+
+def block_path(step: Step) -> tuple[str, ...]:
+    """A step's enclosing blocks, with the decoding step outermost ("t3", "t3/dec", ...)."""
+    if step.t is None:
+        return step.block
+    t = f"t{step.t}"
+    return (t, *(f"{t}/{b}" for b in step.block))
+
+
+def _same_kind(trace: Trace, old: Step | None) -> int:
+    """Index in a new trace of the step most like ``old`` (same name, nearest t)."""
+    if old is None or not trace.steps:
+        return 0
+    same = [s for s in trace.steps if s.name == old.name and s.phase == old.phase]
+    if not same:
+        return min(old.index, len(trace.steps) - 1)
+    return min(same, key=lambda s: abs((s.t or 0) - (old.t or 0))).index

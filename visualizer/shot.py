@@ -1,0 +1,101 @@
+"""Render the window, or one view, offscreen to a PNG: for docs, slides and tests.
+
+``transformer-sim shot --out FILE.png [--view NAME] [--step NAME|N] [--size WxH]
+[--lang en|zh]`` ends here. The view is built on a real session at the requested
+step and painted exactly as on screen (``QWidget.grab``).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
+    from core.session import Session
+    from visualizer.bridge import SessionBridge
+
+
+class ShotError(ValueError):
+    """Bad shot arguments (unknown view, step or size); one line for the user."""
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise ShotError(f"--size must look like 1600x1000, got {text!r}") from None
+    if not (100 <= w <= 8000 and 100 <= h <= 8000):
+        raise ShotError(f"--size must be between 100x100 and 8000x8000, got {text}")
+    return w, h
+
+
+def seek_step(session: Session, step: str | None) -> None:
+    """Move the cursor to a step given as an index or a name / key glob."""
+    if step is None:
+        return
+    if step.lstrip("-").isdigit():
+        i = int(step)
+        if not -len(session) <= i < len(session):
+            raise ShotError(f"--step {i} is out of range (0..{len(session) - 1})")
+        session.seek(i % len(session))
+        return
+    session.cursor = 0
+    if not session.trace.find(step):
+        raise ShotError(f"no step named {step!r} (e.g. dec.1.cross_attn.weights or t2/logits)")
+    session.seek_name(step)
+
+
+def build_view(name: str, session: Session, bridge: SessionBridge) -> QWidget:
+    from visualizer.views import VIEWS
+
+    if name not in VIEWS:
+        raise ShotError(f"unknown view {name!r}; choose one of: window, {', '.join(VIEWS)}")
+    module, cls = VIEWS[name]
+    widget: QWidget = getattr(importlib.import_module(module), cls)(session, bridge)
+    return widget
+
+
+def shot(out: Path, view: str = "window", step: str | None = None, size: str = "1600x1000",
+         lang: str = "en", pair: str = "en-de", source: str | None = None) -> Path:
+    """Render and save; returns the path. Runs offscreen unless a platform is set."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    w, h = parse_size(size)
+    if lang not in ("en", "zh"):
+        raise ShotError(f"--lang must be en or zh, got {lang!r}")
+    if out.suffix.lower() != ".png":
+        raise ShotError(f"--out must end in .png, got {out.name}")
+    if not out.parent.is_dir():
+        raise ShotError(f"folder not found: {out.parent}")
+    from PySide6.QtWidgets import QApplication
+
+    from core.session import Session
+    from visualizer.bridge import SessionBridge
+    from visualizer.fonts import install_fonts
+
+    app = QApplication.instance() or QApplication([])
+    install_fonts(app)  # type: ignore[arg-type]
+    session = Session.open_builtin(pair, source)
+    if session.error:
+        raise ShotError(session.error)
+    session.lang = lang
+    session.animate = False
+    bridge = SessionBridge(session)
+    if view == "window":
+        from visualizer.main_window import MainWindow
+
+        widget: QWidget = MainWindow(session, bridge)
+    else:
+        widget = build_view(view, session, bridge)
+    seek_step(session, step)
+    widget.resize(w, h)
+    widget.show()
+    for _ in range(3):
+        app.processEvents()
+    if not widget.grab().save(str(out)):
+        raise ShotError(f"could not write {out}")
+    widget.close()
+    return out

@@ -1,0 +1,52 @@
+"""Colours and fonts shared by every view, so a phase or a head has one colour
+everywhere (timeline, diagram, attention lines)."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtGui import QColor, QFont
+
+PHASE_COLORS = {
+    "forward": "#3b7dd8",
+    "decode": "#2a9d8f",
+    "loss": "#e76f51",
+    "backward": "#9b5de5",
+    "update": "#f4a261",
+}
+HEAD_COLORS = ["#e63946", "#2a9d8f", "#f4a261", "#457b9d", "#8338ec", "#06a77d", "#d62828",
+               "#3a86ff"]
+HIGHLIGHT = "#ffb703"
+TEXT = "#1d1d1f"
+MUTED = "#6e6e73"
+PANEL = "#ffffff"
+GRID = "#d0d0d5"
+
+
+def head_color(head: int) -> QColor:
+    return QColor(HEAD_COLORS[head % len(HEAD_COLORS)])
+
+
+def diverging_lut(n: int = 256) -> np.ndarray:
+    """Blue (negative) - white (zero) - red (positive), as an (n, 4) uint8 lookup table."""
+    t = np.linspace(-1.0, 1.0, n)[:, None]
+    blue, white, red = np.array([33, 102, 172.0]), np.array([247, 247, 247.0]), np.array(
+        [178, 24, 43.0])
+    rgb = np.where(t < 0, white + (blue - white) * (-t), white + (red - white) * t)
+    return np.concatenate([rgb, np.full((n, 1), 255.0)], axis=1).astype(np.uint8)
+
+
+def sequential_lut(n: int = 256) -> np.ndarray:
+    """White -> deep blue for probabilities and attention weights (0..1)."""
+    t = np.linspace(0.0, 1.0, n)[:, None]
+    lo, hi = np.array([255, 255, 255.0]), np.array([8, 48, 107.0])
+    rgb = lo + (hi - lo) * t
+    return np.concatenate([rgb, np.full((n, 1), 255.0)], axis=1).astype(np.uint8)
+
+
+def ui_font(point_size: int = 10, bold: bool = False) -> QFont:
+    """A font that has Latin, umlauts and CJK glyphs (Noto/WenQuanYi when installed)."""
+    f = QFont()
+    f.setFamilies(["DejaVu Sans", "Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei"])
+    f.setPointSize(point_size)
+    f.setBold(bold)
+    return f

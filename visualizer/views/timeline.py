@@ -1,0 +1,145 @@
+"""Timeline and transport: the scrubber over all steps plus play / step / jump controls.
+
+Every button only calls a session method or sets a session field; the keyboard
+shortcuts live in the main window and call the same methods.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QHBoxLayout,
+    QLabel,
+    QSlider,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visualizer.i18n import tr
+from visualizer.theme import PHASE_COLORS, ui_font
+from visualizer.widgets.scrubber import Scrubber
+
+if TYPE_CHECKING:
+    from core.session import Session
+    from visualizer.bridge import SessionBridge
+
+# (label, English tooltip, Chinese tooltip, shortcut shown in the tooltip)
+BUTTONS: list[tuple[str, str, str, str, str]] = [
+    ("start", "⏮", "Jump to the first step", "跳到第一步", "Home"),
+    ("over_back", "⏪", "Back to the previous block", "回到上一个模块", "Shift+←"),
+    ("back", "◀", "Step back one op", "后退一步", "←"),
+    ("play", "▶", "Play / pause", "播放 / 暂停", "Space"),
+    ("forward", "▶|", "Step forward one op (step into)", "前进一步（单步进入）", "→"),
+    ("over", "⏩", "Step over: to the next block", "单步跳过：到下一个模块", "Shift+→"),
+    ("out", "⤴", "Step out of the current block", "跳出当前模块", "Ctrl+→"),
+    ("end", "⏭", "Jump to the last step", "跳到最后一步", "End"),
+]
+TEXTS = {
+    "speed": {"en": "Speed", "zh": "速度"},
+    "animate": {"en": "Animate", "zh": "动画"},
+    "animate_tip": {"en": "Animate transitions between steps", "zh": "步骤之间的过渡动画"},
+    "of": {"en": "of", "zh": "/"},
+    "t": {"en": "decoding step", "zh": "解码步骤"},
+}
+
+
+class TimelineView(QWidget):
+    def __init__(self, session: Session, bridge: SessionBridge, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.session = session
+        self.scrubber = Scrubber()
+        self.scrubber.sigSeek.connect(session.seek)
+        self.buttons: dict[str, QToolButton] = {}
+        actions = {
+            "start": session.go_start, "over_back": session.step_over_back,
+            "back": session.step_back, "play": self._toggle_play,
+            "forward": session.step_forward, "over": session.step_over,
+            "out": session.step_out, "end": session.go_end,
+        }
+        row = QHBoxLayout()
+        row.setSpacing(4)
+        for key, glyph, *_ in BUTTONS:
+            b = QToolButton()
+            b.setText(glyph)
+            b.setFont(ui_font(13))
+            b.setMinimumSize(38, 32)
+            b.clicked.connect(actions[key])
+            self.buttons[key] = b
+            row.addWidget(b)
+        self.position = QLabel()
+        self.position.setFont(ui_font(11))
+        self.position.setTextFormat(Qt.TextFormat.RichText)
+        row.addWidget(self.position, 1)
+        self.speed_label = QLabel()
+        self.speed = QSlider(Qt.Orientation.Horizontal)
+        self.speed.setRange(1, 60)
+        self.speed.setFixedWidth(120)
+        self.speed.setValue(int(session.speed))
+        self.speed.valueChanged.connect(lambda v: setattr(session, "speed", float(v)))
+        self.animate = QCheckBox()
+        self.animate.setChecked(session.animate)
+        self.animate.toggled.connect(lambda on: setattr(session, "animate", on))
+        for w in (self.speed_label, self.speed, self.animate):
+            row.addWidget(w)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 4, 6, 4)
+        lay.addWidget(self.scrubber)
+        lay.addLayout(row)
+
+        bridge.sigTrace.connect(lambda _: self._on_trace())
+        bridge.sigCursor.connect(self._on_cursor)
+        bridge.sigPlaying.connect(self._on_playing)
+        bridge.sigLang.connect(lambda _: self._relabel())
+        bridge.sigSpeed.connect(lambda v: self.speed.setValue(int(v)))
+        bridge.sigAnimate.connect(self.animate.setChecked)
+        self._on_trace()
+        self._relabel()
+
+    def _toggle_play(self) -> None:
+        s = self.session
+        if not s.playing and s.cursor >= len(s) - 1:
+            s.go_start()  # play again from the start
+        s.playing = not s.playing
+
+    def _on_trace(self) -> None:
+        steps = self.session.trace.steps
+        bands, band, last = [], 0, None
+        for s in steps:
+            key = (s.t, s.block[:2])
+            if key != last:
+                band, last = band + 1, key
+            bands.append(band)
+        self.scrubber.set_steps([s.phase for s in steps], bands, [s.key for s in steps])
+        self._on_cursor(self.session.cursor)
+
+    def _on_cursor(self, index: int) -> None:
+        self.scrubber.set_cursor(index)
+        s = self.session
+        if not len(s):
+            self.position.setText("")
+            return
+        step, lang = s.step, s.lang
+        color = PHASE_COLORS.get(step.phase, "#888")
+        where = f" · {tr(TEXTS['t'], lang)} {step.t}" if step.t is not None else ""
+        self.position.setText(
+            f"<b>{index + 1}</b> {tr(TEXTS['of'], lang)} {len(s)} &nbsp; "
+            f"<span style='color:{color}'>■ {tr(step.phase, lang)}</span> &nbsp; "
+            f"<code>{step.name}</code>{where}"
+        )
+
+    def _on_playing(self, playing: bool) -> None:
+        self.buttons["play"].setText("⏸" if playing else "▶")
+
+    def _relabel(self) -> None:
+        lang = self.session.lang
+        for key, _glyph, en, zh, keys in BUTTONS:
+            self.buttons[key].setToolTip(f"{en if lang == 'en' else zh}  ({keys})")
+        self.speed_label.setText(tr(TEXTS["speed"], lang))
+        self.speed.setToolTip(f"{tr(TEXTS['speed'], lang)}: {self.speed.value()} /s")
+        self.animate.setText(tr(TEXTS["animate"], lang))
+        self.animate.setToolTip(tr(TEXTS["animate_tip"], lang))
+        self._on_cursor(self.session.cursor)

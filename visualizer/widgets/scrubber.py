@@ -1,0 +1,125 @@
+"""A timeline strip over every step: coloured by phase, banded by block, draggable.
+
+One pixel column per step at most (steps are binned when there are more steps than
+pixels), painted from a cached image so dragging across hundreds of steps costs one
+blit per frame. Seeks are coalesced to one per frame while dragging.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from visualizer.theme import HIGHLIGHT, PHASE_COLORS
+
+
+class Scrubber(QWidget):
+    """``set_steps(phases, bands, labels)``, ``set_cursor(i)``; emits ``sigSeek(i)``."""
+
+    sigSeek = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumHeight(34)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self.setMouseTracking(True)
+        self.phases: list[str] = []
+        self.bands: list[int] = []
+        self.labels: list[str] = []
+        self.cursor = 0
+        self.marks: list[int] = []
+        self._cache: QImage | None = None
+        self._pending: int | None = None
+        self._throttle = QTimer(self, singleShot=True, interval=16)
+        self._throttle.timeout.connect(self._flush)
+
+    def set_steps(self, phases: Sequence[str], bands: Sequence[int], labels: Sequence[str]) -> None:
+        """Per step: its phase, a band id (alternate shading per block), a hover label."""
+        self.phases, self.bands, self.labels = list(phases), list(bands), list(labels)
+        self._cache = None
+        self.update()
+
+    def set_cursor(self, index: int) -> None:
+        self.cursor = index
+        self.update()
+
+    def set_marks(self, marks: Sequence[int]) -> None:
+        self.marks = list(marks)
+        self._cache = None
+        self.update()
+
+    # -- geometry ------------------------------------------------------------------
+    def _x_of(self, index: int) -> float:
+        n = max(1, len(self.phases))
+        return (index + 0.5) * self.width() / n
+
+    def index_at(self, x: float) -> int:
+        n = len(self.phases)
+        if not n:
+            return 0
+        return max(0, min(n - 1, int(x * n / max(1, self.width()))))
+
+    # -- painting ------------------------------------------------------------------
+    def _render(self) -> QImage:
+        w, h = max(1, self.width()), max(1, self.height())
+        img = QImage(w, h, QImage.Format.Format_RGB32)
+        img.fill(QColor("#f2f2f5"))
+        n = len(self.phases)
+        if n:
+            p = QPainter(img)
+            for i in range(n):
+                x0, x1 = int(i * w / n), max(int(i * w / n) + 1, int((i + 1) * w / n))
+                color = QColor(PHASE_COLORS.get(self.phases[i], "#888888"))
+                if self.bands[i] % 2:
+                    color = color.lighter(135)
+                p.fillRect(QRect(x0, 6, x1 - x0, h - 12), color)
+            p.setPen(QPen(QColor("#d62828"), 2))
+            for m in self.marks:
+                x = int(self._x_of(m))
+                p.drawLine(x, 0, x, 5)
+            p.end()
+        return img
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if self._cache is None or self._cache.size() != self.size():
+            self._cache = self._render()
+        p = QPainter(self)
+        p.drawImage(QPoint(0, 0), self._cache)
+        if self.phases:
+            x = self._x_of(self.cursor)
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            p.setPen(QPen(QColor("#1d1d1f"), 3))
+            p.drawLine(int(x), 0, int(x), self.height())
+            p.setPen(QPen(QColor(HIGHLIGHT), 1))
+            p.drawLine(int(x), 2, int(x), self.height() - 2)
+        p.end()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._cache = None
+        super().resizeEvent(event)
+
+    # -- interaction ---------------------------------------------------------------
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            self._queue(self.index_at(event.position().x()))
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        i = self.index_at(event.position().x())
+        if 0 <= i < len(self.labels):
+            self.setToolTip(f"{i}: {self.labels[i]}")
+        if event.buttons() & Qt.MouseButton.LeftButton:
+            self._queue(i)
+
+    def _queue(self, index: int) -> None:
+        self._pending = index
+        if not self._throttle.isActive():
+            self._flush()
+            self._throttle.start()
+
+    def _flush(self) -> None:
+        if self._pending is not None:
+            index, self._pending = self._pending, None
+            self.sigSeek.emit(index)
