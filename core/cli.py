@@ -69,6 +69,19 @@ def build_parser() -> argparse.ArgumentParser:
     _model_args(c)
 
     sub.add_parser("demo", help="translate the lecture sentences with the built-in models")
+
+    sh = sub.add_parser("shot", help="render the window or one view to a PNG, offscreen")
+    sh.add_argument("--out", required=True, help="the .png to write")
+    sh.add_argument(
+        "--view",
+        default="window",
+        help="window, diagram, tensor, attention, decoding, narration or timeline",
+    )
+    sh.add_argument("--step", help="a step index or name, e.g. dec.1.cross_attn.weights")
+    sh.add_argument("--size", default="1600x1000", help="WIDTHxHEIGHT in pixels")
+    sh.add_argument("--lang", default="en", choices=("en", "zh"))
+    sh.add_argument("--pair", choices=tuple(PAIR_MODELS), default="en-de")
+    sh.add_argument("--source", help="the English sentence (default: the pair's first example)")
     return p
 
 
@@ -86,7 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _train(args)
         if args.command == "trace":
             return _trace(args)
-        return _window_or_demo()
+        if args.command == "shot":
+            return _shot(args)
+        if args.command == "demo":
+            return _demo()
+        return _window()
     except BrokenPipeError:  # e.g. `transformer-sim trace ... --json | head`: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -186,8 +203,35 @@ def _trace(args: argparse.Namespace) -> int:
     return 0
 
 
-def _window_or_demo() -> int:
-    """The window when the GUI is installed and built; otherwise translate the demo."""
+def _window() -> int:
+    """The simulator window on the built-in EN->DE model (needs the GUI extras)."""
+    try:
+        from visualizer.app import main as window_main
+    except ImportError as e:
+        raise RuntimeError(
+            f"the window needs PySide6 and pyqtgraph ({e}); `make run` installs them"
+        ) from None
+    return window_main()
+
+
+def _shot(args: argparse.Namespace) -> int:
+    from visualizer.shot import shot
+
+    out = shot(
+        Path(args.out),
+        view=args.view,
+        step=args.step,
+        size=args.size,
+        lang=args.lang,
+        pair=args.pair,
+        source=args.source,
+    )
+    print(out)
+    return 0
+
+
+def _demo() -> int:
+    """Translate the lecture sentences with both built-in models (no window)."""
     from core import checkpoint
     from core.corpus import builtin_corpus
 

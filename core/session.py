@@ -158,6 +158,12 @@ class Session(Observable):
         self.cursor += 1
         return True
 
+    def toggle_play(self) -> None:
+        """Play from the cursor (from the start when at the end), or pause."""
+        if not self.playing and self.cursor >= len(self.trace.steps) - 1:
+            self.go_start()
+        self.playing = not self.playing
+
     def step_back(self) -> None:
         self.seek(self.cursor - 1)
 

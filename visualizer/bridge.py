@@ -34,10 +34,17 @@ class SessionBridge(QObject):
         self.session = session
         ev = session.events
         pairs: list[tuple[str, Any]] = [
-            ("cursor", self.sigCursor), ("trace", self.sigTrace),
-            ("selection", self.sigSelection), ("lang", self.sigLang), ("error", self.sigError),
-            ("playing", self.sigPlaying), ("speed", self.sigSpeed), ("animate", self.sigAnimate),
-            ("source", self.sigSource), ("pair", self.sigPair), ("decode", self.sigDecode),
+            ("cursor", self.sigCursor),
+            ("trace", self.sigTrace),
+            ("selection", self.sigSelection),
+            ("lang", self.sigLang),
+            ("error", self.sigError),
+            ("playing", self.sigPlaying),
+            ("speed", self.sigSpeed),
+            ("animate", self.sigAnimate),
+            ("source", self.sigSource),
+            ("pair", self.sigPair),
+            ("decode", self.sigDecode),
         ]
         for field, signal in pairs:
             ev.get(field).connect(signal.emit)

@@ -59,8 +59,15 @@ def build_view(name: str, session: Session, bridge: SessionBridge) -> QWidget:
     return widget
 
 
-def shot(out: Path, view: str = "window", step: str | None = None, size: str = "1600x1000",
-         lang: str = "en", pair: str = "en-de", source: str | None = None) -> Path:
+def shot(
+    out: Path,
+    view: str = "window",
+    step: str | None = None,
+    size: str = "1600x1000",
+    lang: str = "en",
+    pair: str = "en-de",
+    source: str | None = None,
+) -> Path:
     """Render and save; returns the path. Runs offscreen unless a platform is set."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     w, h = parse_size(size)
@@ -87,7 +94,7 @@ def shot(out: Path, view: str = "window", step: str | None = None, size: str = "
     if view == "window":
         from visualizer.main_window import MainWindow
 
-        widget: QWidget = MainWindow(session, bridge)
+        widget: QWidget = MainWindow(session, bridge, persist=False)
     else:
         widget = build_view(view, session, bridge)
     seek_step(session, step)

@@ -13,8 +13,16 @@ PHASE_COLORS = {
     "backward": "#9b5de5",
     "update": "#f4a261",
 }
-HEAD_COLORS = ["#e63946", "#2a9d8f", "#f4a261", "#457b9d", "#8338ec", "#06a77d", "#d62828",
-               "#3a86ff"]
+HEAD_COLORS = [
+    "#e63946",
+    "#2a9d8f",
+    "#f4a261",
+    "#457b9d",
+    "#8338ec",
+    "#06a77d",
+    "#d62828",
+    "#3a86ff",
+]
 HIGHLIGHT = "#ffb703"
 TEXT = "#1d1d1f"
 MUTED = "#6e6e73"
@@ -29,8 +37,11 @@ def head_color(head: int) -> QColor:
 def diverging_lut(n: int = 256) -> np.ndarray:
     """Blue (negative) - white (zero) - red (positive), as an (n, 4) uint8 lookup table."""
     t = np.linspace(-1.0, 1.0, n)[:, None]
-    blue, white, red = np.array([33, 102, 172.0]), np.array([247, 247, 247.0]), np.array(
-        [178, 24, 43.0])
+    blue, white, red = (
+        np.array([33, 102, 172.0]),
+        np.array([247, 247, 247.0]),
+        np.array([178, 24, 43.0]),
+    )
     rgb = np.where(t < 0, white + (blue - white) * (-t), white + (red - white) * t)
     return np.concatenate([rgb, np.full((n, 1), 255.0)], axis=1).astype(np.uint8)
 

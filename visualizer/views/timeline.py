@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
     QSlider,
+    QStyle,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -27,16 +28,29 @@ if TYPE_CHECKING:
     from core.session import Session
     from visualizer.bridge import SessionBridge
 
-# (label, English tooltip, Chinese tooltip, shortcut shown in the tooltip)
-BUTTONS: list[tuple[str, str, str, str, str]] = [
-    ("start", "⏮", "Jump to the first step", "跳到第一步", "Home"),
-    ("over_back", "⏪", "Back to the previous block", "回到上一个模块", "Shift+←"),
-    ("back", "◀", "Step back one op", "后退一步", "←"),
-    ("play", "▶", "Play / pause", "播放 / 暂停", "Space"),
-    ("forward", "▶|", "Step forward one op (step into)", "前进一步（单步进入）", "→"),
-    ("over", "⏩", "Step over: to the next block", "单步跳过：到下一个模块", "Shift+→"),
-    ("out", "⤴", "Step out of the current block", "跳出当前模块", "Ctrl+→"),
-    ("end", "⏭", "Jump to the last step", "跳到最后一步", "End"),
+SP = QStyle.StandardPixmap
+# (action, icon, English tooltip, Chinese tooltip, shortcut shown in the tooltip)
+BUTTONS: list[tuple[str, QStyle.StandardPixmap, str, str, str]] = [
+    ("start", SP.SP_MediaSkipBackward, "Jump to the first step", "跳到第一步", "Home"),
+    (
+        "over_back",
+        SP.SP_MediaSeekBackward,
+        "Back to the previous block",
+        "回到上一个模块",
+        "Shift+←",
+    ),
+    ("back", SP.SP_ArrowLeft, "Step back one op", "后退一步", "←"),
+    ("play", SP.SP_MediaPlay, "Play / pause", "播放 / 暂停", "Space"),
+    ("forward", SP.SP_ArrowRight, "Step forward one op (step into)", "前进一步（单步进入）", "→"),
+    (
+        "over",
+        SP.SP_MediaSeekForward,
+        "Step over: to the next block",
+        "单步跳过：到下一个模块",
+        "Shift+→",
+    ),
+    ("out", SP.SP_ArrowUp, "Step out of the current block", "跳出当前模块", "Ctrl+→"),
+    ("end", SP.SP_MediaSkipForward, "Jump to the last step", "跳到最后一步", "End"),
 ]
 TEXTS = {
     "speed": {"en": "Speed", "zh": "速度"},
@@ -55,17 +69,21 @@ class TimelineView(QWidget):
         self.scrubber.sigSeek.connect(session.seek)
         self.buttons: dict[str, QToolButton] = {}
         actions = {
-            "start": session.go_start, "over_back": session.step_over_back,
-            "back": session.step_back, "play": self._toggle_play,
-            "forward": session.step_forward, "over": session.step_over,
-            "out": session.step_out, "end": session.go_end,
+            "start": session.go_start,
+            "over_back": session.step_over_back,
+            "back": session.step_back,
+            "play": session.toggle_play,
+            "forward": session.step_forward,
+            "over": session.step_over,
+            "out": session.step_out,
+            "end": session.go_end,
         }
         row = QHBoxLayout()
         row.setSpacing(4)
-        for key, glyph, *_ in BUTTONS:
+        for key, icon, *_ in BUTTONS:
             b = QToolButton()
-            b.setText(glyph)
-            b.setFont(ui_font(13))
+            b.setIcon(self.style().standardIcon(icon))
+            b.setIconSize(QSize(22, 22))
             b.setMinimumSize(38, 32)
             b.clicked.connect(actions[key])
             self.buttons[key] = b
@@ -99,21 +117,19 @@ class TimelineView(QWidget):
         self._on_trace()
         self._relabel()
 
-    def _toggle_play(self) -> None:
-        s = self.session
-        if not s.playing and s.cursor >= len(s) - 1:
-            s.go_start()  # play again from the start
-        s.playing = not s.playing
-
     def _on_trace(self) -> None:
         steps = self.session.trace.steps
         bands, band, last = [], 0, None
+        sections: list[tuple[int, str]] = []
         for s in steps:
             key = (s.t, s.block[:2])
             if key != last:
                 band, last = band + 1, key
             bands.append(band)
-        self.scrubber.set_steps([s.phase for s in steps], bands, [s.key for s in steps])
+            part = f"t{s.t}" if s.t is not None else s.phase
+            if not sections or sections[-1][1] != part:
+                sections.append((s.index, part))
+        self.scrubber.set_steps([s.phase for s in steps], bands, [s.key for s in steps], sections)
         self._on_cursor(self.session.cursor)
 
     def _on_cursor(self, index: int) -> None:
@@ -132,11 +148,14 @@ class TimelineView(QWidget):
         )
 
     def _on_playing(self, playing: bool) -> None:
-        self.buttons["play"].setText("⏸" if playing else "▶")
+        icon = (
+            QStyle.StandardPixmap.SP_MediaPause if playing else QStyle.StandardPixmap.SP_MediaPlay
+        )
+        self.buttons["play"].setIcon(self.style().standardIcon(icon))
 
     def _relabel(self) -> None:
         lang = self.session.lang
-        for key, _glyph, en, zh, keys in BUTTONS:
+        for key, _icon, en, zh, keys in BUTTONS:
             self.buttons[key].setToolTip(f"{en if lang == 'en' else zh}  ({keys})")
         self.speed_label.setText(tr(TEXTS["speed"], lang))
         self.speed.setToolTip(f"{tr(TEXTS['speed'], lang)}: {self.speed.value()} /s")

@@ -3,8 +3,10 @@
 Built on pyqtgraph's ImageItem (created once, updated in place with ``set_matrix``)
 so stepping through hundreds of tensors stays smooth. Values are drawn exactly as
 given; -inf (a masked score) is shown grey and reported as "-inf (masked)". Large
-matrices are drawn at full resolution by the GPU-less raster path, and only the
-labels are thinned, so no number is ever averaged away.
+matrices are drawn at full resolution (one pixel block per cell, never averaged) and
+only the labels are thinned, to as many as fit; small ones get their numbers printed
+in the cells. Modes: "diverging" (blue-white-red, centred on 0), "probability"
+(white to blue, 0..1) and "ids" (token ids: a plain fill, the id written in).
 """
 
 from __future__ import annotations
@@ -13,21 +15,37 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QVariantAnimation, Signal
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from visualizer.theme import GRID, MUTED, diverging_lut, sequential_lut, ui_font
+from visualizer.theme import GRID, HIGHLIGHT, MUTED, TEXT, diverging_lut, sequential_lut, ui_font
+from visualizer.widgets.cell_text import CellText
+from visualizer.widgets.token_axis import TokenAxis
 
-MAX_LABELS = 40  # beyond this many rows/columns, label every k-th one
 MASKED_RGB = (190, 190, 196)
+IDS_RGB = (234, 240, 248)
+LABEL_CHARS = 12  # longer row/column labels are elided
+BAR_W = 60  # colour bar with its tick labels, in pixels
+BOTTOM_H = 24
+TITLE_H = 20
+READOUT_H = 16
+_LUTS = {"diverging": diverging_lut(), "probability": sequential_lut()}
+_CMAPS = {k: pg.ColorMap(np.linspace(0, 1, len(v)), v) for k, v in _LUTS.items()}
+
+
+def _elide(text: str) -> str:
+    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
 
 class Heatmap(QWidget):
-    """``set_matrix(values, rows, cols, mode)``; mode "diverging" (centred on 0) or
-    "probability" (0..1). Emits ``sigCellClicked(row, col)`` and ``sigCellHovered``."""
+    """``set_matrix(values, rows, cols, mode)``; ``select((r, c))`` outlines a cell,
+    ``mark(row, col)`` highlights a row / column / cell linked to another panel.
+    Emits ``sigCellClicked(row, col)`` and ``sigCellHovered(row, col)``."""
 
     sigCellClicked = Signal(int, int)
     sigCellHovered = Signal(int, int)
+    sigChrome = Signal()  # the room needed around the cells changed (labels turned)
 
     def __init__(self, title: str = "", parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -37,32 +55,54 @@ class Heatmap(QWidget):
         self.mode = "diverging"
         self.scale = 1.0
         self.selected: tuple[int, int] | None = None
+        self.hint = " "
+        self.masked_text = "-inf (masked)"
+        self.metrics = QFontMetrics(ui_font(9))
+        self.natural = [8, BOTTOM_H]  # left axis width, bottom axis height the labels need
+        self.forced = [0, 0]  # at least this much (to line up with a neighbour)
 
         self.title = QLabel(title)
         self.title.setFont(ui_font(10, bold=True))
-        self.plot = pg.PlotWidget(background="w")
+        self.title.setFixedHeight(TITLE_H)
+        self.title.setTextFormat(Qt.TextFormat.AutoText)
+        self.plot = pg.PlotWidget(background="w", axisItems={"bottom": TokenAxis()})
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
+        item = self.plot.getPlotItem()
+        item.layout.setContentsMargins(0, 0, 0, 0)
         vb = self.plot.getViewBox()
         vb.invertY(True)
         vb.setDefaultPadding(0.0)
+        vb.setBorder(pg.mkPen(GRID))
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
-        self.marker = pg.QtWidgets.QGraphicsRectItem(0, 0, 1, 1)
-        self.marker.setPen(pg.mkPen("#111111", width=2, cosmetic=True))
-        self.marker.setVisible(False)
+        self.text = CellText()
+        self.plot.addItem(self.text)
+        self.band = QtRect(HIGHLIGHT, 3, fill=True)
+        self.marker = QtRect("#111111", 2.5)
+        self.plot.addItem(self.band)
         self.plot.addItem(self.marker)
         for name in ("left", "bottom"):
             ax = self.plot.getAxis(name)
-            ax.setTextPen(pg.mkPen("#1d1d1f"))
+            ax.setTextPen(pg.mkPen(TEXT))
             ax.setPen(pg.mkPen(GRID))
-            ax.setStyle(tickFont=ui_font(9))
-        self.bar = pg.ColorBarItem(values=(-1, 1), width=12, interactive=False)
-        self.bar.setImageItem(self.image, insert_in=self.plot.getPlotItem())
+            ax.setStyle(tickFont=ui_font(9), tickLength=-3)
+        self.plot.getAxis("bottom").setHeight(BOTTOM_H)
+        self.bar = pg.ColorBarItem(values=(-1, 1), width=10, interactive=False)
+        self.bar.axis.setStyle(tickFont=ui_font(8))
+        self.bar.axis.setTextPen(pg.mkPen(MUTED))
+        item.layout.addItem(self.bar, 2, 5)
+        item.layout.setColumnFixedWidth(4, 6)
         self.readout = QLabel(" ")
         self.readout.setFont(ui_font(9))
+        self.readout.setFixedHeight(READOUT_H)
         self.readout.setStyleSheet(f"color: {MUTED}")
+        self._fade = QVariantAnimation(self)
+        self._fade.setDuration(200)
+        self._fade.setStartValue(0.25)
+        self._fade.setEndValue(1.0)
+        self._fade.valueChanged.connect(lambda v: self.image.setOpacity(float(v)))
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(2, 2, 2, 2)
@@ -72,16 +112,24 @@ class Heatmap(QWidget):
         lay.addWidget(self.readout)
         self.plot.scene().sigMouseMoved.connect(self._on_move)
         self.plot.scene().sigMouseClicked.connect(self._on_click)
+        vb.sigResized.connect(lambda _: self._set_ticks())
 
     # -- data ------------------------------------------------------------------------
     def set_matrix(
-        self, values: np.ndarray, rows: Sequence[str] = (), cols: Sequence[str] = (),
-        mode: str = "diverging", title: str | None = None, scale: float | None = None,
+        self,
+        values: np.ndarray,
+        rows: Sequence[str] = (),
+        cols: Sequence[str] = (),
+        mode: str = "diverging",
+        title: str | None = None,
+        scale: float | None = None,
     ) -> None:
         """Show a 2-D array (a 1-D one becomes one row). ``scale``: fixed colour range."""
         v = np.asarray(values, dtype=np.float32)
         if v.ndim == 1:
             v = v[None, :]
+        elif v.ndim == 0:
+            v = v.reshape(1, 1)
         self.values = v
         self.rows = list(rows) or [str(i) for i in range(v.shape[0])]
         self.cols = list(cols) or [str(j) for j in range(v.shape[1])]
@@ -90,55 +138,129 @@ class Heatmap(QWidget):
             self.title.setText(title)
         finite = v[np.isfinite(v)]
         if mode == "probability":
-            lo, hi, lut = 0.0, 1.0, sequential_lut()
+            lo, hi = 0.0, 1.0
         else:
             m = scale if scale else (float(np.abs(finite).max()) if finite.size else 1.0)
             m = m or 1.0
-            lo, hi, lut = -m, m, diverging_lut()
+            lo, hi = -m, m
         self.scale = hi
-        self.image.setImage(self._rgba(v, lo, hi, lut), autoLevels=False)
+        rgba = self._rgba(v, lo, hi, mode)
+        self.image.setImage(rgba, autoLevels=False, levels=(0, 255))
         self.image.setRect(0, 0, v.shape[1], v.shape[0])
-        self.bar.setColorMap(pg.ColorMap(np.linspace(0, 1, len(lut)), lut))
-        self.bar.setLevels((lo, hi))
+        self.text.set_values(v, rgba, mode)
+        self.bar.setVisible(mode != "ids")
+        if mode != "ids":
+            self.bar.setColorMap(_CMAPS[mode])
+            self.bar.setLevels((lo, hi))
+        left = max((self.metrics.horizontalAdvance(_elide(s)) for s in self.rows), default=8)
+        self.natural[0] = min(110, left + 10)
+        self.plot.getAxis("left").setWidth(max(self.natural[0], self.forced[0]))
+        self.plot.getViewBox().setRange(xRange=(0, v.shape[1]), yRange=(0, v.shape[0]), padding=0)
         self._set_ticks()
-        self.plot.getViewBox().setRange(xRange=(0, v.shape[1]), yRange=(0, v.shape[0]),
-                                        padding=0)
+        self.band.setVisible(False)
         self.select(None)
 
+    def force_axes(self, left: int = 0, bottom: int = 0) -> None:
+        """Make the axes at least this big, so two panels' cells line up exactly."""
+        self.forced = [left, bottom]
+        self.plot.getAxis("left").setWidth(max(self.natural[0], left))
+        self.plot.getAxis("bottom").setHeight(max(self.natural[1], bottom))
+
+    def chrome(self) -> tuple[int, int]:
+        """Pixels this widget needs around the cell area (axes, bar, title, readout)."""
+        bar = BAR_W if self.mode != "ids" else 4
+        return (
+            max(self.natural[0], self.forced[0]) + bar + 8,
+            TITLE_H + max(self.natural[1], self.forced[1]) + READOUT_H + 12,
+        )
+
     def select(self, cell: tuple[int, int] | None) -> None:
+        """Outline a cell (None clears) and show its exact value under the plot."""
+        if cell is not None and not (
+            0 <= cell[0] < self.values.shape[0] and 0 <= cell[1] < self.values.shape[1]
+        ):
+            cell = None
         self.selected = cell
         if cell is None:
             self.marker.setVisible(False)
+            self.readout.setText(self.hint)
             return
         r, c = cell
         self.marker.setRect(c, r, 1, 1)
         self.marker.setVisible(True)
         self.readout.setText(self.describe(r, c))
 
+    def mark(self, row: int | None = None, col: int | None = None) -> None:
+        """Highlight a row, a column, or (both given) one cell; neither clears it."""
+        rows, cols = self.values.shape
+        ok_r = row is not None and 0 <= row < rows
+        ok_c = col is not None and 0 <= col < cols
+        if not ok_r and not ok_c:
+            self.band.setVisible(False)
+            return
+        x, w = (col, 1) if ok_c else (0, cols)
+        y, h = (row, 1) if ok_r else (0, rows)
+        self.band.setRect(x, y, w, h)
+        self.band.setVisible(True)
+
+    def fade_in(self) -> None:
+        """A short fade of the cells (for animated stepping)."""
+        self._fade.stop()
+        self._fade.start()
+
     def describe(self, r: int, c: int) -> str:
         """The exact value of a cell, with its labels ("row × col = value")."""
         x = float(self.values[r, c])
-        shown = "-inf (masked)" if x == float("-inf") else f"{x:.6g}"
+        if x == float("-inf"):
+            shown = self.masked_text
+        elif self.mode == "ids":
+            shown = str(int(x))
+        else:
+            shown = f"{x:.6g}"
         return f"[{self.rows[r]} , {self.cols[c]}]  =  {shown}"
 
     # -- internals -------------------------------------------------------------------
     @staticmethod
-    def _rgba(v: np.ndarray, lo: float, hi: float, lut: np.ndarray) -> np.ndarray:
+    def _rgba(v: np.ndarray, lo: float, hi: float, mode: str) -> np.ndarray:
         """Map values to colours ourselves so -inf gets its own grey, not a clipped end."""
-        idx = np.clip((np.nan_to_num(v, neginf=lo, posinf=hi) - lo) / (hi - lo), 0, 1)
+        if mode == "ids":
+            rgba = np.empty((*v.shape, 4), np.uint8)
+            rgba[...] = (*IDS_RGB, 255)
+            return rgba
+        lut = _LUTS[mode]
+        idx = np.clip((np.nan_to_num(v, nan=0.0, neginf=lo, posinf=hi) - lo) / (hi - lo), 0, 1)
         rgba = lut[(idx * (len(lut) - 1)).astype(np.int32)]
         rgba[~np.isfinite(v), :3] = MASKED_RGB
         return rgba
 
     def _set_ticks(self) -> None:
-        def ticks(labels: list[str]) -> list[list[tuple[float, str]]]:
-            step = max(1, int(np.ceil(len(labels) / MAX_LABELS)))
-            return [[(i + 0.5, labels[i]) for i in range(0, len(labels), step)]]
+        vb = self.plot.getViewBox()
+        rows, cols = self.values.shape
+        px_w = max(1.0, vb.width()) / cols
+        px_h = max(1.0, vb.height()) / rows
+        wide = max((self.metrics.horizontalAdvance(_elide(s)) for s in self.cols), default=8)
 
-        self.plot.getAxis("left").setTicks(ticks(self.rows))
-        self.plot.getAxis("bottom").setTicks(ticks(self.cols))
+        def ticks(labels: list[str], need: float, have: float) -> list[list[tuple[float, str]]]:
+            step = max(1, int(np.ceil(need / have)))
+            if step > 1:  # round to 2, 4, 5, 8, 10 … so thinned labels look regular
+                step = next((s for s in (2, 4, 5, 8, 10, 16, 20, 32, 50, 64) if s >= step), step)
+            return [[(i + 0.5, _elide(labels[i])) for i in range(0, len(labels), step)]]
+
+        line = self.metrics.height()
+        self.plot.getAxis("left").setTicks(ticks(self.rows, line, px_h))
+        bottom: TokenAxis = self.plot.getAxis("bottom")  # type: ignore[assignment]
+        words = any(not s.lstrip("-").isdigit() for s in self.cols)
+        bottom.rotate = words and wide + 6 > px_w
+        bottom.setTicks(ticks(self.cols, line if bottom.rotate else wide + 6, px_w))
+        natural = self.natural[1]
+        self.natural[1] = min(90, wide + 10) if bottom.rotate else BOTTOM_H
+        if self.natural[1] != natural:
+            bottom.setHeight(max(self.natural[1], self.forced[1]))
+            self.sigChrome.emit()
 
     def _cell_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
+        if not self.plot.getViewBox().sceneBoundingRect().contains(scene_pos):
+            return None
         p = self.plot.getViewBox().mapSceneToView(scene_pos)
         r, c = int(np.floor(p.y())), int(np.floor(p.x()))
         if 0 <= r < self.values.shape[0] and 0 <= c < self.values.shape[1]:
@@ -149,6 +271,7 @@ class Heatmap(QWidget):
         cell = self._cell_at(pos)
         if cell is None:
             self.plot.setToolTip("")
+            self.readout.setText(self.describe(*self.selected) if self.selected else self.hint)
             return
         text = self.describe(*cell)
         self.readout.setText(text)
@@ -160,3 +283,17 @@ class Heatmap(QWidget):
         if cell is not None and event.button() == Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
             self.select(cell)
             self.sigCellClicked.emit(*cell)
+
+
+class QtRect(pg.QtWidgets.QGraphicsRectItem):
+    """An outline (optionally lightly filled) drawn with a cosmetic pen."""
+
+    def __init__(self, color: str, width: float, fill: bool = False) -> None:
+        super().__init__(QRectF(0, 0, 1, 1))
+        self.setPen(pg.mkPen(color, width=width, cosmetic=True))
+        if fill:
+            c = pg.mkColor(color)
+            c.setAlpha(40)
+            self.setBrush(pg.mkBrush(c))
+        self.setZValue(10)
+        self.setVisible(False)

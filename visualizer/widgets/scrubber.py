@@ -13,7 +13,7 @@ from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from visualizer.theme import HIGHLIGHT, PHASE_COLORS
+from visualizer.theme import HIGHLIGHT, PHASE_COLORS, ui_font
 
 
 class Scrubber(QWidget):
@@ -31,14 +31,23 @@ class Scrubber(QWidget):
         self.labels: list[str] = []
         self.cursor = 0
         self.marks: list[int] = []
+        self.sections: list[tuple[int, str]] = []
         self._cache: QImage | None = None
         self._pending: int | None = None
         self._throttle = QTimer(self, singleShot=True, interval=16)
         self._throttle.timeout.connect(self._flush)
 
-    def set_steps(self, phases: Sequence[str], bands: Sequence[int], labels: Sequence[str]) -> None:
-        """Per step: its phase, a band id (alternate shading per block), a hover label."""
+    def set_steps(
+        self,
+        phases: Sequence[str],
+        bands: Sequence[int],
+        labels: Sequence[str],
+        sections: Sequence[tuple[int, str]] = (),
+    ) -> None:
+        """Per step: its phase, a band id (alternate shading per block), a hover label;
+        ``sections`` name where parts start ("encoder", "t0", ...)."""
         self.phases, self.bands, self.labels = list(phases), list(bands), list(labels)
+        self.sections = list(sections)
         self._cache = None
         self.update()
 
@@ -76,6 +85,12 @@ class Scrubber(QWidget):
                 if self.bands[i] % 2:
                     color = color.lighter(135)
                 p.fillRect(QRect(x0, 6, x1 - x0, h - 12), color)
+            p.setPen(QColor("#ffffff"))
+            p.setFont(ui_font(8, bold=True))
+            for start, label in self.sections:
+                x = int(start * w / n)
+                p.drawLine(x, 6, x, h - 6)
+                p.drawText(x + 3, h // 2 + 4, label)
             p.setPen(QPen(QColor("#d62828"), 2))
             for m in self.marks:
                 x = int(self._x_of(m))

@@ -1,0 +1,168 @@
+"""GUI benchmark (offscreen, 1600x1000): step latency, animation frames, cold start, base model.
+
+Prints medians, p95s and ratios; asserts nothing (timing belongs here, not in tests).
+  1. step command -> repainted window, demo model: median, p95   (target p95 <= 50 ms)
+  2. animation frame time while transitions run                   (target p95 <= 16.7 ms)
+  3. cold start: first painted window (target <= 1 s) and fully interactive, as a ratio
+     to `python -c "import torch, PySide6.QtWidgets"` measured in the same run (<= 1.3x)
+  4. base-size model (d_model 512, 6+6 layers, 8 heads), 60-token sentence: step p95
+     (target <= 100 ms)
+Run: .venv/bin/python bench/gui.py [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def report(name: str, ms: list[float], target: str) -> None:
+    print(
+        f"  {name:44s} median {statistics.median(ms):6.2f} ms   p95 {pct(ms, 0.95):6.2f} ms"
+        f"   (n={len(ms)}, {target})"
+    )
+
+
+def make_window(session: object) -> tuple[object, object]:
+    from PySide6.QtWidgets import QApplication
+
+    from visualizer.bridge import SessionBridge
+    from visualizer.fonts import install_fonts
+    from visualizer.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([])
+    install_fonts(app)  # type: ignore[arg-type]
+    bridge = SessionBridge(session)  # type: ignore[arg-type]
+    window = MainWindow(session, bridge, persist=False)  # type: ignore[arg-type]
+    window.resize(1600, 1000)
+    window.show()
+    app.processEvents()
+    return app, window
+
+
+def step_latency(session: object, app: object, window: object, limit: int) -> list[float]:
+    """Per step: the session call, every view's update, and a full synchronous repaint."""
+    s = session
+    s.animate = False  # type: ignore[attr-defined]
+    s.go_start()  # type: ignore[attr-defined]
+    app.processEvents()  # type: ignore[attr-defined]
+    times = []
+    for _ in range(min(limit, len(s) - 1)):  # type: ignore[arg-type]
+        t0 = time.perf_counter()
+        s.step_forward()  # type: ignore[attr-defined]
+        app.processEvents()  # type: ignore[attr-defined]
+        window.repaint()  # type: ignore[attr-defined]
+        times.append((time.perf_counter() - t0) * 1e3)
+    return times
+
+
+def animation_frames(session: object, app: object, window: object, steps: int) -> list[float]:
+    """Frame cost while transitions run: event processing + full repaint, per 16 ms tick."""
+    s = session
+    s.animate = True  # type: ignore[attr-defined]
+    s.go_start()  # type: ignore[attr-defined]
+    frames = []
+    for _ in range(steps):
+        s.step_forward()  # type: ignore[attr-defined]
+        end = time.perf_counter() + 0.25
+        while time.perf_counter() < end:
+            t0 = time.perf_counter()
+            app.processEvents()  # type: ignore[attr-defined]
+            window.repaint()  # type: ignore[attr-defined]
+            frames.append((time.perf_counter() - t0) * 1e3)
+            time.sleep(max(0.0, 0.016 - (time.perf_counter() - t0)))
+    return frames
+
+
+def cold_start(runs: int) -> None:
+    exe = str(ROOT / ".venv" / "bin" / "python")
+    base, painted, ready = [], [], []
+    for _ in range(runs):
+        t0 = time.perf_counter()
+        subprocess.run([exe, "-c", "import torch, PySide6.QtWidgets"], check=True)
+        base.append(time.perf_counter() - t0)
+        env = dict(os.environ, TSIM_TIMINGS="1", TSIM_QUIT_AFTER="0.2", TSIM_T0=repr(time.time()))
+        out = subprocess.run(
+            [exe, "-m", "core"], env=env, capture_output=True, text=True, check=True
+        )
+        fields = dict(tok.split("=") for tok in out.stderr.split() if "=" in tok)
+        painted.append(float(fields["painted"]))
+        ready.append(float(fields["interactive"]))
+    b, p, r = statistics.median(base), statistics.median(painted), statistics.median(ready)
+    print(
+        f"cold start (median of {runs}): first painted window {p:.2f} s (target <= 1 s); "
+        f"interactive {r:.2f} s = {r / b:.2f}x `import torch, PySide6.QtWidgets` "
+        f"({b:.2f} s) (target <= 1.3x)"
+    )
+
+
+def base_model(limit: int) -> None:
+    import torch
+
+    from core.bundle import Bundle
+    from core.config import preset
+    from core.decode import DecodeSettings
+    from core.model import Transformer
+    from core.session import Session
+
+    demo = Session.open_builtin("en-de").bundle
+    torch.manual_seed(0)
+    model = Transformer(preset("base").model, demo.src_tok.size, demo.tgt_tok.size).eval()
+    bundle = Bundle(model, demo.src_tok, demo.tgt_tok, "en-de")
+    words = "the dog sees the cat and the bird flies like an arrow".split()
+    sentence = " ".join(words[i % len(words)] for i in range(59)) + "."
+    t0 = time.perf_counter()
+    session = Session(bundle, "en-de", "Time flies")
+    session.decode = DecodeSettings(max_len=30)
+    session.source = sentence
+    build = time.perf_counter() - t0
+    app, window = make_window(session)
+    ms = step_latency(session, app, window, limit)
+    print(
+        f"base model (d_model 512, 6+6 layers, 8 heads), 60-token source, 30 decoding steps: "
+        f"{len(session)} steps, traced in {build:.1f} s"
+    )
+    report("step -> repainted window", ms, "target p95 <= 100 ms")
+    window.close()  # type: ignore[attr-defined]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    args = ap.parse_args()
+    from core.session import Session
+
+    session = Session.open_builtin("en-de")
+    app, window = make_window(session)
+    print(f"demo-de, 'Time flies like an arrow', {len(session)} steps, window 1600x1000:")
+    report(
+        "step -> repainted window",
+        step_latency(session, app, window, 10_000),
+        "target p95 <= 50 ms",
+    )
+    report(
+        "animation frame (events + repaint)",
+        animation_frames(session, app, window, 10 if args.quick else 40),
+        "target p95 <= 16.7 ms",
+    )
+    window.close()  # type: ignore[attr-defined]
+    cold_start(1 if args.quick else 3)
+    base_model(60 if args.quick else 300)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,146 @@
+"""The assembled window, the timeline, the input bar and `transformer-sim shot`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from core.cli import main as cli_main
+from core.session import Session
+from visualizer.bridge import SessionBridge
+from visualizer.main_window import MainWindow
+from visualizer.views import VIEWS
+from visualizer.views.input_bar import InputBar
+from visualizer.views.timeline import TimelineView
+
+
+@pytest.fixture
+def window(qtbot: QtBot, fresh_session: Session) -> MainWindow:
+    w = MainWindow(fresh_session, SessionBridge(fresh_session), persist=False)
+    qtbot.addWidget(w)
+    w.resize(1600, 1000)
+    w.show()
+    return w
+
+
+def test_window_walks_every_step_of_a_translation(window: MainWindow, qtbot: QtBot) -> None:
+    s = window.session
+    assert s is not None
+    for i in range(len(s)):
+        s.seek(i)
+    assert s.cursor == len(s) - 1
+    assert s.step.name == "next.token"
+    assert set(VIEWS) <= set(window.views)
+
+
+def test_keyboard_drives_the_session(window: MainWindow, qtbot: QtBot) -> None:
+    s = window.session
+    assert s is not None
+    window.activateWindow()
+    window.views["tensor"].setFocus()
+    qtbot.keyClick(window, Qt.Key.Key_Right)
+    assert s.cursor == 1
+    qtbot.keyClick(window, Qt.Key.Key_End)
+    assert s.cursor == len(s) - 1
+    qtbot.keyClick(window, Qt.Key.Key_Home)
+    assert s.cursor == 0
+    qtbot.keyClick(window, Qt.Key.Key_Right, Qt.KeyboardModifier.ShiftModifier)
+    assert s.step.name == "enc.0.self_attn.q"
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert s.playing
+    qtbot.waitUntil(lambda: s.cursor > 6, timeout=3000)  # the playback clock advances
+    qtbot.keyClick(window, Qt.Key.Key_Space)
+    assert not s.playing
+
+
+def test_language_switch_relabels_docks(window: MainWindow) -> None:
+    s = window.session
+    assert s is not None
+    s.lang = "zh"
+    assert window.docks["attention"].windowTitle() == "注意力"
+    assert "模拟器" in window.windowTitle()
+    s.lang = "en"
+    assert window.docks["attention"].windowTitle() == "Attention"
+    assert "Space" in window.shortcuts_text()
+
+
+def test_timeline_buttons_and_scrubber(qtbot: QtBot, fresh_session: Session) -> None:
+    view = TimelineView(fresh_session, SessionBridge(fresh_session))
+    qtbot.addWidget(view)
+    view.resize(1200, 110)
+    view.show()
+    qtbot.mouseClick(view.buttons["end"], Qt.MouseButton.LeftButton)
+    assert fresh_session.cursor == len(fresh_session) - 1
+    qtbot.mouseClick(view.buttons["start"], Qt.MouseButton.LeftButton)
+    qtbot.mouseClick(view.buttons["forward"], Qt.MouseButton.LeftButton)
+    assert fresh_session.cursor == 1
+    assert "2" in view.position.text() and str(len(fresh_session)) in view.position.text()
+    bar = view.scrubber
+    x = bar.width() * 0.5
+    qtbot.mouseClick(bar, Qt.MouseButton.LeftButton, pos=bar.rect().center())
+    assert fresh_session.cursor == bar.index_at(x)
+    assert len(bar.phases) == len(fresh_session)
+    assert [label for _, label in bar.sections][:2] == ["forward", "t0"]
+
+
+def test_input_bar_runs_and_shows_unknown_words(qtbot: QtBot, fresh_session: Session) -> None:
+    bar = InputBar(fresh_session, SessionBridge(fresh_session))
+    qtbot.addWidget(bar)
+    bar.edit.setText("The zebra sees the cat")
+    assert "&lt;unk&gt;" in bar.chips.text() and "zebra" in bar.chips.toolTip()
+    qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
+    assert fresh_session.source == "The zebra sees the cat"
+    assert fresh_session.translation is not None
+    bar.edit.setText("x" * 1500)
+    qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
+    assert "limit is 1000" in bar.message.text() and bar.message.isVisibleTo(bar)
+    bar.edit.setText("The dog sees the cat")
+    qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
+    assert not bar.message.isVisibleTo(bar)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("view", ["window", *VIEWS])
+def test_shot_writes_a_non_blank_png(view: str, lang: str, tmp_path: Path, qtbot: QtBot) -> None:
+    out = tmp_path / f"{view}-{lang}.png"
+    size = "1600x1000" if view == "window" else "800x600"
+    rc = cli_main(
+        [
+            "shot",
+            "--out",
+            str(out),
+            "--view",
+            view,
+            "--lang",
+            lang,
+            "--step",
+            "t2/dec.1.cross_attn.weights",
+            "--size",
+            size,
+        ]
+    )
+    assert rc == 0
+    image = QImage(str(out))
+    assert image.width() >= 800 and image.height() >= 600
+    ptr = image.convertToFormat(QImage.Format.Format_RGB32).constBits()
+    pixels = np.frombuffer(ptr, np.uint8).reshape(image.height(), image.width(), 4)[..., :3]
+    assert pixels.std() > 10  # not blank: text, boxes and colours were drawn
+    assert len(np.unique(pixels.reshape(-1, 3)[::97], axis=0)) > 20
+
+
+def test_shot_refuses_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for args in (
+        ["--view", "nope"],
+        ["--step", "no.such.step"],
+        ["--size", "huge"],
+        ["--step", "99999"],
+    ):
+        rc = cli_main(["shot", "--out", str(tmp_path / "x.png"), *args])
+        err = capsys.readouterr().err.strip().splitlines()
+        assert rc == 2 and len(err) == 1 and err[0].startswith("transformer-sim: error:")
+    assert not (tmp_path / "x.png").exists()

@@ -1,0 +1,128 @@
+"""Start the window fast: paint the layout first, load PyTorch and the model behind it.
+
+Importing PyTorch takes seconds. The window (with a loading state) is shown before
+that, and a worker thread imports the engine, loads the built-in model and traces
+the first sentence; the GUI thread then attaches the views. A failure while loading
+is shown in the window, not as a crash.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+# Launch time: the process start when a benchmark passes it (TSIM_T0, wall clock).
+LAUNCHED = float(os.environ.get("TSIM_T0") or time.time())
+TIMINGS: dict[str, float] = {}  # seconds from launch: painted, interactive
+
+
+class _Loader(QObject):
+    """Runs in a worker thread: import the engine and open the built-in session."""
+
+    sigLoaded = Signal(object)
+    sigFailed = Signal(str)
+
+    def __init__(self, pair: str) -> None:
+        super().__init__()
+        self.pair = pair
+
+    def run(self) -> None:
+        try:
+            from core.session import Session
+
+            self.sigLoaded.emit(Session.open_builtin(self.pair))
+        except Exception as e:  # shown in the window; the app must not die while loading
+            self.sigFailed.emit(f"{type(e).__name__}: {e}")
+
+
+class _FirstPaint(QObject):
+    """Notes when the loading screen is first painted (the window is on screen)."""
+
+    def __init__(self, widget: QObject) -> None:
+        super().__init__(widget)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint and "painted" not in TIMINGS:
+            QTimer.singleShot(0, lambda: TIMINGS.setdefault("painted", time.time() - LAUNCHED))
+        return False
+
+
+class _Starter(QObject):
+    """Lives on the GUI thread, so the loader's signals reach it queued, safely."""
+
+    def __init__(self, app: QCoreApplication, window: Any, quit_after: float) -> None:
+        super().__init__()
+        self.app, self.window, self.quit_after = app, window, quit_after
+        self.bridge: Any = None
+
+    @Slot(object)
+    def on_loaded(self, session: Any) -> None:
+        from visualizer.bridge import SessionBridge
+
+        self.bridge = SessionBridge(session, self.window)
+        self.window.attach(session, self.bridge)
+        TIMINGS["interactive"] = time.time() - LAUNCHED
+        if os.environ.get("TSIM_TIMINGS"):
+            print(
+                f"painted={TIMINGS.get('painted', 0):.3f} interactive={TIMINGS['interactive']:.3f}",
+                file=sys.stderr,
+            )
+        if self.quit_after:
+            QTimer.singleShot(int(self.quit_after * 1000), self.app.quit)
+
+    @Slot(str)
+    def on_failed(self, message: str) -> None:
+        self.window.statusBar().showMessage(message)
+        QMessageBox.critical(self.window, "Transformer Simulator", message)
+
+
+def has_display() -> bool:
+    if os.environ.get("QT_QPA_PLATFORM") or sys.platform in ("darwin", "win32"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def main(argv: list[str] | None = None, pair: str = "en-de") -> int:
+    """Open the simulator window. Benchmarks set TSIM_TIMINGS=1 to print the start-up
+    timings and TSIM_QUIT_AFTER=SECONDS to quit that long after it became interactive."""
+    quit_after = float(os.environ.get("TSIM_QUIT_AFTER") or 0)
+    if not has_display():
+        print(
+            "transformer-sim: error: no display found (set DISPLAY, or run "
+            "`transformer-sim demo` for the text demo)",
+            file=sys.stderr,
+        )
+        return 2
+    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    app.setApplicationName("Transformer Simulator")
+    from visualizer.fonts import install_fonts
+    from visualizer.main_window import MainWindow
+
+    install_fonts(app)  # type: ignore[arg-type]
+    window = MainWindow()
+    window.show()
+    _FirstPaint(window.loading)  # parented to the label: lives as long as it
+
+    starter = _Starter(app, window, quit_after)
+    thread = QThread()
+    loader = _Loader(pair)
+    loader.moveToThread(thread)
+    thread.started.connect(loader.run)
+    loader.sigLoaded.connect(starter.on_loaded)  # queued: starter lives on the GUI thread
+    loader.sigFailed.connect(starter.on_failed)
+    loader.sigLoaded.connect(thread.quit)
+    loader.sigFailed.connect(thread.quit)
+    thread.start()
+    code = app.exec()
+    thread.wait(5000)
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,236 @@
+"""The main window: assembles the input bar, the views as docks, menus and shortcuts.
+
+It owns no state of its own beyond layout: every action calls a session method or
+sets a session field. It can be shown before the model exists (a loading state),
+because importing PyTorch takes seconds and the window must paint at once;
+``attach`` then builds the views on the loaded session.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QSettings, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visualizer.i18n import tr
+from visualizer.theme import ui_font
+from visualizer.views import VIEWS
+
+if TYPE_CHECKING:
+    from core.session import Session
+    from visualizer.bridge import SessionBridge
+
+TITLES = {
+    "diagram": {"en": "Architecture", "zh": "架构"},
+    "tensor": {"en": "Tensor", "zh": "张量"},
+    "attention": {"en": "Attention", "zh": "注意力"},
+    "decoding": {"en": "Decoding", "zh": "解码"},
+    "narration": {"en": "Explanation", "zh": "讲解"},
+    "timeline": {"en": "Timeline", "zh": "时间线"},
+}
+DOCK_AREAS = {
+    "diagram": Qt.DockWidgetArea.LeftDockWidgetArea,
+    "attention": Qt.DockWidgetArea.RightDockWidgetArea,
+    "decoding": Qt.DockWidgetArea.RightDockWidgetArea,
+    "narration": Qt.DockWidgetArea.LeftDockWidgetArea,
+    "timeline": Qt.DockWidgetArea.BottomDockWidgetArea,
+}
+SHORTCUTS = [  # (keys, method on the session, English, Chinese)
+    ("Space", "toggle_play", "Play / pause", "播放 / 暂停"),
+    ("Right", "step_forward", "Next op (step into)", "下一个操作（单步进入）"),
+    ("Left", "step_back", "Previous op", "上一个操作"),
+    ("Shift+Right", "step_over", "Next block (step over)", "下一个模块（单步跳过）"),
+    ("Shift+Left", "step_over_back", "Previous block", "上一个模块"),
+    ("Ctrl+Right", "step_out", "Out of the current block", "跳出当前模块"),
+    ("Home", "go_start", "First step", "第一步"),
+    ("End", "go_end", "Last step", "最后一步"),
+]
+MENUS = {
+    "view": {"en": "&View", "zh": "视图(&V)"},
+    "help": {"en": "&Help", "zh": "帮助(&H)"},
+    "file": {"en": "&File", "zh": "文件(&F)"},
+    "quit": {"en": "Quit", "zh": "退出"},
+    "keys": {"en": "Keyboard shortcuts", "zh": "快捷键"},
+    "lang": {"en": "中文界面", "zh": "English interface"},
+    "animate": {"en": "Animate transitions", "zh": "过渡动画"},
+    "reset": {"en": "Reset layout", "zh": "重置布局"},
+}
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        session: Session | None = None,
+        bridge: SessionBridge | None = None,
+        persist: bool = True,
+    ) -> None:
+        """``persist``: restore and save layout, language and animation (QSettings)."""
+        super().__init__()
+        self.persist = persist
+        self.session: Session | None = None
+        self.views: dict[str, QWidget] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        self.setWindowTitle(tr("app", "en"))
+        self.resize(1600, 1000)
+        self.loading = QLabel(tr("loading", "en"))
+        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.loading.setFont(ui_font(18))
+        self.setCentralWidget(self.loading)
+        self.statusBar().showMessage(tr("loading", "en"))
+        if session is not None and bridge is not None:
+            self.attach(session, bridge)
+
+    def attach(self, session: Session, bridge: SessionBridge) -> None:
+        """Build every view on a loaded session (called once, on the GUI thread)."""
+        from visualizer.views.input_bar import InputBar
+
+        self.session, self.bridge = session, bridge
+        for name, (module, cls) in VIEWS.items():
+            self.views[name] = getattr(importlib.import_module(module), cls)(session, bridge)
+        self.input_bar = InputBar(session, bridge)
+        self.views["input"] = self.input_bar
+        self._build_docks()
+        self._build_menus()
+        for keys, method, *_ in SHORTCUTS:
+            sc = QShortcut(QKeySequence(keys), self)
+            sc.activated.connect(getattr(session, method))
+            sc.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        bridge.sigLang.connect(lambda _: self._relabel())
+        bridge.sigError.connect(self._on_error)
+        self._default_state = self.saveState()
+        self._restore()
+        self._relabel()
+        self.statusBar().showMessage(session.translation.text if session.translation else "", 0)
+
+    # -- layout ---------------------------------------------------------------------
+    def _build_docks(self) -> None:
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.input_bar)
+        lay.addWidget(self.views["tensor"], 1)
+        self.setCentralWidget(central)
+        for name, area in DOCK_AREAS.items():
+            dock = QDockWidget(self)
+            dock.setObjectName(f"dock-{name}")
+            dock.setWidget(self.views[name])
+            dock.setFeatures(
+                QDockWidget.DockWidgetFeature.DockWidgetMovable
+                | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            )
+            self.addDockWidget(area, dock)
+            self.docks[name] = dock
+        self.splitDockWidget(
+            self.docks["diagram"], self.docks["narration"], Qt.Orientation.Vertical
+        )
+        self.tabifyDockWidget(self.docks["attention"], self.docks["decoding"])
+        self.docks["attention"].raise_()
+        self.resizeDocks(
+            [self.docks["diagram"], self.docks["attention"]], [420, 620], Qt.Orientation.Horizontal
+        )
+        self.resizeDocks(
+            [self.docks["diagram"], self.docks["narration"]], [600, 300], Qt.Orientation.Vertical
+        )
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        bar.clear()
+        self.menu_file = bar.addMenu("")
+        self.act_quit = _action(self, self.close)
+        self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
+        self.menu_file.addAction(self.act_quit)
+        self.menu_view = bar.addMenu("")
+        for dock in self.docks.values():
+            self.menu_view.addAction(dock.toggleViewAction())
+        self.menu_view.addSeparator()
+        self.act_animate = QAction(self, checkable=True)
+        self.act_animate.setChecked(self.session.animate if self.session else True)
+        self.act_animate.toggled.connect(lambda on: setattr(self.session, "animate", on))
+        self.bridge.sigAnimate.connect(self.act_animate.setChecked)
+        self.act_lang = _action(self, self._toggle_lang)
+        self.act_lang.setShortcut(QKeySequence("Ctrl+L"))
+        self.act_reset = _action(self, lambda: self.restoreState(self._default_state))
+        for a in (self.act_animate, self.act_lang, self.act_reset):
+            self.menu_view.addAction(a)
+        self.menu_help = bar.addMenu("")
+        self.act_keys = _action(self, self.show_shortcuts)
+        self.act_keys.setShortcut(QKeySequence("F1"))
+        self.menu_help.addAction(self.act_keys)
+
+    def _relabel(self) -> None:
+        lang = self.session.lang if self.session else "en"
+        self.setWindowTitle(tr("app", lang))
+        for name, dock in self.docks.items():
+            dock.setWindowTitle(tr(TITLES[name], lang))
+        self.menu_file.setTitle(tr(MENUS["file"], lang))
+        self.menu_view.setTitle(tr(MENUS["view"], lang))
+        self.menu_help.setTitle(tr(MENUS["help"], lang))
+        self.act_quit.setText(tr(MENUS["quit"], lang))
+        self.act_animate.setText(tr(MENUS["animate"], lang))
+        self.act_lang.setText(tr(MENUS["lang"], lang))
+        self.act_reset.setText(tr(MENUS["reset"], lang))
+        self.act_keys.setText(tr(MENUS["keys"], lang) + "  (F1)")
+
+    # -- actions --------------------------------------------------------------------
+    def _toggle_lang(self) -> None:
+        if self.session:
+            self.session.lang = "zh" if self.session.lang == "en" else "en"
+
+    def _on_error(self, text: str) -> None:
+        if text:
+            self.statusBar().showMessage(text, 8000)
+
+    def shortcuts_text(self) -> str:
+        lang = self.session.lang if self.session else "en"
+        rows = "".join(
+            f"<tr><td><b>{k}</b></td><td>{en if lang == 'en' else zh}</td></tr>"
+            for k, _m, en, zh in SHORTCUTS
+        )
+        return f"<table cellspacing='8'>{rows}</table>"
+
+    def show_shortcuts(self) -> None:
+        lang = self.session.lang if self.session else "en"
+        QMessageBox.information(self, tr(MENUS["keys"], lang), self.shortcuts_text())
+
+    # -- persistence ----------------------------------------------------------------
+    def _restore(self) -> None:
+        if not self.persist:
+            return
+        settings = QSettings("transformer-sim", "transformer-sim")
+        geometry, state = settings.value("geometry"), settings.value("state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        if self.session is not None:
+            lang = settings.value("lang", "en")
+            self.session.lang = lang if lang in ("en", "zh") else "en"
+            self.session.animate = settings.value("animate", "true") in (True, "true")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self.session is not None and self.persist:
+            settings = QSettings("transformer-sim", "transformer-sim")
+            settings.setValue("geometry", self.saveGeometry())
+            settings.setValue("state", self.saveState())
+            settings.setValue("lang", self.session.lang)
+            settings.setValue("animate", self.session.animate)
+            self.session.playing = False
+        super().closeEvent(event)
+
+
+def _action(parent: QWidget, slot: Callable[[], object]) -> QAction:
+    action = QAction(parent)
+    action.triggered.connect(slot)
+    return action

@@ -1,0 +1,325 @@
+"""The tensor view: the current step's numbers as heatmaps, inputs → output.
+
+A header names the step (phase, op, shape, axes) and gives the output's statistics;
+below, the op's inputs and its output side by side ("Q · Kᵀ = scores", "x +
+sublayer(x) = …"), each with token labels, its own colour bar and exact values on
+hover. Clicking a cell of the output sets ``session.selection`` (row, col), and the
+cells it was computed from light up in the inputs. Per-head tensors show the
+selected head; a head selector sets it.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from visualizer.i18n import tr
+from visualizer.theme import MUTED, ui_font
+from visualizer.widgets.panel_strip import PanelStrip
+from visualizer.widgets.tensor_header import TensorHeader
+from visualizer.widgets.tensor_plan import MAX_PANELS, Panel, is_free, is_product, plan
+
+if TYPE_CHECKING:
+    from core.session import Session
+    from core.trace import Step
+    from visualizer.bridge import SessionBridge
+
+T = {
+    "op": {"en": "op", "zh": "运算"},
+    "shape": {"en": "shape", "zh": "形状"},
+    "axes": {"en": "axes", "zh": "轴"},
+    "t": {"en": "decoding step", "zh": "解码步"},
+    "layer": {"en": "layer", "zh": "层"},
+    "min": {"en": "min", "zh": "最小值"},
+    "max": {"en": "max", "zh": "最大值"},
+    "mean": {"en": "mean", "zh": "均值"},
+    "std": {"en": "std", "zh": "标准差"},
+    "nonfinite": {"en": "NaN/Inf", "zh": "NaN/Inf"},
+    "masked": {"en": "masked", "zh": "已掩码"},
+    "params": {"en": "parameters", "zh": "参数"},
+    "all_heads": {"en": "over all {n} heads", "zh": "全部 {n} 个头"},
+    "head": {"en": "head", "zh": "头"},
+    "param": {"en": "parameter", "zh": "参数"},
+    "hint": {"en": "hover a cell for its exact value", "zh": "悬停查看精确数值"},
+    "hint_main": {"en": "click a cell to select it", "zh": "点击单元格以选中"},
+    "masked_value": {"en": "-inf (masked)", "zh": "-inf（已掩码）"},
+    "grid": {"en": "row i · column j\n= cell (i, j)", "zh": "第 i 行 · 第 j 列\n= 单元格 (i, j)"},
+    "output": {"en": "output", "zh": "输出"},
+    "empty": {"en": "no trace yet", "zh": "尚无轨迹"},
+}
+LABELS = {  # panel titles and op captions; anything not here is shown as written
+    "ids": {"en": "token ids", "zh": "词元 id"},
+    "embedding": {"en": "embedding", "zh": "嵌入"},
+    "scaled": {"en": "scaled", "zh": "缩放后"},
+    "masked": {"en": "masked", "zh": "掩码后"},
+    "weights": {"en": "weights", "zh": "注意力权重"},
+    "context": {"en": "context", "zh": "上下文"},
+    "concat": {"en": "concat", "zh": "拼接"},
+    "hidden": {"en": "hidden", "zh": "隐藏层"},
+    "act": {"en": "activation", "zh": "激活"},
+    "probs": {"en": "probabilities", "zh": "概率"},
+    "next.probs": {"en": "next-token probabilities", "zh": "下一个词的概率"},
+    "next token": {"en": "next token", "zh": "下一个词"},
+    "loss": {"en": "loss", "zh": "损失"},
+    "target": {"en": "target", "zh": "目标"},
+    "before": {"en": "before", "zh": "更新前"},
+    "after": {"en": "after", "zh": "更新后"},
+    "update": {"en": "Δ update", "zh": "Δ 更新量"},
+    "lookup": {"en": "lookup", "zh": "查表"},
+    "rows of": {"en": "rows of", "zh": "取自"},
+    "mask": {"en": "mask", "zh": "掩码"},
+    "concat heads": {"en": "concat heads", "zh": "拼接各头"},
+    "LayerNorm": {"en": "LayerNorm", "zh": "层归一化"},
+    "scale": {"en": "scale", "zh": "缩放"},
+    "choose": {"en": "choose", "zh": "选择"},
+    "mean": {"en": "mean", "zh": "平均"},
+    "cross-entropy": {"en": "cross-entropy", "zh": "交叉熵"},
+    "linear": {"en": "linear", "zh": "线性"},
+    "∂L/∂": {"en": "gradient", "zh": "梯度"},
+    "before + Δ": {"en": "before + Δ", "zh": "更新前 + Δ"},
+}
+KINDS = {
+    "tokens": "词元",
+    "embed": "嵌入查表",
+    "embed_scale": "缩放嵌入",
+    "posenc": "位置编码",
+    "pos_add": "加位置编码",
+    "linear": "线性层",
+    "matmul": "矩阵乘法",
+    "scale": "缩放",
+    "mask": "掩码",
+    "softmax": "softmax",
+    "concat": "拼接",
+    "add": "残差相加",
+    "layernorm": "层归一化",
+    "activation": "激活函数",
+    "loss": "损失",
+    "mean": "平均",
+    "choose": "选择",
+    "param_grad": "参数梯度",
+    "adam": "Adam 更新",
+}
+
+
+class TensorView(QWidget):
+    """Heatmaps of the step at the cursor: header + inputs → output."""
+
+    def __init__(
+        self, session: Session, bridge: SessionBridge, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        from visualizer.widgets.tensor_data import TensorData
+
+        self.session, self.bridge = session, bridge
+        self.data = TensorData(session)
+        self.show_params = True
+        self.panels: list[Panel] = []
+        self.step: Step | None = None
+        self.per_head = False  # some panel shows one head of a per-head tensor
+        self.shown_head = 0
+        self.header = TensorHeader()
+        self.strip = PanelStrip(MAX_PANELS)
+        self.empty = QLabel()
+        self.empty.setFont(ui_font(11))
+        self.empty.setStyleSheet(f"color: {MUTED}")
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(self.header)
+        lay.addWidget(self.empty)
+        lay.addWidget(self.strip, 1)
+        self.setStyleSheet("TensorView { background: white; }")
+        self.setAutoFillBackground(True)
+
+        for i, hm in enumerate(self.strip.panels):
+            hm.sigCellClicked.connect(lambda r, c, i=i: self._on_click(i, r, c))
+            hm.sigCellHovered.connect(lambda r, c, i=i: self._on_hover(i, r, c))
+        self.header.sigHead.connect(self._on_head)
+        self.header.sigParams.connect(self._on_params)
+        bridge.sigCursor.connect(lambda _: self.refresh(fade=True))
+        bridge.sigTrace.connect(self._on_trace)
+        bridge.sigSelection.connect(self._on_selection)
+        bridge.sigLang.connect(lambda _: self.refresh())
+        self.refresh()
+
+    # -- session -> widgets ----------------------------------------------------------
+    def _on_trace(self, _trace: object) -> None:
+        self.data.clear()
+        self.refresh()
+
+    def _on_selection(self, _sel: object) -> None:
+        if self.per_head and self._head() != self.shown_head:
+            self.refresh()
+        else:
+            self._apply_selection()
+
+    def _head(self) -> int:
+        return self.session.selection.head
+
+    def refresh(self, fade: bool = False) -> None:
+        s, lang = self.session, self.session.lang
+        has = bool(s.trace.steps)
+        self.empty.setVisible(not has)
+        self.strip.setVisible(has)
+        self.header.setVisible(has)
+        if not has:
+            self.empty.setText(tr(T["empty"], lang))
+            self.step, self.panels = None, []
+            return
+        step = self.step = s.step
+        self.panels = plan(step, self.show_params)
+        shapes, heads = [], []
+        for panel, hm in zip(self.panels, self.strip.panels, strict=False):
+            shown = self.data.shown(step, panel, self._head())
+            heads.append(shown.head)
+            hm.hint = tr(T["hint_main" if panel.main else "hint"], lang)
+            hm.masked_text = tr(T["masked_value"], lang)
+            hm.set_matrix(
+                shown.values,
+                shown.rows,
+                shown.cols,
+                panel.mode,
+                title=self._title(step, panel, shown.values.shape, shown.head),
+            )
+            hm.title.setToolTip(panel.key)
+            shapes.append(shown.values.shape)
+        ops = [self._op(p) for p in self.panels]
+        grid = is_product(self.panels)
+        if grid:
+            a, b = (self._label(step, p) for p in self.panels[:2])
+            ops[1] = (f"{a} · {b}", tr(T["grid"], lang))
+        self.strip.set_shapes(shapes, ops, [is_free(p) for p in self.panels], grid)
+        self.per_head = any(h is not None for h in heads)
+        self.shown_head = self._head()
+        self._header(step, self.per_head)
+        self._apply_selection()
+        if fade and s.animate:
+            self.strip.panels[len(self.panels) - 1].fade_in()
+
+    def _label(self, step: Step, panel: Panel) -> str:
+        leaf = step.name.rsplit(".", 1)[-1]
+        if panel.label == "grad":
+            return "∂L/∂W" if step.phase == "update" else f"∂L/∂ {leaf}"
+        if panel.label == "value":
+            return leaf
+        return tr(LABELS.get(panel.label, {"en": panel.label}), self.session.lang)
+
+    def _title(self, step: Step, panel: Panel, shape: tuple[int, ...], head: int | None) -> str:
+        lang = self.session.lang
+        label = self._label(step, panel)
+        extra = [f"{shape[0]}×{shape[1]}"]
+        if head is not None:
+            extra.append(f"{tr(T['head'], lang)} {head}")
+        if panel.param:
+            extra.append(tr(T["param"], lang))
+        return (
+            f"{html.escape(label)}&nbsp;&nbsp;<span style='color:{MUTED}; font-weight:normal; "
+            f"font-size:9pt'>{' · '.join(extra)}</span>"
+        )
+
+    def _op(self, panel: Panel) -> tuple[str, str]:
+        sym, caption = panel.op
+        if caption == "activation":
+            return sym, self.session.bundle.cfg.activation.upper().replace("RELU", "ReLU")
+        return sym, tr(LABELS.get(caption, {"en": caption}), self.session.lang)
+
+    def _header(self, step: Step, per_head: bool) -> None:
+        lang, h = self.session.lang, self.header
+        h.set_phase(tr(step.phase, lang), step.phase)
+        h.name.setText(f"∂L/∂ {step.name}" if step.phase == "backward" else step.name)
+        try:
+            from core.narration import narrate
+
+            h.title.setText(narrate(step.narration, lang).title)
+        except (KeyError, ValueError):
+            h.title.setText("")
+        kind = KINDS.get(step.kind, step.kind) if lang == "zh" else step.kind
+        parts = [
+            f"<b>{tr(T['op'], lang)}</b> {kind}",
+            f"<b>{tr(T['shape'], lang)}</b> {' × '.join(map(str, step.shape)) or '()'}",
+            f"<b>{tr(T['axes'], lang)}</b> {' × '.join(step.axes) or '—'}",
+        ]
+        if step.t is not None:
+            parts.append(f"<b>{tr(T['t'], lang)}</b> {step.t}")
+        if step.layer is not None:
+            parts.append(f"<b>{tr(T['layer'], lang)}</b> {step.layer}")
+        h.meta.setText("&nbsp;&nbsp;·&nbsp;&nbsp;".join(parts))
+        h.stats.setText(self._stats_html(step, lang))
+        n = self.session.bundle.cfg.n_heads
+        h.set_heads(n, min(self._head(), n - 1), per_head)
+        h.head_label.setText(tr(T["head"], lang).capitalize() if lang == "en" else "注意力头")
+        h.params.setText(tr(T["params"], lang))
+        h.params.setVisible(any(p.param for p in plan(step, True)))
+
+    def _stats_html(self, step: Step, lang: str) -> str:
+        st = self.data.stats(step.tensors.get("out", step.key))
+        value = self.session.trace.value(step.tensors.get("out", step.key))
+        parts = [
+            f"<b>{tr(T[k], lang)}</b> {st[k]:.4g}".replace("-", "−")
+            for k in ("min", "max", "mean", "std")
+        ]
+        bad = int(st["nonfinite"])
+        neg = int(np.isneginf(value).sum()) if bad and value.dtype.kind == "f" else 0
+        text = f"<b>{tr(T['nonfinite'], lang)}</b> {bad}"
+        if neg:
+            text += f" (−∞ {tr(T['masked'], lang)}: {neg})"
+        parts.append(f"<span style='color:#c62828'>{text}</span>" if bad else text)
+        if "head" in step.axes:
+            n = step.shape[step.axes.index("head")]
+            parts.append(
+                f"<span style='color:{MUTED}'>{tr(T['all_heads'], lang).format(n=n)}</span>"
+            )
+        return "&nbsp;&nbsp;&nbsp;".join(parts)
+
+    # -- selection -------------------------------------------------------------------
+    def _apply_selection(self, cell: tuple[int, int] | None = None) -> None:
+        sel = self.session.selection
+        if cell is None and sel.row is not None and sel.col is not None:
+            cell = (sel.row, sel.col)
+        for panel, hm in zip(self.panels, self.strip.panels, strict=False):
+            if panel.main:
+                hm.select(
+                    (sel.row, sel.col) if sel.row is not None and sel.col is not None else None
+                )
+            else:
+                hm.mark(*self._link(panel, cell)) if cell else hm.mark()
+
+    def _link(self, panel: Panel, cell: tuple[int, int]) -> tuple[int | None, int | None]:
+        r, c = cell
+        if panel.link == "row":
+            return r, None
+        if panel.link == "col":
+            return None, c
+        if panel.link == "cell":
+            return r, c
+        if panel.link == "r2c":
+            return None, r
+        if panel.link == "c2r":
+            return c, None
+        if panel.link == "last":
+            return self.strip.panels[self.panels.index(panel)].values.shape[0] - 1, None
+        if panel.link == "table" and self.step is not None and "ids" in self.step.tensors:
+            ids = self.session.trace.value(self.step.tensors["ids"]).ravel()
+            return (int(ids[r]), None) if 0 <= r < ids.size else (None, None)
+        return None, None
+
+    # -- widgets -> session ----------------------------------------------------------
+    def _on_click(self, i: int, r: int, c: int) -> None:
+        if i < len(self.panels) and self.panels[i].main:
+            self.session.selection = replace(self.session.selection, row=r, col=c)
+
+    def _on_hover(self, i: int, r: int, c: int) -> None:
+        if i < len(self.panels) and self.panels[i].main:
+            self._apply_selection((r, c))
+
+    def _on_head(self, head: int) -> None:
+        if head != self._head():
+            self.session.selection = replace(self.session.selection, head=head)
+
+    def _on_params(self, on: bool) -> None:
+        self.show_params = on
+        self.refresh()

@@ -1,0 +1,67 @@
+"""The decoding view's words, in English and Simplified Chinese (``tr(TEXT[key], lang)``).
+
+Placeholders: ``{t}`` decoding step, ``{n}`` token count, ``{k}`` beam width or top
+candidates, ``{tok}``/``{p}`` a token and its probability, and the sampling settings.
+"""
+
+from __future__ import annotations
+
+TEXT = {
+    "generated": {"en": "Generated so far", "zh": "已生成的译文"},
+    "waiting": {"en": "waiting for the encoder…", "zh": "等待编码器…"},
+    "encoder": {
+        "en": "The encoder reads the source first; decoding starts after it.",
+        "zh": "编码器先读完源句，之后才开始解码。",
+    },
+    "none": {"en": "This trace has no decoding steps.", "zh": "这条轨迹没有解码步骤。"},
+    "bars": {
+        "en": "t={t}: next-token probabilities (top {k})",
+        "zh": "t={t}：下一个词元的概率（前 {k} 个）",
+    },
+    "bars_wait": {"en": "next-token probabilities", "zh": "下一个词元的概率"},
+    "no_probs": {
+        "en": "No probabilities yet: the first ones are computed at t0/next.probs.",
+        "zh": "还没有概率：第一组概率在 t0/next.probs 计算。",
+    },
+    "how_greedy": {
+        "en": "Greedy: the most likely token is taken at every step.",
+        "zh": "贪心：每一步都取概率最大的词元。",
+    },
+    "how_beam": {
+        "en": "Beam search keeps the {k} best partial translations; the bars replay the winner.",
+        "zh": "束搜索保留 {k} 个最好的部分译文；条形图重放最佳译文。",
+    },
+    "how_sample": {
+        "en": "Sampling draws the next token at random from these probabilities "
+        "(temperature {T}, top-k {topk}, top-p {p}, seed {s}).",
+        "zh": "采样：按这些概率随机抽取下一个词元（温度 {T}，top-k {topk}，top-p {p}，种子 {s}）。",
+    },
+    "nothing": {"en": "No token chosen yet.", "zh": "还没有选出词元。"},
+    "history": {
+        "en": "Probability of each chosen token so far",
+        "zh": "到目前为止每个所选词元的概率",
+    },
+    "pending": {"en": " · computed at next.probs", "zh": " · 在 next.probs 计算"},
+    "producing": {
+        "en": "Decoding step t={t}: producing token {n}.",
+        "zh": "解码第 t={t} 步：正在生成第 {n} 个词元。",
+    },
+    "produced": {
+        "en": "Decoding step t={t}: chose “{tok}” ({p}).",
+        "zh": "解码第 t={t} 步：选中“{tok}”（{p}）。",
+    },
+    "eos": {
+        "en": "Finished: the model chose <eos> after {n} tokens.",
+        "zh": "结束：模型在 {n} 个词元后选择了 <eos>。",
+    },
+    "limit": {
+        "en": "Stopped by the length limit ({n} tokens) before any <eos>.",
+        "zh": "在出现 <eos> 之前达到长度上限（{n} 个词元），解码停止。",
+    },
+    "tree": {
+        "en": "Beam search tree (beam {k}) — <b style='color:#d98e04'>winning path</b>, "
+        "<span style='color:#8e8e93'>dropped</span>, double border: finished",
+        "zh": "束搜索树（束宽 {k}）— <b style='color:#d98e04'>最佳路径</b>，"
+        "<span style='color:#8e8e93'>被淘汰</span>，双边框：已结束",
+    },
+}

@@ -1,0 +1,223 @@
+"""Painting the architecture diagram from a ``diagram_layout.Layout`` with QPainter.
+
+Stateless: ``paint(p, layout, scene)`` draws frames, data-flow arrows, residual
+(skip) connections, the cross-attention bus, the boxes with their labels, op pills,
+token chips, the header and the current-step highlight. Arrows are derived from
+the rectangles, so a blended (animating) layout paints like any other.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
+
+from visualizer import theme
+from visualizer.widgets.diagram_chrome import chips, font, glow, header, qr
+from visualizer.widgets.diagram_layout import Layout, Rect
+from visualizer.widgets.diagram_text import COLORS, kind
+
+ARROW = QColor("#8d8d96")
+FRAME_FILL, FRAME_LINE = QColor("#f5f5f7"), QColor("#d5d5db")
+
+
+@dataclass
+class Scene:
+    """Everything besides geometry that one frame shows (texts already translated)."""
+
+    labels: dict[str, str]  # box id -> label
+    legends: dict[str, str]  # layer id -> "Encoder layer 1/2"
+    short: dict[str, str] = field(default_factory=dict)  # box id -> label in a compact row
+    current: str | None = None
+    phase: str = "forward"
+    phase_text: str = ""
+    title: str = ""
+    sentence: str = ""
+    sentence_next: str = ""  # "?" or the chosen token, drawn highlighted
+    pills: list[str] = field(default_factory=list)
+    pill_current: int | None = None
+    tokens: dict[str, list[str]] = field(default_factory=dict)
+    captions: dict[str, str] = field(default_factory=dict)
+    memory: str = ""
+    kv: str = "K,V"
+    dim: set[str] = field(default_factory=set)  # boxes that never ran in this trace
+    glow: Rect | None = None  # the highlight (moves during an animation)
+
+
+def paint(p: QPainter, lay: Layout, sc: Scene) -> None:
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    px = min(15.0, max(10.5, lay.unit * 0.5))
+    header(p, lay.header, sc, px)
+    for layer, r in lay.frames.items():
+        _frame(
+            p,
+            r,
+            sc.legends.get(layer, layer),
+            px * 0.82,
+            sc.current is not None and sc.current.startswith(layer + "."),
+            sc.phase,
+        )
+    _flow(p, lay)
+    _residuals(p, lay)
+    _bus(p, lay, sc, px * 0.8)
+    for box, r in lay.boxes.items():
+        _box(p, lay, box, r, sc, px)
+    for side, r in lay.tokens.items():
+        chips(p, r, sc.tokens.get(side, []), sc.captions.get(side, ""), px * 0.85, lay.unit)
+    if sc.glow is not None:
+        glow(p, sc.glow)
+
+
+def _frame(p: QPainter, r: Rect, legend: str, px: float, active: bool, phase: str) -> None:
+    color = QColor(theme.PHASE_COLORS.get(phase, theme.MUTED)) if active else FRAME_LINE
+    p.setPen(QPen(color, 1.6 if active else 1.0))
+    p.setBrush(FRAME_FILL)
+    p.drawRoundedRect(qr(r), 8, 8)
+    f = font(px, active)
+    p.setFont(f)
+    fm = QFontMetricsF(f)
+    text = fm.elidedText(legend, Qt.TextElideMode.ElideRight, r.w - 16)
+    p.setPen(color.darker(130) if active else QColor(theme.MUTED))
+    p.drawText(QRectF(r.x + 8, r.y + 1, r.w - 16, fm.height()), Qt.AlignmentFlag.AlignLeft, text)
+
+
+def _arrow(p: QPainter, pts: list[QPointF], color: QColor, width: float, head: float) -> None:
+    p.setPen(
+        QPen(
+            color, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap, Qt.PenJoinStyle.RoundJoin
+        )
+    )
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    path = QPainterPath(pts[0])
+    for q in pts[1:]:
+        path.lineTo(q)
+    p.drawPath(path)
+    a, b = pts[-2], pts[-1]
+    d = b - a
+    n = max(1e-6, (d.x() ** 2 + d.y() ** 2) ** 0.5)
+    u = QPointF(d.x() / n, d.y() / n)
+    v = QPointF(-u.y(), u.x())
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(color)
+    p.drawPolygon(QPolygonF([b, b - u * head + v * head * 0.55, b - u * head - v * head * 0.55]))
+
+
+def _unit(lay: Layout, u: str) -> Rect:
+    return lay.boxes.get(u) or lay.frames[u]
+
+
+def _flow(p: QPainter, lay: Layout) -> None:
+    head = max(4.0, lay.unit * 0.22)
+    for side, order in lay.columns.items():
+        rects = [lay.tokens["src" if side == "enc" else "tgt"]] + [_unit(lay, u) for u in order]
+        for lo, hi in itertools.pairwise(rects):
+            if lo.y - hi.bottom > 2:
+                _arrow(p, [QPointF(hi.cx, lo.y), QPointF(hi.cx, hi.bottom)], ARROW, 1.3, head)
+
+
+def _residuals(p: QPainter, lay: Layout) -> None:
+    head = max(4.0, lay.unit * 0.2)
+    for layer in lay.frames:
+        if layer in lay.collapsed:
+            continue
+        side = layer[:3]
+        subs = [b for b in lay.columns[side] if b.startswith(layer + ".")]
+        for sub, an in zip(subs[::2], subs[1::2], strict=False):
+            s, a = lay.boxes[sub], lay.boxes[an]
+            lane = lay.lane[side]
+            y0 = s.bottom + lay.unit * 0.21
+            edge = a.x if side == "enc" else a.right
+            ya = min(a.cy, a.y + lay.unit / 2)
+            pts = [QPointF(s.cx, y0), QPointF(lane, y0), QPointF(lane, ya), QPointF(edge, ya)]
+            _arrow(p, pts, QColor("#a9a9b2"), 1.2, head)
+
+
+def _bus(p: QPainter, lay: Layout, sc: Scene, px: float) -> None:
+    order = lay.columns.get("enc", [])
+    if not order or "dec" not in lay.columns:
+        return
+    top = _unit(lay, order[-1])
+    cross = sorted((b for b in lay.boxes if b.endswith("cross_attn")), key=lambda b: b[4:])
+    if not cross:
+        return
+    pen = QPen(QColor("#d48a3c"), 1.5)
+    pts = [QPointF(top.cx, top.y), QPointF(top.cx, lay.mem_y), QPointF(lay.bus_x, lay.mem_y)]
+    p.setPen(pen)
+    p.drawPolyline(QPolygonF(pts))
+    ys = [lay.mem_y] + [lay.boxes[b].cy for b in cross]
+    p.drawLine(QPointF(lay.bus_x, min(ys)), QPointF(lay.bus_x, max(ys)))
+    f = font(px)
+    p.setFont(f)
+    fm = QFontMetricsF(f)
+    p.setPen(QColor("#b06a20"))
+    p.drawText(
+        QRectF(top.x + 4, lay.mem_y - fm.height() - 1, lay.bus_x - top.x, fm.height()),
+        Qt.AlignmentFlag.AlignLeft,
+        sc.memory,
+    )
+    for b in cross:
+        layer = b.rsplit(".", 1)[0]
+        r = lay.frames[layer] if layer in lay.collapsed else lay.boxes[b]
+        r = Rect(r.x, r.y, r.w, min(r.h, lay.unit))
+        hot = sc.current == b
+        color = QColor(theme.HIGHLIGHT if hot else "#d48a3c")
+        _arrow(
+            p,
+            [QPointF(lay.bus_x, r.cy), QPointF(r.x, r.cy)],
+            color,
+            2.4 if hot else 1.5,
+            max(4.0, lay.unit * 0.22),
+        )
+        p.setPen(QColor("#b06a20"))
+        p.drawText(
+            QRectF(lay.bus_x + 2, r.cy - fm.height() - 1, r.x - lay.bus_x, fm.height()),
+            Qt.AlignmentFlag.AlignCenter,
+            sc.kv,
+        )
+
+
+def _box(p: QPainter, lay: Layout, box: str, r: Rect, sc: Scene, px: float) -> None:
+    fill, line = (QColor(c) for c in COLORS[kind(box)])
+    cur = box == sc.current
+    p.setOpacity(0.4 if box in sc.dim else 1.0)
+    p.setPen(QPen(line.darker(115) if cur else line, 1.4 if cur else 1.0))
+    p.setBrush(fill.darker(104) if cur else fill)
+    rad = min(7.0, r.h / 3)
+    p.drawRoundedRect(qr(r), rad, rad)
+    layer = box.rsplit(".", 1)[0]
+    if layer not in lay.collapsed:
+        title = Rect(r.x, r.y, r.w, min(r.h, lay.unit))
+        _fit_text(p, title, sc.labels.get(box, box), px, cur)
+    elif r.w >= 34 and box in sc.short:
+        _fit_text(p, r, sc.short[box], px * 0.78, cur, 9)
+    p.setOpacity(1.0)
+    if cur and lay.pills:
+        _pills(p, lay, sc, px * 0.82, line)
+
+
+def _fit_text(p: QPainter, r: Rect, text: str, px: float, bold: bool, least: int = 8) -> None:
+    f = font(px, bold)
+    fm = QFontMetricsF(f)
+    if fm.horizontalAdvance(text) > r.w - 4 and least > 8:
+        return  # a cell too small for even its short label stays plain
+    while fm.horizontalAdvance(text) > r.w - 8 and f.pixelSize() > least:
+        f.setPixelSize(f.pixelSize() - 1)
+        fm = QFontMetricsF(f)
+    p.setFont(f)
+    p.setPen(QColor(theme.TEXT))
+    p.drawText(
+        qr(r),
+        Qt.AlignmentFlag.AlignCenter,
+        fm.elidedText(text, Qt.TextElideMode.ElideRight, r.w - 6),
+    )
+
+
+def _pills(p: QPainter, lay: Layout, sc: Scene, px: float, line: QColor) -> None:
+    for i, (r, text) in enumerate(zip(lay.pills, sc.pills, strict=False)):
+        cur = i == sc.pill_current
+        p.setPen(QPen(QColor("#c98a00") if cur else line, 1.0))
+        p.setBrush(QColor(theme.HIGHLIGHT) if cur else QColor(255, 255, 255, 215))
+        p.drawRoundedRect(qr(r), r.h / 2, r.h / 2)
+        _fit_text(p, r, text, px, cur)

@@ -1,0 +1,162 @@
+"""The architecture diagram's strings (English and Simplified Chinese) and box colours."""
+
+from __future__ import annotations
+
+from visualizer.i18n import tr
+
+T = dict[str, str]
+
+BOX: dict[str, T] = {
+    "enc.self_attn": {"en": "Self-Attention", "zh": "自注意力"},
+    "dec.self_attn": {"en": "Masked Self-Attention", "zh": "掩码自注意力"},
+    "cross_attn": {"en": "Cross-Attention", "zh": "交叉注意力"},
+    "an": {"en": "Add & Norm", "zh": "残差相加与归一化"},
+    "ffn": {"en": "Feed-Forward", "zh": "前馈网络"},
+    "src.embed": {"en": "Input Embedding", "zh": "输入嵌入"},
+    "tgt.embed": {"en": "Output Embedding", "zh": "输出嵌入"},
+    "pos": {"en": "+ Positional Encoding", "zh": "+ 位置编码"},
+    "norm": {"en": "Final LayerNorm", "zh": "最终层归一化"},
+    "linear": {"en": "Linear", "zh": "线性层"},
+    "softmax": {"en": "Softmax", "zh": "Softmax"},
+    "output": {"en": "Next token", "zh": "下一个词元"},
+    "loss": {"en": "Loss", "zh": "损失"},
+}
+
+SHORT: dict[str, T] = {  # labels of the cells of a compact (collapsed) layer
+    "attn": {"en": "Attn", "zh": "注意力"},
+    "cross_attn": {"en": "Cross", "zh": "交叉"},
+    "an": {"en": "A&N", "zh": "归一"},
+    "ffn": {"en": "FFN", "zh": "前馈"},
+}
+
+UI: dict[str, T] = {
+    "enc_layer": {"en": "Encoder layer {k}/{n}", "zh": "编码器 第 {k}/{n} 层"},
+    "dec_layer": {"en": "Decoder layer {k}/{n}", "zh": "解码器 第 {k}/{n} 层"},
+    "src_caption": {"en": "Inputs (source)", "zh": "输入（源语言）"},
+    "tgt_caption": {"en": "Outputs (shifted right)", "zh": "输出（右移一位）"},
+    "encoding": {"en": "Encoding the source", "zh": "编码源句子"},
+    "decoding": {"en": "Decoding step {t} of {n}", "zh": "解码第 {t} 步（共 {n} 步）"},
+    "other": {"en": "{phase}: {name}", "zh": "{phase}：{name}"},
+    "memory": {"en": "encoder output", "zh": "编码器输出"},
+    "kv": {"en": "K,V", "zh": "K,V"},
+    "tip": {
+        "en": "{label}\n{n} steps here ({total} in the trace)\nfirst: {first}\nclick to jump",
+        "zh": "{label}\n此处 {n} 步（整条轨迹 {total} 步）\n第一步：{first}\n点击跳转",
+    },
+    "tip_none": {"en": "{label}\nnot run in this trace", "zh": "{label}\n本轨迹中未运行"},
+    "tip_op": {"en": "{op}\nstep {i}: {name}", "zh": "{op}\n第 {i} 步：{name}"},
+}
+
+OPS: dict[str, T] = {
+    "q": {"en": "Q", "zh": "Q"},
+    "k": {"en": "K", "zh": "K"},
+    "v": {"en": "V", "zh": "V"},
+    "scores": {"en": "Q·Kᵀ", "zh": "Q·Kᵀ"},
+    "scaled": {"en": "÷√d", "zh": "÷√d"},
+    "masked": {"en": "mask", "zh": "掩码"},
+    "weights": {"en": "softmax", "zh": "softmax"},
+    "context": {"en": "·V", "zh": "·V"},
+    "concat": {"en": "concat", "zh": "拼接"},
+    "out": {"en": "W_O", "zh": "W_O"},
+    "hidden": {"en": "Linear₁", "zh": "线性₁"},
+    "ffn.out": {"en": "Linear₂", "zh": "线性₂"},
+    "add": {"en": "add", "zh": "相加"},
+    "norm": {"en": "norm", "zh": "归一化"},
+    "tokens": {"en": "ids", "zh": "词元"},
+    "embed": {"en": "lookup", "zh": "查表"},
+    "embed_scaled": {"en": "×√d", "zh": "×√d"},
+    "pos": {"en": "PE", "zh": "位置"},
+    "input": {"en": "+", "zh": "相加"},
+    "logits": {"en": "logits", "zh": "logits"},
+    "probs": {"en": "softmax", "zh": "softmax"},
+    "token": {"en": "pick", "zh": "选词"},
+    "target": {"en": "target", "zh": "目标"},
+    "per_token": {"en": "CE", "zh": "交叉熵"},
+    "loss": {"en": "mean", "zh": "平均"},
+}
+
+PARAM_SUB = {
+    "w_q": "_Q",
+    "w_k": "_K",
+    "w_v": "_V",
+    "w_o": "_O",
+    "lin1": "₁",
+    "lin2": "₂",
+    "embed": "_E",
+    "pos": "_P",
+    "linear": "",
+}
+
+# fill, border: soft colours like the paper's figure
+COLORS: dict[str, tuple[str, str]] = {
+    "attn": ("#fcdcbc", "#e49a55"),
+    "ffn": ("#cde6f7", "#5f9fd3"),
+    "an": ("#fbf0b8", "#cdb440"),
+    "embed": ("#f9d3de", "#dc7f9c"),
+    "pos": ("#fbe6ee", "#dc9ab0"),
+    "norm": ("#fbf0b8", "#cdb440"),
+    "linear": ("#dcd5f2", "#8e7cc9"),
+    "softmax": ("#d2ecd8", "#5fae77"),
+    "output": ("#ffffff", "#9a9aa2"),
+}
+
+
+def kind(box: str) -> str:
+    """Colour family of a box id."""
+    last = box.rsplit(".", 1)[-1]
+    if last.endswith("attn"):
+        return "attn"
+    if last.startswith("an"):
+        return "an"
+    if last in ("ffn", "embed", "pos", "norm", "linear", "softmax", "output"):
+        return last
+    return "output"
+
+
+def box_label(box: str, lang: str, translation: bool = True) -> str:
+    last = box.rsplit(".", 1)[-1]
+    if last == "self_attn":
+        key = f"{box[:3]}.self_attn"
+    elif last.startswith("an") and last != "an":
+        key = "an"
+    elif box in BOX:
+        key = box
+    elif last == "output" or box == "output":
+        key = "output"
+    else:
+        key = last
+    if key == "output" and not translation:
+        key = "loss"
+    return tr(BOX.get(key, {"en": box}), lang)
+
+
+def short_label(box: str, lang: str) -> str:
+    last = box.rsplit(".", 1)[-1]
+    key = "cross_attn" if last == "cross_attn" else kind(box)
+    return tr(SHORT.get(key, {"en": ""}), lang)
+
+
+def layer_label(layer: str, n: int, lang: str) -> str:
+    side, k = layer.split(".")
+    return tr(UI[f"{side}_layer"], lang).format(k=int(k) + 1, n=n)
+
+
+def op_label(op: str, lang: str, box_kind: str = "", activation: str = "relu") -> str:
+    """A pill's short label: "Q·Kᵀ", "softmax", "Linear₂" (parameters: their name)."""
+    if op == "act":
+        return "ReLU" if activation == "relu" else activation.upper()
+    if op == "out" and box_kind == "ffn":
+        op = "ffn.out"
+    stem, _, attr = op.rpartition(".")
+    if attr in ("weight", "bias"):  # a parameter (gradient or update steps)
+        if stem.startswith("norm") or box_kind in ("an", "norm"):
+            return "γ" if attr == "weight" else "β"
+        sub = PARAM_SUB.get(stem or box_kind, "")
+        return ("W" if attr == "weight" else "b") + sub
+    base = op.rstrip("0123456789")
+    entry = OPS.get(op) or OPS.get(base)
+    return tr(entry, lang) if entry else op.replace("_", " ")
+
+
+def ui(key: str, lang: str, **kw: object) -> str:
+    return tr(UI[key], lang).format(**kw)

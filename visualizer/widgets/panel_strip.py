@@ -1,0 +1,250 @@
+"""Heatmaps joined by op symbols ("x + sublayer(x) = …"), placed like on a blackboard.
+
+The strip places its children itself. Panels of one equation share a cell size, so
+rows and columns of related matrices line up; it puts them side by side or stacked,
+whichever gives bigger cells (wide 6×64 activations stack). A product A · B = C is
+drawn as a grid: B above C, A left of C, so row i of A and column j of B meet at
+cell (i, j). "Free" panels (token ids, a big parameter) get their own cell size in a
+bounded box so they never crowd out the output. Panels are created once, then only
+shown, hidden and moved.
+"""
+
+from __future__ import annotations
+
+import math
+
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QResizeEvent
+from PySide6.QtWidgets import QBoxLayout, QLabel, QWidget
+
+from visualizer.theme import MUTED, TEXT, ui_font
+from visualizer.widgets.heatmap import Heatmap
+
+MAX_CELL = 64.0  # cells never grow beyond this many pixels
+MIN_CELL = 20.0  # a cell may be stretched up to this size along its short side
+ASPECT = 2.0  # otherwise a cell is at most this many times taller than wide (and vice versa)
+OP_W, OP_H = 46, 34  # room for an op label between two panels
+MIN_PANEL_W = 170
+FREE_CELL = 28.0  # cell size cap of a free panel
+FREE_FRAC = 0.3  # a free panel takes at most this share of the strip's length
+MARGIN = 6
+VERTICAL = {"→": "↓", "⟵": "↑"}
+
+
+class OpLabel(QWidget):
+    """A big symbol ("·", "+", "→") over a small caption ("softmax")."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.symbol = QLabel()
+        self.symbol.setFont(ui_font(18, bold=True))
+        self.symbol.setStyleSheet(f"color: {TEXT}")
+        self.caption = QLabel()
+        self.caption.setFont(ui_font(8))
+        self.caption.setStyleSheet(f"color: {MUTED}")
+        self.caption.setWordWrap(True)
+        for w in (self.symbol, self.caption):
+            w.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.lay = QBoxLayout(QBoxLayout.Direction.TopToBottom, self)
+        self.lay.setContentsMargins(0, 0, 0, 0)
+        self.lay.setSpacing(0)
+        self.lay.addStretch(1)
+        self.lay.addWidget(self.symbol)
+        self.lay.addWidget(self.caption)
+        self.lay.addStretch(1)
+
+    def set_op(self, symbol: str, caption: str, vertical: bool = False) -> None:
+        """In a stacked strip the symbol and caption sit side by side, arrows point down."""
+        if vertical:
+            symbol = VERTICAL.get(symbol, symbol)
+        self.symbol.setFont(ui_font(18 if len(symbol) <= 2 else 14, bold=True))
+        self.symbol.setText(symbol)
+        self.caption.setText(caption)
+        self.caption.setVisible(bool(caption))
+        self.caption.setWordWrap(not vertical)
+        self.lay.setDirection(
+            QBoxLayout.Direction.LeftToRight if vertical else QBoxLayout.Direction.TopToBottom
+        )
+        self.lay.setSpacing(8 if vertical else 0)
+
+
+class PanelStrip(QWidget):
+    """``set_shapes([(rows, cols), …], ops)`` lays out the first n heatmaps."""
+
+    def __init__(self, count: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.panels = [Heatmap(parent=self) for _ in range(count)]
+        self.ops = [OpLabel(self) for _ in range(count)]  # ops[i] sits before panels[i]
+        self.shapes: list[tuple[int, int]] = []
+        self.op_texts: list[tuple[str, str]] = []
+        self.free: list[bool] = []
+        self.grid = False
+        self.vertical = False
+        self._busy = self._again = False
+        for w in (*self.panels, *self.ops):
+            w.hide()
+        for p in self.panels:
+            p.sigChrome.connect(self._layout)
+
+    def set_shapes(
+        self,
+        shapes: list[tuple[int, int]],
+        ops: list[tuple[str, str]],
+        free: list[bool] | None = None,
+        grid: bool = False,
+    ) -> None:
+        """Show ``len(shapes)`` panels (already filled) with ``ops[i]`` before panel i;
+        ``grid``: the three panels are A · B = C."""
+        self.shapes, self.op_texts = shapes, ops
+        self.free = free or [False] * len(shapes)
+        self.grid = (
+            grid
+            and len(shapes) == 3
+            and shapes[0][0] == shapes[2][0]
+            and shapes[1][1] == shapes[2][1]
+        )
+        for i, (panel, op) in enumerate(zip(self.panels, self.ops, strict=True)):
+            on = i < len(shapes)
+            panel.setVisible(on)
+            op.setVisible(on and i > 0 and not (self.grid and i == 2))
+        self._layout()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(event)
+        self._layout()
+
+    # -- geometry --------------------------------------------------------------------
+    def _layout(self) -> None:
+        """Place the panels; re-run (a few times at most) if one's labels turned meanwhile."""
+        if self._busy:
+            self._again = True
+            return
+        self._busy = True
+        try:
+            for _ in range(3):
+                self._again = False
+                if self.shapes:
+                    self._grid() if self.grid else self._line()
+                if not self._again:
+                    break
+        finally:
+            self._busy = False
+
+    def _area(self) -> tuple[float, float]:
+        return self.width() - 2 * MARGIN, self.height() - 2 * MARGIN
+
+    def _line(self) -> None:
+        for p in self.panels[: len(self.shapes)]:
+            p.force_axes()
+        options = [self._line_sizes(False)]
+        if len(self.shapes) > 1:
+            options.append(self._line_sizes(True))
+        score, vertical, sizes = max(options, key=lambda o: o[0])
+        self.vertical = vertical
+        for op, text in zip(self.ops[1:], self.op_texts[1:], strict=False):
+            op.set_op(*text, vertical=vertical)
+        if vertical:
+            self._place_vertical(sizes)
+        else:
+            self._place_horizontal(sizes)
+
+    def _line_sizes(self, vertical: bool) -> tuple[float, bool, list[tuple[int, int]]]:
+        """(smallest cell side of the regular panels, vertical, panel sizes)."""
+        w, h = self._area()
+        n = len(self.shapes)
+        chrome = [p.chrome() for p in self.panels[:n]]
+        free = [i for i in range(n) if self.free[i]]
+        if len(free) == n:
+            free = []
+        reg = [i for i in range(n) if i not in free]
+        sizes: dict[int, tuple[int, int]] = {}
+        used = (n - 1) * (OP_H if vertical else OP_W)
+        for i in free:
+            (r, c), (cw, ch) = self.shapes[i], chrome[i]
+            box_w, box_h = (w, FREE_FRAC * h) if vertical else (FREE_FRAC * w, h)
+            fx, fy = _aspect(min(FREE_CELL, (box_w - cw) / c), min(FREE_CELL, (box_h - ch) / r))
+            sizes[i] = (max(MIN_PANEL_W, round(c * fx + cw)), round(r * fy + ch))
+            used += sizes[i][1] if vertical else sizes[i][0]
+        rows = [self.shapes[i][0] for i in reg]
+        cols = [self.shapes[i][1] for i in reg]
+        if vertical:
+            sx = (w - max(chrome[i][0] for i in reg)) / max(cols)
+            sy = (h - used - sum(chrome[i][1] for i in reg)) / sum(rows)
+        else:
+            sx = (w - used - sum(chrome[i][0] for i in reg)) / sum(cols)
+            sy = (h - max(chrome[i][1] for i in reg)) / max(rows)
+        sx, sy = min(sx, MAX_CELL), min(sy, MAX_CELL)
+        score = min(sx, sy)
+        sx, sy = _aspect(sx, sy)
+        for i in reg:
+            (r, c), (cw, ch) = self.shapes[i], chrome[i]
+            sizes[i] = (max(MIN_PANEL_W, round(c * sx + cw)), round(r * sy + ch))
+        return score, vertical, [sizes[i] for i in range(n)]
+
+    def _grid(self) -> None:
+        """A bottom-left, B top-right, C bottom-right: rows of A and C, columns of B and C
+        line up (their axes are made the same size)."""
+        a, b, c = self.panels[:3]
+        left = max(b.natural[0], c.natural[0])
+        bottom = max(a.natural[1], c.natural[1])
+        a.force_axes(0, bottom)
+        b.force_axes(left, 0)
+        c.force_axes(left, bottom)
+        (ra, ca), (rb, cb), (rc, cc) = self.shapes
+        (cwa, cha), (cwb, chb), (cwc, chc) = a.chrome(), b.chrome(), c.chrome()
+        w, h = self._area()
+        aw, ah = w - cwa - cwc, h - chb - chc
+        left_share = math.sqrt(ca) / (math.sqrt(ca) + math.sqrt(cc))
+        top_share = math.sqrt(rb) / (math.sqrt(rb) + math.sqrt(rc))
+        sxl = min(MAX_CELL, max(1.0, aw * left_share / ca))
+        sxr = min(MAX_CELL, max(1.0, aw * (1 - left_share) / cc))
+        syt = min(MAX_CELL, max(1.0, ah * top_share / rb))
+        syb = min(MAX_CELL, max(1.0, ah * (1 - top_share) / rc))
+        syb = min(syb, max(ASPECT * min(sxl, sxr), MIN_CELL))
+        syt = min(syt, max(ASPECT * sxr, MIN_CELL))
+        sxr = min(sxr, max(ASPECT * min(syt, syb), MIN_CELL))
+        sxl = min(sxl, max(ASPECT * syb, MIN_CELL))
+        wa, wc = max(MIN_PANEL_W, round(ca * sxl + cwa)), round(cc * sxr + cwc)
+        hb, hc = round(rb * syt + chb), round(rc * syb + chc)
+        x0 = max(MARGIN, (self.width() - wa - wc) // 2)
+        y0 = max(MARGIN, (self.height() - hb - hc) // 2)
+        a.setGeometry(QRect(x0, y0 + hb, wa, hc))
+        b.setGeometry(QRect(x0 + wa, y0, wc, hb))
+        c.setGeometry(QRect(x0 + wa, y0 + hb, wc, hc))
+        self.ops[1].set_op(*self.op_texts[1])
+        self.ops[1].setGeometry(QRect(x0, y0, wa, hb))
+
+    def _place_horizontal(self, sizes: list[tuple[int, int]]) -> None:
+        total = sum(w for w, _ in sizes) + (len(sizes) - 1) * OP_W
+        scale = min(1.0, (self.width() - 2 * MARGIN) / max(1, total))
+        sizes = [(int(w * scale), min(h, self.height() - 2 * MARGIN)) for w, h in sizes]
+        x = max(MARGIN, (self.width() - sum(w for w, _ in sizes) - (len(sizes) - 1) * OP_W) // 2)
+        mid = self.height() // 2
+        for i, (w, h) in enumerate(sizes):
+            if i:
+                self.ops[i].setGeometry(QRect(x, mid - 60, OP_W, 120))
+                x += OP_W
+            self.panels[i].setGeometry(QRect(x, mid - h // 2, w, h))
+            x += w
+
+    def _place_vertical(self, sizes: list[tuple[int, int]]) -> None:
+        total = sum(h for _, h in sizes) + (len(sizes) - 1) * OP_H
+        scale = min(1.0, (self.height() - 2 * MARGIN) / max(1, total))
+        sizes = [(min(w, self.width() - 2 * MARGIN), int(h * scale)) for w, h in sizes]
+        y = max(MARGIN, (self.height() - sum(h for _, h in sizes) - (len(sizes) - 1) * OP_H) // 2)
+        widest = max(w for w, _ in sizes)
+        left = max(MARGIN, (self.width() - widest) // 2)
+        for i, (w, h) in enumerate(sizes):
+            if i:
+                self.ops[i].setGeometry(QRect(left, y, widest, OP_H))
+                y += OP_H
+            self.panels[i].setGeometry(QRect(left, y, w, h))
+            y += h
+
+
+def _aspect(sx: float, sy: float) -> tuple[float, float]:
+    """Limit how elongated a cell may get (unless it is still small)."""
+    sx, sy = max(sx, 1.0), max(sy, 1.0)
+    sy = min(sy, max(sx * ASPECT, MIN_CELL))
+    sx = min(sx, max(sy * ASPECT, MIN_CELL))
+    return sx, sy

@@ -1,0 +1,156 @@
+"""Horizontal probability bars: one row per candidate token (label, bar, percentage).
+
+Painted with QPainter (no child widgets), so a cursor step only swaps the data.
+The chosen candidate gets the highlight colour; while the numbers are still being
+computed (``pending``) the bars are drawn pale and nothing is highlighted. With
+``animate`` the bars grow from their previous lengths in about 200 ms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PySide6.QtCore import QRectF, QSize, Qt, QVariantAnimation
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtWidgets import QWidget
+
+from visualizer.theme import GRID, HIGHLIGHT, MUTED, PHASE_COLORS, TEXT, ui_font
+
+BAR = QColor(PHASE_COLORS["decode"])
+PALE = QColor("#b9dcd8")
+CHOSEN_ROW = QColor("#fff3d1")
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    prob: float
+    chosen: bool = False
+    detached: bool = False  # a chosen token outside the top-k: drawn after a "⋮" gap
+
+
+def percent(p: float) -> str:
+    """99.7%, 2.4%, 0.011%: always readable, never a misleading 0.0%."""
+    v = 100.0 * p
+    if 99.95 <= v < 100.0:  # 0.99996 is not 100%
+        return f"{v:.3f}%"
+    if v >= 1.0:
+        return f"{v:.1f}%"
+    if v >= 0.01:
+        return f"{v:.2f}%"
+    if v <= 0.0:
+        return "0%"
+    return f"{v:.2g}%" if v >= 1e-4 else f"{v:.1e}%"
+
+
+class ProbBars(QWidget):
+    """``set_bars(bars, pending=..., animate=...)``; ``message`` is shown when empty."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.bars: list[Bar] = []
+        self.pending = False
+        self.message = ""
+        self._shown: list[float] = []  # bar lengths being drawn (animated towards probs)
+        self._from: list[float] = []
+        self._font = ui_font(11)
+        self._bold = ui_font(11, bold=True)
+        self._anim = QVariantAnimation(self)
+        self._anim.setDuration(200)
+        self._anim.setStartValue(0.0)
+        self._anim.setEndValue(1.0)
+        self._anim.valueChanged.connect(self._on_frame)
+
+    def _rows(self) -> float:
+        return max(5, len(self.bars)) + sum(b.detached for b in self.bars) * 0.5
+
+    def sizeHint(self) -> QSize:
+        return QSize(360, int(self._rows() * 30) + 4)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(200, int(5.5 * 21) + 4)
+
+    def set_bars(
+        self, bars: Sequence[Bar], pending: bool = False, animate: bool = False, message: str = ""
+    ) -> None:
+        grew = len(bars) != len(self.bars)
+        self.bars, self.pending, self.message = list(bars), pending, message
+        if grew:
+            self.updateGeometry()
+        target = [b.prob for b in self.bars]
+        self._anim.stop()
+        if animate and self._shown and len(self._shown) == len(target):
+            self._from = list(self._shown)
+            self._shown = list(self._from)
+            self._anim.start()
+        else:
+            self._shown = target
+        self.update()
+
+    def _on_frame(self, k: object) -> None:
+        f = float(k)  # type: ignore[arg-type]
+        self._shown = [a + (b.prob - a) * f for a, b in zip(self._from, self.bars, strict=False)]
+        self.update()
+
+    # -- painting --------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        w, h = min(self.width(), 760), self.height()
+        if not self.bars:
+            p.setPen(QColor(MUTED))
+            p.setFont(ui_font(11))
+            p.drawText(
+                self.rect().adjusted(8, 8, -8, -8),
+                Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                self.message,
+            )
+            return
+        row_h = max(18.0, min(32.0, (h - 4) / self._rows()))
+        fmb = QFontMetrics(self._bold)
+        label_w = min(w * 0.38, max(fmb.horizontalAdvance(b.label) for b in self.bars) + 14)
+        pct_w = fmb.horizontalAdvance("99.999% ✓") + 8
+        x0, x1 = label_w + 6, max(label_w + 40, w - pct_w)
+        y = 2.0
+        for bar, shown in zip(self.bars, self._shown, strict=False):
+            if bar.detached:
+                p.setPen(QColor(MUTED))
+                p.setFont(self._font)
+                p.drawText(
+                    QRectF(0, y, label_w, row_h * 0.5),
+                    Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                    "⋮",
+                )
+                y += row_h * 0.5
+            hi = bar.chosen and not self.pending
+            if hi:
+                p.fillRect(QRectF(0, y + 1, w, row_h - 2), CHOSEN_ROW)
+            font = self._bold if hi else self._font
+            p.setFont(self._bold if hi else self._font)
+            p.setPen(QColor(TEXT if not self.pending else MUTED))
+            label = QFontMetrics(font).elidedText(
+                bar.label, Qt.TextElideMode.ElideRight, int(label_w - 8)
+            )
+            p.drawText(
+                QRectF(0, y, label_w - 6, row_h),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                label,
+            )
+            track = QRectF(x0, y + row_h * 0.2, x1 - x0, row_h * 0.6)
+            p.fillRect(track, QColor("#f1f2f4"))
+            length = max(0.0, min(1.0, shown)) * track.width()
+            if bar.prob > 0:
+                length = max(length, 2.0)  # a tiny probability is still a visible sliver
+            colour = QColor(HIGHLIGHT) if hi else (PALE if self.pending else BAR)
+            p.fillRect(QRectF(track.left(), track.top(), length, track.height()), colour)
+            p.setPen(QColor(GRID))
+            p.drawRect(track)
+            p.setPen(QColor(TEXT if not self.pending else MUTED))
+            text = percent(bar.prob) + (" ✓" if hi else "")
+            p.drawText(
+                QRectF(x1 + 6, y, pct_w, row_h),
+                Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+                text,
+            )
+            y += row_h

@@ -1,0 +1,49 @@
+"""A bottom axis whose token labels turn vertical when they do not fit side by side.
+
+pyqtgraph drops tick labels that overlap or poke out of the axis, so a 6-column
+attention matrix with narrow cells would show one token of six. Rotated labels need
+one line-height per column instead of one word-width, so every token stays named.
+"""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QPainter
+
+
+class TokenAxis(pg.AxisItem):
+    """``rotate = True`` draws each tick label turned 90° (reading upwards)."""
+
+    def __init__(self) -> None:
+        super().__init__("bottom")
+        self.rotate = False
+
+    def drawPicture(
+        self,
+        p: QPainter,
+        axisSpec: object,
+        tickSpecs: list,  # noqa: N802, N803
+        textSpecs: list,
+    ) -> None:  # noqa: N803 (pyqtgraph API)
+        levels = getattr(self, "_tickLevels", None)
+        labels = [s for _, s in levels[0]] if levels else []
+        if not self.rotate or len(labels) != len(tickSpecs):
+            super().drawPicture(p, axisSpec, tickSpecs, textSpecs)
+            return
+        super().drawPicture(p, axisSpec, tickSpecs, [])
+        if self.style["tickFont"] is not None:
+            p.setFont(self.style["tickFont"])
+        p.setPen(self.textPen())
+        height = self.boundingRect().height()
+        line = p.fontMetrics().height()
+        for (_, p1, _), text in zip(tickSpecs, labels, strict=True):
+            p.save()
+            p.translate(p1.x(), 3)
+            p.rotate(-90)
+            p.drawText(
+                QRectF(-height, -line / 2, height - 2, line),
+                int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter),
+                text,
+            )
+            p.restore()
