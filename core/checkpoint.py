@@ -24,6 +24,7 @@ from core.tokenizer import Tokenizer, WordTokenizer
 
 WEIGHTS, CONFIG, VOCAB = "model.safetensors", "config.json", "vocab.json"
 FORMAT = "transformer-sim/1"
+MAX_PARAMETERS = 500_000_000
 
 
 class CheckpointError(ValueError):
@@ -69,15 +70,21 @@ def load(path: str | Path) -> Bundle:
         raise CheckpointError(
             f"{weights}: not a readable safetensors file ({_first_line(e)})"
         ) from None
-    # Shapes come from a model on the meta device: no memory is allocated for a config
-    # that asks for an absurd size, and the real model is built only once they match.
+    # Refuse an absurd size before allocating anything (building on the meta device
+    # would avoid the allocation too, but costs a second of imports on every load).
+    n_params = cfg.parameter_count(src_tok.size, tgt_tok.size)
+    if n_params > MAX_PARAMETERS:
+        raise CheckpointError(
+            f"{folder / CONFIG}: a model of {n_params:,} parameters is too large "
+            f"(the limit is {MAX_PARAMETERS:,})"
+        )
     try:
-        with torch.device("meta"):
-            expected = Transformer(cfg, src_tok.size, tgt_tok.size).state_dict()
-    except (RuntimeError, ValueError) as e:
+        model = Transformer(cfg, src_tok.size, tgt_tok.size)
+    except (RuntimeError, MemoryError, ValueError) as e:
         raise CheckpointError(
             f"{folder / CONFIG}: cannot build this model ({_first_line(e)})"
         ) from None
+    expected = model.state_dict()
     missing = sorted(set(expected) - set(state))
     unexpected = sorted(set(state) - set(expected))
     if missing or unexpected:
@@ -92,12 +99,6 @@ def load(path: str | Path) -> Bundle:
             )
         if not torch.isfinite(tensor).all():
             raise CheckpointError(f"{weights}: {name} holds NaN or infinite values")
-    try:
-        model = Transformer(cfg, src_tok.size, tgt_tok.size)
-    except (RuntimeError, MemoryError) as e:
-        raise CheckpointError(
-            f"{folder / CONFIG}: cannot build this model ({_first_line(e)})"
-        ) from None
     model.load_state_dict(state)
     model.eval()
     return Bundle(model, src_tok, tgt_tok, str(config.get("pair", "")))

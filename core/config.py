@@ -58,6 +58,22 @@ class ModelConfig:
     def d_head(self) -> int:
         return self.d_model // self.n_heads
 
+    def parameter_count(self, src_vocab: int, tgt_vocab: int) -> int:
+        """How many parameters ``Transformer(self, src_vocab, tgt_vocab)`` has, without
+        building it (a checkpoint's config is checked before anything is allocated)."""
+        d, f = self.d_model, self.d_ff
+        attn = 4 * (d * d + d)
+        ffn = d * f + f + f * d + d
+        norm = 2 * d
+        enc = attn + ffn + 2 * norm
+        dec = 2 * attn + ffn + 3 * norm
+        embed = (src_vocab + tgt_vocab) * d + (
+            self.max_len * d if self.positions == "learned" else 0
+        )
+        final = 2 * norm if self.final_norm else 0
+        head = d * tgt_vocab + tgt_vocab
+        return embed + self.n_enc_layers * enc + self.n_dec_layers * dec + final + head
+
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 

@@ -66,6 +66,20 @@ class Observable:
         if old is _UNSET or not _same(old, value):
             self.events.get(name).emit(value)
 
+    def update(self, **fields: Any) -> None:
+        """Assign several fields, then emit their events (in the order given), so no
+        subscriber sees a half-updated state (say, a new trace with an old cursor)."""
+        changed = []
+        for name, value in fields.items():
+            if name not in self.FIELDS:
+                raise AttributeError(f"{type(self).__name__} has no observable field {name!r}")
+            old = self.__dict__.get(name, _UNSET)
+            object.__setattr__(self, name, value)
+            if old is _UNSET or not _same(old, value):
+                changed.append(name)
+        for name in changed:
+            self.events.get(name).emit(getattr(self, name))
+
 
 _UNSET = object()
 

@@ -113,12 +113,9 @@ class Session(Observable):
             return False
         old = self.step if self.trace.steps else None
         self.__dict__["_ran_source"] = text
-        self.error = ""
-        self.translation = result
-        self.trace = trace
-        if self.source != text:
-            self.source = text
-        self.cursor = _same_kind(trace, old)
+        self.update(
+            error="", translation=result, trace=trace, source=text, cursor=_same_kind(trace, old)
+        )
         return True
 
     def _load_pair(self, pair: str) -> None:

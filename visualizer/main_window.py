@@ -106,7 +106,7 @@ class MainWindow(QMainWindow):
             sc = QShortcut(QKeySequence(keys), self)
             sc.activated.connect(getattr(session, method))
             sc.setContext(Qt.ShortcutContext.ApplicationShortcut)
-        bridge.sigLang.connect(lambda _: self._relabel())
+        bridge.sigLang.connect(self._relabel)
         bridge.sigError.connect(self._on_error)
         self._default_state = self.saveState()
         self._restore()
@@ -169,7 +169,7 @@ class MainWindow(QMainWindow):
         self.act_keys.setShortcut(QKeySequence("F1"))
         self.menu_help.addAction(self.act_keys)
 
-    def _relabel(self) -> None:
+    def _relabel(self, _lang: str = "") -> None:
         lang = self.session.lang if self.session else "en"
         self.setWindowTitle(tr("app", lang))
         for name, dock in self.docks.items():

@@ -102,3 +102,13 @@ def test_padding_mask_is_none_without_padding() -> None:
     mask = padding_mask(torch.tensor([[5, 0, 0]]), PAD_ID)
     assert mask is not None and mask.shape == (1, 1, 1, 3)
     assert mask[0, 0, 0].tolist() == [False, True, True]
+
+
+@pytest.mark.parametrize(
+    "cfg",
+    [ModelConfig(), ModelConfig(d_model=48, n_heads=6, n_enc_layers=3, n_dec_layers=1, d_ff=80,
+                                positions="learned", norm="pre", final_norm=True)],
+)
+def test_parameter_count_matches_the_model(cfg: ModelConfig) -> None:
+    model = Transformer(cfg, src_vocab=37, tgt_vocab=41)
+    assert cfg.parameter_count(37, 41) == sum(p.numel() for p in model.parameters())

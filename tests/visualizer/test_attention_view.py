@@ -21,7 +21,7 @@ def session() -> Session:
 
 
 @pytest.fixture(scope="module")
-def bridge(qapp, session: Session) -> SessionBridge:  # noqa: ARG001 - needs the QApplication
+def bridge(qapp, session: Session) -> SessionBridge:
     return SessionBridge(session)
 
 
@@ -158,7 +158,7 @@ def test_hovering_a_token_isolates_its_lines(qtbot, view: AttentionView, session
 def test_token_at_maps_positions_to_tokens(view: AttentionView, session: Session):
     go(session, "t5/dec.1.cross_attn.weights")
     lines = view.lines
-    pitch, top, lw, left_x2, right_x1 = lines._layout()
+    pitch, top, lw, _, right_x1 = lines._layout()
     for j in range(len(lines.keys)):
         y = lines._row_y(j, len(lines.keys), pitch, top)
         assert lines.token_at(QPoint(int(right_x1 + lw / 2), int(y)).toPointF()) == ("k", j)
@@ -200,11 +200,12 @@ def test_walk_every_step_and_a_new_sentence(view: AttentionView, session: Sessio
     assert np.array_equal(view.lines.weights, session.trace.value("t2/dec.1.cross_attn.weights")[0])
 
 
-def test_index_without_attention():
+def test_index_without_attention(session: Session):
     from core.trace import Trace
 
-    assert AttentionIndex(Trace()).resolve is not None
-    assert not AttentionIndex(Trace())
+    empty = AttentionIndex(Trace())
+    assert not empty and empty.resolve(session.trace.steps[0]) is None
+    assert AttentionIndex(session.trace).resolve(session.trace.steps[0]) is not None
 
 
 def test_a_training_trace_walks_too(view: AttentionView, session: Session):
@@ -234,3 +235,22 @@ def test_a_training_trace_walks_too(view: AttentionView, session: Session):
         assert "decoding step" not in view.title.text()  # teacher forcing: no decoding step
     finally:
         session.rerun()
+
+
+def test_long_sentences_draw_only_the_strongest_links():
+    from visualizer.widgets.attention_render import MAX_LINES, MIN_WEIGHT, plan_links
+
+    rng = np.random.default_rng(0)
+    w = rng.random((4, 60, 60)) ** 8
+    w = (w / w.sum(-1, keepdims=True)).astype(np.float32)
+    everything = np.ones((60, 60), bool)
+    plan, (drawn, total) = plan_links(w, [0, 1, 2, 3], everything, hovering=False)
+    assert total == int((w >= MIN_WEIGHT).sum()) > MAX_LINES
+    assert drawn == int(plan.sum()) == MAX_LINES
+    assert w[plan].min() >= w[~plan & (w >= MIN_WEIGHT)].max()  # the strongest ones
+    row = np.zeros((60, 60), bool)
+    row[7] = True  # hovering query 7: all its links are drawn, whatever the budget
+    plan, _ = plan_links(w, [0, 1, 2, 3], row, hovering=True)
+    assert np.array_equal(plan[:, 7], w[:, 7] >= MIN_WEIGHT)
+    plan, _ = plan_links(w, [2], everything, hovering=False)
+    assert not plan[[0, 1, 3]].any()

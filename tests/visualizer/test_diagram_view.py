@@ -216,12 +216,52 @@ def test_new_source_and_repaint_speed(view: DiagramView, session: Session) -> No
         assert view.index.trace is session.trace
         session.seek(0)
         assert view.scene().tokens["src"] == session.trace.meta["src_tokens"]
-        view.repaint()
-        start = time.perf_counter()
-        n = 60
-        for i in range(n):
-            session.seek(i * 5)
+        times = []
+        for i in range(0, len(session), 3):
+            session.seek(i)
+            start = time.perf_counter()
             view.repaint()
-        assert (time.perf_counter() - start) / n < 0.03
+            times.append(time.perf_counter() - start)
+        times.sort()
+        assert times[len(times) // 2] < 0.016  # the median cursor change
     finally:
         session.source = "Time flies like an arrow"
+
+
+def test_training_trace_shows_phases(qtbot, view: DiagramView, session: Session) -> None:
+    import copy
+
+    from core.config import TrainConfig
+    from core.tracing import trace_training_step
+    from core.train import Trainer
+
+    old = session.trace
+    trainer = Trainer(copy.deepcopy(session.bundle), None, TrainConfig(warmup=0))
+    trace = trace_training_step(
+        trainer, "Time flies like an arrow", "Die Zeit fliegt wie ein Pfeil"
+    )
+    session.trace = trace
+    try:
+        assert view.index.trace is trace and not view.index.translation
+        for i in range(len(session)):
+            session.seek(i)
+            view.scene()
+            assert view.current is not None, session.step.key  # every step has a box
+        session.seek(trace.first("enc.0.self_attn.w_q.weight", "update").index)
+        sc = view.scene()
+        assert sc.phase == "update" and sc.current == "enc.0.self_attn"
+        assert sc.pills[sc.pill_current] == "W_Q"
+        assert sc.labels["output"] == "Loss"
+        view.grab()
+    finally:
+        session.trace = old
+        session.seek(0)
+
+
+def test_small_dock_scales_and_clicks_still_hit(qtbot, view: DiagramView, session: Session) -> None:
+    view.resize(240, 320)
+    session.seek(session.trace.first("t1/dec.0.self_attn.q").index)
+    assert view.scale() < 1.0  # even the compact layout is taller: drawn scaled to fit
+    click(qtbot, view, "dec.1.ffn")
+    assert session.step.key == "t1/dec.1.ffn.hidden"
+    view.grab()

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from core.trace import Trace
     from visualizer.bridge import SessionBridge
 
-NOTE_STYLE = f"color: {MUTED}"
+NOTE_STYLE = f"color: {MUTED}; padding: 2px 6px"  # same box as a preview: no layout jump
 PREVIEW_STYLE = f"color: {TEXT}; background: {HIGHLIGHT}; padding: 2px 6px; border-radius: 4px"
 
 
@@ -149,6 +149,7 @@ class AttentionView(QWidget):
             m = as_matrix(s.trace, ws, ws.key, head)
             title = t("heat_title", lang, h=head)
             self.heatmap.set_matrix(m.values, m.rows, m.cols, mode="probability", title=title)
+            self._on_hover(*(self.lines.hovered or ("", -1)))  # set_matrix clears the mark
             self._head = head
         sel = s.selection
         if sel.row is not None and sel.col is not None:
@@ -204,6 +205,7 @@ class AttentionView(QWidget):
         for h in range(self.combo.count()):
             self.combo.setItemText(h, t("chip", lang).format(h))
         self.hint.setText(t("hint", lang))
+        self.lines.budget_text = t("budget", lang)
         self.grid.set_labels(t("chip", lang))
 
     # -- controls (they only set session fields, or this view's shown heads) ---------

@@ -54,6 +54,7 @@ class DecodingView(QWidget):
         self.tree_title.setWordWrap(True)
         self.tree = BeamTree()
         self.hist_title = self._label(10, bold=True)
+        self.hist_title.setWordWrap(True)
         self.hist = ProbBars()
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 8, 8, 8)
@@ -83,12 +84,13 @@ class DecodingView(QWidget):
         self._first = 0
         self._targets: list[int] = []  # chip -> step index to seek to
         self._shown_t: int | None = None
-        self.controls.sigChanged.connect(lambda changes: session.set_decode(**changes))
+        # bound methods, not lambdas: Qt drops them when this widget is deleted
+        self.controls.sigChanged.connect(self._on_controls)
         self.strip.sigChipClicked.connect(self._on_chip)
-        bridge.sigTrace.connect(lambda _: self._on_trace())
-        bridge.sigCursor.connect(lambda _: self.refresh())
-        bridge.sigLang.connect(lambda _: self._relabel())
-        bridge.sigDecode.connect(lambda d: self.controls.set_settings(d))
+        bridge.sigTrace.connect(self._on_trace)
+        bridge.sigCursor.connect(self._on_cursor)
+        bridge.sigLang.connect(self._relabel)
+        bridge.sigDecode.connect(self.controls.set_settings)
         self.controls.set_settings(session.decode)
         self._on_trace()
         self._relabel()
@@ -100,7 +102,13 @@ class DecodingView(QWidget):
         return lab
 
     # -- per trace -------------------------------------------------------------------
-    def _on_trace(self) -> None:
+    def _on_controls(self, changes: dict) -> None:
+        self.session.set_decode(**changes)
+
+    def _on_cursor(self, _: int) -> None:
+        self.refresh()
+
+    def _on_trace(self, _: object = None) -> None:
         trace = self.session.trace
         self._t, self._chosen, self._top = {}, {}, {}
         for s in trace.steps:
@@ -153,7 +161,9 @@ class DecodingView(QWidget):
         for w in (self.hist, self.hist_title):
             w.setVisible(not beam)
         self._arrange()
-        if not self._t or not s.trace.steps:
+        if not 0 <= s.cursor < len(s.trace.steps):
+            return  # a new, shorter trace: the cursor event follows
+        if not self._t:
             self._set_chips([Chip("<bos>", kind="bos", clickable=False)], [])
             self.status.setText(tr(TEXT["none"], lang))
             self.bars_title.setText(tr(TEXT["bars_wait"], lang))
@@ -240,7 +250,7 @@ class DecodingView(QWidget):
         if 0 <= i < len(self._targets) and self._targets[i] >= 0:
             self.session.seek(self._targets[i])
 
-    def _relabel(self) -> None:
+    def _relabel(self, _: str = "") -> None:
         lang = self.session.lang
         self.controls.relabel(lang)
         self.gen_title.setText(tr(TEXT["generated"], lang))

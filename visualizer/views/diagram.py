@@ -15,13 +15,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEasingCurve, QEvent, QPoint, QPointF, Qt, QVariantAnimation
-from PySide6.QtGui import QColor, QHelpEvent, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QHelpEvent, QMouseEvent, QPainter, QPaintEvent, QPixmap
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from visualizer import theme
 from visualizer.widgets import diagram_layout as dl
 from visualizer.widgets.diagram_index import DiagramIndex
-from visualizer.widgets.diagram_paint import Scene, paint
+from visualizer.widgets.diagram_paint import Scene, paint, paint_base, paint_live
 from visualizer.widgets.diagram_scene import SceneTexts
 from visualizer.widgets.diagram_text import ui
 
@@ -38,7 +38,7 @@ class DiagramView(QWidget):
         super().__init__(parent)
         self.session, self.bridge = session, bridge
         self.setMouseTracking(True)
-        self.setMinimumSize(300, 420)
+        self.setMinimumSize(220, 300)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.index = DiagramIndex(session.trace)
         self.texts = SceneTexts(session, self.index)
@@ -46,6 +46,7 @@ class DiagramView(QWidget):
         self.current: str | None = None  # the box holding the cursor
         self._from: tuple[dl.Layout, dl.Rect] | None = None  # where an animation starts
         self._shown: tuple[dl.Layout, dl.Rect | None] | None = None  # the last frame painted
+        self._bg: tuple[dl.Layout, tuple[str, float], QPixmap] | None = None  # static base
         self._anim = QVariantAnimation(self, duration=200, startValue=0.0, endValue=1.0)
         self._anim.setEasingCurve(QEasingCurve.Type.OutCubic)
         self._anim.valueChanged.connect(lambda _: self.update())
@@ -59,7 +60,7 @@ class DiagramView(QWidget):
         self.index = DiagramIndex(self.session.trace)
         self.texts = SceneTexts(self.session, self.index)
         self._cache.clear()
-        self._shown = None
+        self._shown = self._bg = None
         self._on_cursor(self.session.cursor, animate=False)
 
     def _on_lang(self, lang: str) -> None:
@@ -111,11 +112,11 @@ class DiagramView(QWidget):
 
     def scale(self) -> float:
         """Below 1 only when even the most compact layout is taller than the widget."""
-        return min(1.0, self.height() / max(1.0, self.layout().height))
+        return self.layout().scale
 
     def _to_widget(self, r: dl.Rect) -> QPoint:
         s = self.scale()
-        return QPoint(round(r.cx * s + self.width() * (1 - s) / 2), round(r.cy * s))
+        return QPoint(round(r.cx * s), round(r.cy * s))
 
     def box_center(self, box: str) -> QPoint:
         """Widget coordinates of a box's centre (tests; what a click there does)."""
@@ -151,18 +152,41 @@ class DiagramView(QWidget):
         p.fillRect(self.rect(), QColor(theme.PANEL))
         if self.session.trace.steps:
             lay, s = self.layout(), self.scale()
-            if s < 1.0:
-                p.translate(self.width() * (1 - s) / 2, 0)
-                p.scale(s, s)
-            shown = dl.blend(self._from[0], lay, self._anim_t()) if self._from else lay
             sc = self.scene()
-            paint(p, shown, sc)
+            if self._from is not None and self._anim_t() < 1.0:
+                shown = dl.blend(self._from[0], lay, self._anim_t())
+                self._transform(p, s)
+                paint(p, shown, sc)  # moving geometry: everything, every frame
+            else:
+                shown = lay
+                p.drawPixmap(0, 0, self._base(lay, s, sc))
+                self._transform(p, s)
+                paint_live(p, lay, sc)
             self._shown = (shown, sc.glow)
         p.end()
 
+    def _transform(self, p: QPainter, s: float) -> None:
+        if s < 1.0:
+            p.scale(s, s)
+
+    def _base(self, lay: dl.Layout, s: float, sc: Scene) -> QPixmap:
+        """The static part for this layout and language, painted once (cursor moves blit it)."""
+        key = (self.session.lang, self.devicePixelRatioF())
+        if self._bg is None or self._bg[0] is not lay or self._bg[1] != key:
+            dpr = self.devicePixelRatioF()
+            pm = QPixmap(round(self.width() * dpr), round(self.height() * dpr))
+            pm.setDevicePixelRatio(dpr)
+            pm.fill(QColor(theme.PANEL))
+            p = QPainter(pm)
+            self._transform(p, s)
+            paint_base(p, lay, sc)
+            p.end()
+            self._bg = (lay, key, pm)
+        return self._bg[2]
+
     def _hit(self, pos: QPointF) -> tuple[str | None, int | None]:
         lay, s = self.layout(), self.scale()
-        x, y = (pos.x() - self.width() * (1 - s) / 2) / s, pos.y() / s
+        x, y = pos.x() / s, pos.y() / s
         pill = lay.pill_at(x, y)
         return (None, pill) if pill is not None else (lay.box_at(x, y), None)
 

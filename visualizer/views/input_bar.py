@@ -89,9 +89,9 @@ class InputBar(QWidget):
 
         bridge.sigSource.connect(self._on_source)
         bridge.sigError.connect(self._on_error)
-        bridge.sigLang.connect(lambda _: self._relabel())
+        bridge.sigLang.connect(self._relabel)
         bridge.sigPair.connect(self._on_pair)
-        bridge.sigTrace.connect(lambda _: self._preview(self.edit.text()))
+        bridge.sigTrace.connect(self._on_trace)
         self._relabel()
         self._preview(self.edit.text())
         self._on_error(session.error)
@@ -142,7 +142,10 @@ class InputBar(QWidget):
         tip = ", ".join(enc.unknown)
         self.chips.setToolTip(f"{tip}: {tr(TEXTS['unk'], lang)}" if tip else "")
 
-    def _relabel(self) -> None:
+    def _on_trace(self, _trace: object = None) -> None:
+        self._preview(self.edit.text())
+
+    def _relabel(self, _lang: str = "") -> None:
         from core.session import EXAMPLES
 
         lang = self.session.lang

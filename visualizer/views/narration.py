@@ -89,7 +89,7 @@ class NarrationView(QWidget):
             b.setFixedWidth(52)
             self.buttons.addButton(b, i)
             head.addWidget(b)
-        self.buttons.idClicked.connect(lambda i: setattr(session, "lang", LANGS[i][0]))
+        self.buttons.idClicked.connect(self._on_lang_button)
         self.browser = QTextBrowser()
         self.browser.setFont(ui_font(12))
         self.browser.setOpenLinks(False)
@@ -103,7 +103,13 @@ class NarrationView(QWidget):
         lay.addWidget(self.sub)
         lay.addWidget(self.browser, 1)
         for sig in (bridge.sigCursor, bridge.sigTrace, bridge.sigSelection, bridge.sigLang):
-            sig.connect(lambda _: self.refresh())
+            sig.connect(self._on_change)  # bound: Qt drops it when this widget is deleted
+        self.refresh()
+
+    def _on_lang_button(self, i: int) -> None:
+        self.session.lang = LANGS[i][0]
+
+    def _on_change(self, _: object) -> None:
         self.refresh()
 
     def vocab(self) -> list[str]:
@@ -120,6 +126,8 @@ class NarrationView(QWidget):
             b = self.buttons.button(i)
             b.setChecked(code == lang)
             b.setToolTip(tr(TEXT["lang_tip"], lang))
+        if s.trace.steps and not 0 <= s.cursor < len(s.trace.steps):
+            return  # a new, shorter trace: the cursor event follows
         if not s.trace.steps:
             self.title.setText("")
             self.badge.setText("")

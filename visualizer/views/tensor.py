@@ -74,7 +74,7 @@ LABELS = {  # panel titles and op captions; anything not here is shown as writte
     "mask": {"en": "mask", "zh": "掩码"},
     "concat heads": {"en": "concat heads", "zh": "拼接各头"},
     "LayerNorm": {"en": "LayerNorm", "zh": "层归一化"},
-    "scale": {"en": "scale", "zh": "缩放"},
+    "scale γ": {"en": "per-dimension scale γ", "zh": "逐维缩放 γ"},
     "choose": {"en": "choose", "zh": "选择"},
     "mean": {"en": "mean", "zh": "平均"},
     "cross-entropy": {"en": "cross-entropy", "zh": "交叉熵"},

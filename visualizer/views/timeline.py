@@ -108,16 +108,19 @@ class TimelineView(QWidget):
         lay.addWidget(self.scrubber)
         lay.addLayout(row)
 
-        bridge.sigTrace.connect(lambda _: self._on_trace())
+        bridge.sigTrace.connect(self._on_trace)
         bridge.sigCursor.connect(self._on_cursor)
         bridge.sigPlaying.connect(self._on_playing)
-        bridge.sigLang.connect(lambda _: self._relabel())
-        bridge.sigSpeed.connect(lambda v: self.speed.setValue(int(v)))
+        bridge.sigLang.connect(self._relabel)
+        bridge.sigSpeed.connect(self._on_speed)
         bridge.sigAnimate.connect(self.animate.setChecked)
         self._on_trace()
         self._relabel()
 
-    def _on_trace(self) -> None:
+    def _on_speed(self, value: float) -> None:
+        self.speed.setValue(int(value))
+
+    def _on_trace(self, _trace: object = None) -> None:
         steps = self.session.trace.steps
         bands, band, last = [], 0, None
         sections: list[tuple[int, str]] = []
@@ -153,7 +156,7 @@ class TimelineView(QWidget):
         )
         self.buttons["play"].setIcon(self.style().standardIcon(icon))
 
-    def _relabel(self) -> None:
+    def _relabel(self, _lang: str = "") -> None:
         lang = self.session.lang
         for key, _icon, en, zh, keys in BUTTONS:
             self.buttons[key].setToolTip(f"{en if lang == 'en' else zh}  ({keys})")

@@ -17,17 +17,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import numpy as np
-from PySide6.QtCore import QEasingCurve, QLineF, QPointF, QRectF, Qt, QVariantAnimation, Signal
+from PySide6.QtCore import QEasingCurve, QPointF, QRectF, Qt, QVariantAnimation, Signal
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QMouseEvent, QPainter, QPen
 from PySide6.QtWidgets import QWidget
 
-from visualizer.theme import GRID, HIGHLIGHT, MUTED, TEXT, head_color, ui_font
+from visualizer.theme import GRID, HIGHLIGHT, MUTED, TEXT, ui_font
+from visualizer.widgets.attention_render import MIN_WEIGHT, plan_links, render_lines
 
-MIN_WEIGHT = 0.01  # links below this are not drawn (exact zeros: masked positions)
-FADED = 0.07  # opacity factor of the lines not belonging to a hovered token
 FADE_MS = 200
 PREVIEW = 0.45  # opacity of the lines while they are only a preview (not computed yet)
-BINS = 32  # pen widths / opacities: lines are drawn in batches, one per bin
 TOP, BOTTOM, SIDE = 30.0, 8.0, 6.0
 
 
@@ -55,6 +53,8 @@ class AttentionLines(QWidget):
         self.hovered: tuple[str, int] | None = None
         self.progress = 1.0
         self.preview = False
+        self.budget = (0, 0)  # (links drawn, links ≥ 1 %) at the last render
+        self.budget_text = "{shown} of {total}"
         self._image: QImage | None = None  # the rendered lines, None when stale
         self.setMouseTracking(True)
         self.setMinimumSize(240, 160)
@@ -123,7 +123,7 @@ class AttentionLines(QWidget):
     def _layout(self) -> tuple[float, float, float, float, float]:
         """(pitch, top, label width, left labels' right edge, right labels' left edge)."""
         n = max(len(self.queries), len(self.keys), 1)
-        pitch = max(8.0, min(72.0, (self.height() - TOP - BOTTOM) / n))
+        pitch = max(8.0, min(96.0, (self.height() - TOP - BOTTOM) / n))
         fm = QFontMetrics(_token_font(pitch))
         widest = max((fm.horizontalAdvance(t) for t in self.queries + self.keys), default=20)
         lw = min(widest + 18.0, self.width() * 0.3)
@@ -160,10 +160,10 @@ class AttentionLines(QWidget):
         self.set_hovered(self.token_at(event.position()))
         super().mouseMoveEvent(event)
 
-    def leaveEvent(self, event: object) -> None:  # noqa: ARG002
+    def leaveEvent(self, event: object) -> None:
         self.set_hovered(None)
 
-    def resizeEvent(self, event: object) -> None:  # noqa: ARG002
+    def resizeEvent(self, event: object) -> None:
         self._image = None
 
     def _on_progress(self, value: object) -> None:
@@ -175,7 +175,7 @@ class AttentionLines(QWidget):
         self.update()
 
     # -- painting --------------------------------------------------------------------
-    def paintEvent(self, event: object) -> None:  # noqa: ARG002
+    def paintEvent(self, event: object) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), QColor("#ffffff"))
         p.setFont(ui_font(9, bold=True))
@@ -189,49 +189,34 @@ class AttentionLines(QWidget):
         p.setOpacity(self.progress * (PREVIEW if self.preview else 1.0))
         p.drawImage(QPointF(0, 0), self._image)
         p.setOpacity(1.0)
+        if self.budget[0] < self.budget[1]:
+            p.setPen(QColor(MUTED))
+            p.setFont(ui_font(8))
+            text = self.budget_text.format(shown=self.budget[0], total=self.budget[1])
+            p.drawText(
+                QRectF(0, self.height() - 16, self.width(), 14), Qt.AlignmentFlag.AlignCenter, text
+            )
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._paint_tokens(p)
         p.end()
 
     def _render_lines(self) -> QImage:
-        ratio = self.devicePixelRatio()
-        img = QImage(self.size() * ratio, QImage.Format.Format_ARGB32_Premultiplied)
-        img.setDevicePixelRatio(ratio)
-        img.fill(Qt.GlobalColor.transparent)
-        p = QPainter(img)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing)
         pitch, top, _, left_x2, right_x1 = self._layout()
         nq, nk = len(self.queries), len(self.keys)
-        yq = [self._row_y(i, nq, pitch, top) for i in range(nq)]
-        yk = [self._row_y(j, nk, pitch, top) for j in range(nk)]
         heads = [h for h in sorted(self.enabled) if h < self.weights.shape[0]]
-        spread = min(3.0, pitch * 0.4 / max(1, len(heads)))
         active = self._active_mask()
-        for active_pass in (False, True):  # faded lines first, isolated ones on top
-            fade = 1.0 if active_pass else FADED
-            for slot, h in enumerate(heads):
-                dy = (slot - (len(heads) - 1) / 2) * spread
-                w = self.weights[h]
-                bins = np.rint(w * BINS).astype(np.int32)
-                drawn = (w >= MIN_WEIGHT) & (active == active_pass)
-                if not active_pass:  # skip faded lines too faint to see
-                    drawn &= (0.1 + 0.9 * w) * fade > 0.012
-                for b in np.unique(bins[drawn]).tolist():
-                    x = b / BINS
-                    colour = head_color(h)
-                    colour.setAlphaF(min(1.0, (0.1 + 0.9 * x) * fade))
-                    p.setPen(
-                        QPen(colour, 0.6 + 5.0 * x, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap)
-                    )
-                    qs, ks = np.nonzero(drawn & (bins == b))
-                    p.drawLines(
-                        [
-                            QLineF(left_x2 + 6, yq[q] + dy, right_x1 - 6, yk[k] + dy)
-                            for q, k in zip(qs.tolist(), ks.tolist(), strict=True)
-                        ]
-                    )
-        p.end()
-        return img
+        plan, self.budget = plan_links(self.weights, heads, active, self.hovered is not None)
+        return render_lines(
+            self.size(),
+            self.devicePixelRatio(),
+            self.weights,
+            heads,
+            plan,
+            active,
+            [self._row_y(i, nq, pitch, top) for i in range(nq)],
+            [self._row_y(j, nk, pitch, top) for j in range(nk)],
+            (left_x2 + 6, right_x1 - 6, min(3.0, pitch * 0.4 / max(1, len(heads)))),
+        )
 
     def _paint_tokens(self, p: QPainter) -> None:
         pitch, top, lw, left_x2, right_x1 = self._layout()
@@ -241,15 +226,14 @@ class AttentionLines(QWidget):
         for side, labels, x0 in (("q", self.queries, left_x2 - lw), ("k", self.keys, right_x1)):
             for i, text in enumerate(labels):
                 box = QRectF(x0, self._row_y(i, len(labels), pitch, top) - bh / 2, lw, bh)
-                fill = QColor("#f5f5f7")
-                if self.hovered == (side, i):
-                    fill = QColor(HIGHLIGHT)
-                elif tint is not None and side != self.hovered[0]:  # type: ignore[index]
-                    fill = QColor(HIGHLIGHT)
-                    fill.setAlphaF(float(min(1.0, tint[i])))
-                p.setBrush(fill)
+                p.setBrush(QColor(HIGHLIGHT if self.hovered == (side, i) else "#f5f5f7"))
                 p.setPen(QPen(QColor(GRID), 1))
                 p.drawRoundedRect(box, 4, 4)
+                if tint is not None and side != self.hovered[0]:  # type: ignore[index]
+                    p.setOpacity(float(min(1.0, tint[i])))  # how much it is attended
+                    p.setBrush(QColor(HIGHLIGHT))
+                    p.drawRoundedRect(box, 4, 4)
+                    p.setOpacity(1.0)
                 p.setPen(QColor(TEXT))
                 align = Qt.AlignmentFlag.AlignRight if side == "q" else Qt.AlignmentFlag.AlignLeft
                 shown = p.fontMetrics().elidedText(text, Qt.TextElideMode.ElideRight, int(lw - 12))

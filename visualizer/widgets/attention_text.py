@@ -75,6 +75,10 @@ TEXTS = {
         "zh": "模型视图 — {kind}{t}：所有层 × 头。单击方格即可打开。",
     },
     "layer": {"en": "Layer {n}", "zh": "第 {n} 层"},
+    "budget": {
+        "en": "only the {shown} strongest of {total} links are drawn",
+        "zh": "仅绘制最强的 {shown} 条连线（共 {total} 条）",
+    },
 }
 LANGS = {
     "en": {"en": "English", "zh": "英语"},

@@ -126,12 +126,24 @@ class BeamTree(QWidget):
         along, across = (w, h) if horiz else (h, w)
         return horiz, along / self._depths, across / self._rows
 
-    def _box(self, nid: int, horiz: bool, step: float, cross: float, fm: QFontMetrics) -> QRectF:
-        d, row = self._slot[nid]
-        label = self._label.get(nid, "?")
-        bw = fm.horizontalAdvance(label) + 8
-        bh = min(38.0, (cross if horiz else step) - 6)
-        bw = min(max(bw, 36.0), (step if horiz else cross) - 6)
+    def _mode(self, horiz: bool, step: float, cross: float) -> tuple[str, float]:
+        """ "two" lines (token, score), "inline" (token score) or "token" only; box height."""
+        fm, fs = QFontMetrics(self._font), QFontMetrics(self._small)
+        avail, need = (cross if horiz else step), fm.height() + fs.height() + 4
+        if avail * 0.74 >= need:
+            return "two", min(38.0, max(need, avail * 0.74))
+        return ("token" if horiz else "inline"), min(avail - 2, fm.height() + 8)
+
+    def _box(self, n: BeamNode, horiz: bool, step: float, cross: float, mode: str) -> QRectF:
+        d, row = self._slot[n.id]
+        fm, fs = QFontMetrics(self._font), QFontMetrics(self._small)
+        bw = fm.horizontalAdvance(self._label.get(n.id, "?")) + 8
+        if mode == "inline" and n.parent is not None:
+            bw += fs.horizontalAdvance(f" {n.score:.3f}") + 4
+        elif mode == "two":
+            bw = max(bw, fs.horizontalAdvance(f"{n.score:.3f}") + 10)
+        bh = self._mode(horiz, step, cross)[1]
+        bw = min(max(bw, 36.0), (step if horiz else cross) - 4)
         if horiz:
             cx, cy = 4 + (d + 0.5) * step, 20 + (row + 0.5) * cross
         else:
@@ -145,9 +157,9 @@ class BeamTree(QWidget):
         if not shown:
             return
         horiz, step, cross = self._geometry()
-        fm, fs = QFontMetrics(self._font), QFontMetrics(self._small)
         dead = self.dead()
-        self._boxes = {n.id: self._box(n.id, horiz, step, cross, fm) for n in shown}
+        mode = self._mode(horiz, step, cross)[0]
+        self._boxes = {n.id: self._box(n, horiz, step, cross, mode) for n in shown}
         p.setFont(self._small)
         p.setPen(QColor(MUTED))
         for d in range(self._depths):  # step labels along the growth axis
@@ -175,9 +187,6 @@ class BeamTree(QWidget):
             path = QPainterPath(s)
             path.cubicTo(c1, c2, e)
             p.drawPath(path)
-        two_lines = (
-            self._boxes and next(iter(self._boxes.values())).height() >= fm.height() + fs.height()
-        )
         for n in shown:
             r = self._boxes[n.id]
             won, gone = n.id in self.path, n.id in dead
@@ -189,22 +198,33 @@ class BeamTree(QWidget):
             if n.finished:
                 p.setBrush(Qt.BrushStyle.NoBrush)
                 p.drawRoundedRect(r.adjusted(2.5, 2.5, -2.5, -2.5), 4, 4)
-            label = self._label.get(n.id, "?")
-            label = fm.elidedText(label, Qt.TextElideMode.ElideRight, int(r.width() - 6))
-            p.setPen(QColor(MUTED if gone else TEXT))
-            p.setFont(self._font)
-            if two_lines and n.parent is not None:
-                top = r.adjusted(0, 2, 0, -fs.height())
-                p.drawText(top, Qt.AlignmentFlag.AlignCenter, label)
-                p.setFont(self._small)
-                p.setPen(QColor(MUTED))
-                p.drawText(
-                    QRectF(r.left(), r.bottom() - fs.height() - 2, r.width(), fs.height()),
-                    Qt.AlignmentFlag.AlignCenter,
-                    f"{n.score:.3f}",
-                )
-            else:
-                p.drawText(r, Qt.AlignmentFlag.AlignCenter, label)
+            self._text(p, n, r, mode if n.parent is not None else "token", gone)
+
+    def _text(self, p: QPainter, n: BeamNode, r: QRectF, mode: str, gone: bool) -> None:
+        fm, fs = QFontMetrics(self._font), QFontMetrics(self._small)
+        score = f"{n.score:.3f}".replace("-", "−")
+        label = self._label.get(n.id, "?")
+        room = r.width() - 2 - (fs.horizontalAdvance(" " + score) if mode == "inline" else 0)
+        label = fm.elidedText(label, Qt.TextElideMode.ElideRight, int(room))
+        ink, centre = QColor(MUTED if gone else TEXT), Qt.AlignmentFlag.AlignCenter
+        p.setFont(self._font)
+        p.setPen(ink)
+        if mode == "two":
+            p.drawText(r.adjusted(0, 2, 0, -fs.height()), centre, label)
+            lower = QRectF(r.left(), r.bottom() - fs.height() - 2, r.width(), fs.height())
+            p.setFont(self._small)
+            p.setPen(QColor(MUTED))
+            p.drawText(lower, centre, score)
+        elif mode == "inline":
+            lw, sw = fm.horizontalAdvance(label), fs.horizontalAdvance(" " + score)
+            x = r.center().x() - (lw + sw) / 2
+            p.drawText(QRectF(x, r.top(), lw, r.height()), centre, label)
+            p.setFont(self._small)
+            p.setPen(QColor(MUTED))
+            left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+            p.drawText(QRectF(x + lw, r.top(), sw + 2, r.height()), left, " " + score)
+        else:
+            p.drawText(r, centre, label)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()

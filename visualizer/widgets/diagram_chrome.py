@@ -3,6 +3,7 @@ token chips under each stack, and the current-step highlight."""
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, Qt
@@ -16,9 +17,29 @@ if TYPE_CHECKING:
 
 
 def font(px: float, bold: bool = False) -> QFont:
+    """A shared font of a pixel size (do not modify the returned font)."""
+    return _font(max(7, round(px)), bold)
+
+
+@functools.lru_cache(maxsize=64)
+def _font(px: int, bold: bool) -> QFont:
     f = theme.ui_font(10, bold)
-    f.setPixelSize(max(7, round(px)))
+    f.setPixelSize(px)
     return f
+
+
+@functools.lru_cache(maxsize=4096)
+def fit(text: str, width: float, px: float, bold: bool, least: int = 8) -> tuple[QFont, str]:
+    """The largest font (px down to ``least``) that fits ``text`` in ``width``, and the
+    text elided if even that is too wide ("" when ``least`` > 8 and it does not fit)."""
+    size = max(7, round(px))
+    fm = QFontMetricsF(font(size, bold))
+    if fm.horizontalAdvance(text) > width + 4 and least > 8:
+        return font(size, bold), ""
+    while fm.horizontalAdvance(text) > width and size > least:
+        size -= 1
+        fm = QFontMetricsF(font(size, bold))
+    return font(size, bold), fm.elidedText(text, Qt.TextElideMode.ElideRight, width + 2)
 
 
 def qr(r: Rect) -> QRectF:

@@ -11,7 +11,7 @@ rectangles when painting, so two layouts can be blended for an animation.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from visualizer.widgets.diagram_rect import Rect
 
@@ -50,7 +50,8 @@ class Layout:
     bus_x: float = 0.0
     mem_y: float = 0.0  # where the encoder output leaves the encoder stack
     lane: dict[str, float] = field(default_factory=dict)  # residual lane x per stack
-    height: float = 0.0  # height used (may exceed the widget: then the painter scales)
+    height: float = 0.0  # height used
+    scale: float = 1.0  # below 1: laid out on a larger canvas, painted shrunk to the widget
 
     def box_at(self, px: float, py: float) -> str | None:
         for box, r in self.boxes.items():
@@ -86,19 +87,25 @@ def all_boxes(n_enc: int, n_dec: int, enc_norm: bool = False, dec_norm: bool = F
 
 
 def pill_columns(box_w: float) -> int:
-    return max(1, min(6, int((box_w - 8) // 42)))
+    return max(1, min(5, int((box_w - 8) // 42)))
 
 
 def compute(spec: Spec) -> Layout:
-    """The largest layout that fits; compact rows when even small boxes do not."""
-    lay = None
+    """The largest layout that fits; compact rows when even small boxes do not; and when
+    nothing fits, a layout for a larger canvas that the painter shrinks by ``scale``."""
     for compact in (False, True):
         for unit in range(min(34, int(spec.width / 15)), 15, -1):
             lay = _build(spec, float(unit), compact)
             if lay.height <= spec.height:
                 return lay
-    assert lay is not None
-    return lay
+    scale = 1.0
+    while True:
+        scale *= 0.92
+        virtual = replace(spec, width=spec.width / scale, height=spec.height / scale)
+        lay = _build(virtual, 16.0, True)
+        if lay.height <= virtual.height or scale < 0.2:
+            lay.scale = scale
+            return lay
 
 
 def _build(spec: Spec, bh: float, compact: bool) -> Layout:
@@ -114,7 +121,7 @@ def _build(spec: Spec, bh: float, compact: bool) -> Layout:
     lay.bus_x = x_enc + cw + gap * 0.3
     sg, gs = round(bh * 0.42), round(bh * 0.5)
     chip = round(bh * 0.72)
-    tok_h = 2 * chip + 6 + round(bh * 0.55)
+    tok_h = 2 * chip + 10 + max(13, round(bh * 0.6))  # two rows of chips and a caption
     head_h = round(bh * 2.0)
     lay.header = Rect(m, m, w - 2 * m, head_h)
     bottom = h - m
@@ -241,8 +248,13 @@ def blend(a: Layout, b: Layout, t: float) -> Layout:
         bus_x=b.bus_x,
         lane=b.lane,
         height=b.height,
+        scale=b.scale,
     )
     out.boxes = {k: a.boxes[k].lerp(r, t) if k in a.boxes else r for k, r in b.boxes.items()}
     out.frames = {k: a.frames[k].lerp(r, t) if k in a.frames else r for k, r in b.frames.items()}
     out.mem_y = a.mem_y + (b.mem_y - a.mem_y) * t
+    exp = b.spec.expanded
+    if exp in b.boxes:  # the pills ride with their box (the painter clips them to it)
+        dx, dy = out.boxes[exp].x - b.boxes[exp].x, out.boxes[exp].y - b.boxes[exp].y
+        out.pills = [Rect(r.x + dx, r.y + dy, r.w, r.h) for r in b.pills]
     return out

@@ -15,7 +15,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 
 from visualizer import theme
-from visualizer.widgets.diagram_chrome import chips, font, glow, header, qr
+from visualizer.widgets.diagram_chrome import chips, fit, font, glow, header, qr
 from visualizer.widgets.diagram_layout import Layout, Rect
 from visualizer.widgets.diagram_text import COLORS, kind
 
@@ -47,38 +47,64 @@ class Scene:
 
 
 def paint(p: QPainter, lay: Layout, sc: Scene) -> None:
+    """The whole frame: the static base, then what depends on the cursor."""
+    paint_base(p, lay, sc)
+    paint_live(p, lay, sc)
+
+
+def text_px(lay: Layout) -> float:
+    return min(15.0, max(10.5, lay.unit * 0.5))
+
+
+def paint_base(p: QPainter, lay: Layout, sc: Scene) -> None:
+    """Everything that does not depend on the cursor (cacheable per layout + language)."""
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    px = min(15.0, max(10.5, lay.unit * 0.5))
-    header(p, lay.header, sc, px)
+    px = text_px(lay)
     for layer, r in lay.frames.items():
-        _frame(
-            p,
-            r,
-            sc.legends.get(layer, layer),
-            px * 0.82,
-            sc.current is not None and sc.current.startswith(layer + "."),
-            sc.phase,
-        )
+        _frame(p, r, sc.legends.get(layer, layer), px * 0.82, None)
     _flow(p, lay)
     _residuals(p, lay)
     _bus(p, lay, sc, px * 0.8)
     for box, r in lay.boxes.items():
-        _box(p, lay, box, r, sc, px)
+        _box(p, lay, box, r, sc, px, False)
+
+
+def paint_live(p: QPainter, lay: Layout, sc: Scene) -> None:
+    """The current layer, box, ops, K,V arrow, the token rows, the header, the highlight."""
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    px = text_px(lay)
+    header(p, lay.header, sc, px)
+    cur = sc.current or ""
+    layer = cur.rsplit(".", 1)[0]
+    if layer in lay.frames:
+        _frame(p, lay.frames[layer], sc.legends.get(layer, layer), px * 0.82, sc.phase)
+    if cur.endswith("cross_attn"):
+        _kv_arrow(p, lay, cur, QColor(theme.HIGHLIGHT), 2.4)
+    if "output" in lay.boxes and cur != "output":
+        _box(p, lay, "output", lay.boxes["output"], sc, px, False)
+    if cur in lay.boxes:
+        _box(p, lay, cur, lay.boxes[cur], sc, px, True)
     for side, r in lay.tokens.items():
         chips(p, r, sc.tokens.get(side, []), sc.captions.get(side, ""), px * 0.85, lay.unit)
     if sc.glow is not None:
         glow(p, sc.glow)
 
 
-def _frame(p: QPainter, r: Rect, legend: str, px: float, active: bool, phase: str) -> None:
-    color = QColor(theme.PHASE_COLORS.get(phase, theme.MUTED)) if active else FRAME_LINE
+def _frame(p: QPainter, r: Rect, legend: str, px: float, phase: str | None) -> None:
+    """A layer's frame; with a phase, the outline (and legend) of the current layer."""
+    active = phase is not None
+    color = QColor(theme.PHASE_COLORS.get(phase or "", theme.MUTED)) if active else FRAME_LINE
     p.setPen(QPen(color, 1.6 if active else 1.0))
-    p.setBrush(FRAME_FILL)
+    p.setBrush(Qt.BrushStyle.NoBrush if active else FRAME_FILL)
     p.drawRoundedRect(qr(r), 8, 8)
     f = font(px, active)
     p.setFont(f)
     fm = QFontMetricsF(f)
     text = fm.elidedText(legend, Qt.TextElideMode.ElideRight, r.w - 16)
+    if active:  # cover the plain legend of the base underneath
+        p.fillRect(
+            QRectF(r.x + 6, r.y + 1.5, fm.horizontalAdvance(text) + 6, fm.height()), FRAME_FILL
+        )
     p.setPen(color.darker(130) if active else QColor(theme.MUTED))
     p.drawText(QRectF(r.x + 8, r.y + 1, r.w - 16, fm.height()), Qt.AlignmentFlag.AlignLeft, text)
 
@@ -146,7 +172,7 @@ def _bus(p: QPainter, lay: Layout, sc: Scene, px: float) -> None:
     pts = [QPointF(top.cx, top.y), QPointF(top.cx, lay.mem_y), QPointF(lay.bus_x, lay.mem_y)]
     p.setPen(pen)
     p.drawPolyline(QPolygonF(pts))
-    ys = [lay.mem_y] + [lay.boxes[b].cy for b in cross]
+    ys = [lay.mem_y] + [_kv_target(lay, b).cy for b in cross]
     p.drawLine(QPointF(lay.bus_x, min(ys)), QPointF(lay.bus_x, max(ys)))
     f = font(px)
     p.setFont(f)
@@ -158,18 +184,7 @@ def _bus(p: QPainter, lay: Layout, sc: Scene, px: float) -> None:
         sc.memory,
     )
     for b in cross:
-        layer = b.rsplit(".", 1)[0]
-        r = lay.frames[layer] if layer in lay.collapsed else lay.boxes[b]
-        r = Rect(r.x, r.y, r.w, min(r.h, lay.unit))
-        hot = sc.current == b
-        color = QColor(theme.HIGHLIGHT if hot else "#d48a3c")
-        _arrow(
-            p,
-            [QPointF(lay.bus_x, r.cy), QPointF(r.x, r.cy)],
-            color,
-            2.4 if hot else 1.5,
-            max(4.0, lay.unit * 0.22),
-        )
+        r = _kv_arrow(p, lay, b, QColor("#d48a3c"), 1.5)
         p.setPen(QColor("#b06a20"))
         p.drawText(
             QRectF(lay.bus_x + 2, r.cy - fm.height() - 1, r.x - lay.bus_x, fm.height()),
@@ -178,9 +193,24 @@ def _bus(p: QPainter, lay: Layout, sc: Scene, px: float) -> None:
         )
 
 
-def _box(p: QPainter, lay: Layout, box: str, r: Rect, sc: Scene, px: float) -> None:
+def _kv_arrow(p: QPainter, lay: Layout, box: str, color: QColor, width: float) -> Rect:
+    """The K,V arrow from the bus into a decoder layer's cross-attention; returns its target."""
+    r = _kv_target(lay, box)
+    _arrow(
+        p, [QPointF(lay.bus_x, r.cy), QPointF(r.x, r.cy)], color, width, max(4.0, lay.unit * 0.22)
+    )
+    return r
+
+
+def _kv_target(lay: Layout, box: str) -> Rect:
+    """Where a K,V arrow ends: the title row of the box, or its compact layer's row."""
+    layer = box.rsplit(".", 1)[0]
+    r = lay.frames[layer] if layer in lay.collapsed else lay.boxes[box]
+    return Rect(r.x, r.y, r.w, min(r.h, lay.unit))
+
+
+def _box(p: QPainter, lay: Layout, box: str, r: Rect, sc: Scene, px: float, cur: bool) -> None:
     fill, line = (QColor(c) for c in COLORS[kind(box)])
-    cur = box == sc.current
     p.setOpacity(0.4 if box in sc.dim else 1.0)
     p.setPen(QPen(line.darker(115) if cur else line, 1.4 if cur else 1.0))
     p.setBrush(fill.darker(104) if cur else fill)
@@ -194,24 +224,18 @@ def _box(p: QPainter, lay: Layout, box: str, r: Rect, sc: Scene, px: float) -> N
         _fit_text(p, r, sc.short[box], px * 0.78, cur, 9)
     p.setOpacity(1.0)
     if cur and lay.pills:
+        p.save()
+        p.setClipRect(qr(r))  # an expanding box reveals its pills as it grows
         _pills(p, lay, sc, px * 0.82, line)
+        p.restore()
 
 
 def _fit_text(p: QPainter, r: Rect, text: str, px: float, bold: bool, least: int = 8) -> None:
-    f = font(px, bold)
-    fm = QFontMetricsF(f)
-    if fm.horizontalAdvance(text) > r.w - 4 and least > 8:
-        return  # a cell too small for even its short label stays plain
-    while fm.horizontalAdvance(text) > r.w - 8 and f.pixelSize() > least:
-        f.setPixelSize(f.pixelSize() - 1)
-        fm = QFontMetricsF(f)
-    p.setFont(f)
-    p.setPen(QColor(theme.TEXT))
-    p.drawText(
-        qr(r),
-        Qt.AlignmentFlag.AlignCenter,
-        fm.elidedText(text, Qt.TextElideMode.ElideRight, r.w - 6),
-    )
+    f, shown = fit(text, round(r.w - 8), px, bold, least)
+    if shown:
+        p.setFont(f)
+        p.setPen(QColor(theme.TEXT))
+        p.drawText(qr(r), Qt.AlignmentFlag.AlignCenter, shown)
 
 
 def _pills(p: QPainter, lay: Layout, sc: Scene, px: float, line: QColor) -> None:
@@ -220,4 +244,4 @@ def _pills(p: QPainter, lay: Layout, sc: Scene, px: float, line: QColor) -> None
         p.setPen(QPen(QColor("#c98a00") if cur else line, 1.0))
         p.setBrush(QColor(theme.HIGHLIGHT) if cur else QColor(255, 255, 255, 215))
         p.drawRoundedRect(qr(r), r.h / 2, r.h / 2)
-        _fit_text(p, r, text, px, cur)
+        _fit_text(p, Rect(r.x - 3, r.y, r.w + 6, r.h), text, min(px, 11.5), cur)  # snug

@@ -20,18 +20,18 @@ from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from visualizer.theme import GRID, HIGHLIGHT, MUTED, TEXT, diverging_lut, sequential_lut, ui_font
-from visualizer.widgets.cell_text import CellText
+from visualizer.widgets.cell_text import CellText, power_of_ten
+from visualizer.widgets.color_bar import WIDTH, ColorBar
 from visualizer.widgets.token_axis import TokenAxis
 
 MASKED_RGB = (190, 190, 196)
 IDS_RGB = (234, 240, 248)
 LABEL_CHARS = 12  # longer row/column labels are elided
-BAR_W = 60  # colour bar with its tick labels, in pixels
 BOTTOM_H = 24
 TITLE_H = 20
 READOUT_H = 16
+TOP_PAD = 7
 _LUTS = {"diverging": diverging_lut(), "probability": sequential_lut()}
-_CMAPS = {k: pg.ColorMap(np.linspace(0, 1, len(v)), v) for k, v in _LUTS.items()}
 
 
 def _elide(text: str) -> str:
@@ -58,9 +58,14 @@ class Heatmap(QWidget):
         self.hint = " "
         self.masked_text = "-inf (masked)"
         self.metrics = QFontMetrics(ui_font(9))
+        self._cmap = ""
+        self._levels = (-1.0, 1.0)
+        self._wide = 8
+        self._widths: dict[str, int] = {}  # label -> pixels, to measure each label once
         self.natural = [8, BOTTOM_H]  # left axis width, bottom axis height the labels need
         self.forced = [0, 0]  # at least this much (to line up with a neighbour)
 
+        self._title = title
         self.title = QLabel(title)
         self.title.setFont(ui_font(10, bold=True))
         self.title.setFixedHeight(TITLE_H)
@@ -70,7 +75,7 @@ class Heatmap(QWidget):
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
         item = self.plot.getPlotItem()
-        item.layout.setContentsMargins(0, 0, 0, 0)
+        item.layout.setContentsMargins(0, TOP_PAD, 0, 0)  # room for the colour bar's top label
         vb = self.plot.getViewBox()
         vb.invertY(True)
         vb.setDefaultPadding(0.0)
@@ -89,10 +94,12 @@ class Heatmap(QWidget):
             ax.setPen(pg.mkPen(GRID))
             ax.setStyle(tickFont=ui_font(9), tickLength=-3)
         self.plot.getAxis("bottom").setHeight(BOTTOM_H)
-        self.bar = pg.ColorBarItem(values=(-1, 1), width=10, interactive=False)
-        self.bar.axis.setStyle(tickFont=ui_font(8))
-        self.bar.axis.setTextPen(pg.mkPen(MUTED))
+        self.bar = ColorBar()
+        for owner in (item,):  # else every range change re-renders an axis label
+            for side in ("left", "bottom", "top", "right"):
+                owner.getAxis(side).enableAutoSIPrefix(False)
         item.layout.addItem(self.bar, 2, 5)
+        item.layout.setColumnFixedWidth(5, WIDTH)
         item.layout.setColumnFixedWidth(4, 6)
         self.readout = QLabel(" ")
         self.readout.setFont(ui_font(9))
@@ -135,7 +142,7 @@ class Heatmap(QWidget):
         self.cols = list(cols) or [str(j) for j in range(v.shape[1])]
         self.mode = mode
         if title is not None:
-            self.title.setText(title)
+            self._title = title
         finite = v[np.isfinite(v)]
         if mode == "probability":
             lo, hi = 0.0, 1.0
@@ -147,12 +154,16 @@ class Heatmap(QWidget):
         rgba = self._rgba(v, lo, hi, mode)
         self.image.setImage(rgba, autoLevels=False, levels=(0, 255))
         self.image.setRect(0, 0, v.shape[1], v.shape[0])
-        self.text.set_values(v, rgba, mode)
-        self.bar.setVisible(mode != "ids")
-        if mode != "ids":
-            self.bar.setColorMap(_CMAPS[mode])
-            self.bar.setLevels((lo, hi))
-        left = max((self.metrics.horizontalAdvance(_elide(s)) for s in self.rows), default=8)
+        exponent = self.text.set_values(v, rgba, mode)
+        note = f"   (cells {power_of_ten(exponent)})" if exponent else ""
+        self.title.setText(self._title + note)
+        if self.bar.isVisible() != (mode != "ids"):
+            self.bar.setVisible(mode != "ids")
+        if mode != "ids" and (self._cmap, self._levels) != (mode, (lo, hi)):
+            self.bar.set_scale(_LUTS[mode], lo, hi)
+        self._cmap, self._levels = mode, (lo, hi)
+        self._wide = max((self._text_w(s) for s in self.cols), default=8)
+        left = max((self._text_w(s) for s in self.rows), default=8)
         self.natural[0] = min(110, left + 10)
         self.plot.getAxis("left").setWidth(max(self.natural[0], self.forced[0]))
         self.plot.getViewBox().setRange(xRange=(0, v.shape[1]), yRange=(0, v.shape[0]), padding=0)
@@ -168,10 +179,10 @@ class Heatmap(QWidget):
 
     def chrome(self) -> tuple[int, int]:
         """Pixels this widget needs around the cell area (axes, bar, title, readout)."""
-        bar = BAR_W if self.mode != "ids" else 4
+        bar = WIDTH + 2 if self.mode != "ids" else 4
         return (
             max(self.natural[0], self.forced[0]) + bar + 8,
-            TITLE_H + max(self.natural[1], self.forced[1]) + READOUT_H + 12,
+            TITLE_H + max(self.natural[1], self.forced[1]) + READOUT_H + TOP_PAD + 12,
         )
 
     def select(self, cell: tuple[int, int] | None) -> None:
@@ -217,7 +228,8 @@ class Heatmap(QWidget):
             shown = str(int(x))
         else:
             shown = f"{x:.6g}"
-        return f"[{self.rows[r]} , {self.cols[c]}]  =  {shown}"
+        where = " , ".join(x for x in (self.rows[r], self.cols[c]) if x)
+        return f"[{where}]  =  {shown}"
 
     # -- internals -------------------------------------------------------------------
     @staticmethod
@@ -238,13 +250,23 @@ class Heatmap(QWidget):
         rows, cols = self.values.shape
         px_w = max(1.0, vb.width()) / cols
         px_h = max(1.0, vb.height()) / rows
-        wide = max((self.metrics.horizontalAdvance(_elide(s)) for s in self.cols), default=8)
+        wide = self._wide
 
         def ticks(labels: list[str], need: float, have: float) -> list[list[tuple[float, str]]]:
             step = max(1, int(np.ceil(need / have)))
             if step > 1:  # round to 2, 4, 5, 8, 10 … so thinned labels look regular
                 step = next((s for s in (2, 4, 5, 8, 10, 16, 20, 32, 50, 64) if s >= step), step)
-            return [[(i + 0.5, _elide(labels[i])) for i in range(0, len(labels), step)]]
+            keep = list(range(0, len(labels), step))
+            if (
+                step > 1
+                and labels is self.cols
+                and self.mode == "probability"
+                and rows == 1
+                and np.isfinite(self.values[0]).any()
+            ):
+                top = int(np.nanargmax(self.values[0]))  # always name the most likely token
+                keep = sorted({top, *(i for i in keep if abs(i - top) >= step)})
+            return [[(i + 0.5, _elide(labels[i])) for i in keep]]
 
         line = self.metrics.height()
         self.plot.getAxis("left").setTicks(ticks(self.rows, line, px_h))
@@ -253,10 +275,15 @@ class Heatmap(QWidget):
         bottom.rotate = words and wide + 6 > px_w
         bottom.setTicks(ticks(self.cols, line if bottom.rotate else wide + 6, px_w))
         natural = self.natural[1]
-        self.natural[1] = min(90, wide + 10) if bottom.rotate else BOTTOM_H
+        self.natural[1] = min(76, wide + 10) if bottom.rotate else BOTTOM_H
         if self.natural[1] != natural:
             bottom.setHeight(max(self.natural[1], self.forced[1]))
             self.sigChrome.emit()
+
+    def _text_w(self, label: str) -> int:
+        if label not in self._widths:
+            self._widths[label] = self.metrics.horizontalAdvance(_elide(label))
+        return self._widths[label]
 
     def _cell_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
         if not self.plot.getViewBox().sceneBoundingRect().contains(scene_pos):

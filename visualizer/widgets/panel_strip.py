@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QLabel, QWidget
 
 from visualizer.theme import MUTED, TEXT, ui_font
 from visualizer.widgets.heatmap import Heatmap
 
-MAX_CELL = 64.0  # cells never grow beyond this many pixels
+MAX_CELL = 96.0  # cells never grow beyond this many pixels
 MIN_CELL = 20.0  # a cell may be stretched up to this size along its short side
 ASPECT = 2.0  # otherwise a cell is at most this many times taller than wide (and vice versa)
 OP_W, OP_H = 46, 34  # room for an op label between two panels
 MIN_PANEL_W = 170
+MIN_AREA = 40.0
 FREE_CELL = 28.0  # cell size cap of a free panel
 FREE_FRAC = 0.3  # a free panel takes at most this share of the strip's length
 MARGIN = 6
@@ -80,11 +81,11 @@ class PanelStrip(QWidget):
         self.free: list[bool] = []
         self.grid = False
         self.vertical = False
-        self._busy = self._again = False
+        self._pending = False
         for w in (*self.panels, *self.ops):
             w.hide()
         for p in self.panels:
-            p.sigChrome.connect(self._layout)
+            p.sigChrome.connect(self._layout_soon)
 
     def set_shapes(
         self,
@@ -109,26 +110,22 @@ class PanelStrip(QWidget):
             op.setVisible(on and i > 0 and not (self.grid and i == 2))
         self._layout()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 (Qt API)
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._layout()
 
     # -- geometry --------------------------------------------------------------------
+    def _layout_soon(self) -> None:
+        """A panel's labels turned (its axis grew): lay out again once control returns
+        to the event loop, never from inside the resize that caused it."""
+        if not self._pending:
+            self._pending = True
+            QTimer.singleShot(0, self._layout)
+
     def _layout(self) -> None:
-        """Place the panels; re-run (a few times at most) if one's labels turned meanwhile."""
-        if self._busy:
-            self._again = True
-            return
-        self._busy = True
-        try:
-            for _ in range(3):
-                self._again = False
-                if self.shapes:
-                    self._grid() if self.grid else self._line()
-                if not self._again:
-                    break
-        finally:
-            self._busy = False
+        self._pending = False
+        if self.shapes:
+            self._grid() if self.grid else self._line()
 
     def _area(self) -> tuple[float, float]:
         return self.width() - 2 * MARGIN, self.height() - 2 * MARGIN
@@ -139,7 +136,7 @@ class PanelStrip(QWidget):
         options = [self._line_sizes(False)]
         if len(self.shapes) > 1:
             options.append(self._line_sizes(True))
-        score, vertical, sizes = max(options, key=lambda o: o[0])
+        _, vertical, sizes = max(options, key=lambda o: o[0])
         self.vertical = vertical
         for op, text in zip(self.ops[1:], self.op_texts[1:], strict=False):
             op.set_op(*text, vertical=vertical)
@@ -165,19 +162,24 @@ class PanelStrip(QWidget):
             fx, fy = _aspect(min(FREE_CELL, (box_w - cw) / c), min(FREE_CELL, (box_h - ch) / r))
             sizes[i] = (max(MIN_PANEL_W, round(c * fx + cw)), round(r * fy + ch))
             used += sizes[i][1] if vertical else sizes[i][0]
-        rows = [self.shapes[i][0] for i in reg]
-        cols = [self.shapes[i][1] for i in reg]
+        # along the strip cells share one size (space goes by rows / columns); across
+        # it each panel takes what fits
         if vertical:
-            sx = (w - max(chrome[i][0] for i in reg)) / max(cols)
-            sy = (h - used - sum(chrome[i][1] for i in reg)) / sum(rows)
+            shared = (h - used - sum(chrome[i][1] for i in reg)) / sum(
+                self.shapes[i][0] for i in reg
+            )
         else:
-            sx = (w - used - sum(chrome[i][0] for i in reg)) / sum(cols)
-            sy = (h - max(chrome[i][1] for i in reg)) / max(rows)
-        sx, sy = min(sx, MAX_CELL), min(sy, MAX_CELL)
-        score = min(sx, sy)
-        sx, sy = _aspect(sx, sy)
+            shared = (w - used - sum(chrome[i][0] for i in reg)) / sum(
+                self.shapes[i][1] for i in reg
+            )
+        shared = min(shared, MAX_CELL)
+        score = MAX_CELL
         for i in reg:
             (r, c), (cw, ch) = self.shapes[i], chrome[i]
+            across = min(MAX_CELL, (w - cw) / c if vertical else (h - ch) / r)
+            score = min(score, shared, across)
+            sx, sy = (across, shared) if vertical else (shared, across)
+            sx, sy = _aspect(sx, sy, r)
             sizes[i] = (max(MIN_PANEL_W, round(c * sx + cw)), round(r * sy + ch))
         return score, vertical, [sizes[i] for i in range(n)]
 
@@ -190,8 +192,8 @@ class PanelStrip(QWidget):
         a.force_axes(0, bottom)
         b.force_axes(left, 0)
         c.force_axes(left, bottom)
-        (ra, ca), (rb, cb), (rc, cc) = self.shapes
-        (cwa, cha), (cwb, chb), (cwc, chc) = a.chrome(), b.chrome(), c.chrome()
+        (_, ca), (rb, _), (rc, cc) = self.shapes
+        cwa, chb, (cwc, chc) = a.chrome()[0], b.chrome()[1], c.chrome()
         w, h = self._area()
         aw, ah = w - cwa - cwc, h - chb - chc
         left_share = math.sqrt(ca) / (math.sqrt(ca) + math.sqrt(cc))
@@ -242,9 +244,10 @@ class PanelStrip(QWidget):
             y += h
 
 
-def _aspect(sx: float, sy: float) -> tuple[float, float]:
-    """Limit how elongated a cell may get (unless it is still small)."""
+def _aspect(sx: float, sy: float, rows: int = 99) -> tuple[float, float]:
+    """Limit how elongated a cell may get (unless it is still small; a matrix of one or
+    two rows may keep cells up to ``MIN_AREA`` high in all)."""
     sx, sy = max(sx, 1.0), max(sy, 1.0)
-    sy = min(sy, max(sx * ASPECT, MIN_CELL))
+    sy = min(sy, max(sx * ASPECT, MIN_CELL, MIN_AREA / rows))
     sx = min(sx, max(sy * ASPECT, MIN_CELL))
     return sx, sy

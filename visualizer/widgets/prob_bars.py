@@ -37,7 +37,7 @@ def percent(p: float) -> str:
         return f"{v:.3f}%"
     if v >= 1.0:
         return f"{v:.1f}%"
-    if v >= 0.01:
+    if v >= 0.1:
         return f"{v:.2f}%"
     if v <= 0.0:
         return "0%"
@@ -69,7 +69,7 @@ class ProbBars(QWidget):
         return QSize(360, int(self._rows() * 30) + 4)
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(200, int(5.5 * 21) + 4)
+        return QSize(150, int(5.5 * 21) + 4)
 
     def set_bars(
         self, bars: Sequence[Bar], pending: bool = False, animate: bool = False, message: str = ""

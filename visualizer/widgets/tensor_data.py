@@ -74,6 +74,10 @@ class TensorData:
             h = max(0, min(head, n - 1))
             if values.shape[0] == n * dk:  # rows h·dk … (h+1)·dk of W feed head h
                 values, rows, taken = values[h * dk : (h + 1) * dk], [str(j) for j in range(dk)], h
+        if m.row_axis in ("", "value") and values.shape[0] == 1:  # 1-D: one unnamed row
+            rows = [""]
+        if m.col_axis == "value":  # a scalar (the loss)
+            cols = [""]
         if panel.mode == "ids":
             values, rows, cols = self._ids(step, panel, values, rows, cols)
         if panel.transpose:

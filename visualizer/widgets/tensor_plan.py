@@ -144,10 +144,10 @@ def _forward(step: Step) -> list[Panel]:
             then("=", "", "x + sublayer(x)"),
         ]
     if kind == "layernorm" and "x" in t:
-        panels = [inp("x", "x", link="row"), then("→", "LayerNorm", "LayerNorm(x)")]
+        panels = [inp("x", "x", link="row")]
         if "weight" in t:
-            panels.append(inp("weight", "γ", op=("", "scale"), param=True, link="col"))
-        return panels
+            panels.append(inp("weight", "γ", op=("", "scale γ"), param=True, link="col"))
+        return [*panels, then("→", "LayerNorm", "LayerNorm(x)")]
     if kind == "activation" and "x" in t:
         return [inp("x", "hidden", link="cell"), then("→", "activation")]
     if kind == "choose" and "probs" in t:
@@ -204,7 +204,12 @@ def is_free(panel: Panel) -> bool:
 
 def is_product(panels: list[Panel]) -> bool:
     """A · B = C (rows of A, columns of B): drawn as a grid."""
-    return [p.link for p in panels] == ["row", "col", "none"] and panels[2].main
+    return (
+        len(panels) == 3
+        and panels[1].op[0] == "·"
+        and panels[2].main
+        and [p.link for p in panels[:2]] == ["row", "col"]
+    )
 
 
 def plan(step: Step, show_params: bool = True, max_panels: int = MAX_PANELS) -> list[Panel]:

@@ -23,9 +23,9 @@ class TokenAxis(pg.AxisItem):
         self,
         p: QPainter,
         axisSpec: object,
-        tickSpecs: list,  # noqa: N802, N803
+        tickSpecs: list,
         textSpecs: list,
-    ) -> None:  # noqa: N803 (pyqtgraph API)
+    ) -> None:
         levels = getattr(self, "_tickLevels", None)
         labels = [s for _, s in levels[0]] if levels else []
         if not self.rotate or len(labels) != len(tickSpecs):
@@ -35,6 +35,7 @@ class TokenAxis(pg.AxisItem):
         if self.style["tickFont"] is not None:
             p.setFont(self.style["tickFont"])
         p.setPen(self.textPen())
+        p.setClipping(False)  # the first and last labels may reach past the axis ends
         height = self.boundingRect().height()
         line = p.fontMetrics().height()
         for (_, p1, _), text in zip(tickSpecs, labels, strict=True):

@@ -1,0 +1,67 @@
+"""A slim colour bar: the colour scale of a heatmap with a few labelled values.
+
+pyqtgraph's ColorBarItem is a whole plot (a view box and four axes) per heatmap;
+repainting those dominated the cost of a step. This item paints one gradient and a
+handful of labels itself, and sits in the heatmap's plot layout right of the cells.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QLinearGradient, QPainter, QPen
+
+from visualizer.theme import GRID, MUTED, ui_font
+from visualizer.widgets.cell_text import short
+
+BAR = 10  # width of the colour strip in pixels
+WIDTH = 68  # strip + gap + labels
+
+
+class ColorBar(pg.GraphicsWidget):
+    """``set_scale(lut, lo, hi)``: the strip runs from ``lo`` (bottom) to ``hi`` (top)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setFixedWidth(WIDTH)
+        self.font = ui_font(8)
+        self.metrics = QFontMetrics(self.font)
+        self.lo, self.hi = -1.0, 1.0
+        self.gradient = QLinearGradient()
+        self.pad = 0.0  # the strip starts this far below the item's top (lines up the cells)
+
+    def set_scale(self, lut: np.ndarray, lo: float, hi: float) -> None:
+        self.lo, self.hi = lo, hi
+        stops = np.linspace(0, len(lut) - 1, 17).astype(int)
+        self.gradient = QLinearGradient(0, 1, 0, 0)  # bottom to top, in bounding-box units
+        self.gradient.setCoordinateMode(QLinearGradient.CoordinateMode.ObjectBoundingMode)
+        for k, i in enumerate(stops):
+            r, g, b = (int(x) for x in lut[i][:3])
+            self.gradient.setColorAt(k / (len(stops) - 1), QColor(r, g, b))
+        self.update()
+
+    def ticks(self, height: float) -> list[float]:
+        """Ends and centre; quarters when tall; fewer when short."""
+        n = 5 if height >= 160 else 3 if height >= 60 else 2 if height >= 30 else 1
+        return [self.hi] if n == 1 else [float(v) for v in np.linspace(self.lo, self.hi, n)]
+
+    def paint(self, p: QPainter, *args: object) -> None:
+        rect = self.boundingRect()
+        strip = QRectF(2, rect.top(), BAR, rect.height() - 1)
+        if strip.height() < 2:
+            return
+        p.setPen(QPen(QColor(GRID)))
+        p.setBrush(self.gradient)
+        p.drawRect(strip)
+        p.setFont(self.font)
+        p.setPen(QPen(QColor(MUTED)))
+        span = self.hi - self.lo or 1.0
+        line = self.metrics.height()
+        for v in self.ticks(strip.height()):
+            y = strip.bottom() - (v - self.lo) / span * strip.height()
+            p.drawLine(QPointF(strip.right(), y), QPointF(strip.right() + 3, y))
+            text = short(v)
+            box = QRectF(strip.right() + 5, y - line / 2, WIDTH - BAR - 7, line)
+            box.moveTop(min(max(box.top(), rect.top() - 6), rect.bottom() - line + 6))
+            p.drawText(box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)
