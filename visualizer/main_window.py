@@ -12,8 +12,8 @@ import importlib
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QSettings, Qt
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
@@ -137,12 +137,28 @@ class MainWindow(QMainWindow):
         )
         self.tabifyDockWidget(self.docks["attention"], self.docks["decoding"])
         self.docks["attention"].raise_()
+        self._default_sizes()
+
+    def _default_sizes(self) -> None:
+        """Proportions of the default layout (docks only take sizes once laid out)."""
+        w, h = max(self.width(), 1200), max(self.height(), 800)
         self.resizeDocks(
-            [self.docks["diagram"], self.docks["attention"]], [420, 620], Qt.Orientation.Horizontal
+            [self.docks["diagram"], self.docks["attention"]],
+            [int(w * 0.27), int(w * 0.36)],
+            Qt.Orientation.Horizontal,
         )
         self.resizeDocks(
-            [self.docks["diagram"], self.docks["narration"]], [600, 300], Qt.Orientation.Vertical
+            [self.docks["diagram"], self.docks["narration"]],
+            [int(h * 0.55), int(h * 0.45)],
+            Qt.Orientation.Vertical,
         )
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.docks and not getattr(self, "_sized", False):
+            self._sized = True
+            if not self._restored:
+                QTimer.singleShot(0, self._default_sizes)
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
@@ -161,7 +177,7 @@ class MainWindow(QMainWindow):
         self.bridge.sigAnimate.connect(self.act_animate.setChecked)
         self.act_lang = _action(self, self._toggle_lang)
         self.act_lang.setShortcut(QKeySequence("Ctrl+L"))
-        self.act_reset = _action(self, lambda: self.restoreState(self._default_state))
+        self.act_reset = _action(self, self._reset_layout)
         for a in (self.act_animate, self.act_lang, self.act_reset):
             self.menu_view.addAction(a)
         self.menu_help = bar.addMenu("")
@@ -184,6 +200,10 @@ class MainWindow(QMainWindow):
         self.act_keys.setText(tr(MENUS["keys"], lang) + "  (F1)")
 
     # -- actions --------------------------------------------------------------------
+    def _reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+        self._default_sizes()
+
     def _toggle_lang(self) -> None:
         if self.session:
             self.session.lang = "zh" if self.session.lang == "en" else "en"
@@ -206,6 +226,7 @@ class MainWindow(QMainWindow):
 
     # -- persistence ----------------------------------------------------------------
     def _restore(self) -> None:
+        self._restored = False
         if not self.persist:
             return
         settings = QSettings("transformer-sim", "transformer-sim")
@@ -213,7 +234,7 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
-            self.restoreState(state)
+            self._restored = self.restoreState(state)
         if self.session is not None:
             lang = settings.value("lang", "en")
             self.session.lang = lang if lang in ("en", "zh") else "en"

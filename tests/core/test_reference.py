@@ -106,8 +106,19 @@ def test_padding_mask_is_none_without_padding() -> None:
 
 @pytest.mark.parametrize(
     "cfg",
-    [ModelConfig(), ModelConfig(d_model=48, n_heads=6, n_enc_layers=3, n_dec_layers=1, d_ff=80,
-                                positions="learned", norm="pre", final_norm=True)],
+    [
+        ModelConfig(),
+        ModelConfig(
+            d_model=48,
+            n_heads=6,
+            n_enc_layers=3,
+            n_dec_layers=1,
+            d_ff=80,
+            positions="learned",
+            norm="pre",
+            final_norm=True,
+        ),
+    ],
 )
 def test_parameter_count_matches_the_model(cfg: ModelConfig) -> None:
     model = Transformer(cfg, src_vocab=37, tgt_vocab=41)

@@ -145,12 +145,12 @@ def test_language_switch_relabels(view: DiagramView, session: Session) -> None:
     en = view.scene()
     assert en.labels["dec.0.cross_attn"] == "Cross-Attention"
     assert en.labels["dec.0.self_attn"] == "Masked Self-Attention"
-    assert en.legends["dec.1"] == "Decoder layer 2/2"
+    assert en.legends["dec.1"] == "Decoder layer 1 (of 2)"
     session.lang = "zh"
     zh = view.scene()
     assert zh.labels["dec.0.cross_attn"] == "交叉注意力"
     assert zh.labels["enc.0.self_attn"] == "自注意力"
-    assert zh.legends["enc.0"] == "编码器 第 1/2 层"
+    assert zh.legends["enc.0"] == "编码器 第 0 层（共 2 层）"
     assert "掩码" in zh.pills
     assert zh.title.startswith("解码第 2 步")
     assert all(zh.labels[b] for b in zh.labels)

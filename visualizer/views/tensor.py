@@ -14,14 +14,13 @@ import html
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from visualizer.i18n import tr
 from visualizer.theme import MUTED, ui_font
 from visualizer.widgets.panel_strip import PanelStrip
 from visualizer.widgets.tensor_header import TensorHeader
-from visualizer.widgets.tensor_plan import MAX_PANELS, Panel, is_free, is_product, plan
+from visualizer.widgets.tensor_plan import MAX_PANELS, Panel, is_free, is_product, link, plan
 
 if TYPE_CHECKING:
     from core.session import Session
@@ -29,26 +28,13 @@ if TYPE_CHECKING:
     from visualizer.bridge import SessionBridge
 
 T = {
-    "op": {"en": "op", "zh": "运算"},
-    "shape": {"en": "shape", "zh": "形状"},
-    "axes": {"en": "axes", "zh": "轴"},
-    "t": {"en": "decoding step", "zh": "解码步"},
-    "layer": {"en": "layer", "zh": "层"},
-    "min": {"en": "min", "zh": "最小值"},
-    "max": {"en": "max", "zh": "最大值"},
-    "mean": {"en": "mean", "zh": "均值"},
-    "std": {"en": "std", "zh": "标准差"},
-    "nonfinite": {"en": "NaN/Inf", "zh": "NaN/Inf"},
-    "masked": {"en": "masked", "zh": "已掩码"},
-    "params": {"en": "parameters", "zh": "参数"},
-    "all_heads": {"en": "over all {n} heads", "zh": "全部 {n} 个头"},
     "head": {"en": "head", "zh": "头"},
     "param": {"en": "parameter", "zh": "参数"},
     "hint": {"en": "hover a cell for its exact value", "zh": "悬停查看精确数值"},
     "hint_main": {"en": "click a cell to select it", "zh": "点击单元格以选中"},
     "masked_value": {"en": "-inf (masked)", "zh": "-inf（已掩码）"},
     "grid": {"en": "row i · column j\n= cell (i, j)", "zh": "第 i 行 · 第 j 列\n= 单元格 (i, j)"},
-    "output": {"en": "output", "zh": "输出"},
+    "cannot": {"en": "cannot show this step", "zh": "无法显示此步骤"},
     "empty": {"en": "no trace yet", "zh": "尚无轨迹"},
 }
 LABELS = {  # panel titles and op captions; anything not here is shown as written
@@ -81,27 +67,6 @@ LABELS = {  # panel titles and op captions; anything not here is shown as writte
     "linear": {"en": "linear", "zh": "线性"},
     "∂L/∂": {"en": "gradient", "zh": "梯度"},
     "before + Δ": {"en": "before + Δ", "zh": "更新前 + Δ"},
-}
-KINDS = {
-    "tokens": "词元",
-    "embed": "嵌入查表",
-    "embed_scale": "缩放嵌入",
-    "posenc": "位置编码",
-    "pos_add": "加位置编码",
-    "linear": "线性层",
-    "matmul": "矩阵乘法",
-    "scale": "缩放",
-    "mask": "掩码",
-    "softmax": "softmax",
-    "concat": "拼接",
-    "add": "残差相加",
-    "layernorm": "层归一化",
-    "activation": "激活函数",
-    "loss": "损失",
-    "mean": "平均",
-    "choose": "选择",
-    "param_grad": "参数梯度",
-    "adam": "Adam 更新",
 }
 
 
@@ -138,15 +103,23 @@ class TensorView(QWidget):
         for i, hm in enumerate(self.strip.panels):
             hm.sigCellClicked.connect(lambda r, c, i=i: self._on_click(i, r, c))
             hm.sigCellHovered.connect(lambda r, c, i=i: self._on_hover(i, r, c))
+            hm.sigHoverEnded.connect(self._apply_selection)
         self.header.sigHead.connect(self._on_head)
         self.header.sigParams.connect(self._on_params)
-        bridge.sigCursor.connect(lambda _: self.refresh(fade=True))
+        # bound methods (not lambdas): Qt drops these connections when the view is deleted
+        bridge.sigCursor.connect(self._on_cursor)
         bridge.sigTrace.connect(self._on_trace)
         bridge.sigSelection.connect(self._on_selection)
-        bridge.sigLang.connect(lambda _: self.refresh())
+        bridge.sigLang.connect(self._on_lang)
         self.refresh()
 
     # -- session -> widgets ----------------------------------------------------------
+    def _on_cursor(self, _cursor: int) -> None:
+        self.refresh(fade=True)
+
+    def _on_lang(self, _lang: str) -> None:
+        self.refresh()
+
     def _on_trace(self, _trace: object) -> None:
         self.data.clear()
         self.refresh()
@@ -161,6 +134,14 @@ class TensorView(QWidget):
         return self.session.selection.head
 
     def refresh(self, fade: bool = False) -> None:
+        try:
+            self._refresh(fade)
+        except Exception as e:  # a step nobody foresaw must not take the window down
+            self.strip.setVisible(False)
+            self.empty.setVisible(True)
+            self.empty.setText(f"{tr(T['cannot'], self.session.lang)}: {e}")
+
+    def _refresh(self, fade: bool) -> None:
         s, lang = self.session, self.session.lang
         has = bool(s.trace.steps)
         self.empty.setVisible(not has)
@@ -170,7 +151,8 @@ class TensorView(QWidget):
             self.empty.setText(tr(T["empty"], lang))
             self.step, self.panels = None, []
             return
-        step = self.step = s.step
+        # a new trace arrives before the cursor is moved onto it: never index past its end
+        step = self.step = s.trace.steps[min(max(s.cursor, 0), len(s.trace.steps) - 1)]
         self.panels = plan(step, self.show_params)
         shapes, heads = [], []
         for panel, hm in zip(self.panels, self.strip.panels, strict=False):
@@ -228,52 +210,19 @@ class TensorView(QWidget):
         return sym, tr(LABELS.get(caption, {"en": caption}), self.session.lang)
 
     def _header(self, step: Step, per_head: bool) -> None:
-        lang, h = self.session.lang, self.header
-        h.set_phase(tr(step.phase, lang), step.phase)
-        h.name.setText(f"∂L/∂ {step.name}" if step.phase == "backward" else step.name)
+        lang = self.session.lang
         try:
             from core.narration import narrate
 
-            h.title.setText(narrate(step.narration, lang).title)
+            title = narrate(step.narration, lang).title
         except (KeyError, ValueError):
-            h.title.setText("")
-        kind = KINDS.get(step.kind, step.kind) if lang == "zh" else step.kind
-        parts = [
-            f"<b>{tr(T['op'], lang)}</b> {kind}",
-            f"<b>{tr(T['shape'], lang)}</b> {' × '.join(map(str, step.shape)) or '()'}",
-            f"<b>{tr(T['axes'], lang)}</b> {' × '.join(step.axes) or '—'}",
-        ]
-        if step.t is not None:
-            parts.append(f"<b>{tr(T['t'], lang)}</b> {step.t}")
-        if step.layer is not None:
-            parts.append(f"<b>{tr(T['layer'], lang)}</b> {step.layer}")
-        h.meta.setText("&nbsp;&nbsp;·&nbsp;&nbsp;".join(parts))
-        h.stats.setText(self._stats_html(step, lang))
+            title = ""
         n = self.session.bundle.cfg.n_heads
-        h.set_heads(n, min(self._head(), n - 1), per_head)
-        h.head_label.setText(tr(T["head"], lang).capitalize() if lang == "en" else "注意力头")
-        h.params.setText(tr(T["params"], lang))
-        h.params.setVisible(any(p.param for p in plan(step, True)))
-
-    def _stats_html(self, step: Step, lang: str) -> str:
-        st = self.data.stats(step.tensors.get("out", step.key))
-        value = self.session.trace.value(step.tensors.get("out", step.key))
-        parts = [
-            f"<b>{tr(T[k], lang)}</b> {st[k]:.4g}".replace("-", "−")
-            for k in ("min", "max", "mean", "std")
-        ]
-        bad = int(st["nonfinite"])
-        neg = int(np.isneginf(value).sum()) if bad and value.dtype.kind == "f" else 0
-        text = f"<b>{tr(T['nonfinite'], lang)}</b> {bad}"
-        if neg:
-            text += f" (−∞ {tr(T['masked'], lang)}: {neg})"
-        parts.append(f"<span style='color:#c62828'>{text}</span>" if bad else text)
-        if "head" in step.axes:
-            n = step.shape[step.axes.index("head")]
-            parts.append(
-                f"<span style='color:{MUTED}'>{tr(T['all_heads'], lang).format(n=n)}</span>"
-            )
-        return "&nbsp;&nbsp;&nbsp;".join(parts)
+        has_params = any(p.param for p in plan(step, True))
+        stats = self.data.stats(step.tensors.get("out", step.key))
+        self.header.show_step(
+            step, lang, title, stats, (n, min(self._head(), n - 1), per_head), has_params
+        )
 
     # -- selection -------------------------------------------------------------------
     def _apply_selection(self, cell: tuple[int, int] | None = None) -> None:
@@ -289,23 +238,11 @@ class TensorView(QWidget):
                 hm.mark(*self._link(panel, cell)) if cell else hm.mark()
 
     def _link(self, panel: Panel, cell: tuple[int, int]) -> tuple[int | None, int | None]:
-        r, c = cell
-        if panel.link == "row":
-            return r, None
-        if panel.link == "col":
-            return None, c
-        if panel.link == "cell":
-            return r, c
-        if panel.link == "r2c":
-            return None, r
-        if panel.link == "c2r":
-            return c, None
-        if panel.link == "last":
-            return self.strip.panels[self.panels.index(panel)].values.shape[0] - 1, None
+        shape = self.strip.panels[self.panels.index(panel)].values.shape
+        ids = None
         if panel.link == "table" and self.step is not None and "ids" in self.step.tensors:
             ids = self.session.trace.value(self.step.tensors["ids"]).ravel()
-            return (int(ids[r]), None) if 0 <= r < ids.size else (None, None)
-        return None, None
+        return link(panel, cell, shape, ids, self.shown_head)
 
     # -- widgets -> session ----------------------------------------------------------
     def _on_click(self, i: int, r: int, c: int) -> None:

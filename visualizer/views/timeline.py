@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
     QLabel,
+    QSizePolicy,
     QSlider,
     QStyle,
     QToolButton,
@@ -107,6 +108,9 @@ class TimelineView(QWidget):
         lay.setContentsMargins(6, 4, 6, 4)
         lay.addWidget(self.scrubber)
         lay.addLayout(row)
+        # A strip, not a panel: it keeps its height however the docks are resized.
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        self.setMaximumHeight(self.sizeHint().height())
 
         bridge.sigTrace.connect(self._on_trace)
         bridge.sigCursor.connect(self._on_cursor)

@@ -31,7 +31,7 @@ def short(x: float, digits: int = 2) -> str:
 
 
 def power_of_ten(exponent: int) -> str:
-    """"×10⁻⁴" for -4."""
+    """ "×10⁻⁴" for -4."""
     return "×10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
 
 
@@ -50,10 +50,8 @@ def format_value(x: float, mode: str) -> str:
         text = f"{x:.0f}"
     elif a >= 10:
         text = f"{x:.1f}"
-    elif a >= 0.01 or x == 0:
+    else:  # tiny matrices are scaled by a common power of ten before they get here
         text = f"{x:.2f}" if x else "0"
-    else:
-        return short(x)
     return text.replace("-", "−")
 
 
@@ -65,7 +63,7 @@ class CellText(pg.GraphicsObject):
         self.texts: list[list[str]] = []
         self.widest = [0, 0, 0]  # the longest label's width in each font
         self.dark: np.ndarray = np.zeros((0, 0), bool)
-        self.shape = (0, 0)
+        self.dims = (0, 0)
         self._pending: tuple[np.ndarray, np.ndarray, str] | None = None
         self.exponent = 0
         self.fonts = [(ui_font(size), QFontMetrics(ui_font(size))) for size in (8, 9, 11)]
@@ -76,7 +74,7 @@ class CellText(pg.GraphicsObject):
         has room for them (most large matrices never do). Tiny or huge values are written
         as multiples of a common power of ten; returns that exponent (0: none)."""
         self.prepareGeometryChange()
-        self.shape = values.shape
+        self.dims = values.shape
         finite = np.abs(values[np.isfinite(values)])
         top = float(finite.max()) if finite.size else 0.0
         self.exponent = 0
@@ -100,7 +98,7 @@ class CellText(pg.GraphicsObject):
         self.dark = lum < 140
 
     def boundingRect(self) -> QRectF:
-        return QRectF(0, 0, self.shape[1], self.shape[0])
+        return QRectF(0, 0, self.dims[1], self.dims[0])
 
     def paint(self, painter: QPainter, *args: object) -> None:
         t = painter.transform()

@@ -12,10 +12,13 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QLinearGradient, QPainter, QPen
 
-from visualizer.theme import GRID, MUTED, ui_font
+from visualizer.theme import GRID, MUTED, diverging_lut, sequential_lut, ui_font
 from visualizer.widgets.cell_text import short
 
 BAR = 10  # width of the colour strip in pixels
+SWATCH = 26  # height of the "masked" swatch
+MASKED_RGB = (190, 190, 196)  # the colour of a -inf cell
+LUTS = {"diverging": diverging_lut(), "probability": sequential_lut()}
 WIDTH = 68  # strip + gap + labels
 
 
@@ -29,10 +32,25 @@ class ColorBar(pg.GraphicsWidget):
         self.metrics = QFontMetrics(self.font)
         self.lo, self.hi = -1.0, 1.0
         self.gradient = QLinearGradient()
-        self.pad = 0.0  # the strip starts this far below the item's top (lines up the cells)
+        self._key: tuple[str, float, float, bool] | None = None
+        self.masked = False  # some cells are -inf: add a grey "−∞" swatch under the strip
 
-    def set_scale(self, lut: np.ndarray, lo: float, hi: float) -> None:
-        self.lo, self.hi = lo, hi
+    def configure(self, layout: object, mode: str, lo: float, hi: float, masked: bool) -> None:
+        """Show the scale of ``mode`` ("ids": no bar, and give its room back to the
+        cells in the plot's ``layout``); redraws only when something changed."""
+        show = mode != "ids"
+        if self.isVisible() != show:
+            self.setVisible(show)
+            self.setFixedWidth(WIDTH if show else 0)
+            layout.setColumnFixedWidth(5, WIDTH if show else 0)  # type: ignore[attr-defined]
+            layout.setColumnFixedWidth(4, 6 if show else 0)  # type: ignore[attr-defined]
+        key = (mode, lo, hi, masked)
+        if show and key != self._key:
+            self._key = key
+            self.set_scale(LUTS[mode], lo, hi, masked)
+
+    def set_scale(self, lut: np.ndarray, lo: float, hi: float, masked: bool = False) -> None:
+        self.lo, self.hi, self.masked = lo, hi, masked
         stops = np.linspace(0, len(lut) - 1, 17).astype(int)
         self.gradient = QLinearGradient(0, 1, 0, 0)  # bottom to top, in bounding-box units
         self.gradient.setCoordinateMode(QLinearGradient.CoordinateMode.ObjectBoundingMode)
@@ -48,9 +66,22 @@ class ColorBar(pg.GraphicsWidget):
 
     def paint(self, p: QPainter, *args: object) -> None:
         rect = self.boundingRect()
-        strip = QRectF(2, rect.top(), BAR, rect.height() - 1)
+        swatch = SWATCH if self.masked and rect.height() > 3 * SWATCH else 0
+        strip = QRectF(2, rect.top(), BAR, rect.height() - 1 - swatch)
         if strip.height() < 2:
             return
+        if swatch:
+            box = QRectF(2, rect.bottom() - 11, BAR, 10)
+            p.setPen(QPen(QColor(GRID)))
+            p.setBrush(QColor(*MASKED_RGB))
+            p.drawRect(box)
+            p.setFont(self.font)
+            p.setPen(QPen(QColor(MUTED)))
+            p.drawText(
+                box.adjusted(BAR + 3, -2, 40, 2),
+                int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+                "−∞",
+            )
         p.setPen(QPen(QColor(GRID)))
         p.setBrush(self.gradient)
         p.drawRect(strip)

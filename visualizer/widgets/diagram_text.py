@@ -30,8 +30,8 @@ SHORT: dict[str, T] = {  # labels of the cells of a compact (collapsed) layer
 }
 
 UI: dict[str, T] = {
-    "enc_layer": {"en": "Encoder layer {k}/{n}", "zh": "编码器 第 {k}/{n} 层"},
-    "dec_layer": {"en": "Decoder layer {k}/{n}", "zh": "解码器 第 {k}/{n} 层"},
+    "enc_layer": {"en": "Encoder layer {k} (of {n})", "zh": "编码器 第 {k} 层（共 {n} 层）"},
+    "dec_layer": {"en": "Decoder layer {k} (of {n})", "zh": "解码器 第 {k} 层（共 {n} 层）"},
     "src_caption": {"en": "Inputs (source)", "zh": "输入（源语言）"},
     "tgt_caption": {"en": "Outputs (shifted right)", "zh": "输出（右移一位）"},
     "encoding": {"en": "Encoding the source", "zh": "编码源句子"},
@@ -138,7 +138,8 @@ def short_label(box: str, lang: str) -> str:
 
 def layer_label(layer: str, n: int, lang: str) -> str:
     side, k = layer.split(".")
-    return tr(UI[f"{side}_layer"], lang).format(k=int(k) + 1, n=n)
+    # Numbered from 0 like the trace names (enc.0, dec.1) the other views show.
+    return tr(UI[f"{side}_layer"], lang).format(k=int(k), n=n)
 
 
 def op_label(op: str, lang: str, box_kind: str = "", activation: str = "relu") -> str:

@@ -15,27 +15,20 @@ from collections.abc import Sequence
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, QRectF, Qt, QVariantAnimation, Signal
+from PySide6.QtCore import QPointF, Qt, QVariantAnimation, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from visualizer.theme import GRID, HIGHLIGHT, MUTED, TEXT, diverging_lut, sequential_lut, ui_font
-from visualizer.widgets.cell_text import CellText, power_of_ten
+from visualizer.theme import GRID, HIGHLIGHT, MUTED, TEXT, ui_font
+from visualizer.widgets.cell_text import CellText
 from visualizer.widgets.color_bar import WIDTH, ColorBar
+from visualizer.widgets.heatmap_parts import QtRect, colorize, elide, thin, with_power
 from visualizer.widgets.token_axis import TokenAxis
 
-MASKED_RGB = (190, 190, 196)
-IDS_RGB = (234, 240, 248)
-LABEL_CHARS = 12  # longer row/column labels are elided
 BOTTOM_H = 24
 TITLE_H = 20
 READOUT_H = 16
 TOP_PAD = 7
-_LUTS = {"diverging": diverging_lut(), "probability": sequential_lut()}
-
-
-def _elide(text: str) -> str:
-    return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
 
 class Heatmap(QWidget):
@@ -45,6 +38,7 @@ class Heatmap(QWidget):
 
     sigCellClicked = Signal(int, int)
     sigCellHovered = Signal(int, int)
+    sigHoverEnded = Signal()  # the pointer left the cells
     sigChrome = Signal()  # the room needed around the cells changed (labels turned)
 
     def __init__(self, title: str = "", parent: QWidget | None = None) -> None:
@@ -58,9 +52,9 @@ class Heatmap(QWidget):
         self.hint = " "
         self.masked_text = "-inf (masked)"
         self.metrics = QFontMetrics(ui_font(9))
-        self._cmap = ""
-        self._levels = (-1.0, 1.0)
         self._wide = 8
+        self._hovering = False
+        self._last_ticks: dict[str, object] = {}
         self._widths: dict[str, int] = {}  # label -> pixels, to measure each label once
         self.natural = [8, BOTTOM_H]  # left axis width, bottom axis height the labels need
         self.forced = [0, 0]  # at least this much (to line up with a neighbour)
@@ -151,17 +145,12 @@ class Heatmap(QWidget):
             m = m or 1.0
             lo, hi = -m, m
         self.scale = hi
-        rgba = self._rgba(v, lo, hi, mode)
+        rgba = colorize(v, lo, hi, mode)
         self.image.setImage(rgba, autoLevels=False, levels=(0, 255))
         self.image.setRect(0, 0, v.shape[1], v.shape[0])
         exponent = self.text.set_values(v, rgba, mode)
-        note = f"   (cells {power_of_ten(exponent)})" if exponent else ""
-        self.title.setText(self._title + note)
-        if self.bar.isVisible() != (mode != "ids"):
-            self.bar.setVisible(mode != "ids")
-        if mode != "ids" and (self._cmap, self._levels) != (mode, (lo, hi)):
-            self.bar.set_scale(_LUTS[mode], lo, hi)
-        self._cmap, self._levels = mode, (lo, hi)
+        self.title.setText(with_power(self._title, exponent))
+        self.bar.configure(self.plot.getPlotItem().layout, mode, lo, hi, bool(np.isneginf(v).any()))
         self._wide = max((self._text_w(s) for s in self.cols), default=8)
         left = max((self._text_w(s) for s in self.rows), default=8)
         self.natural[0] = min(110, left + 10)
@@ -179,7 +168,7 @@ class Heatmap(QWidget):
 
     def chrome(self) -> tuple[int, int]:
         """Pixels this widget needs around the cell area (axes, bar, title, readout)."""
-        bar = WIDTH + 2 if self.mode != "ids" else 4
+        bar = WIDTH + 6 if self.mode != "ids" else 0
         return (
             max(self.natural[0], self.forced[0]) + bar + 8,
             TITLE_H + max(self.natural[1], self.forced[1]) + READOUT_H + TOP_PAD + 12,
@@ -232,19 +221,6 @@ class Heatmap(QWidget):
         return f"[{where}]  =  {shown}"
 
     # -- internals -------------------------------------------------------------------
-    @staticmethod
-    def _rgba(v: np.ndarray, lo: float, hi: float, mode: str) -> np.ndarray:
-        """Map values to colours ourselves so -inf gets its own grey, not a clipped end."""
-        if mode == "ids":
-            rgba = np.empty((*v.shape, 4), np.uint8)
-            rgba[...] = (*IDS_RGB, 255)
-            return rgba
-        lut = _LUTS[mode]
-        idx = np.clip((np.nan_to_num(v, nan=0.0, neginf=lo, posinf=hi) - lo) / (hi - lo), 0, 1)
-        rgba = lut[(idx * (len(lut) - 1)).astype(np.int32)]
-        rgba[~np.isfinite(v), :3] = MASKED_RGB
-        return rgba
-
     def _set_ticks(self) -> None:
         vb = self.plot.getViewBox()
         rows, cols = self.values.shape
@@ -252,37 +228,34 @@ class Heatmap(QWidget):
         px_h = max(1.0, vb.height()) / rows
         wide = self._wide
 
-        def ticks(labels: list[str], need: float, have: float) -> list[list[tuple[float, str]]]:
-            step = max(1, int(np.ceil(need / have)))
-            if step > 1:  # round to 2, 4, 5, 8, 10 … so thinned labels look regular
-                step = next((s for s in (2, 4, 5, 8, 10, 16, 20, 32, 50, 64) if s >= step), step)
-            keep = list(range(0, len(labels), step))
-            if (
-                step > 1
-                and labels is self.cols
-                and self.mode == "probability"
-                and rows == 1
-                and np.isfinite(self.values[0]).any()
-            ):
-                top = int(np.nanargmax(self.values[0]))  # always name the most likely token
-                keep = sorted({top, *(i for i in keep if abs(i - top) >= step)})
-            return [[(i + 0.5, _elide(labels[i])) for i in keep]]
+        top = None  # a probability row always names its most likely token
+        if self.mode == "probability" and rows == 1 and np.isfinite(self.values[0]).any():
+            top = int(np.nanargmax(self.values[0]))
 
         line = self.metrics.height()
-        self.plot.getAxis("left").setTicks(ticks(self.rows, line, px_h))
+        self._ticks("left", thin(self.rows, line, px_h))
         bottom: TokenAxis = self.plot.getAxis("bottom")  # type: ignore[assignment]
         words = any(not s.lstrip("-").isdigit() for s in self.cols)
-        bottom.rotate = words and wide + 6 > px_w
-        bottom.setTicks(ticks(self.cols, line if bottom.rotate else wide + 6, px_w))
+        rotate = words and wide + 6 > px_w
+        if rotate != bottom.rotate:  # same labels drawn another way: redraw the axis
+            bottom.rotate = rotate
+            self._last_ticks.pop("bottom", None)
+        self._ticks("bottom", thin(self.cols, line if bottom.rotate else wide + 6, px_w, top))
         natural = self.natural[1]
         self.natural[1] = min(76, wide + 10) if bottom.rotate else BOTTOM_H
         if self.natural[1] != natural:
             bottom.setHeight(max(self.natural[1], self.forced[1]))
             self.sigChrome.emit()
 
+    def _ticks(self, side: str, ticks: list[list[tuple[float, str]]]) -> None:
+        """Set an axis' labels; unchanged labels keep the axis' cached drawing."""
+        if self._last_ticks.get(side) != ticks:
+            self._last_ticks[side] = ticks
+            self.plot.getAxis(side).setTicks(ticks)
+
     def _text_w(self, label: str) -> int:
         if label not in self._widths:
-            self._widths[label] = self.metrics.horizontalAdvance(_elide(label))
+            self._widths[label] = self.metrics.horizontalAdvance(elide(label))
         return self._widths[label]
 
     def _cell_at(self, scene_pos: QPointF) -> tuple[int, int] | None:
@@ -297,12 +270,16 @@ class Heatmap(QWidget):
     def _on_move(self, pos: QPointF) -> None:
         cell = self._cell_at(pos)
         if cell is None:
+            if self._hovering:
+                self._hovering = False
+                self.sigHoverEnded.emit()
             self.plot.setToolTip("")
             self.readout.setText(self.describe(*self.selected) if self.selected else self.hint)
             return
         text = self.describe(*cell)
         self.readout.setText(text)
         self.plot.setToolTip(text)
+        self._hovering = True
         self.sigCellHovered.emit(*cell)
 
     def _on_click(self, event: object) -> None:
@@ -310,17 +287,3 @@ class Heatmap(QWidget):
         if cell is not None and event.button() == Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
             self.select(cell)
             self.sigCellClicked.emit(*cell)
-
-
-class QtRect(pg.QtWidgets.QGraphicsRectItem):
-    """An outline (optionally lightly filled) drawn with a cosmetic pen."""
-
-    def __init__(self, color: str, width: float, fill: bool = False) -> None:
-        super().__init__(QRectF(0, 0, 1, 1))
-        self.setPen(pg.mkPen(color, width=width, cosmetic=True))
-        if fill:
-            c = pg.mkColor(color)
-            c.setAlpha(40)
-            self.setBrush(pg.mkBrush(c))
-        self.setZValue(10)
-        self.setVisible(False)

@@ -81,7 +81,10 @@ class PanelStrip(QWidget):
         self.free: list[bool] = []
         self.grid = False
         self.vertical = False
-        self._pending = False
+        self._soon = QTimer(self)  # dies with the strip, unlike a bare singleShot
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(0)
+        self._soon.timeout.connect(self._layout)
         for w in (*self.panels, *self.ops):
             w.hide()
         for p in self.panels:
@@ -118,12 +121,10 @@ class PanelStrip(QWidget):
     def _layout_soon(self) -> None:
         """A panel's labels turned (its axis grew): lay out again once control returns
         to the event loop, never from inside the resize that caused it."""
-        if not self._pending:
-            self._pending = True
-            QTimer.singleShot(0, self._layout)
+        self._soon.start()
 
     def _layout(self) -> None:
-        self._pending = False
+        self._soon.stop()
         if self.shapes:
             self._grid() if self.grid else self._line()
 
@@ -198,10 +199,12 @@ class PanelStrip(QWidget):
         aw, ah = w - cwa - cwc, h - chb - chc
         left_share = math.sqrt(ca) / (math.sqrt(ca) + math.sqrt(cc))
         top_share = math.sqrt(rb) / (math.sqrt(rb) + math.sqrt(rc))
-        sxl = min(MAX_CELL, max(1.0, aw * left_share / ca))
-        sxr = min(MAX_CELL, max(1.0, aw * (1 - left_share) / cc))
-        syt = min(MAX_CELL, max(1.0, ah * top_share / rb))
-        syb = min(MAX_CELL, max(1.0, ah * (1 - top_share) / rc))
+        if self.free[1]:  # a weight matrix above: keep room for the output below it
+            top_share = min(top_share, 0.5)
+        sxl = min(MAX_CELL, max(0.05, aw * left_share / ca))
+        sxr = min(MAX_CELL, max(0.05, aw * (1 - left_share) / cc))
+        syt = min(MAX_CELL, max(0.05, ah * top_share / rb))
+        syb = min(MAX_CELL, max(0.05, ah * (1 - top_share) / rc))
         syb = min(syb, max(ASPECT * min(sxl, sxr), MIN_CELL))
         syt = min(syt, max(ASPECT * sxr, MIN_CELL))
         sxr = min(sxr, max(ASPECT * min(syt, syb), MIN_CELL))
@@ -247,7 +250,7 @@ class PanelStrip(QWidget):
 def _aspect(sx: float, sy: float, rows: int = 99) -> tuple[float, float]:
     """Limit how elongated a cell may get (unless it is still small; a matrix of one or
     two rows may keep cells up to ``MIN_AREA`` high in all)."""
-    sx, sy = max(sx, 1.0), max(sy, 1.0)
+    sx, sy = max(sx, 0.05), max(sy, 0.05)
     sy = min(sy, max(sx * ASPECT, MIN_CELL, MIN_AREA / rows))
     sx = min(sx, max(sy * ASPECT, MIN_CELL))
     return sx, sy

@@ -53,7 +53,10 @@ class TensorData:
         if key not in self._stats:
             from core.display import stats
 
-            self._stats[key] = stats(self.session.trace.value(key))
+            value = self.session.trace.value(key)
+            self._stats[key] = stats(value)
+            masked = np.isneginf(value).sum() if value.dtype.kind == "f" else 0
+            self._stats[key]["neginf"] = int(masked)
         return self._stats[key]
 
     def shown(self, step: Step, panel: Panel, head: int) -> Shown:

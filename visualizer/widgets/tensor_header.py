@@ -2,10 +2,13 @@
 plus the head selector and the parameter toggle.
 
 Built once; ``show_step`` only sets texts. The head buttons are rebuilt only when the
-number of heads changes (a different model), never per step.
+number of heads changes (a different model), never per step. Its strings live here,
+in English and Chinese.
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -18,7 +21,35 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visualizer.i18n import tr
 from visualizer.theme import MUTED, PHASE_COLORS, TEXT, head_color, ui_font
+
+if TYPE_CHECKING:
+    from core.trace import Step
+
+T = {
+    "op": {"en": "op", "zh": "运算"},
+    "shape": {"en": "shape", "zh": "形状"},
+    "axes": {"en": "axes", "zh": "轴"},
+    "t": {"en": "decoding step", "zh": "解码步"},
+    "layer": {"en": "layer", "zh": "层"},
+    "min": {"en": "min", "zh": "最小值"},
+    "max": {"en": "max", "zh": "最大值"},
+    "mean": {"en": "mean", "zh": "均值"},
+    "std": {"en": "std", "zh": "标准差"},
+    "nonfinite": {"en": "NaN/Inf", "zh": "NaN/Inf"},
+    "masked": {"en": "masked", "zh": "已掩码"},
+    "params": {"en": "parameters", "zh": "参数"},
+    "all_heads": {"en": "over all {n} heads", "zh": "全部 {n} 个头"},
+    "heads": {"en": "Head", "zh": "注意力头"},
+}
+KINDS_ZH = {
+    "tokens": "词元", "embed": "嵌入查表", "embed_scale": "缩放嵌入", "posenc": "位置编码",
+    "pos_add": "加位置编码", "linear": "线性层", "matmul": "矩阵乘法", "scale": "缩放",
+    "mask": "掩码", "softmax": "softmax", "concat": "拼接", "add": "残差相加",
+    "layernorm": "层归一化", "activation": "激活函数", "loss": "损失", "mean": "平均",
+    "choose": "选择", "param_grad": "参数梯度", "adam": "Adam 更新",
+}  # fmt: skip
 
 
 class TensorHeader(QWidget):
@@ -73,6 +104,53 @@ class TensorHeader(QWidget):
         lay.addLayout(top)
         lay.addWidget(self.meta)
         lay.addWidget(self.stats)
+
+    def show_step(
+        self,
+        step: Step,
+        lang: str,
+        title: str,
+        stats: dict[str, float],
+        heads: tuple[int, int, bool],
+        has_params: bool,
+    ) -> None:
+        """Fill every line for ``step``; ``heads`` is (count, current, shown)."""
+        self.set_phase(tr(step.phase, lang), step.phase)
+        self.name.setText(f"∂L/∂ {step.name}" if step.phase == "backward" else step.name)
+        self.title.setText(title)
+        kind = KINDS_ZH.get(step.kind, step.kind) if lang == "zh" else step.kind
+        parts = [
+            f"<b>{tr(T['op'], lang)}</b> {kind}",
+            f"<b>{tr(T['shape'], lang)}</b> {' × '.join(map(str, step.shape)) or '()'}",
+            f"<b>{tr(T['axes'], lang)}</b> {' × '.join(step.axes) or '—'}",
+        ]
+        if step.t is not None:
+            parts.append(f"<b>{tr(T['t'], lang)}</b> {step.t}")
+        if step.layer is not None:
+            parts.append(f"<b>{tr(T['layer'], lang)}</b> {step.layer}")
+        self.meta.setText("&nbsp;&nbsp;·&nbsp;&nbsp;".join(parts))
+        self.stats.setText(self._stats_html(step, lang, stats))
+        self.set_heads(*heads)
+        self.head_label.setText(tr(T["heads"], lang))
+        self.params.setText(tr(T["params"], lang))
+        self.params.setVisible(has_params)
+
+    @staticmethod
+    def _stats_html(step: Step, lang: str, st: dict[str, float]) -> str:
+        parts = [
+            f"<b>{tr(T[k], lang)}</b> {st[k]:.4g}".replace("-", "−")
+            for k in ("min", "max", "mean", "std")
+        ]
+        bad, neg = int(st["nonfinite"]), int(st.get("neginf", 0))
+        text = f"<b>{tr(T['nonfinite'], lang)}</b> {bad}"
+        if neg:
+            text += f" (−∞ {tr(T['masked'], lang)}: {neg})"
+        parts.append(f"<span style='color:#c62828'>{text}</span>" if bad else text)
+        if "head" in step.axes:
+            n = step.shape[step.axes.index("head")]
+            note = tr(T["all_heads"], lang).format(n=n)
+            parts.append(f"<span style='color:{MUTED}'>{note}</span>")
+        return "&nbsp;&nbsp;&nbsp;".join(parts)
 
     def set_heads(self, n: int, current: int, visible: bool) -> None:
         """Show ``n`` head buttons (rebuilt only when ``n`` changes), ``current`` checked."""

@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 if TYPE_CHECKING:
     from core.trace import Step
 
@@ -30,7 +32,7 @@ class Panel:
     main: bool = False  # the step's output: clicks here set session.selection
     link: str = "none"  # how the selected output cell (r, c) maps here: "row" (row r),
     # "col" (column c), "cell", "last" (last row), "table" (row ids[r]), "r2c" (column r),
-    # "c2r" (row c)
+    # "c2r" (row c), "head" (concat: column c of the shown head's block)
     head_slice: bool = False  # a projection's weight: only the rows feeding the shown head
 
 
@@ -136,7 +138,7 @@ def _forward(step: Step) -> list[Panel]:
         link = "last" if step.name == "next.probs" else "row"
         return [inp("x", _src_label(t["x"]), link=link), then("→", "softmax")]
     if kind == "concat" and "x" in t:
-        return [inp("x", "context"), then("→", "concat heads")]
+        return [inp("x", "context", link="head"), then("→", "concat heads")]
     if kind == "add" and "sublayer" in t:
         return [
             inp("x", "x", link="cell"),
@@ -195,6 +197,30 @@ def _update(step: Step) -> list[Panel]:
         for role, label, op in spec
         if role in t
     ]
+
+
+def link(
+    panel: Panel,
+    cell: tuple[int, int],
+    shape: tuple[int, int],
+    ids: np.ndarray | None = None,
+    head: int = 0,
+) -> tuple[int | None, int | None]:
+    """The (row, col) of ``panel`` (of ``shape``) that output cell ``cell`` came from;
+    None for "the whole row / column". ``ids``: the token ids, for an embedding table;
+    ``head``: the head shown, whose block of columns a concatenation holds."""
+    r, c = cell
+    rows, cols = shape
+    if panel.link == "head":
+        j = c - head * cols
+        return (r, j) if 0 <= j < cols else (r, None)
+    where: dict[str, tuple[int | None, int | None]] = {
+        "row": (r, None), "col": (None, c), "cell": (r, c), "r2c": (None, r),
+        "c2r": (c, None), "last": (rows - 1, None),
+    }  # fmt: skip
+    if panel.link == "table" and ids is not None:
+        return (int(ids[r]), None) if 0 <= r < ids.size else (None, None)
+    return where.get(panel.link, (None, None))
 
 
 def is_free(panel: Panel) -> bool:
