@@ -54,8 +54,12 @@ def make_window(session: object) -> tuple[object, object]:
     return app, window
 
 
-def step_latency(session: object, app: object, window: object, limit: int) -> list[float]:
-    """Per step: the session call, every view's update, and a full synchronous repaint."""
+def step_latency(
+    session: object, app: object, window: object, limit: int, full: bool = False
+) -> list[float]:
+    """Per step: the session call, every view's update and the repaint of what changed,
+    as one pass of the event loop does it; ``full`` also repaints the whole window
+    synchronously (a pessimistic bound: unchanged docks are painted again)."""
     s = session
     s.animate = False  # type: ignore[attr-defined]
     s.go_start()  # type: ignore[attr-defined]
@@ -65,7 +69,8 @@ def step_latency(session: object, app: object, window: object, limit: int) -> li
         t0 = time.perf_counter()
         s.step_forward()  # type: ignore[attr-defined]
         app.processEvents()  # type: ignore[attr-defined]
-        window.repaint()  # type: ignore[attr-defined]
+        if full:
+            window.repaint()  # type: ignore[attr-defined]
         times.append((time.perf_counter() - t0) * 1e3)
     return times
 
@@ -145,11 +150,13 @@ def base_model(limit: int) -> None:
     build = time.perf_counter() - t0
     app, window = make_window(session)
     ms = step_latency(session, app, window, limit)
+    full = step_latency(session, app, window, limit, full=True)
     print(
         f"base model (d_model 512, 6+6 layers, 8 heads), 60-token source, 30 decoding steps: "
         f"{len(session)} steps, traced in {build:.1f} s"
     )
     report("step -> repainted window", ms, "target p95 <= 100 ms")
+    report("  same, whole window repainted too", full, "pessimistic bound")
     window.close()  # type: ignore[attr-defined]
 
 
@@ -168,7 +175,12 @@ def main() -> None:
         "target p95 <= 50 ms",
     )
     report(
-        "animation frame (events + repaint)",
+        "  same, whole window repainted too",
+        step_latency(session, app, window, 10_000, full=True),
+        "pessimistic bound",
+    )
+    report(
+        "animation frame (event-loop pass)",
         animation_frames(session, app, window, 10 if args.quick else 40),
         "target p95 <= 16.7 ms",
     )

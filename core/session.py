@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from core import checkpoint
 from core.bundle import Bundle, Translation
@@ -39,6 +39,9 @@ EXAMPLES = {
 }
 
 
+Runner = Callable[[Callable[[], Any], Callable[[Any], None]], None]
+
+
 @dataclass(frozen=True)
 class Selection:
     """What the user pointed at: a head, and a cell (row, column) of the shown matrix."""
@@ -46,6 +49,21 @@ class Selection:
     head: int = 0
     row: int | None = None
     col: int | None = None
+
+
+def run_now(job: Callable[[], Any], done: Callable[[Any], None]) -> None:
+    """The default runner: do the work now, on this thread."""
+    done(job())
+
+
+def _guarded(job: Callable[[], Any]) -> tuple[bool, Any]:
+    """(True, result), or (False, one-line message): a runner never sees an exception."""
+    try:
+        return True, job()
+    except ValueError as e:  # bad input, a bad checkpoint: the user's to fix
+        return False, str(e)
+    except Exception as e:  # a bug must not take the window down; say what happened
+        return False, f"{type(e).__name__}: {e}"
 
 
 class Session(Observable):
@@ -63,7 +81,9 @@ class Session(Observable):
         "lang",
         "animate",
         "error",
+        "busy",
     )
+    runner: Runner = staticmethod(run_now)
 
     def __init__(self, bundle: Bundle, pair: str, source: str) -> None:
         super().__init__()
@@ -79,6 +99,7 @@ class Session(Observable):
         self.lang = "en"
         self.animate = True
         self.error = ""
+        self.busy = False
         self.source = ""
         self._set_source(source)
         self.events.source.connect(self._set_source)
@@ -103,31 +124,59 @@ class Session(Observable):
         if text != self.__dict__.get("_ran_source"):
             self.rerun(text)
 
-    def rerun(self, text: str | None = None) -> bool:
-        """Translate (and trace) the source again; keeps the cursor on the same kind of step."""
+    def rerun(self, text: str | None = None) -> None:
+        """Translate (and trace) the source again; keeps the cursor on the same kind of step.
+
+        The work goes through ``self.runner``: at once by default, in a worker thread
+        when the GUI installs one (a base-size model takes seconds). Only the newest
+        request is applied; a failure lands in ``error`` and the old trace stays.
+        """
         text = self.source if text is None else text
-        try:
-            trace, result = trace_translation(self.bundle, text, self.decode)
-        except ValueError as e:  # InputError and friends: one line for the user
-            self.error = str(e)
-            return False
+        bundle, decode = self.bundle, self.decode
+        self._submit(
+            lambda: trace_translation(bundle, text, decode), lambda done: self._apply(text, *done)
+        )
+
+    def _apply(self, text: str, trace: Trace, result: Translation) -> None:
         old = self.step if self.trace.steps else None
         self.__dict__["_ran_source"] = text
         self.update(
             error="", translation=result, trace=trace, source=text, cursor=_same_kind(trace, old)
         )
-        return True
 
     def _load_pair(self, pair: str) -> None:
-        try:
-            bundle = checkpoint.load(MODELS / BUILTIN_MODELS[pair])
-        except (KeyError, ValueError, OSError) as e:
-            self.error = f"cannot load the {pair} model: {e}"
+        if pair not in BUILTIN_MODELS:
+            self.error = f"no built-in model for {pair!r}"
             return
-        self.bundle = bundle
-        self.__dict__["_ran_source"] = None
-        self.source = EXAMPLES[pair][0]
-        self.rerun()
+        text = EXAMPLES[pair][0]
+
+        def job() -> tuple[Bundle, Trace, Translation]:
+            bundle = checkpoint.load(MODELS / BUILTIN_MODELS[pair])
+            return (bundle, *trace_translation(bundle, text, self.decode))
+
+        def done(out: tuple[Bundle, Trace, Translation]) -> None:
+            self.bundle = out[0]
+            self._apply(text, out[1], out[2])
+
+        self._submit(job, done)
+
+    def _submit(self, job: Callable[[], Any], done: Callable[[Any], None]) -> None:
+        """Run ``job`` with the runner; apply its result unless a newer job was submitted."""
+        self._generation = getattr(self, "_generation", 0) + 1
+        ticket = self._generation
+        self.busy = True
+
+        def finish(outcome: tuple[bool, Any]) -> None:
+            if ticket != self._generation:
+                return  # superseded by a newer request
+            ok, value = outcome
+            self.busy = False
+            if ok:
+                done(value)
+            else:
+                self.error = value
+
+        self.runner(lambda: _guarded(job), finish)
 
     def set_decode(self, **changes: object) -> None:
         self.decode = replace(self.decode, **changes)  # type: ignore[arg-type]

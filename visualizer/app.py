@@ -67,7 +67,7 @@ class _Starter(QObject):
     def on_loaded(self, session: Any) -> None:
         from visualizer.bridge import SessionBridge
 
-        self.bridge = SessionBridge(session, self.window)
+        self.bridge = SessionBridge(session, self.window, threaded=True)
         self.window.attach(session, self.bridge)
         TIMINGS["interactive"] = time.time() - LAUNCHED
         if os.environ.get("TSIM_TIMINGS"):

@@ -8,9 +8,10 @@ cursor while ``session.playing`` is true. Views connect to these signals only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 if TYPE_CHECKING:
     from core.session import Session
@@ -28,8 +29,14 @@ class SessionBridge(QObject):
     sigSource = Signal(str)
     sigPair = Signal(str)
     sigDecode = Signal(object)
+    sigBusy = Signal(bool)  # the model is running in the worker thread
+    _sigJobDone = Signal(object, object)  # (done callback, outcome), delivered on this thread
 
-    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+    def __init__(
+        self, session: Session, parent: QObject | None = None, threaded: bool = False
+    ) -> None:
+        """``threaded``: run the model in a worker thread (the app); otherwise at once
+        (tests, screenshots and benchmarks, which want the result before they go on)."""
         super().__init__(parent)
         self.session = session
         ev = session.events
@@ -45,13 +52,35 @@ class SessionBridge(QObject):
             ("source", self.sigSource),
             ("pair", self.sigPair),
             ("decode", self.sigDecode),
+            ("busy", self.sigBusy),
         ]
         for field, signal in pairs:
             ev.get(field).connect(signal.emit)
+        self._pool = QThreadPool(self)
+        self._pool.setMaxThreadCount(1)  # runs queue up; the session applies only the newest
+        self._sigJobDone.connect(self._finish)
+        if threaded:
+            session.runner = self.run_in_worker
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
         self.sigPlaying.connect(self._on_playing)
         self.sigSpeed.connect(lambda _: self._on_playing(session.playing))
+
+    def run_in_worker(self, job: Callable[[], object], done: Callable[[object], None]) -> None:
+        """The session's runner in the GUI: model runs leave the GUI thread free, and the
+        result is applied back on the GUI thread, where the views read it."""
+        self._pool.start(_Job(job, lambda out: self._sigJobDone.emit(done, out)))
+
+    def _finish(self, done: Callable[[object], None], outcome: object) -> None:
+        done(outcome)
+
+    def wait_idle(self, msecs: int = 30_000) -> bool:
+        """Block until queued model runs are done and applied (for tests and shots)."""
+        from PySide6.QtCore import QCoreApplication
+
+        ok = self._pool.waitForDone(msecs)
+        QCoreApplication.processEvents()
+        return ok
 
     def _on_playing(self, playing: bool) -> None:
         if playing:
@@ -61,3 +90,12 @@ class SessionBridge(QObject):
 
     def _tick(self) -> None:
         self.session.step_forward()  # stops playback itself at the last step
+
+
+class _Job(QRunnable):
+    def __init__(self, job: Callable[[], object], report: Callable[[object], None]) -> None:
+        super().__init__()
+        self.job, self.report = job, report
+
+    def run(self) -> None:
+        self.report(self.job())  # the session's job never raises (it returns an outcome)

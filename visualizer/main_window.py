@@ -65,6 +65,7 @@ MENUS = {
     "lang": {"en": "中文界面", "zh": "English interface"},
     "animate": {"en": "Animate transitions", "zh": "过渡动画"},
     "reset": {"en": "Reset layout", "zh": "重置布局"},
+    "busy": {"en": "Running the model…", "zh": "模型运行中…"},
 }
 
 
@@ -108,6 +109,7 @@ class MainWindow(QMainWindow):
             sc.setContext(Qt.ShortcutContext.ApplicationShortcut)
         bridge.sigLang.connect(self._relabel)
         bridge.sigError.connect(self._on_error)
+        bridge.sigBusy.connect(self._on_busy)
         self._default_state = self.saveState()
         self._restore()
         self._relabel()
@@ -207,6 +209,13 @@ class MainWindow(QMainWindow):
     def _toggle_lang(self) -> None:
         if self.session:
             self.session.lang = "zh" if self.session.lang == "en" else "en"
+
+    def _on_busy(self, busy: bool) -> None:
+        lang = self.session.lang if self.session else "en"
+        if busy:
+            self.statusBar().showMessage(tr(MENUS["busy"], lang))
+        elif self.session is not None and self.session.translation is not None:
+            self.statusBar().showMessage(self.session.translation.text)
 
     def _on_error(self, text: str) -> None:
         if text:

@@ -145,3 +145,25 @@ def test_shot_refuses_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixtur
         err = capsys.readouterr().err.strip().splitlines()
         assert rc == 2 and len(err) == 1 and err[0].startswith("transformer-sim: error:")
     assert not (tmp_path / "x.png").exists()
+
+
+def test_threaded_runs_keep_the_gui_free_and_apply_the_newest(
+    qtbot: QtBot, fresh_session: Session
+) -> None:
+    bridge = SessionBridge(fresh_session, threaded=True)
+    bar = InputBar(fresh_session, bridge)
+    qtbot.addWidget(bar)
+    busy: list[bool] = []
+    bridge.sigBusy.connect(busy.append)
+    fresh_session.source = "The dog sees the cat"
+    fresh_session.source = "Fruit flies like a banana"  # supersedes the first request
+    assert fresh_session.busy
+    qtbot.waitUntil(lambda: not fresh_session.busy, timeout=10_000)
+    assert fresh_session.translation is not None
+    assert fresh_session.translation.text == "Fruchtfliegen mögen eine Banane"
+    assert busy[0] is True and busy[-1] is False
+    fresh_session.source = "Hi 😀"
+    qtbot.waitUntil(lambda: not fresh_session.busy, timeout=10_000)
+    assert "unsupported character" in bar.message.text()
+    assert fresh_session.translation.text == "Fruchtfliegen mögen eine Banane"
+    bridge.wait_idle()

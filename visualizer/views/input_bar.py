@@ -41,6 +41,7 @@ TEXTS = {
         "zh": "不在词表中：模型把它当作 <unk>",
     },
     "tokens": {"en": "Tokens", "zh": "词元"},
+    "busy": {"en": "running the model…", "zh": "模型运行中…"},
 }
 PAIRS = {"en-de": "EN → DE", "en-fr": "EN → FR"}
 CHIP = (
@@ -71,6 +72,9 @@ class InputBar(QWidget):
         self.chips = QLabel()
         self.chips.setTextFormat(Qt.TextFormat.RichText)
         self.chips.setFont(ui_font(11))
+        self.busy = QLabel()
+        self.busy.setStyleSheet("color: #6e6e73; font-style: italic")
+        self.busy.setVisible(False)
         self.message = QLabel()
         self.message.setStyleSheet("color: #c1121f; font-weight: bold")
         self.message.setWordWrap(True)
@@ -79,6 +83,7 @@ class InputBar(QWidget):
         top.addWidget(self.pair)
         top.addWidget(self.edit, 1)
         top.addWidget(self.run_button)
+        top.addWidget(self.busy)
         top.addWidget(self.examples)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 4, 6, 2)
@@ -91,6 +96,7 @@ class InputBar(QWidget):
         bridge.sigError.connect(self._on_error)
         bridge.sigLang.connect(self._relabel)
         bridge.sigPair.connect(self._on_pair)
+        bridge.sigBusy.connect(self._on_busy)
         bridge.sigTrace.connect(self._on_trace)
         self._relabel()
         self._preview(self.edit.text())
@@ -108,6 +114,10 @@ class InputBar(QWidget):
             self.edit.setText(self.examples.itemText(index))
             self._run()
         self.examples.setCurrentIndex(0)
+
+    def _on_busy(self, busy: bool) -> None:
+        self.busy.setText(tr(TEXTS["busy"], self.session.lang))
+        self.busy.setVisible(busy)
 
     def _on_source(self, text: str) -> None:
         if self.edit.text() != text:
