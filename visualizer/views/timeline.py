@@ -133,7 +133,7 @@ class TimelineView(QWidget):
             if key != last:
                 band, last = band + 1, key
             bands.append(band)
-            part = f"t{s.t}" if s.t is not None else s.phase
+            part = f"t{s.t}" if s.t is not None else tr(s.phase, self.session.lang)
             if not sections or sections[-1][1] != part:
                 sections.append((s.index, part))
         self.scrubber.set_steps([s.phase for s in steps], bands, [s.key for s in steps], sections)
@@ -161,6 +161,7 @@ class TimelineView(QWidget):
         self.buttons["play"].setIcon(self.style().standardIcon(icon))
 
     def _relabel(self, _lang: str = "") -> None:
+        self._on_trace()  # section labels are words too
         lang = self.session.lang
         for key, _icon, en, zh, keys in BUTTONS:
             self.buttons[key].setToolTip(f"{en if lang == 'en' else zh}  ({keys})")
