@@ -4,7 +4,7 @@ Prints medians and ratios (never asserts: timing belongs here, not in tests).
   1. untraced training step, ours / nn.Transformer, same size and batch, interleaved;
   2. fully traced training step (every tensor, gradient and update recorded) / untraced;
   3. seconds from random weights to every lecture sentence right (demo-de, 2 threads);
-  4. peak memory of `transformer-sim trace` on the demo model.
+  4. memory of tracing one training step on the demo model.
 Run: make bench   (or .venv/bin/python bench/engine.py [--quick])
 """
 
@@ -119,7 +119,8 @@ def bench_steps(rounds: int) -> None:
         {
             "ours": lambda: trainer.step(nxt()),
             "torch": lambda: ref_step(nxt()),
-            "traced": lambda: trace_batch_step(trainer, nxt()),
+            "traced": lambda: trace_batch_step(trainer, nxt(), loss_after=False),
+            "traced_after": lambda: trace_batch_step(trainer, nxt()),
         },
         rounds,
     )
@@ -136,6 +137,10 @@ def bench_steps(rounds: int) -> None:
     print(
         f"  ours, fully traced      {med['traced'] * 1e3:7.2f} ms   "
         f"ratio {med['traced'] / med['ours']:.2f}x untraced  (target <= 2)"
+    )
+    print(
+        f"  same + loss after update {med['traced_after'] * 1e3:6.2f} ms   "
+        f"ratio {med['traced_after'] / med['ours']:.2f}x untraced  (one more forward pass)"
     )
 
 
@@ -162,25 +167,33 @@ def bench_time_to_lecture(runs: int) -> None:
 
 
 def bench_trace_memory() -> None:
+    """Resident memory before and after tracing one training step (the trace kept alive),
+    the process's peak, and the bytes of tensors the trace holds."""
     code = (
-        "import resource, sys\n"
-        "from core.cli import main\n"
+        "import re\n"
         "from core import checkpoint\n"
-        "import core.tracing\n"
-        "checkpoint.load('assets/models/demo-de')\n"
-        "before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "main(['trace', 'Time flies like an arrow', '--target', 'Die Zeit fliegt wie ein Pfeil',"
-        " '--out', '/tmp/bench-trace.npz'])\n"
-        "after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
-        "print(before, after)\n"
+        "from core.config import TrainConfig\n"
+        "from core.tracing import trace_training_step\n"
+        "from core.train import Trainer\n"
+        "def rss(key):\n"
+        "    text = open('/proc/self/status').read()\n"
+        "    return int(re.search(key + r':\\s+(\\d+)', text).group(1)) / 1024\n"
+        "bundle = checkpoint.load('assets/models/demo-de')\n"
+        "trainer = Trainer(bundle, None, TrainConfig(warmup=0, lr=1e-4))\n"
+        "trace_training_step(trainer, 'Time flies', 'Die Zeit fliegt')  # warm up\n"
+        "before = rss('VmRSS')\n"
+        "trace = trace_training_step(trainer, 'Time flies like an arrow',"
+        " 'Die Zeit fliegt wie ein Pfeil')\n"
+        "held = sum(t.numel() * t.element_size() for t in trace.tensors.values()) / 2**20\n"
+        "print(before, rss('VmRSS'), rss('VmHWM'), held, len(trace.steps))\n"
     )
     out = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
     )
-    before, after = (int(x) / 1024 for x in out.stdout.split()[-2:])
+    before, after, peak, held, steps = (float(x) for x in out.stdout.split()[-5:])
     print(
-        f"trace of one training step (demo-de): peak RSS {after:.0f} MB, "
-        f"{after - before:.1f} MB above the loaded model"
+        f"trace of one training step (demo-de, {steps:.0f} steps): tensors held {held:.1f} MB; "
+        f"RSS {before:.0f} -> {after:.0f} MB (+{after - before:.1f}); process peak {peak:.0f} MB"
     )
 
 

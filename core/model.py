@@ -32,6 +32,22 @@ class MultiHeadAttention(nn.Module):
         d = cfg.d_model
         self.w_q, self.w_k, self.w_v, self.w_o = (nn.Linear(d, d) for _ in range(4))
 
+    def project(self, xq: Tensor, xkv: Tensor) -> tuple[Tensor, Tensor, Tensor]:
+        """Q = xq·W_qᵀ + b_q, K = xkv·W_kᵀ + b_k, V = xkv·W_vᵀ + b_v.
+
+        The projections that read the same input share one matrix product, as in
+        nn.MultiheadAttention: the same numbers, one kernel instead of three.
+        """
+        wq, wk, wv = self.w_q, self.w_k, self.w_v
+        if xkv is xq:  # self-attention
+            w = torch.cat([wq.weight, wk.weight, wv.weight])  # (3D, D)
+            bias = torch.cat([wq.bias, wk.bias, wv.bias])  # (3D,)
+            q, k, v = F.linear(xq, w, bias).chunk(3, dim=-1)  # each (B, T, D)
+            return q, k, v
+        w = torch.cat([wk.weight, wv.weight])  # (2D, D): cross-attention reads the memory
+        k, v = F.linear(xkv, w, torch.cat([wk.bias, wv.bias])).chunk(2, dim=-1)
+        return wq(xq), k, v
+
     def forward(
         self,
         xq: Tensor,
@@ -45,11 +61,12 @@ class MultiHeadAttention(nn.Module):
         """``mask`` is True where attention is forbidden, broadcastable to (B, H, Tq, Tk)."""
         n, (b, tq, _), tk = self.name, xq.shape, xkv.shape[1]
         qa, ka = ("batch", "head", q_axis, "dim"), ("batch", "head", k_axis, "dim")
-        q = self.w_q(xq).view(b, tq, self.h, self.k).transpose(1, 2)  # (B, H, Tq, K)
+        q_, k_, v_ = self.project(xq, xkv)  # (B, Tq, D), (B, Tk, D), (B, Tk, D)
+        q = q_.view(b, tq, self.h, self.k).transpose(1, 2)  # (B, H, Tq, K)
         q = point(f"{n}.q", q, "linear", {"x": xq_key, "weight": f"{n}.w_q.weight"}, qa)
-        k = self.w_k(xkv).view(b, tk, self.h, self.k).transpose(1, 2)  # (B, H, Tk, K)
+        k = k_.view(b, tk, self.h, self.k).transpose(1, 2)  # (B, H, Tk, K)
         k = point(f"{n}.k", k, "linear", {"x": xkv_key, "weight": f"{n}.w_k.weight"}, ka)
-        v = self.w_v(xkv).view(b, tk, self.h, self.k).transpose(1, 2)  # (B, H, Tk, K)
+        v = v_.view(b, tk, self.h, self.k).transpose(1, 2)  # (B, H, Tk, K)
         v = point(f"{n}.v", v, "linear", {"x": xkv_key, "weight": f"{n}.w_v.weight"}, ka)
         pair = ("batch", "head", q_axis, k_axis)
         scores = q @ k.transpose(-2, -1)  # (B, H, Tq, Tk)

@@ -59,8 +59,12 @@ def trace_training_step(trainer: Trainer, source: str, target: str) -> Trace:
     return trace
 
 
-def trace_batch_step(trainer: Trainer, batch: Batch) -> Trace:
-    """Run and record one full training step on any batch (it does update)."""
+def trace_batch_step(trainer: Trainer, batch: Batch, loss_after: bool = True) -> Trace:
+    """Run and record one full training step on any batch (it does update).
+
+    ``loss_after`` adds one more forward pass: the batch's loss with the new weights,
+    which is what tells a user whether the step helped.
+    """
     bundle = trainer.bundle
     tracer = Tracer(grads=True)
     model = bundle.model
@@ -72,13 +76,14 @@ def trace_batch_step(trainer: Trainer, batch: Batch) -> Trace:
         tracer.close()
     lr = trainer.sched.get_last_lr()[0]
     norm = trainer.clip()
+    clipped = bool(trainer.cfg.grad_clip) and norm > trainer.cfg.grad_clip
     trainer.apply()
     trace = tracer.trace
     for name, p in model.named_parameters():
         if p.grad is None:
             continue
-        used = GRAD + name
-        if not torch.equal(p.grad, trace.tensors[used]):  # clipping scaled it
+        used = GRAD + name  # the recorded gradient, unless clipping scaled what Adam used
+        if clipped:
             used = tracer.store(f"{name}@grad", p.grad.clone())
         state = trainer.opt.state[p]
         after = tracer.store(f"{name}@after", p.detach().clone())
@@ -96,12 +101,12 @@ def trace_batch_step(trainer: Trainer, batch: Batch) -> Trace:
             },
             phase="update",
         )
-    with torch.no_grad():
-        after_loss = float(trainer.loss(trainer.forward(batch), batch))
+    if loss_after:
+        with torch.no_grad():
+            trace.meta["loss_after"] = float(trainer.loss(trainer.forward(batch), batch))
     trace.meta.update(
         kind="train_step",
         loss=float(loss.detach()),
-        loss_after=after_loss,
         lr=lr,
         grad_norm=norm,
         clip=trainer.cfg.grad_clip,
