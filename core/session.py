@@ -186,6 +186,14 @@ class Session(Observable):
         if self.trace.steps:
             self.cursor = max(0, min(len(self.trace.steps) - 1, index))
 
+    def seek_key(self, key: str) -> None:
+        """Jump to the step that produced the tensor ``key`` (e.g. "t3/next.token")."""
+        for s in self.trace.steps:
+            if s.key == key:
+                self.seek(s.index)
+                return
+        raise KeyError(f"no step produced {key!r}")
+
     def seek_name(self, pattern: str) -> bool:
         """Jump to the first step matching a name or key glob (after the cursor first)."""
         found = self.trace.find(pattern)

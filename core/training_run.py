@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -60,35 +61,18 @@ def run_training(
             file=sys.stderr,
         )
 
+    finish = partial(
+        _save, out, bundle, trainer, tcfg, chosen.name, corpus_path or corpus.name, kind, evals=last
+    )
     try:
         result = trainer.fit(callbacks=Callbacks(on_step=on_step, on_eval=on_eval))
     except KeyboardInterrupt:
         # Ctrl-C: keep what was learned so far. Other failures (a NaN loss) save nothing.
         bar.close()
-        _save(
-            out,
-            bundle,
-            trainer,
-            tcfg,
-            chosen.name,
-            corpus_path or corpus.name,
-            kind,
-            "interrupted",
-            last,
-        )
+        finish(reason="interrupted")
         raise
     bar.close()
-    _save(
-        out,
-        bundle,
-        trainer,
-        tcfg,
-        chosen.name,
-        corpus_path or corpus.name,
-        kind,
-        result.reason,
-        last,
-    )
+    finish(reason=result.reason)
     return out
 
 

@@ -41,7 +41,7 @@ def view(qtbot, session: Session, bridge: SessionBridge) -> AttentionView:
 
 
 def go(session: Session, key: str) -> None:
-    session.seek(next(s.index for s in session.trace.steps if s.key == key))
+    session.seek_key(key)
 
 
 def test_lines_and_heatmap_hold_the_traced_weights(view: AttentionView, session: Session):

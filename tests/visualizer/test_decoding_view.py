@@ -33,7 +33,7 @@ def view(qtbot, session: Session) -> DecodingView:
 
 
 def go(session: Session, key: str) -> None:
-    session.seek(next(s.index for s in session.trace.steps if s.key == key))
+    session.seek_key(key)
 
 
 def top5(session: Session, t: int) -> list[tuple[str, float]]:

@@ -36,7 +36,7 @@ def view(qtbot, session: Session) -> NarrationView:
 
 
 def go(session: Session, key: str) -> None:
-    session.seek(next(s.index for s in session.trace.steps if s.key == key))
+    session.seek_key(key)
 
 
 def cell(session: Session, key: str, role: str = "out", r: int = 0, c: int = 0) -> float:
