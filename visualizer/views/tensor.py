@@ -226,11 +226,16 @@ class TensorView(QWidget):
 
     # -- selection -------------------------------------------------------------------
     def _apply_selection(self, cell: tuple[int, int] | None = None) -> None:
+        """Outline the selected cell and light the input cells it came from; a hovered
+        ``cell`` lights its inputs instead, leaving the output's hover readout alone."""
+        hovering = cell is not None
         sel = self.session.selection
         if cell is None and sel.row is not None and sel.col is not None:
             cell = (sel.row, sel.col)
         for panel, hm in zip(self.panels, self.strip.panels, strict=False):
             if panel.main:
+                if hovering:
+                    continue
                 hm.select(
                     (sel.row, sel.col) if sel.row is not None and sel.col is not None else None
                 )
