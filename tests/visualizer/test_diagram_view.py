@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -210,20 +209,15 @@ def test_sizes_and_deep_layout() -> None:
     assert len(deep.boxes) == len(dl.all_boxes(6, 6))
 
 
-def test_new_source_and_repaint_speed(view: DiagramView, session: Session) -> None:
+def test_new_source_rebuilds_the_index(view: DiagramView, session: Session) -> None:
     session.source = "The dog sees the cat"
     try:
         assert view.index.trace is session.trace
         session.seek(0)
         assert view.scene().tokens["src"] == session.trace.meta["src_tokens"]
-        times = []
-        for i in range(0, len(session), 3):
+        for i in range(0, len(session), 3):  # repaints on the new trace (speed: bench/gui.py)
             session.seek(i)
-            start = time.perf_counter()
             view.repaint()
-            times.append(time.perf_counter() - start)
-        times.sort()
-        assert times[len(times) // 2] < 0.016  # the median cursor change
     finally:
         session.source = "Time flies like an arrow"
 
