@@ -167,3 +167,44 @@ def test_threaded_runs_keep_the_gui_free_and_apply_the_newest(
     assert "unsupported character" in bar.message.text()
     assert fresh_session.translation.text == "Fruchtfliegen mögen eine Banane"
     bridge.wait_idle()
+
+
+def test_the_app_starts_loads_the_model_and_quits(tmp_path: Path) -> None:
+    """`transformer-sim` with no arguments: window first, model loaded behind it."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        TSIM_TIMINGS="1",
+        TSIM_QUIT_AFTER="0.2",
+        XDG_CONFIG_HOME=str(tmp_path),
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "core"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    timings = dict(tok.split("=") for tok in out.stderr.split() if "=" in tok)
+    assert 0 < float(timings["painted"]) < float(timings["interactive"])
+
+
+def test_no_display_is_one_clear_line(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")
+    }
+    out = subprocess.run(
+        [sys.executable, "-m", "core"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 2
+    assert out.stderr.strip().splitlines() == [
+        "transformer-sim: error: no display found (set DISPLAY, or run "
+        "`transformer-sim demo` for the text demo)"
+    ]
