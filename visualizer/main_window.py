@@ -151,7 +151,7 @@ class MainWindow(QMainWindow):
         )
         self.resizeDocks(
             [self.docks["diagram"], self.docks["narration"]],
-            [int(h * 0.55), int(h * 0.45)],
+            [int(h * 0.5), int(h * 0.5)],
             Qt.Orientation.Vertical,
         )
 

@@ -151,7 +151,7 @@ def test_language_switch_relabels(view: DiagramView, session: Session) -> None:
     assert zh.labels["enc.0.self_attn"] == "自注意力"
     assert zh.legends["enc.0"] == "编码器 第 0 层（共 2 层）"
     assert "掩码" in zh.pills
-    assert zh.title.startswith("解码第 2 步")
+    assert zh.title.startswith("解码步骤 t=2（第 3 个词元")
     assert all(zh.labels[b] for b in zh.labels)
     for table in (BOX, UI, OPS, SHORT):
         assert all(entry.get("en") and entry.get("zh") for entry in table.values())
@@ -161,7 +161,7 @@ def test_header_shows_decoding_step_and_choice(view: DiagramView, session: Sessi
     session.seek(session.trace.first("t3/dec.0.self_attn.q").index)
     sc = view.scene()
     assert sc.phase == "decode" and sc.phase_text == "decoding"
-    assert sc.title == "Decoding step 3 of 6"
+    assert sc.title == "Decoding step t=3 (token 4 of 7)"
     assert sc.sentence == "die Zeit fliegt" and sc.sentence_next == "?"
     step = session.trace.first("t3/next.token")
     session.seek(step.index)

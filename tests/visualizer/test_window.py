@@ -96,6 +96,7 @@ def test_input_bar_runs_and_shows_unknown_words(qtbot: QtBot, fresh_session: Ses
     qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
     assert fresh_session.source == "The zebra sees the cat"
     assert fresh_session.translation is not None
+    assert "zebra" in bar.notice.text() and bar.notice.isVisibleTo(bar)
     bar.edit.setText("x" * 1500)
     qtbot.keyClick(bar.edit, Qt.Key.Key_Return)
     assert "limit is 1000" in bar.message.text() and bar.message.isVisibleTo(bar)

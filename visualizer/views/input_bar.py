@@ -56,13 +56,17 @@ class InputBar(QWidget):
         self.session = session
         self.edit = QLineEdit(session.source)
         self.edit.setFont(ui_font(13))
-        self.edit.setMinimumWidth(320)
+        self.edit.setMinimumWidth(200)
         self.edit.setMaxLength(2000)  # longer input still gets the engine's clear message
         self.edit.returnPressed.connect(self._run)
         self.edit.textChanged.connect(self._preview)
         self.run_button = QPushButton()
         self.run_button.clicked.connect(self._run)
         self.examples = QComboBox()
+        self.examples.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.examples.setMinimumContentsLength(10)
         self.examples.activated.connect(self._pick_example)
         self.pair = QComboBox()
         for key, label in PAIRS.items():
@@ -72,9 +76,13 @@ class InputBar(QWidget):
         self.chips = QLabel()
         self.chips.setTextFormat(Qt.TextFormat.RichText)
         self.chips.setFont(ui_font(11))
+        self.chips.setWordWrap(True)  # a long sentence wraps onto more lines
         self.busy = QLabel()
         self.busy.setStyleSheet("color: #6e6e73; font-style: italic")
         self.busy.setVisible(False)
+        self.notice = QLabel()  # what the model could not read well: <unk>, length limit
+        self.notice.setStyleSheet("color: #9a6700")
+        self.notice.setWordWrap(True)
         self.message = QLabel()
         self.message.setStyleSheet("color: #c1121f; font-weight: bold")
         self.message.setWordWrap(True)
@@ -90,6 +98,7 @@ class InputBar(QWidget):
         lay.setSpacing(2)
         lay.addLayout(top)
         lay.addWidget(self.chips)
+        lay.addWidget(self.notice)
         lay.addWidget(self.message)
 
         bridge.sigSource.connect(self._on_source)
@@ -99,7 +108,7 @@ class InputBar(QWidget):
         bridge.sigBusy.connect(self._on_busy)
         bridge.sigTrace.connect(self._on_trace)
         self._relabel()
-        self._preview(self.edit.text())
+        self._on_trace()
         self._on_error(session.error)
 
     def _run(self) -> None:
@@ -154,6 +163,10 @@ class InputBar(QWidget):
 
     def _on_trace(self, _trace: object = None) -> None:
         self._preview(self.edit.text())
+        result = self.session.translation
+        warnings = result.warnings if result is not None else []
+        self.notice.setText("⚠ " + " · ".join(warnings) if warnings else "")
+        self.notice.setVisible(bool(warnings))
 
     def _relabel(self, _lang: str = "") -> None:
         from core.session import EXAMPLES

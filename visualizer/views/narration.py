@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -72,10 +73,12 @@ class NarrationView(QWidget):
         self.badge.setFont(ui_font(10, bold=True))
         self.title = QLabel()
         self.title.setFont(ui_font(15, bold=True))
-        self.title.setWordWrap(True)
+        self.title.setWordWrap(True)  # dotted names have no spaces: let them be cut instead
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.sub = QLabel()
         self.sub.setFont(ui_font(10))
         self.sub.setStyleSheet(f"color: {MUTED}")
+        self.sub.setWordWrap(True)
         self.buttons = QButtonGroup(self)
         self.buttons.setExclusive(True)
         head = QHBoxLayout()

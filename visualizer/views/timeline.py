@@ -92,6 +92,7 @@ class TimelineView(QWidget):
         self.position = QLabel()
         self.position.setFont(ui_font(11))
         self.position.setTextFormat(Qt.TextFormat.RichText)
+        self.position.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row.addWidget(self.position, 1)
         self.speed_label = QLabel()
         self.speed = QSlider(Qt.Orientation.Horizontal)

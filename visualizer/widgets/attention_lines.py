@@ -181,9 +181,12 @@ class AttentionLines(QWidget):
         p.setFont(ui_font(9, bold=True))
         p.setPen(QColor(MUTED))
         half = self.width() / 2 - 8
-        p.drawText(QRectF(SIDE, 4, half, 20), Qt.AlignmentFlag.AlignLeft, self.headers[0])
+        fm, mode = p.fontMetrics(), Qt.TextElideMode.ElideRight
+        left_text = fm.elidedText(self.headers[0], mode, int(half) - SIDE)
+        right_text = fm.elidedText(self.headers[1], mode, int(half) - SIDE)  # never overlap
+        p.drawText(QRectF(SIDE, 4, half, 20), Qt.AlignmentFlag.AlignLeft, left_text)
         right = QRectF(self.width() - SIDE - half, 4, half, 20)
-        p.drawText(right, Qt.AlignmentFlag.AlignRight, self.headers[1])
+        p.drawText(right, Qt.AlignmentFlag.AlignRight, right_text)
         if self._image is None or self._image.size() != self.size() * self.devicePixelRatio():
             self._image = self._render_lines()
         p.setOpacity(self.progress * (PREVIEW if self.preview else 1.0))

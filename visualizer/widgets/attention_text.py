@@ -120,7 +120,9 @@ def describe(res: Resolved, cursor: int, pair: str, lang: str) -> Texts:
     relation = "this" if ws.index == cursor else res.relation
     return Texts(
         title=title,
-        note=t(relation, lang, key=ws.key, w=ws.index, c=cursor),
+        note=t(
+            relation, lang, key=ws.key, w=ws.index + 1, c=cursor + 1
+        ),  # 1-based, as shown elsewhere
         preview=relation in ("later", "ahead"),
         left=t("queries", lang, what=t(q_side, lang, language=names[q_side])),
         right=t("keys", lang, what=t(k_side, lang, language=names[k_side])),

@@ -87,7 +87,7 @@ class SceneTexts:
         sc.captions = {"src": ui("src_caption", lang), "tgt": ui("tgt_caption", lang)}
         chosen = self.chosen(t, step)
         if index.translation and t is not None:
-            sc.title = ui("decoding", lang, t=t, n=index.n_decode - 1)
+            sc.title = ui("decoding", lang, t=t, k=t + 1, n=index.n_decode)
             sc.sentence, sc.sentence_next = " ".join(tgt[1:]), chosen or "?"
         elif index.translation:
             sc.title, sc.sentence = ui("encoding", lang), " ".join(src)

@@ -35,7 +35,10 @@ UI: dict[str, T] = {
     "src_caption": {"en": "Inputs (source)", "zh": "输入（源语言）"},
     "tgt_caption": {"en": "Outputs (shifted right)", "zh": "输出（右移一位）"},
     "encoding": {"en": "Encoding the source", "zh": "编码源句子"},
-    "decoding": {"en": "Decoding step {t} of {n}", "zh": "解码第 {t} 步（共 {n} 步）"},
+    "decoding": {
+        "en": "Decoding step t={t} (token {k} of {n})",
+        "zh": "解码步骤 t={t}（第 {k} 个词元，共 {n} 个）",
+    },
     "other": {"en": "{phase}: {name}", "zh": "{phase}：{name}"},
     "memory": {"en": "encoder output", "zh": "编码器输出"},
     "kv": {"en": "K,V", "zh": "K,V"},

@@ -17,7 +17,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, Qt, QVariantAnimation, Signal
 from PySide6.QtGui import QFontMetrics
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from visualizer.theme import GRID, HIGHLIGHT, MUTED, TEXT, ui_font
 from visualizer.widgets.cell_text import CellText
@@ -64,6 +64,8 @@ class Heatmap(QWidget):
         self.title.setFont(ui_font(10, bold=True))
         self.title.setFixedHeight(TITLE_H)
         self.title.setTextFormat(Qt.TextFormat.AutoText)
+        # a long title is cut at the panel's edge instead of widening the window
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.plot = pg.PlotWidget(background="w", axisItems={"bottom": TokenAxis()})
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
@@ -86,7 +88,7 @@ class Heatmap(QWidget):
             ax = self.plot.getAxis(name)
             ax.setTextPen(pg.mkPen(TEXT))
             ax.setPen(pg.mkPen(GRID))
-            ax.setStyle(tickFont=ui_font(9), tickLength=-3)
+            ax.setStyle(tickFont=ui_font(9), tickLength=0)  # inward ticks read as minus signs
         self.plot.getAxis("bottom").setHeight(BOTTOM_H)
         self.bar = ColorBar()
         for owner in (item,):  # else every range change re-renders an axis label

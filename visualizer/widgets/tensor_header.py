@@ -75,6 +75,8 @@ class TensorHeader(QWidget):
         self.stats = QLabel()
         self.stats.setFont(ui_font(9))
         self.stats.setTextFormat(Qt.TextFormat.RichText)
+        for label in (self.meta, self.stats):  # wrap rather than widen the whole window
+            label.setWordWrap(True)
         self.head_label = QLabel()
         self.head_label.setFont(ui_font(9))
         self.heads = QButtonGroup(self)
@@ -145,7 +147,8 @@ class TensorHeader(QWidget):
         text = f"<b>{tr(T['nonfinite'], lang)}</b> {bad}"
         if neg:
             text += f" (−∞ {tr(T['masked'], lang)}: {neg})"
-        parts.append(f"<span style='color:#c62828'>{text}</span>" if bad else text)
+        # red only for the unexpected: -inf from a mask is the op working as intended
+        parts.append(f"<span style='color:#c62828'>{text}</span>" if bad > neg else text)
         if "head" in step.axes:
             n = step.shape[step.axes.index("head")]
             note = tr(T["all_heads"], lang).format(n=n)
