@@ -31,6 +31,7 @@ from visualizer.widgets.worked_text import esc
 if TYPE_CHECKING:
     from core.narration import Narration
     from core.session import Session
+    from core.trace import Step
     from visualizer.bridge import SessionBridge
 
 LANGS = (("en", "EN"), ("zh", "中文"))
@@ -145,7 +146,7 @@ class NarrationView(QWidget):
             f"background: {color}; color: white; border-radius: 6px; padding: 3px 8px;"
         )
         self.title.setText(step.name)
-        sub = [tr(TEXT["step"], lang).format(i=step.index + 1, n=len(s)), step.kind]
+        sub = [tr(TEXT["step"], lang).format(i=step.index + 1, n=len(s)), _kind_name(step, lang)]
         if step.t is not None:
             sub.append(tr(TEXT["t"], lang).format(t=step.t))
         if step.layer is not None:
@@ -215,3 +216,13 @@ class NarrationView(QWidget):
             f"<p style='font-size:11pt; font-weight:600; color:{MUTED}; margin-top:14px; "
             f"margin-bottom:2px'>{text}</p>"
         )
+
+
+def _kind_name(step: Step, lang: str) -> str:
+    """The op's name in the reader's language (the narration's title), else its kind."""
+    from core.narration import narrate
+
+    try:
+        return narrate(step.narration, lang).title
+    except (KeyError, ValueError):
+        return step.kind

@@ -104,8 +104,9 @@ class DecodeControls(QWidget):
             lab.setBuddy(w)
             self.labels[key] = lab
             row.addWidget(lab)
+            row.addSpacing(4)  # a label never touches its box
             row.addWidget(w)
-            row.addSpacing(4)
+            row.addSpacing(12)
         row1.addStretch(1)
         row2.addStretch(1)
         grid.addLayout(row1, 0, 0)
