@@ -259,3 +259,30 @@ def test_small_dock_scales_and_clicks_still_hit(qtbot, view: DiagramView, sessio
     click(qtbot, view, "dec.1.ffn")
     assert session.step.key == "t1/dec.1.ffn.hidden"
     view.grab()
+
+
+def test_narrow_pills_keep_every_attention_op(qtbot, view: DiagramView, session: Session) -> None:
+    view.resize(230, 330)
+    session.seek(session.trace.first("enc.0.self_attn.scores").index)
+    ops = view.ops()
+    assert len(ops) == len(session.trace.find("enc.0.self_attn.*"))
+    assert view.scene().pills[0] == "Q"
+    view.resize(500, 800)
+
+
+def test_chosen_token_never_rounds_up_and_long_inputs_elide() -> None:
+    from visualizer.widgets.diagram_chrome import shown_tokens
+    from visualizer.widgets.prob_bars import percent
+
+    assert percent(0.99996) != "100.0%" and not percent(0.99996).startswith("100")
+    toks = ["tok"] * 40
+    shown = shown_tokens(toks, 200, lambda t: 40.0)
+    assert shown[-1].startswith("… +") and len(shown) - 1 + int(shown[-1][3:]) == 40
+    assert shown_tokens(toks[:3], 200, lambda t: 40.0) == toks[:3]
+
+
+def test_legends_have_their_own_row() -> None:
+    lay = dl.compute(dl.Spec(2, 2, 600, 700))
+    for layer, frame in lay.frames.items():
+        first = min(r.y for b, r in lay.boxes.items() if b.startswith(layer + "."))
+        assert first - frame.y >= 13  # room for the legend text above the boxes

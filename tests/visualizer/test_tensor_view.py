@@ -275,3 +275,71 @@ def test_hovering_a_cell_reports_the_traced_value(
         out.plot.scene().sigMouseMoved.emit(vb.mapViewToScene(QPointF(c + 0.5, r + 0.5)))
         assert out.readout.text().endswith(f"=  {float(traced[r, c]):.6g}")
         assert out.plot.toolTip() == out.readout.text()
+
+
+def _labels(hm: Heatmap, side: str) -> list[tuple[float, str]]:
+    return hm._last_ticks[side][0]  # type: ignore[index]
+
+
+def test_next_probs_reads_only_the_last_logits_row(view: TensorView, session: Session) -> None:
+    go(session, "t4/next.probs")
+    logits, out = shown(view)
+    full = session.trace.value(session.step.tensors["x"])
+    np.testing.assert_array_equal(logits.values[0], full.reshape(-1, full.shape[-1])[-1])
+    assert logits.values.shape == (1, out.values.shape[1])
+    assert "last position" in logits.title.text() and logits.rows[0] in logits.title.text()
+    # the two panels' cells start at the same x, so their columns line up
+    assert view.strip.vertical
+    x0 = [
+        hm.mapTo(view, hm.plot.getViewBox().geometry().topLeft().toPoint()).x()
+        for hm in (logits, out)
+    ]
+    assert abs(x0[0] - x0[1]) <= 1
+    # the likeliest tokens are always named on both axes, and in the readout
+    best = int(np.argmax(out.values[0]))
+    for hm in (logits, out):
+        assert any(s.endswith(out.cols[best]) for _, s in _labels(hm, "bottom"))
+    assert out.cols[best] in out.readout.text()
+
+
+def test_layernorm_gain_centred_on_one(view: TensorView, session: Session) -> None:
+    go(session, "enc.0.norm1")
+    gamma = shown(view)[1]
+    assert gamma.mode == "gain" and "centred on 1" in gamma.title.text()
+    lo, hi = gamma.bar.lo, gamma.bar.hi
+    assert abs((lo + hi) / 2 - 1) < 1e-6 and hi - lo < 1.0
+
+
+def test_index_zero_always_labelled(view: TensorView, session: Session) -> None:
+    for name in ("enc.1.ffn.act", "t4/logits"):
+        go(session, name)
+        for hm in shown(view):
+            assert _labels(hm, "bottom")[0][0] == 0.5, name
+
+
+def test_token_steps_show_tokens_not_stats(view: TensorView, session: Session) -> None:
+    go(session, "t3/next.token")
+    text = view.header.stats.text()
+    chosen = int(session.trace.value(session.step.key)[0])
+    assert session.bundle.tgt_tok.token(chosen) in text and "mean" not in text
+    go(session, "t3/next.probs")
+    assert "mean" in view.header.stats.text()
+
+
+def test_thinned_token_labels_name_their_index(view: TensorView, session: Session) -> None:
+    session.source = (
+        "the dog sees the cat and the bird flies like an arrow "
+        "and the dog sees the cat and the bird"
+    )
+    try:
+        view.resize(700, 500)
+        go(session, "enc.0.self_attn.weights")
+        hm = main(view)
+        ticks = _labels(hm, "bottom")
+        if len(ticks) < hm.values.shape[1]:  # thinned: "index:token" at the index' cell
+            for x, s in ticks:
+                i, tok = s.split(":", 1)
+                assert int(i) + 0.5 == x and hm.cols[int(i)].startswith(tok.rstrip("…"))
+        assert len(ticks) < hm.values.shape[1]
+    finally:
+        session.source = "Time flies like an arrow"

@@ -14,6 +14,7 @@ import html
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from visualizer.i18n import tr
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from core.session import Session
     from core.trace import Step
     from visualizer.bridge import SessionBridge
+    from visualizer.widgets.tensor_data import Shown
 
 T = {
     "head": {"en": "head", "zh": "头"},
@@ -34,6 +36,8 @@ T = {
     "hint_main": {"en": "click a cell to select it", "zh": "点击单元格以选中"},
     "masked_value": {"en": "-inf (masked)", "zh": "-inf（已掩码）"},
     "grid": {"en": "row i · column j\n= cell (i, j)", "zh": "第 i 行 · 第 j 列\n= 单元格 (i, j)"},
+    "gain": {"en": "colour centred on 1", "zh": "颜色以 1 为中心"},
+    "top": {"en": "top", "zh": "最高"},
     "cannot": {"en": "cannot show this step", "zh": "无法显示此步骤"},
     "empty": {"en": "no trace yet", "zh": "尚无轨迹"},
 }
@@ -48,6 +52,7 @@ LABELS = {  # panel titles and op captions; anything not here is shown as writte
     "hidden": {"en": "hidden", "zh": "隐藏层"},
     "act": {"en": "activation", "zh": "激活"},
     "probs": {"en": "probabilities", "zh": "概率"},
+    "logits, last": {"en": "logits, last position", "zh": "logits，最后一个位置"},
     "next.probs": {"en": "next-token probabilities", "zh": "下一个词的概率"},
     "next token": {"en": "next token", "zh": "下一个词"},
     "loss": {"en": "loss", "zh": "损失"},
@@ -158,14 +163,14 @@ class TensorView(QWidget):
         for panel, hm in zip(self.panels, self.strip.panels, strict=False):
             shown = self.data.shown(step, panel, self._head())
             heads.append(shown.head)
-            hm.hint = tr(T["hint_main" if panel.main else "hint"], lang)
+            hm.hint = tr(T["hint_main" if panel.main else "hint"], lang) + self._top(panel, shown)
             hm.masked_text = tr(T["masked_value"], lang)
             hm.set_matrix(
                 shown.values,
                 shown.rows,
                 shown.cols,
                 panel.mode,
-                title=self._title(step, panel, shown.values.shape, shown.head),
+                title=self._title(step, panel, shown),
             )
             hm.title.setToolTip(panel.key)
             shapes.append(shown.values.shape)
@@ -190,17 +195,43 @@ class TensorView(QWidget):
             return leaf
         return tr(LABELS.get(panel.label, {"en": panel.label}), self.session.lang)
 
-    def _title(self, step: Step, panel: Panel, shape: tuple[int, ...], head: int | None) -> str:
+    def _title(self, step: Step, panel: Panel, shown: Shown) -> str:
         lang = self.session.lang
         label = self._label(step, panel)
+        if panel.link == "last" and shown.rows and shown.rows[-1]:
+            label = f"{label} ({shown.rows[-1]})"  # which position's row this is
+        shape, head = shown.values.shape, shown.head
         extra = [f"{shape[0]}×{shape[1]}"]
         if head is not None:
             extra.append(f"{tr(T['head'], lang)} {head}")
         if panel.param:
             extra.append(tr(T["param"], lang))
+        if panel.mode == "gain":
+            extra.append(tr(T["gain"], lang))
         return (
             f"{html.escape(label)}&nbsp;&nbsp;<span style='color:{MUTED}; font-weight:normal; "
             f"font-size:9pt'>{' · '.join(extra)}</span>"
+        )
+
+    def _top(self, panel: Panel, shown: Shown) -> str:
+        """For one row of probabilities over the vocabulary: its three likeliest tokens."""
+        v = shown.values
+        if panel.mode != "probability" or v.ndim != 2 or v.shape[0] != 1 or v.shape[1] < 8:
+            return ""
+        best = np.argsort(-np.nan_to_num(v[0], nan=-1.0), kind="stable")[:3]
+        words = " · ".join(f"{html.escape(shown.cols[i])} {v[0, i]:.3g}" for i in best)
+        return f"   —   {tr(T['top'], self.session.lang)} 3: {words}"
+
+    def _tokens(self, step: Step) -> str | None:
+        """The token(s) a "choose" / "tokens" step holds (statistics of ids mean nothing)."""
+        if step.kind not in ("choose", "tokens") or not self.panels:
+            return None
+        shown = self.data.shown(step, self.panels[-1], self._head())
+        ids = [int(x) for x in shown.values.ravel()]
+        names = shown.cols if len(shown.cols) == len(ids) else [str(i) for i in ids]
+        return " ".join(
+            f"{html.escape(n)}<span style='color:{MUTED}'>({i})</span>"
+            for n, i in zip(names, ids, strict=False)
         )
 
     def _op(self, panel: Panel) -> tuple[str, str]:
@@ -221,7 +252,13 @@ class TensorView(QWidget):
         has_params = any(p.param for p in plan(step, True))
         stats = self.data.stats(step.tensors.get("out", step.key))
         self.header.show_step(
-            step, lang, title, stats, (n, min(self._head(), n - 1), per_head), has_params
+            step,
+            lang,
+            title,
+            stats,
+            (n, min(self._head(), n - 1), per_head),
+            has_params,
+            self._tokens(step),
         )
 
     # -- selection -------------------------------------------------------------------

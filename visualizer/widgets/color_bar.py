@@ -19,6 +19,7 @@ BAR = 10  # width of the colour strip in pixels
 SWATCH = 26  # height of the "masked" swatch
 MASKED_RGB = (190, 190, 196)  # the colour of a -inf cell
 LUTS = {"diverging": diverging_lut(), "probability": sequential_lut()}
+LUTS["gain"] = LUTS["diverging"]  # a gain (LayerNorm γ): the same colours, centred on 1
 WIDTH = 68  # strip + gap + labels
 
 

@@ -4,6 +4,7 @@ token chips under each stack, and the current-step highlight."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, Qt
@@ -83,16 +84,9 @@ def chips(p: QPainter, r: Rect, tokens: list[str], caption: str, px: float, unit
     f = font(px)
     fm = QFontMetricsF(f)
     ch = round(unit * 0.72)
+    tokens = shown_tokens(tokens, r.w, lambda t: fm.horizontalAdvance(t) + 10)
     widths = [fm.horizontalAdvance(t) + 10 for t in tokens]
-    rows: list[list[int]] = [[]]
-    x = 0.0
-    for i, w in enumerate(widths):
-        if rows[-1] and x + w > r.w:
-            rows.append([])
-            x = 0.0
-        rows[-1].append(i)
-        x += w + 3
-    rows = rows[-2:]  # the latest tokens when they need more than two rows
+    rows = pack(widths, r.w)
     p.setFont(f)
     y = r.y
     for k, row in enumerate(rows):
@@ -110,6 +104,31 @@ def chips(p: QPainter, r: Rect, tokens: list[str], caption: str, px: float, unit
     p.setFont(font(px * 0.92))
     p.setPen(QColor(theme.MUTED))
     p.drawText(QRectF(r.x, y + ch + 2, r.w, fm.height()), Qt.AlignmentFlag.AlignHCenter, caption)
+
+
+def pack(widths: list[float], width: float) -> list[list[int]]:
+    """Chip indices per row, filling rows left to right."""
+    rows: list[list[int]] = [[]]
+    x = 0.0
+    for i, w in enumerate(widths):
+        if rows[-1] and x + w > width:
+            rows.append([])
+            x = 0.0
+        rows[-1].append(i)
+        x += w + 3
+    return rows
+
+
+def shown_tokens(tokens: list[str], width: float, chip_w: Callable[[str], float]) -> list[str]:
+    """The tokens that fit two rows of chips; when they do not all fit, the first ones
+    and a final "… +N" chip counting the rest."""
+    if len(pack([chip_w(t) for t in tokens], width)) <= 2:
+        return tokens
+    for k in range(len(tokens) - 1, 0, -1):
+        shown = [*tokens[:k], f"… +{len(tokens) - k}"]
+        if len(pack([chip_w(t) for t in shown], width)) <= 2:
+            return shown
+    return [f"… +{len(tokens)}"]
 
 
 def glow(p: QPainter, r: Rect, alpha: float = 1.0) -> None:

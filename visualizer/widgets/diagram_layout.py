@@ -17,7 +17,7 @@ from visualizer.widgets.diagram_rect import Rect
 
 ENC_SUBS = ("self_attn", "an1", "ffn", "an2")
 DEC_SUBS = ("self_attn", "an1", "cross_attn", "an2", "ffn", "an3")
-MAX_PILL_ROWS = 4
+MAX_PILL_ROWS = 4  # 5 when only two pills fit a row (an attention box has up to 10 ops)
 __all__ = ["Layout", "Rect", "Spec", "all_boxes", "blend", "compute", "layer_boxes"]
 
 
@@ -50,6 +50,7 @@ class Layout:
     bus_x: float = 0.0
     mem_y: float = 0.0  # where the encoder output leaves the encoder stack
     lane: dict[str, float] = field(default_factory=dict)  # residual lane x per stack
+    col_w: float = 0.0  # width of a box in a stack
     height: float = 0.0  # height used
     scale: float = 1.0  # below 1: laid out on a larger canvas, painted shrunk to the widget
 
@@ -87,7 +88,11 @@ def all_boxes(n_enc: int, n_dec: int, enc_norm: bool = False, dec_norm: bool = F
 
 
 def pill_columns(box_w: float) -> int:
-    return max(1, min(5, int((box_w - 8) // 42)))
+    return max(2 if box_w >= 60 else 1, min(5, int((box_w - 8) // 42)))
+
+
+def pill_rows(cols: int) -> int:
+    return MAX_PILL_ROWS + (1 if cols <= 2 else 0)
 
 
 def compute(spec: Spec) -> Layout:
@@ -113,7 +118,7 @@ def _build(spec: Spec, bh: float, compact: bool) -> Layout:
     lay = Layout(spec=spec, unit=bh)
     m = 6.0
     gap = min(60.0, max(34.0, 0.09 * w))
-    cw = min(330.0, (w - 2 * m - gap) / 2)
+    cw = min(330.0 + max(0.0, w - 900) * 0.25, (w - 2 * m - gap) / 2)
     x_enc = (w - 2 * cw - gap) / 2
     x_dec = x_enc + cw + gap
     lane = min(16.0, max(12.0, cw * 0.08))
@@ -136,6 +141,7 @@ def _build(spec: Spec, bh: float, compact: bool) -> Layout:
     ):
         inner_x = x0 + (lane + 4 if side == "enc" else 6)
         inner_w = cw - lane - 10
+        lay.col_w = inner_w
         emb = "src" if side == "enc" else "tgt"
         y = bottom - tok_h - gs
         order: list[str] = []
@@ -183,7 +189,7 @@ def _place(lay: Layout, box: str, r: Rect, order: list[str]) -> float:
     spec = lay.spec
     if box == spec.expanded and spec.n_ops > 1:
         cols = pill_columns(r.w)
-        n = min(spec.n_ops, cols * MAX_PILL_ROWS)
+        n = min(spec.n_ops, cols * pill_rows(cols))
         rows = math.ceil(n / cols)
         ph, pg = round(lay.unit * 0.72), 3.0
         extra = rows * (ph + pg) + 3
@@ -213,7 +219,8 @@ def _layer(
     order: list[str],
 ) -> float:
     """Place one layer whose frame's bottom is col.h; returns the frame's top."""
-    pad_top, pad_bottom = round(bh * 0.62), round(bh * 0.32)
+    legend = min(16.0, max(10.5, bh * 0.5, lay.col_w / 26)) * 0.82  # its text size
+    pad_top, pad_bottom = max(round(bh * 0.62), round(legend * 1.5) + 3), round(bh * 0.32)
     y = col.h - pad_bottom
     if full:
         for sub in subs:
@@ -247,6 +254,7 @@ def blend(a: Layout, b: Layout, t: float) -> Layout:
         tokens=b.tokens,
         bus_x=b.bus_x,
         lane=b.lane,
+        col_w=b.col_w,
         height=b.height,
         scale=b.scale,
     )

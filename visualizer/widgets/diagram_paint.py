@@ -30,6 +30,7 @@ class Scene:
     labels: dict[str, str]  # box id -> label
     legends: dict[str, str]  # layer id -> "Encoder layer 1/2"
     short: dict[str, str] = field(default_factory=dict)  # box id -> label in a compact row
+    alt: dict[str, str] = field(default_factory=dict)  # box id -> shorter label if needed
     current: str | None = None
     phase: str = "forward"
     phase_text: str = ""
@@ -53,7 +54,24 @@ def paint(p: QPainter, lay: Layout, sc: Scene) -> None:
 
 
 def text_px(lay: Layout) -> float:
-    return min(15.0, max(10.5, lay.unit * 0.5))
+    """Grows modestly with the box size (11 px at small sizes, up to 16 px)."""
+    return min(16.0, max(10.5, lay.unit * 0.5, lay.col_w / 26))
+
+
+def chip_px(lay: Layout, sc: Scene, px: float) -> float:
+    """One text size for every compact-row cell (0: none fits, all left blank alike)."""
+    cells = [r for b, r in lay.boxes.items() if b.rsplit(".", 1)[0] in lay.collapsed]
+    if not cells:
+        return 0.0
+    width = min(r.w for r in cells) - 4
+    texts = {sc.short.get(b, "") for b in lay.boxes if b.rsplit(".", 1)[0] in lay.collapsed}
+    size = round(px * 0.85)
+    while size >= 8:
+        fm = QFontMetricsF(font(size))
+        if all(fm.horizontalAdvance(t) <= width for t in texts):
+            return float(size)
+        size -= 1
+    return 0.0
 
 
 def paint_base(p: QPainter, lay: Layout, sc: Scene) -> None:
@@ -61,12 +79,16 @@ def paint_base(p: QPainter, lay: Layout, sc: Scene) -> None:
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     px = text_px(lay)
     for layer, r in lay.frames.items():
-        _frame(p, r, sc.legends.get(layer, layer), px * 0.82, None)
+        _frame(p, r, _legend(sc, layer), px * 0.82, None)
     _flow(p, lay)
     _residuals(p, lay)
     _bus(p, lay, sc, px * 0.8)
     for box, r in lay.boxes.items():
         _box(p, lay, box, r, sc, px, False)
+
+
+def _legend(sc: Scene, layer: str) -> tuple[str, str]:
+    return sc.legends.get(layer, layer), sc.alt.get(layer, sc.legends.get(layer, layer))
 
 
 def paint_live(p: QPainter, lay: Layout, sc: Scene) -> None:
@@ -77,7 +99,7 @@ def paint_live(p: QPainter, lay: Layout, sc: Scene) -> None:
     cur = sc.current or ""
     layer = cur.rsplit(".", 1)[0]
     if layer in lay.frames:
-        _frame(p, lay.frames[layer], sc.legends.get(layer, layer), px * 0.82, sc.phase)
+        _frame(p, lay.frames[layer], _legend(sc, layer), px * 0.82, sc.phase)
     if cur.endswith("cross_attn"):
         _kv_arrow(p, lay, cur, QColor(theme.HIGHLIGHT), 2.4)
     if "output" in lay.boxes and cur != "output":
@@ -90,7 +112,7 @@ def paint_live(p: QPainter, lay: Layout, sc: Scene) -> None:
         glow(p, sc.glow)
 
 
-def _frame(p: QPainter, r: Rect, legend: str, px: float, phase: str | None) -> None:
+def _frame(p: QPainter, r: Rect, legends: tuple[str, str], px: float, phase: str | None) -> None:
     """A layer's frame; with a phase, the outline (and legend) of the current layer."""
     active = phase is not None
     color = QColor(theme.PHASE_COLORS.get(phase or "", theme.MUTED)) if active else FRAME_LINE
@@ -100,6 +122,8 @@ def _frame(p: QPainter, r: Rect, legend: str, px: float, phase: str | None) -> N
     f = font(px, active)
     p.setFont(f)
     fm = QFontMetricsF(f)
+    wide = QFontMetricsF(font(px, True)).horizontalAdvance(legends[0])  # same text bold or not
+    legend = legends[0] if wide <= r.w - 16 else legends[1]
     text = fm.elidedText(legend, Qt.TextElideMode.ElideRight, r.w - 16)
     if active:  # cover the plain legend of the base underneath
         p.fillRect(
@@ -169,7 +193,16 @@ def _bus(p: QPainter, lay: Layout, sc: Scene, px: float) -> None:
     if not cross:
         return
     pen = QPen(QColor("#d48a3c"), 1.5)
-    pts = [QPointF(top.cx, top.y), QPointF(top.cx, lay.mem_y), QPointF(lay.bus_x, lay.mem_y)]
+    x = top.cx
+    frame = lay.frames.get(f"enc.{lay.spec.n_enc - 1}")
+    if frame is not None and frame.y < top.y:  # keep clear of the layer's legend
+        fl = font(text_px(lay) * 0.82)
+        legend = _legend(sc, f"enc.{lay.spec.n_enc - 1}")
+        w = QFontMetricsF(fl).horizontalAdvance(legend[0])
+        if w > frame.w - 16:
+            w = QFontMetricsF(fl).horizontalAdvance(legend[1])
+        x = min(max(x, frame.x + 8 + w + 10), top.right - 8)
+    pts = [QPointF(x, top.y), QPointF(x, lay.mem_y), QPointF(lay.bus_x, lay.mem_y)]
     p.setPen(pen)
     p.drawPolyline(QPolygonF(pts))
     ys = [lay.mem_y] + [_kv_target(lay, b).cy for b in cross]
@@ -219,9 +252,12 @@ def _box(p: QPainter, lay: Layout, box: str, r: Rect, sc: Scene, px: float, cur:
     layer = box.rsplit(".", 1)[0]
     if layer not in lay.collapsed:
         title = Rect(r.x, r.y, r.w, min(r.h, lay.unit))
-        _fit_text(p, title, sc.labels.get(box, box), px, cur)
-    elif r.w >= 34 and box in sc.short:
-        _fit_text(p, r, sc.short[box], px * 0.78, cur, 9)
+        text = sc.labels.get(box, box)
+        if QFontMetricsF(font(px, cur)).horizontalAdvance(text) > r.w - 8:
+            text = sc.alt.get(box, text)  # an abbreviation rather than an elided label
+        _fit_text(p, title, text, px, cur)
+    elif box in sc.short and (cpx := chip_px(lay, sc, px)):
+        _fit_text(p, r, sc.short[box], cpx, cur)
     p.setOpacity(1.0)
     if cur and lay.pills:
         p.save()

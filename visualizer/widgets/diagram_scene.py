@@ -15,6 +15,7 @@ from visualizer.widgets.diagram_index import DiagramIndex, op_name
 from visualizer.widgets.diagram_layout import all_boxes
 from visualizer.widgets.diagram_paint import Scene
 from visualizer.widgets.diagram_text import (
+    ABBR,
     box_label,
     kind,
     layer_label,
@@ -22,6 +23,7 @@ from visualizer.widgets.diagram_text import (
     short_label,
     ui,
 )
+from visualizer.widgets.prob_bars import percent
 
 if TYPE_CHECKING:
     from core.session import Session
@@ -42,11 +44,14 @@ class SceneTexts:
         self.lang = lang
         self.labels = {b: box_label(b, lang, translation) for b in self.boxes}
         self.short = {b: short_label(b, lang) for b in self.boxes}
-        self.legends = {
-            f"{side}.{i}": layer_label(f"{side}.{i}", n, lang)
+        layers = [
+            (f"{side}.{i}", n)
             for side, n in (("enc", cfg.n_enc_layers), ("dec", cfg.n_dec_layers))
             for i in range(n)
-        }
+        ]
+        self.legends = {la: layer_label(la, n, lang) for la, n in layers}
+        self.alt = {b: box_label(b, lang, translation, ABBR) for b in self.boxes}
+        self.alt.update({la: layer_label(la, n, lang, short=True) for la, n in layers})
 
     def ops(self, box: str | None, step: Step | None, n: int) -> list[int]:
         """Step indices of the (at most n) pills of the box; a window around the cursor."""
@@ -71,6 +76,7 @@ class SceneTexts:
             labels=self.labels,
             legends=self.legends,
             short=self.short,
+            alt=self.alt,
             current=box,
             pills=pills,
             memory=ui("memory", lang),
@@ -96,6 +102,7 @@ class SceneTexts:
             sc.sentence = " ".join(tgt)
         if chosen and index.translation:
             sc.labels = {**sc.labels, "output": f"{self.labels['output']}: {chosen}"}
+            sc.alt = {**self.alt, "output": chosen}  # when the full label does not fit
         return sc
 
     def chosen(self, t: int | None, step: Step | None) -> str | None:
@@ -110,7 +117,7 @@ class SceneTexts:
             probs = trace.tensors.get(key.replace("next.token", "next.probs"))
             word = safe(self.session.bundle.tgt_tok.token)(tid)
             p = float(probs.reshape(-1)[tid]) if probs is not None else None
-            self._chosen[t] = word if p is None else f"{word} ({p:.0%})"
+            self._chosen[t] = word if p is None else f"{word} {percent(p)}"
         return self._chosen[t]
 
     def tooltip(self, box: str | None, step: Step | None) -> str:

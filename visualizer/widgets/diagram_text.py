@@ -22,6 +22,22 @@ BOX: dict[str, T] = {
     "loss": {"en": "Loss", "zh": "损失"},
 }
 
+ABBR: dict[str, T] = {  # box labels for narrow boxes
+    "enc.self_attn": {"en": "Self-Attn", "zh": "自注意力"},
+    "dec.self_attn": {"en": "Masked Attn", "zh": "掩码注意力"},
+    "cross_attn": {"en": "Cross-Attn", "zh": "交叉注意力"},
+    "an": {"en": "Add&Norm", "zh": "相加归一"},
+    "ffn": {"en": "FFN", "zh": "前馈"},
+    "src.embed": {"en": "Embedding", "zh": "嵌入"},
+    "tgt.embed": {"en": "Embedding", "zh": "嵌入"},
+    "pos": {"en": "+ Pos. enc.", "zh": "+ 位置"},
+    "norm": {"en": "LayerNorm", "zh": "层归一化"},
+    "linear": {"en": "Linear", "zh": "线性层"},
+    "softmax": {"en": "Softmax", "zh": "Softmax"},
+    "output": {"en": "Next", "zh": "下一个"},
+    "loss": {"en": "Loss", "zh": "损失"},
+}
+
 SHORT: dict[str, T] = {  # labels of the cells of a compact (collapsed) layer
     "attn": {"en": "Attn", "zh": "注意力"},
     "cross_attn": {"en": "Cross", "zh": "交叉"},
@@ -32,6 +48,8 @@ SHORT: dict[str, T] = {  # labels of the cells of a compact (collapsed) layer
 UI: dict[str, T] = {
     "enc_layer": {"en": "Encoder layer {k} (of {n})", "zh": "编码器 第 {k} 层（共 {n} 层）"},
     "dec_layer": {"en": "Decoder layer {k} (of {n})", "zh": "解码器 第 {k} 层（共 {n} 层）"},
+    "enc_layer_short": {"en": "Encoder {k}/{n}", "zh": "编码器 {k}/{n}"},
+    "dec_layer_short": {"en": "Decoder {k}/{n}", "zh": "解码器 {k}/{n}"},
     "src_caption": {"en": "Inputs (source)", "zh": "输入（源语言）"},
     "tgt_caption": {"en": "Outputs (shifted right)", "zh": "输出（右移一位）"},
     "encoding": {"en": "Encoding the source", "zh": "编码源句子"},
@@ -116,7 +134,7 @@ def kind(box: str) -> str:
     return "output"
 
 
-def box_label(box: str, lang: str, translation: bool = True) -> str:
+def box_label(box: str, lang: str, translation: bool = True, table: dict[str, T] = BOX) -> str:
     last = box.rsplit(".", 1)[-1]
     if last == "self_attn":
         key = f"{box[:3]}.self_attn"
@@ -130,7 +148,7 @@ def box_label(box: str, lang: str, translation: bool = True) -> str:
         key = last
     if key == "output" and not translation:
         key = "loss"
-    return tr(BOX.get(key, {"en": box}), lang)
+    return tr(table.get(key, {"en": box}), lang)
 
 
 def short_label(box: str, lang: str) -> str:
@@ -139,10 +157,11 @@ def short_label(box: str, lang: str) -> str:
     return tr(SHORT.get(key, {"en": ""}), lang)
 
 
-def layer_label(layer: str, n: int, lang: str) -> str:
+def layer_label(layer: str, n: int, lang: str, short: bool = False) -> str:
     side, k = layer.split(".")
     # Numbered from 0 like the trace names (enc.0, dec.1) the other views show.
-    return tr(UI[f"{side}_layer"], lang).format(k=int(k), n=n)
+    key = f"{side}_layer" + ("_short" if short else "")
+    return tr(UI[key], lang).format(k=int(k), n=n)
 
 
 def op_label(op: str, lang: str, box_kind: str = "", activation: str = "relu") -> str:

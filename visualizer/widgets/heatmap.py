@@ -22,13 +22,14 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from visualizer.theme import GRID, HIGHLIGHT, MUTED, TEXT, ui_font
 from visualizer.widgets.cell_text import CellText
 from visualizer.widgets.color_bar import WIDTH, ColorBar
-from visualizer.widgets.heatmap_parts import QtRect, colorize, elide, thin, with_power
+from visualizer.widgets.heatmap_parts import QtRect, colorize, elide, is_words, thin, with_power
 from visualizer.widgets.token_axis import TokenAxis
 
 BOTTOM_H = 24
 TITLE_H = 20
 READOUT_H = 16
 TOP_PAD = 7
+TOP_K = 3  # a single row names at least its largest few entries
 
 
 class Heatmap(QWidget):
@@ -142,6 +143,10 @@ class Heatmap(QWidget):
         finite = v[np.isfinite(v)]
         if mode == "probability":
             lo, hi = 0.0, 1.0
+        elif mode == "gain":  # a gain: 1 leaves a value as it is, so 1 is white
+            m = scale if scale else (float(np.abs(finite - 1).max()) if finite.size else 1.0)
+            m = m or 1.0
+            lo, hi = 1 - m, 1 + m
         else:
             m = scale if scale else (float(np.abs(finite).max()) if finite.size else 1.0)
             m = m or 1.0
@@ -230,22 +235,33 @@ class Heatmap(QWidget):
         px_h = max(1.0, vb.height()) / rows
         wide = self._wide
 
-        top = None  # a probability row always names its most likely token
-        if self.mode == "probability" and rows == 1 and np.isfinite(self.values[0]).any():
-            top = int(np.nanargmax(self.values[0]))
+        top: list[int] = []  # one row over words: always name its largest entries
+        if rows == 1 and self.mode != "ids" and np.isfinite(self.values[0]).any():
+            row = np.where(np.isfinite(self.values[0]), self.values[0], -np.inf)
+            top = [int(i) for i in np.argsort(-row, kind="stable")[:TOP_K]]
 
         line = self.metrics.height()
-        self._ticks("left", thin(self.rows, line, px_h))
+        row_words = is_words(self.rows)
+        left = thin(self.rows, line, px_h, indexed=row_words)
+        self._ticks("left", left)
+        want = min(110, max(self._text_w(s) for _, s in left[0]) + 10) if left[0] else 8
+        changed = want != self.natural[0]
+        if changed:  # "index:token" labels need a little more room
+            self.natural[0] = want
+            self.plot.getAxis("left").setWidth(max(want, self.forced[0]))
         bottom: TokenAxis = self.plot.getAxis("bottom")  # type: ignore[assignment]
-        words = any(not s.lstrip("-").isdigit() for s in self.cols)
+        words = is_words(self.cols)
         rotate = words and wide + 6 > px_w
         if rotate != bottom.rotate:  # same labels drawn another way: redraw the axis
             bottom.rotate = rotate
             self._last_ticks.pop("bottom", None)
-        self._ticks("bottom", thin(self.cols, line if bottom.rotate else wide + 6, px_w, top))
+        need = line if bottom.rotate else wide + 6
+        ticks = thin(self.cols, need, px_w, top, indexed=words)
+        self._ticks("bottom", ticks)
+        longest = max((self._text_w(s) for _, s in ticks[0]), default=8)
         natural = self.natural[1]
-        self.natural[1] = min(76, wide + 10) if bottom.rotate else BOTTOM_H
-        if self.natural[1] != natural:
+        self.natural[1] = min(110, longest + 10) if bottom.rotate else BOTTOM_H
+        if self.natural[1] != natural or changed:
             bottom.setHeight(max(self.natural[1], self.forced[1]))
             self.sigChrome.emit()
 
@@ -257,7 +273,8 @@ class Heatmap(QWidget):
 
     def _text_w(self, label: str) -> int:
         if label not in self._widths:
-            self._widths[label] = self.metrics.horizontalAdvance(elide(label))
+            shown = label if label.split(":", 1)[0].isdigit() else elide(label)
+            self._widths[label] = self.metrics.horizontalAdvance(shown)
         return self._widths[label]
 
     def _cell_at(self, scene_pos: QPointF) -> tuple[int, int] | None:

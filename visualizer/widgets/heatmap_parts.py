@@ -6,6 +6,8 @@ NumPy / pyqtgraph with no state of its own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF
@@ -29,7 +31,7 @@ def colorize(v: np.ndarray, lo: float, hi: float, mode: str) -> np.ndarray:
         rgba = np.empty((*v.shape, 4), np.uint8)
         rgba[...] = (*IDS_RGB, 255)
         return rgba
-    lut = LUTS[mode]
+    lut = LUTS.get(mode, LUTS["diverging"])
     idx = np.clip((np.nan_to_num(v, nan=0.0, neginf=lo, posinf=hi) - lo) / (hi - lo), 0, 1)
     rgba = lut[(idx * (len(lut) - 1)).astype(np.int32)]
     rgba[~np.isfinite(v), :3] = MASKED_RGB
@@ -46,18 +48,41 @@ def with_power(title: str, exponent: int) -> str:
     return f"{title}   ({note})"
 
 
+def is_words(labels: list[str]) -> bool:
+    """Labels that are tokens, not plain indices."""
+    return any(not s.lstrip("-").isdigit() for s in labels)
+
+
 def thin(
-    labels: list[str], need: float, have: float, keep: int | None = None
+    labels: list[str],
+    need: float,
+    have: float,
+    keep: int | Sequence[int] | None = None,
+    indexed: bool = False,
 ) -> list[list[tuple[float, str]]]:
     """Tick labels at cell centres, every k-th one (k a round number) when a label needs
-    ``need`` pixels and a cell has ``have``; ``keep`` is always labelled."""
+    ``need`` pixels and a cell has ``have``; index 0 and ``keep`` are always labelled.
+    ``indexed``: thinned labels read "index:token", so none seems to name its neighbour."""
     step = max(1, int(np.ceil(need / max(have, 1e-6))))
     if step > 1:
         step = next((s for s in NICE_STEPS if s >= step), step)
     shown = list(range(0, len(labels), step))
-    if keep is not None and step > 1:
-        shown = sorted({keep, *(i for i in shown if abs(i - keep) >= step)})
-    return [[(i + 0.5, elide(labels[i])) for i in shown]]
+    kept = [] if keep is None else [keep] if isinstance(keep, int) else list(keep)
+    kept = [k for k in kept if 0 <= k < len(labels)]
+    if kept and step > 1:
+        picked: set[int] = set()
+        for k in kept:  # the kept labels first, then the regular ones that do not collide
+            if all(abs(k - j) >= step for j in picked):
+                picked.add(k)
+        picked |= {i for i in shown if all(abs(i - j) >= step for j in picked)}
+        if 0 not in picked and all(j >= step for j in picked):
+            picked.add(0)
+        shown = sorted(picked)
+
+    def name(i: int) -> str:
+        return f"{i}:{elide(labels[i])}" if indexed and step > 1 else elide(labels[i])
+
+    return [[(i + 0.5, name(i)) for i in shown]]
 
 
 class QtRect(pg.QtWidgets.QGraphicsRectItem):

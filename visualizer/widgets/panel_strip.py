@@ -138,6 +138,9 @@ class PanelStrip(QWidget):
         if len(self.shapes) > 1:
             options.append(self._line_sizes(True))
         _, vertical, sizes = max(options, key=lambda o: o[0])
+        if vertical:  # stacked panels over the same columns: cells start at the same x
+            self._align_columns()
+            sizes = self._line_sizes(True)[2]
         self.vertical = vertical
         for op, text in zip(self.ops[1:], self.op_texts[1:], strict=False):
             op.set_op(*text, vertical=vertical)
@@ -145,6 +148,19 @@ class PanelStrip(QWidget):
             self._place_vertical(sizes)
         else:
             self._place_horizontal(sizes)
+
+    def _align_columns(self) -> None:
+        """Give panels with the same number of columns the same left axis width."""
+        n = len(self.shapes)
+        groups: dict[int, list[int]] = {}
+        for i in range(n):
+            if not self.free[i]:
+                groups.setdefault(self.shapes[i][1], []).append(i)
+        for members in groups.values():
+            if len(members) > 1:
+                left = max(self.panels[i].natural[0] for i in members)
+                for i in members:
+                    self.panels[i].force_axes(left, 0)
 
     def _line_sizes(self, vertical: bool) -> tuple[float, bool, list[tuple[int, int]]]:
         """(smallest cell side of the regular panels, vertical, panel sizes)."""
@@ -212,19 +228,21 @@ class PanelStrip(QWidget):
         wa, wc = max(MIN_PANEL_W, round(ca * sxl + cwa)), round(cc * sxr + cwc)
         hb, hc = round(rb * syt + chb), round(rc * syb + chc)
         x0 = max(MARGIN, (self.width() - wa - wc) // 2)
-        y0 = max(MARGIN, (self.height() - hb - hc) // 2)
+        y0 = MARGIN  # top-aligned: no empty band between the header and the matrices
         a.setGeometry(QRect(x0, y0 + hb, wa, hc))
         b.setGeometry(QRect(x0 + wa, y0, wc, hb))
         c.setGeometry(QRect(x0 + wa, y0 + hb, wc, hc))
         self.ops[1].set_op(*self.op_texts[1])
-        self.ops[1].setGeometry(QRect(x0, y0, wa, hb))
+        # the formula sits in the corner where A and B meet, not in the middle of the gap
+        ow, oh = min(wa, 220), min(hb, 90)
+        self.ops[1].setGeometry(QRect(x0 + wa - ow, y0 + hb - oh, ow, oh))
 
     def _place_horizontal(self, sizes: list[tuple[int, int]]) -> None:
         total = sum(w for w, _ in sizes) + (len(sizes) - 1) * OP_W
         scale = min(1.0, (self.width() - 2 * MARGIN) / max(1, total))
         sizes = [(int(w * scale), min(h, self.height() - 2 * MARGIN)) for w, h in sizes]
         x = max(MARGIN, (self.width() - sum(w for w, _ in sizes) - (len(sizes) - 1) * OP_W) // 2)
-        mid = self.height() // 2
+        mid = MARGIN + max(h for _, h in sizes) // 2  # top-aligned, ops at mid-height
         for i, (w, h) in enumerate(sizes):
             if i:
                 self.ops[i].setGeometry(QRect(x, mid - 60, OP_W, 120))
@@ -236,7 +254,7 @@ class PanelStrip(QWidget):
         total = sum(h for _, h in sizes) + (len(sizes) - 1) * OP_H
         scale = min(1.0, (self.height() - 2 * MARGIN) / max(1, total))
         sizes = [(min(w, self.width() - 2 * MARGIN), int(h * scale)) for w, h in sizes]
-        y = max(MARGIN, (self.height() - sum(h for _, h in sizes) - (len(sizes) - 1) * OP_H) // 2)
+        y = MARGIN  # top-aligned: no empty band under the header
         widest = max(w for w, _ in sizes)
         left = max(MARGIN, (self.width() - widest) // 2)
         for i, (w, h) in enumerate(sizes):

@@ -2,7 +2,8 @@
 
 Uses ``core.display.as_matrix`` for labelling (batch dropped, head picked, token
 labels), then applies only display transforms: Kᵀ shown transposed, a projection's
-weight cut to the rows feeding the shown head, token ids as a labelled column. No
+weight cut to the rows feeding the shown head, token ids as a labelled column, only
+the last row where only the last position is used (logits → next.probs). No
 model number is computed here; every value shown is one the trace holds.
 """
 
@@ -81,6 +82,8 @@ class TensorData:
             rows = [""]
         if m.col_axis == "value":  # a scalar (the loss)
             cols = [""]
+        if panel.link == "last" and values.ndim == 2 and values.shape[0] > 1:
+            values, rows = values[-1:], rows[-1:]  # the one row the next step reads
         if panel.mode == "ids":
             values, rows, cols = self._ids(step, panel, values, rows, cols)
         if panel.transpose:

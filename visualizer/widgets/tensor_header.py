@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from core.trace import Step
 
 T = {
+    "tokens": {"en": "token(s)", "zh": "词元"},
     "op": {"en": "op", "zh": "运算"},
     "shape": {"en": "shape", "zh": "形状"},
     "axes": {"en": "axes", "zh": "轴"},
@@ -115,8 +116,10 @@ class TensorHeader(QWidget):
         stats: dict[str, float],
         heads: tuple[int, int, bool],
         has_params: bool,
+        tokens: str | None = None,
     ) -> None:
-        """Fill every line for ``step``; ``heads`` is (count, current, shown)."""
+        """Fill every line for ``step``; ``heads`` is (count, current, shown); ``tokens``
+        (HTML) replaces the statistics for a step whose numbers are token ids."""
         self.set_phase(tr(step.phase, lang), step.phase)
         self.name.setText(f"∂L/∂ {step.name}" if step.phase == "backward" else step.name)
         self.title.setText(title)
@@ -131,7 +134,10 @@ class TensorHeader(QWidget):
         if step.layer is not None:
             parts.append(f"<b>{tr(T['layer'], lang)}</b> {step.layer}")
         self.meta.setText("&nbsp;&nbsp;·&nbsp;&nbsp;".join(parts))
-        self.stats.setText(self._stats_html(step, lang, stats))
+        if tokens is not None:
+            self.stats.setText(f"<b>{tr(T['tokens'], lang)}</b> {tokens}")
+        else:
+            self.stats.setText(self._stats_html(step, lang, stats))
         self.set_heads(*heads)
         self.head_label.setText(tr(T["heads"], lang))
         self.params.setText(tr(T["params"], lang))

@@ -25,7 +25,7 @@ class Panel:
     role: str
     key: str
     label: str  # math text, or a key of the view's LABELS table
-    mode: str = "diverging"  # "diverging" | "probability" | "ids"
+    mode: str = "diverging"  # "diverging" | "probability" | "ids" | "gain" (centred on 1)
     op: tuple[str, str] = ("", "")  # (symbol, caption key) drawn before this panel
     transpose: bool = False
     param: bool = False  # a learned parameter (large, secondary)
@@ -135,8 +135,9 @@ def _forward(step: Step) -> list[Panel]:
     if kind == "mask" and "x" in t:
         return [inp("x", _src_label(t["x"]), link="cell"), then("→", "mask")]
     if kind == "softmax" and "x" in t:
-        link = "last" if step.name == "next.probs" else "row"
-        return [inp("x", _src_label(t["x"]), link=link), then("→", "softmax")]
+        if step.name == "next.probs":  # only the newest position's logits are used
+            return [inp("x", "logits, last", link="last"), then("→", "softmax")]
+        return [inp("x", _src_label(t["x"]), link="row"), then("→", "softmax")]
     if kind == "concat" and "x" in t:
         return [inp("x", "context", link="head"), then("→", "concat heads")]
     if kind == "add" and "sublayer" in t:
@@ -148,7 +149,9 @@ def _forward(step: Step) -> list[Panel]:
     if kind == "layernorm" and "x" in t:
         panels = [inp("x", "x", link="row")]
         if "weight" in t:
-            panels.append(inp("weight", "γ", op=("", "scale γ"), param=True, link="col"))
+            panels.append(
+                inp("weight", "γ", op=("", "scale γ"), param=True, link="col", mode="gain")
+            )
         return [*panels, then("→", "LayerNorm", "LayerNorm(x)")]
     if kind == "activation" and "x" in t:
         return [inp("x", "hidden", link="cell"), then("→", "activation")]
