@@ -30,6 +30,7 @@ typecheck: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python bench/engine.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui.py
 
 models: $(STAMP)
 	$(BIN)/transformer-sim train --preset demo-de --seed 0 --out assets/models/demo-de
