@@ -95,6 +95,18 @@ def _import_views() -> None:
         importlib.import_module(module)
 
 
+def _report_errors_in(window: Any) -> None:
+    """An unexpected exception in a slot is shown in the window (and on stderr), and the
+    app keeps running: a bug in one view must not lose the user's session."""
+    import traceback
+
+    def hook(kind: type[BaseException], error: BaseException, tb: Any) -> None:
+        traceback.print_exception(kind, error, tb)
+        window.statusBar().showMessage(f"Internal error: {kind.__name__}: {error}", 15_000)
+
+    sys.excepthook = hook
+
+
 def has_display() -> bool:
     if os.environ.get("QT_QPA_PLATFORM") or sys.platform in ("darwin", "win32"):
         return True
@@ -120,6 +132,7 @@ def main(argv: list[str] | None = None, pair: str = "en-de") -> int:
     install_fonts(app)  # type: ignore[arg-type]
     window = MainWindow()
     window.show()
+    _report_errors_in(window)
     _FirstPaint(window.loading)  # parented to the label: lives as long as it
 
     starter = _Starter(app, window, quit_after)
