@@ -82,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
     sh.add_argument("--lang", default="en", choices=("en", "zh"))
     sh.add_argument("--pair", choices=tuple(PAIR_MODELS), default="en-de")
     sh.add_argument("--source", help="the English sentence (default: the pair's first example)")
+    sh.add_argument(
+        "--mode",
+        default="translate",
+        choices=("translate", "train"),
+        help="trace a translation, or one training step on it",
+    )
     return p
 
 
@@ -225,6 +231,7 @@ def _shot(args: argparse.Namespace) -> int:
         lang=args.lang,
         pair=args.pair,
         source=args.source,
+        mode=args.mode,
     )
     print(out)
     return 0

@@ -15,15 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from core import checkpoint
 from core.bundle import Bundle, Translation
+from core.corpus import builtin_corpus, sentence_key
 from core.decode import DecodeSettings
 from core.observable import Observable
 from core.trace import Step, Trace
-from core.tracing import trace_translation
+from core.tracing import trace_step_on_copy, trace_translation
 
 MODELS = Path(__file__).resolve().parent.parent / "assets" / "models"
 BUILTIN_MODELS = {"en-de": "demo-de", "en-fr": "demo-fr"}
@@ -40,6 +42,7 @@ EXAMPLES = {
 
 
 Runner = Callable[[Callable[[], Any], Callable[[Any], None]], None]
+Mode = Literal["translate", "train"]  # trace a translation, or one training step
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,8 @@ class Session(Observable):
         "animate",
         "error",
         "busy",
+        "mode",
+        "target",
     )
     runner: Runner = staticmethod(run_now)
 
@@ -100,11 +105,15 @@ class Session(Observable):
         self.animate = True
         self.error = ""
         self.busy = False
+        self.mode: Mode = "translate"
+        self.target = ""  # the reference translation a training step learns from
         self.source = ""
         self._set_source(source)
         self.events.source.connect(self._set_source)
         self.events.decode.connect(lambda _: self.rerun())
         self.events.pair.connect(self._load_pair)
+        self.events.mode.connect(lambda _: self.rerun())
+        self.events.target.connect(self._on_target)
 
     @classmethod
     def open_builtin(cls, pair: str = "en-de", source: str | None = None) -> Session:
@@ -124,6 +133,10 @@ class Session(Observable):
         if text != self.__dict__.get("_ran_source"):
             self.rerun(text)
 
+    def _on_target(self, _target: str) -> None:
+        if self.mode == "train":
+            self.rerun()
+
     def rerun(self, text: str | None = None) -> None:
         """Translate (and trace) the source again; keeps the cursor on the same kind of step.
 
@@ -133,6 +146,15 @@ class Session(Observable):
         """
         text = self.source if text is None else text
         bundle, decode = self.bundle, self.decode
+        if self.mode == "train":
+            target = self.target or reference_translation(self.pair, text)
+
+            def train_job() -> tuple[Trace, Translation]:
+                result = bundle.translate(text, decode)  # what the model says before learning
+                return trace_step_on_copy(bundle, text, target or result.text), result
+
+            self._submit(train_job, lambda done: self._apply(text, *done))
+            return
         self._submit(
             lambda: trace_translation(bundle, text, decode), lambda done: self._apply(text, *done)
         )
@@ -259,6 +281,18 @@ class Session(Observable):
                 self.seek(s.index)
                 return
         self.go_end()
+
+
+def reference_translation(pair: str, source: str) -> str:
+    """The built-in corpus' translation of a lecture sentence ("" for any other text)."""
+    return _lecture_targets(pair).get(sentence_key(source), "")
+
+
+@cache
+def _lecture_targets(pair: str) -> dict[str, str]:
+    if pair not in BUILTIN_MODELS:
+        return {}
+    return {sentence_key(p.source): p.target for p in builtin_corpus(pair).lecture}
 
 
 def block_path(step: Step) -> tuple[str, ...]:

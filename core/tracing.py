@@ -9,6 +9,7 @@ so the window can say how much one step helped.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -16,6 +17,7 @@ import torch
 
 from core.batches import Batch
 from core.bundle import Bundle, Translation
+from core.config import TrainConfig
 from core.decode import DecodeSettings
 from core.trace import GRAD, Intervention, Trace, Tracer, point
 from core.train import Trainer
@@ -23,13 +25,14 @@ from core.train import Trainer
 
 def _pair_batch(bundle: Bundle, source: str, target: str) -> tuple[Batch, dict[str, list[str]]]:
     src, enc = bundle.encode_source(source)
-    tgt_in, tgt_out, _ = bundle.encode_target(target)
+    tgt_in, tgt_out, tenc = bundle.encode_target(target)
     tok = bundle.tgt_tok.token
     meta = {
         "src_tokens": [*enc.tokens, "<eos>"],
         "tgt_in_tokens": [tok(int(i)) for i in tgt_in[0]],
         "tgt_out_tokens": [tok(int(i)) for i in tgt_out[0]],
         "unknown": list(enc.unknown),
+        "target_unknown": list(tenc.unknown),
     }
     return Batch(src, tgt_in, tgt_out), meta
 
@@ -113,6 +116,18 @@ def trace_batch_step(trainer: Trainer, batch: Batch, loss_after: bool = True) ->
         step=trainer.step_count,
     )
     return trace
+
+
+TRAIN_STEP_LR = 1e-4  # a step small enough to lower a trained model's loss, not wreck it
+
+
+def trace_step_on_copy(
+    bundle: Bundle, source: str, target: str, lr: float = TRAIN_STEP_LR
+) -> Trace:
+    """One traced training step on a copy of the model: the original is not changed, so
+    stepping through "how it learns" never alters the model that translates."""
+    trainer = Trainer(copy.deepcopy(bundle), None, TrainConfig(warmup=0, lr=lr))
+    return trace_training_step(trainer, source, target)
 
 
 def trace_forward(

@@ -30,6 +30,8 @@ class SessionBridge(QObject):
     sigPair = Signal(str)
     sigDecode = Signal(object)
     sigBusy = Signal(bool)  # the model is running in the worker thread
+    sigMode = Signal(str)  # "translate" or "train"
+    sigTarget = Signal(str)
     _sigJobDone = Signal(object, object)  # (done callback, outcome), delivered on this thread
 
     def __init__(
@@ -53,6 +55,8 @@ class SessionBridge(QObject):
             ("pair", self.sigPair),
             ("decode", self.sigDecode),
             ("busy", self.sigBusy),
+            ("mode", self.sigMode),
+            ("target", self.sigTarget),
         ]
         for field, signal in pairs:
             ev.get(field).connect(signal.emit)

@@ -67,6 +67,7 @@ def shot(
     lang: str = "en",
     pair: str = "en-de",
     source: str | None = None,
+    mode: str = "translate",
 ) -> Path:
     """Render and save; returns the path. Runs offscreen unless a platform is set."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -90,6 +91,11 @@ def shot(
         raise ShotError(session.error)
     session.lang = lang
     session.animate = False
+    if mode not in ("translate", "train"):
+        raise ShotError(f"--mode must be translate or train, got {mode!r}")
+    session.mode = mode  # type: ignore[assignment]
+    if session.error:
+        raise ShotError(session.error)
     bridge = SessionBridge(session)
     if view == "window":
         from visualizer.main_window import MainWindow

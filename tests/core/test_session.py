@@ -106,3 +106,24 @@ def test_pair_switch_loads_the_french_model(session: Session) -> None:
     assert session.source == "You like this course"
     assert session.translation is not None
     assert session.translation.text == "Vous aimez ce cours"
+
+
+def test_train_mode_traces_one_step_on_a_copy(session: Session) -> None:
+    import torch
+
+    before = {n: p.detach().clone() for n, p in session.bundle.model.named_parameters()}
+    session.mode = "train"
+    phases = {s.phase for s in session.trace.steps}
+    assert phases == {"forward", "loss", "backward", "update"}
+    meta = session.trace.meta
+    assert meta["target"] == "Die Zeit fliegt wie ein Pfeil"  # the lecture reference
+    assert meta["loss_after"] < meta["loss"]
+    for name, p in session.bundle.model.named_parameters():
+        assert torch.equal(p, before[name])  # the translating model did not learn
+    session.target = "Die Zeit vergeht wie ein Pfeil"
+    assert session.trace.meta["target"] == "Die Zeit vergeht wie ein Pfeil"
+    assert session.trace.meta["loss"] > meta["loss"]  # a target the model would not say
+    session.source = "The zebra sees the cat"  # not a lecture sentence: learn its own output
+    assert session.error == "" and session.trace.meta["source"] == "The zebra sees the cat"
+    session.mode = "translate"
+    assert session.trace.steps[-1].name == "next.token"

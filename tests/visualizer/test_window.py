@@ -209,3 +209,20 @@ def test_no_display_is_one_clear_line(tmp_path: Path) -> None:
         "transformer-sim: error: no display found (set DISPLAY, or run "
         "`transformer-sim demo` for the text demo)"
     ]
+
+
+def test_train_mode_from_the_input_bar(window: MainWindow, qtbot: QtBot) -> None:
+    s = window.session
+    assert s is not None
+    row = window.input_bar.train_row
+    assert not row.target.isVisibleTo(window)
+    row.mode.activated.emit(1)  # "Train one step"
+    assert s.mode == "train"
+    assert row.target.isVisibleTo(window) and "→" in row.loss.text()
+    for i in range(len(s)):  # every view draws forward, loss, backward and update steps
+        s.seek(i)
+    row.target.setText("Die Zeit fliegt wie ein Vogel")
+    qtbot.keyClick(row.target, Qt.Key.Key_Return)
+    assert s.trace.meta["target"] == "Die Zeit fliegt wie ein Vogel"
+    s.lang = "zh"
+    assert row.mode.currentText() == "训练一步" and "损失" in row.loss.text()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from core.tokenizer import UNK_ID
 from visualizer.i18n import tr
 from visualizer.theme import ui_font
+from visualizer.widgets.train_row import TrainRow
 
 if TYPE_CHECKING:
     from core.session import Session
@@ -97,6 +98,8 @@ class InputBar(QWidget):
         lay.setContentsMargins(6, 4, 6, 2)
         lay.setSpacing(2)
         lay.addLayout(top)
+        self.train_row = TrainRow(session, bridge)
+        lay.addWidget(self.train_row)
         lay.addWidget(self.chips)
         lay.addWidget(self.notice)
         lay.addWidget(self.message)
