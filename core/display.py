@@ -36,6 +36,8 @@ def axis_labels(trace: Trace, step: Step, axis: str, size: int, vocab: list[str]
         prefix = ["<bos>", *meta.get("tgt_tokens", [])]
         if size <= len(prefix):
             return prefix[:size]
+    if axis == "label" and len(meta.get("tgt_out_tokens", [])) == size:
+        return list(meta["tgt_out_tokens"])  # what each position must predict
     if axis == "vocab" and len(vocab) == size:
         return vocab
     return [str(i) for i in range(size)]

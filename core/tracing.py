@@ -50,7 +50,7 @@ def _forward_and_loss(trainer: Trainer, tracer: Tracer, batch: Batch) -> torch.T
                 ("batch", "tgt", "vocab"),
             )
         tracer.phase = "loss"
-        point("tgt.target", batch.tgt_out, "tokens", {}, ("batch", "tgt"))
+        point("tgt.target", batch.tgt_out, "tokens", {}, ("batch", "label"))
         return trainer.loss(logits, batch)
 
 

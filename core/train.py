@@ -110,7 +110,7 @@ class Trainer:
             per_token,
             "loss",
             {"logits": "logits", "target": "tgt.target"},
-            ("batch", "tgt"),
+            ("batch", "label"),  # position t: the loss of predicting label t
         )
         loss = per_token.sum() / batch.n_tokens  # ()
         return point("loss", loss, "mean", {"x": "loss.per_token"}, ())

@@ -219,6 +219,8 @@ def test_train_mode_from_the_input_bar(window: MainWindow, qtbot: QtBot) -> None
     row.mode.activated.emit(1)  # "Train one step"
     assert s.mode == "train"
     assert row.target.isVisibleTo(window) and "→" in row.loss.text()
+    strips = row.strips.text()  # teacher forcing: <bos> + target over target + <eos>
+    assert strips.index("&lt;bos&gt;") < strips.index("Pfeil") < strips.index("&lt;eos&gt;")
     for i in range(len(s)):  # every view draws forward, loss, backward and update steps
         s.seek(i)
     row.target.setText("Die Zeit fliegt wie ein Vogel")

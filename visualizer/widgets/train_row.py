@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from visualizer.i18n import tr
 from visualizer.theme import ui_font
@@ -31,6 +32,8 @@ TEXTS = {
         "zh": "损失 {a:.4f} → 一步之后 {b:.4f}（{pct:+.1f}%）",
     },
     "unk": {"en": "not in the target vocabulary: {w}", "zh": "不在目标词表中：{w}"},
+    "inputs": {"en": "decoder reads", "zh": "解码器读入"},
+    "labels": {"en": "must predict", "zh": "应预测"},
 }
 MODES = ("translate", "train")
 
@@ -47,11 +50,19 @@ class TrainRow(QWidget):
         self.target.returnPressed.connect(self._on_target_entered)
         self.loss = QLabel()
         self.loss.setFont(ui_font(11))
-        lay = QHBoxLayout(self)
+        self.strips = QLabel()  # teacher forcing: what the decoder reads vs. must predict
+        self.strips.setFont(ui_font(10))
+        self.strips.setTextFormat(Qt.TextFormat.RichText)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.mode)
+        row.addWidget(self.target, 1)
+        row.addWidget(self.loss)
+        lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.mode)
-        lay.addWidget(self.target, 1)
-        lay.addWidget(self.loss)
+        lay.setSpacing(2)
+        lay.addLayout(row)
+        lay.addWidget(self.strips)
         bridge.sigMode.connect(self._on_mode)
         bridge.sigTarget.connect(self._on_target)
         bridge.sigTrace.connect(self._on_trace)
@@ -77,8 +88,8 @@ class TrainRow(QWidget):
 
     def _on_trace(self, _trace: object = None) -> None:
         training = self.session.mode == "train"
-        self.target.setVisible(training)
-        self.loss.setVisible(training)
+        for w in (self.target, self.loss, self.strips):
+            w.setVisible(training)
         meta = self.session.trace.meta
         if not training or meta.get("kind") != "train_step":
             return
@@ -91,6 +102,7 @@ class TrainRow(QWidget):
             text += " · " + tr(TEXTS["unk"], lang).format(w=", ".join(meta["target_unknown"]))
         self.loss.setText(text)
         self.loss.setStyleSheet("color: #2a9d8f" if b < a else "color: #c1121f")
+        self.strips.setText(teacher_forcing_html(meta, lang))
 
     def _relabel(self, _lang: str = "") -> None:
         lang = self.session.lang
@@ -99,3 +111,27 @@ class TrainRow(QWidget):
         self.mode.setCurrentIndex(MODES.index(self.session.mode))
         self.target.setToolTip(tr(TEXTS["target"], lang))
         self._on_trace()
+
+
+def teacher_forcing_html(meta: dict[str, object], lang: str) -> str:
+    """Two aligned token strips: the shifted-right decoder input over the labels, so
+    position t reads ``<bos> y1 … y(t-1)`` and must predict ``y_t``."""
+    inputs = [str(t) for t in meta.get("tgt_in_tokens", [])]  # type: ignore[attr-defined]
+    labels = [str(t) for t in meta.get("tgt_out_tokens", [])]  # type: ignore[attr-defined]
+
+    def row(title: str, tokens: list[str], color: str) -> str:
+        cells = "".join(
+            f"<td style='background:{color}; padding:1px 6px'>{_esc(t)}</td>" for t in tokens
+        )
+        return f"<tr><td style='color:#6e6e73; padding-right:6px'>{title}</td>{cells}</tr>"
+
+    return (
+        "<table cellspacing='2'>"
+        + row(tr(TEXTS["inputs"], lang), inputs, "#e8eefb")
+        + row(tr(TEXTS["labels"], lang), labels, "#fde2d4")
+        + "</table>"
+    )
+
+
+def _esc(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
