@@ -38,6 +38,7 @@ TITLES = {
     "decoding": {"en": "Decoding", "zh": "解码"},
     "narration": {"en": "Explanation", "zh": "讲解"},
     "timeline": {"en": "Timeline", "zh": "时间线"},
+    "training": {"en": "Training", "zh": "训练"},
 }
 DOCK_AREAS = {
     "diagram": Qt.DockWidgetArea.LeftDockWidgetArea,
@@ -45,6 +46,7 @@ DOCK_AREAS = {
     "decoding": Qt.DockWidgetArea.RightDockWidgetArea,
     "narration": Qt.DockWidgetArea.LeftDockWidgetArea,
     "timeline": Qt.DockWidgetArea.BottomDockWidgetArea,
+    "training": Qt.DockWidgetArea.RightDockWidgetArea,
 }
 SHORTCUTS = [  # (keys, method on the session, English, Chinese)
     ("Space", "toggle_play", "Play / pause", "播放 / 暂停"),
@@ -138,6 +140,7 @@ class MainWindow(QMainWindow):
             self.docks["diagram"], self.docks["narration"], Qt.Orientation.Vertical
         )
         self.tabifyDockWidget(self.docks["attention"], self.docks["decoding"])
+        self.tabifyDockWidget(self.docks["decoding"], self.docks["training"])
         self.docks["attention"].raise_()
         self._default_sizes()
 
@@ -257,6 +260,9 @@ class MainWindow(QMainWindow):
             settings.setValue("lang", self.session.lang)
             settings.setValue("animate", self.session.animate)
             self.session.playing = False
+        training = self.views.get("training")
+        if training is not None:
+            training.shutdown()  # type: ignore[attr-defined]
         super().closeEvent(event)
 
 

@@ -11,4 +11,5 @@ VIEWS: dict[str, tuple[str, str]] = {
     "decoding": ("visualizer.views.decoding", "DecodingView"),
     "narration": ("visualizer.views.narration", "NarrationView"),
     "timeline": ("visualizer.views.timeline", "TimelineView"),
+    "training": ("visualizer.views.training", "TrainingView"),
 }
