@@ -39,6 +39,9 @@ TITLES = {
     "narration": {"en": "Explanation", "zh": "讲解"},
     "timeline": {"en": "Timeline", "zh": "时间线"},
     "training": {"en": "Training", "zh": "训练"},
+    "loss": {"en": "Loss", "zh": "损失"},
+    "gradflow": {"en": "Gradient flow", "zh": "梯度流"},
+    "update": {"en": "Update", "zh": "更新"},
 }
 DOCK_AREAS = {
     "diagram": Qt.DockWidgetArea.LeftDockWidgetArea,
@@ -47,6 +50,9 @@ DOCK_AREAS = {
     "narration": Qt.DockWidgetArea.LeftDockWidgetArea,
     "timeline": Qt.DockWidgetArea.BottomDockWidgetArea,
     "training": Qt.DockWidgetArea.RightDockWidgetArea,
+    "loss": Qt.DockWidgetArea.RightDockWidgetArea,
+    "gradflow": Qt.DockWidgetArea.RightDockWidgetArea,
+    "update": Qt.DockWidgetArea.RightDockWidgetArea,
 }
 SHORTCUTS = [  # (keys, method on the session, English, Chinese)
     ("Space", "toggle_play", "Play / pause", "播放 / 暂停"),
@@ -112,6 +118,7 @@ class MainWindow(QMainWindow):
         bridge.sigLang.connect(self._relabel)
         bridge.sigError.connect(self._on_error)
         bridge.sigBusy.connect(self._on_busy)
+        bridge.sigMode.connect(self._on_mode)
         self._default_state = self.saveState()
         self._restore()
         self._relabel()
@@ -140,7 +147,13 @@ class MainWindow(QMainWindow):
             self.docks["diagram"], self.docks["narration"], Qt.Orientation.Vertical
         )
         self.tabifyDockWidget(self.docks["attention"], self.docks["decoding"])
-        self.tabifyDockWidget(self.docks["decoding"], self.docks["training"])
+        for before, after in (
+            ("decoding", "loss"),
+            ("loss", "gradflow"),
+            ("gradflow", "update"),
+            ("update", "training"),
+        ):
+            self.tabifyDockWidget(self.docks[before], self.docks[after])
         self.docks["attention"].raise_()
         self._default_sizes()
 
@@ -212,6 +225,10 @@ class MainWindow(QMainWindow):
     def _toggle_lang(self) -> None:
         if self.session:
             self.session.lang = "zh" if self.session.lang == "en" else "en"
+
+    def _on_mode(self, mode: str) -> None:
+        """Bring forward the dock that has something to say in this mode."""
+        self.docks["loss" if mode == "train" else "attention"].raise_()
 
     def _on_busy(self, busy: bool) -> None:
         lang = self.session.lang if self.session else "en"

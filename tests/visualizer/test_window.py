@@ -110,6 +110,9 @@ def test_input_bar_runs_and_shows_unknown_words(qtbot: QtBot, fresh_session: Ses
 def test_shot_writes_a_non_blank_png(view: str, lang: str, tmp_path: Path, qtbot: QtBot) -> None:
     out = tmp_path / f"{view}-{lang}.png"
     size = "1600x1000" if view == "window" else "800x600"
+    learning = view in ("loss", "gradflow", "update")  # they show a training step
+    step = "d/dec.1.cross_attn.weights" if learning else "t2/dec.1.cross_attn.weights"
+    mode = "train" if learning else "translate"
     rc = cli_main(
         [
             "shot",
@@ -119,8 +122,10 @@ def test_shot_writes_a_non_blank_png(view: str, lang: str, tmp_path: Path, qtbot
             view,
             "--lang",
             lang,
+            "--mode",
+            mode,
             "--step",
-            "t2/dec.1.cross_attn.weights",
+            step,
             "--size",
             size,
         ]

@@ -12,4 +12,7 @@ VIEWS: dict[str, tuple[str, str]] = {
     "narration": ("visualizer.views.narration", "NarrationView"),
     "timeline": ("visualizer.views.timeline", "TimelineView"),
     "training": ("visualizer.views.training", "TrainingView"),
+    "loss": ("visualizer.views.loss", "LossView"),
+    "gradflow": ("visualizer.views.gradflow", "GradFlowView"),
+    "update": ("visualizer.views.update", "UpdateView"),
 }
