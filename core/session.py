@@ -170,17 +170,32 @@ class Session(Observable):
         if pair not in BUILTIN_MODELS:
             self.error = f"no built-in model for {pair!r}"
             return
-        text = EXAMPLES[pair][0]
+        self.open_model(MODELS / BUILTIN_MODELS[pair], EXAMPLES[pair][0])
+
+    def open_model(self, folder: str | Path, source: str | None = None) -> None:
+        """Load a model folder (safetensors + JSON) and run the sentence on it; a bad
+        folder leaves the current model in place and says why in ``error``."""
+        text = self.source if source is None else source
+        decode = self.decode
 
         def job() -> tuple[Bundle, Trace, Translation]:
-            bundle = checkpoint.load(MODELS / BUILTIN_MODELS[pair])
-            return (bundle, *trace_translation(bundle, text, self.decode))
+            bundle = checkpoint.load(folder)
+            return (bundle, *trace_translation(bundle, text, decode))
 
         def done(out: tuple[Bundle, Trace, Translation]) -> None:
             self.bundle = out[0]
             self._apply(text, out[1], out[2])
 
         self._submit(job, done)
+
+    def save_model(self, folder: str | Path) -> bool:
+        """Save the current model (e.g. after training in the window); errors go to ``error``."""
+        try:
+            checkpoint.save(folder, self.bundle, extra={"saved_from": "transformer-sim window"})
+        except (OSError, ValueError) as e:
+            self.error = f"could not save the model to {folder}: {e}"
+            return False
+        return True
 
     def _submit(self, job: Callable[[], Any], done: Callable[[Any], None]) -> None:
         """Run ``job`` with the runner; apply its result unless a newer job was submitted."""

@@ -16,6 +16,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QDockWidget,
+    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -74,6 +75,8 @@ MENUS = {
     "animate": {"en": "Animate transitions", "zh": "过渡动画"},
     "reset": {"en": "Reset layout", "zh": "重置布局"},
     "busy": {"en": "Running the model…", "zh": "模型运行中…"},
+    "open": {"en": "Open model folder…", "zh": "打开模型文件夹…"},
+    "save": {"en": "Save model to folder…", "zh": "保存模型到文件夹…"},
 }
 
 
@@ -182,6 +185,13 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         bar.clear()
         self.menu_file = bar.addMenu("")
+        self.act_open = _action(self, self._open_model)
+        self.act_open.setShortcut(QKeySequence.StandardKey.Open)
+        self.act_save = _action(self, self._save_model)
+        self.act_save.setShortcut(QKeySequence.StandardKey.Save)
+        self.menu_file.addAction(self.act_open)
+        self.menu_file.addAction(self.act_save)
+        self.menu_file.addSeparator()
         self.act_quit = _action(self, self.close)
         self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
         self.menu_file.addAction(self.act_quit)
@@ -212,12 +222,31 @@ class MainWindow(QMainWindow):
         self.menu_view.setTitle(tr(MENUS["view"], lang))
         self.menu_help.setTitle(tr(MENUS["help"], lang))
         self.act_quit.setText(tr(MENUS["quit"], lang))
+        self.act_open.setText(tr(MENUS["open"], lang))
+        self.act_save.setText(tr(MENUS["save"], lang))
         self.act_animate.setText(tr(MENUS["animate"], lang))
         self.act_lang.setText(tr(MENUS["lang"], lang))
         self.act_reset.setText(tr(MENUS["reset"], lang))
         self.act_keys.setText(tr(MENUS["keys"], lang) + "  (F1)")
 
     # -- actions --------------------------------------------------------------------
+    def _open_model(self) -> None:
+        lang = self.session.lang if self.session else "en"
+        folder = QFileDialog.getExistingDirectory(self, tr(MENUS["open"], lang))
+        if folder and self.session is not None:
+            self.session.open_model(folder)  # a bad folder comes back as session.error
+
+    def _save_model(self) -> None:
+        lang = self.session.lang if self.session else "en"
+        folder = QFileDialog.getExistingDirectory(self, tr(MENUS["save"], lang))
+        if folder and self.session is not None and self.session.save_model(folder):
+            self.statusBar().showMessage(folder, 8000)
+
+    def _on_error(self, text: str) -> None:
+        """Errors also show in red under the input bar, where the user is looking."""
+        if text:
+            self.statusBar().showMessage(text, 8000)
+
     def _reset_layout(self) -> None:
         self.restoreState(self._default_state)
         self._default_sizes()
@@ -236,10 +265,6 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(tr(MENUS["busy"], lang))
         elif self.session is not None and self.session.translation is not None:
             self.statusBar().showMessage(self.session.translation.text)
-
-    def _on_error(self, text: str) -> None:
-        if text:
-            self.statusBar().showMessage(text, 8000)
 
     def shortcuts_text(self) -> str:
         lang = self.session.lang if self.session else "en"

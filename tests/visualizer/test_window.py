@@ -233,3 +233,24 @@ def test_train_mode_from_the_input_bar(window: MainWindow, qtbot: QtBot) -> None
     assert s.trace.meta["target"] == "Die Zeit fliegt wie ein Vogel"
     s.lang = "zh"
     assert row.mode.currentText() == "训练一步" and "损失" in row.loss.text()
+
+
+def test_save_and_open_a_model_folder_and_refuse_a_corrupt_one(
+    window: MainWindow, tmp_path: Path
+) -> None:
+    s = window.session
+    assert s is not None
+    assert s.save_model(tmp_path / "mine")
+    (tmp_path / "bad").mkdir()
+    for name in ("config.json", "vocab.json"):
+        (tmp_path / "bad" / name).write_bytes((tmp_path / "mine" / name).read_bytes())
+    data = (tmp_path / "mine" / "model.safetensors").read_bytes()
+    (tmp_path / "bad" / "model.safetensors").write_bytes(data[: len(data) // 2])  # truncated
+    before = s.bundle
+    s.open_model(tmp_path / "bad")
+    assert "safetensors" in s.error and s.bundle is before
+    assert "safetensors" in window.input_bar.message.text()  # said in the window
+    s.open_model(tmp_path / "mine")
+    assert s.error == "" and s.bundle is not before
+    assert s.translation is not None
+    assert s.translation.text == "Die Zeit fliegt wie ein Pfeil"
