@@ -229,11 +229,7 @@ class TrainingView(QWidget):
         from core import checkpoint
 
         self._stop_thread()
-        folder = (
-            Path(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation))
-            / "autosave"
-            / time.strftime("%Y%m%d-%H%M%S")
-        )
+        folder = autosave_folder() / time.strftime("%Y%m%d-%H%M%S")
         try:
             self.last_saved = checkpoint.save(folder, bundle, extra={"stopped": reason})
         except OSError as e:
@@ -243,7 +239,7 @@ class TrainingView(QWidget):
         self.status.setText(
             tr(TEXTS["done"], self.session.lang).format(
                 steps=self.history["step"][-1] if self.history["step"] else 0,
-                reason=reason,
+                reason=tr(REASONS.get(reason, {"en": reason}), self.session.lang),
                 path=self.last_saved,
             )
         )
