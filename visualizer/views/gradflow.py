@@ -14,12 +14,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from visualizer.i18n import tr
-from visualizer.theme import MUTED, PHASE_COLORS, TEXT, ui_font
+from visualizer.theme import PHASE_COLORS, TEXT, ui_font
 from visualizer.widgets.gradflow_chart import ACT, PARAM, GradFlowChart
 from visualizer.widgets.gradflow_data import GradFlow, block_label, block_of, grad_flow
+from visualizer.widgets.hint_stack import HintStack
 from visualizer.widgets.loss_data import fmt
 
 if TYPE_CHECKING:
@@ -62,15 +63,6 @@ class GradFlowView(QWidget):
         self.session, self.bridge = session, bridge
         self.flow: GradFlow | None = None
         self._trace: object = None
-        self.stack = QStackedWidget(self)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.stack)
-        self.hint = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        self.hint.setWordWrap(True)
-        self.hint.setFont(ui_font(12))
-        self.hint.setStyleSheet(f"color: {MUTED}; padding: 20px")
-        self.stack.addWidget(self.hint)
         page = QWidget()
         lay = QVBoxLayout(page)
         lay.setContentsMargins(10, 8, 10, 6)
@@ -96,7 +88,11 @@ class GradFlowView(QWidget):
         lay.addLayout(row)
         lay.addWidget(self.detail)
         lay.addWidget(self.chart, 1)
-        self.stack.addWidget(page)
+        self.stack = HintStack(page)
+        self.hint = self.stack.hint
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
         bridge.sigTrace.connect(lambda _: self._on_trace())
         bridge.sigCursor.connect(lambda _: self._on_cursor())
         bridge.sigLang.connect(lambda _: self._relabel())
@@ -110,7 +106,7 @@ class GradFlowView(QWidget):
             self.flow = None
         blocks = self.flow.blocks if self.flow else ()
         self.chart.set_data([], [(b.act_norm, b.param_norm) for b in blocks])
-        self.stack.setCurrentIndex(1 if self.flow else 0)
+        self.stack.show_content(bool(self.flow))
         self._relabel()
 
     def cursor_block(self) -> int | None:

@@ -14,10 +14,11 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from visualizer.i18n import tr
 from visualizer.theme import MUTED, PHASE_COLORS, TEXT, ui_font
+from visualizer.widgets.hint_stack import HintStack
 from visualizer.widgets.loss_data import LossData, fmt, loss_data
 from visualizer.widgets.loss_rows import ROW_H, LossRows
 from visualizer.widgets.prob_bars import percent
@@ -65,15 +66,6 @@ class LossView(QWidget):
         self.data: LossData | None = None
         self._picked: int | None = None
         self._trace: object = None
-        self.stack = QStackedWidget(self)
-        outer = QVBoxLayout(self)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(self.stack)
-        self.hint = QLabel(alignment=Qt.AlignmentFlag.AlignCenter)
-        self.hint.setWordWrap(True)
-        self.hint.setFont(ui_font(12))
-        self.hint.setStyleSheet(f"color: {MUTED}; padding: 20px")
-        self.stack.addWidget(self.hint)
         page = QWidget()
         lay = QVBoxLayout(page)
         lay.setContentsMargins(10, 8, 10, 4)
@@ -98,7 +90,11 @@ class LossView(QWidget):
         for w in (self.title, self.mean, self.lower, self.legend):
             lay.addWidget(w)
         lay.addWidget(self.scroll, 1)
-        self.stack.addWidget(page)
+        self.stack = HintStack(page)
+        self.hint = self.stack.hint
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
         bridge.sigTrace.connect(lambda _: self._on_trace())
         bridge.sigCursor.connect(lambda _: self._on_cursor())
         bridge.sigSelection.connect(lambda _: self._on_cursor())
@@ -115,7 +111,7 @@ class LossView(QWidget):
         except Exception:  # a malformed trace shows the hint rather than raising
             self.data = None
         self.rows.set_data(self.data)
-        self.stack.setCurrentIndex(1 if self.data else 0)
+        self.stack.show_content(bool(self.data))
         self._relabel()
 
     def selected_position(self) -> int | None:

@@ -21,13 +21,13 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSizePolicy,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from visualizer.theme import MUTED, PHASE_COLORS, ui_font
+from visualizer.theme import PHASE_COLORS, ui_font
 from visualizer.widgets.heatmap import Heatmap
+from visualizer.widgets.hint_stack import HintStack
 from visualizer.widgets.update_hist import UpdateHistogram
 from visualizer.widgets.update_text import adam_html, loss_html, lr_html, t
 
@@ -98,14 +98,8 @@ class UpdateView(QWidget):
         body.addWidget(self.lr_line)
         body.addWidget(self.adam_line)
         body.addWidget(self.loss_line)
-        self.hint = QLabel(" ")
-        self.hint.setFont(ui_font(12))
-        self.hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.hint.setWordWrap(True)
-        self.hint.setStyleSheet(f"color: {MUTED}")
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.hint)
-        self.stack.addWidget(content)
+        self.stack = HintStack(content)
+        self.hint = self.stack.hint
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
@@ -225,7 +219,7 @@ class UpdateView(QWidget):
         self.pick_label.setText(t("param", lang))
         self.picker.setToolTip(t("pick_tip", lang))
         has = self.param is not None and self.param in self.params
-        self.stack.setCurrentIndex(1 if has else 0)
+        self.stack.show_content(has)
         self.picker.setVisible(has)
         self.pick_label.setVisible(has)
         if not has:
