@@ -14,7 +14,7 @@ previous trace stays on screen. The same object drives a script or a notebook:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, Literal
@@ -23,7 +23,7 @@ from core import checkpoint
 from core.bundle import Bundle, Translation
 from core.corpus import builtin_corpus, sentence_key
 from core.decode import DecodeSettings
-from core.observable import Observable
+from core.navigator import Navigator, Selection, block_path  # noqa: F401 (re-exported)
 from core.trace import Step, Trace
 from core.tracing import trace_step_on_copy, trace_translation
 
@@ -45,15 +45,6 @@ Runner = Callable[[Callable[[], Any], Callable[[Any], None]], None]
 Mode = Literal["translate", "train"]  # trace a translation, or one training step
 
 
-@dataclass(frozen=True)
-class Selection:
-    """What the user pointed at: a head, and a cell (row, column) of the shown matrix."""
-
-    head: int = 0
-    row: int | None = None
-    col: int | None = None
-
-
 def run_now(job: Callable[[], Any], done: Callable[[Any], None]) -> None:
     """The default runner: do the work now, on this thread."""
     done(job())
@@ -69,22 +60,14 @@ def _guarded(job: Callable[[], Any]) -> tuple[bool, Any]:
         return False, f"{type(e).__name__}: {e}"
 
 
-class Session(Observable):
+class Session(Navigator):
     FIELDS: ClassVar[tuple[str, ...]] = (
+        *Navigator.FIELDS,
         "bundle",
         "pair",
         "source",
         "decode",
-        "trace",
         "translation",
-        "cursor",
-        "selection",
-        "playing",
-        "speed",
-        "lang",
-        "animate",
-        "error",
-        "busy",
         "mode",
         "target",
     )
@@ -95,16 +78,7 @@ class Session(Observable):
         self.bundle = bundle
         self.pair = pair
         self.decode = DecodeSettings(max_len=bundle.cfg.max_len - 1)
-        self.trace: Trace = Trace()
         self.translation: Translation | None = None
-        self.cursor = 0
-        self.selection = Selection()
-        self.playing = False
-        self.speed = 8.0  # steps per second while playing
-        self.lang = "en"
-        self.animate = True
-        self.error = ""
-        self.busy = False
         self.mode: Mode = "translate"
         self.target = ""  # the reference translation a training step learns from
         self.source = ""
@@ -119,14 +93,6 @@ class Session(Observable):
     def open_builtin(cls, pair: str = "en-de", source: str | None = None) -> Session:
         bundle = checkpoint.load(MODELS / BUILTIN_MODELS[pair])
         return cls(bundle, pair, source or EXAMPLES[pair][0])
-
-    # -- derived -----------------------------------------------------------------------
-    @property
-    def step(self) -> Step:
-        return self.trace.steps[self.cursor]
-
-    def __len__(self) -> int:
-        return len(self.trace.steps)
 
     # -- running the model -------------------------------------------------------------
     def _set_source(self, text: str) -> None:
@@ -218,85 +184,6 @@ class Session(Observable):
     def set_decode(self, **changes: object) -> None:
         self.decode = replace(self.decode, **changes)  # type: ignore[arg-type]
 
-    # -- moving the cursor -------------------------------------------------------------
-    def seek(self, index: int) -> None:
-        if self.trace.steps:
-            self.cursor = max(0, min(len(self.trace.steps) - 1, index))
-
-    def seek_key(self, key: str) -> None:
-        """Jump to the step that produced the tensor ``key`` (e.g. "t3/next.token")."""
-        for s in self.trace.steps:
-            if s.key == key:
-                self.seek(s.index)
-                return
-        raise KeyError(f"no step produced {key!r}")
-
-    def seek_name(self, pattern: str) -> bool:
-        """Jump to the first step matching a name or key glob (after the cursor first)."""
-        found = self.trace.find(pattern)
-        if not found:
-            self.error = f"no step matches {pattern!r}"
-            return False
-        later = [s for s in found if s.index > self.cursor]
-        self.seek((later or found)[0].index)
-        return True
-
-    def step_forward(self) -> bool:
-        """One op forward (step into); False at the end, which also stops playback."""
-        if self.cursor + 1 >= len(self.trace.steps):
-            self.playing = False
-            return False
-        self.cursor += 1
-        return True
-
-    def toggle_play(self) -> None:
-        """Play from the cursor (from the start when at the end), or pause."""
-        if not self.playing and self.cursor >= len(self.trace.steps) - 1:
-            self.go_start()
-        self.playing = not self.playing
-
-    def step_back(self) -> None:
-        self.seek(self.cursor - 1)
-
-    def step_over(self) -> None:
-        """To the start of the next segment: a run of steps in one block, which is one box
-        of the diagram (an attention sublayer, an add & norm, a feed-forward)."""
-        here = block_path(self.step)
-        self._seek_first(lambda s: block_path(s) != here)
-
-    def step_over_back(self) -> None:
-        """To the start of this segment, or of the previous one when already there."""
-        i = self._segment_start(self.cursor)
-        self.seek(self._segment_start(i - 1) if i == self.cursor and i > 0 else i)
-
-    def step_out(self) -> None:
-        """To the first step after the innermost block around the cursor ends."""
-        here = block_path(self.step)
-        if not here:
-            self.step_forward()
-            return
-        self._seek_first(lambda s: here[-1] not in block_path(s))
-
-    def _segment_start(self, index: int) -> int:
-        steps = self.trace.steps
-        here = block_path(steps[index])
-        while index > 0 and block_path(steps[index - 1]) == here:
-            index -= 1
-        return index
-
-    def go_start(self) -> None:
-        self.seek(0)
-
-    def go_end(self) -> None:
-        self.seek(len(self.trace.steps) - 1)
-
-    def _seek_first(self, pred: Callable[[Step], bool]) -> None:
-        for s in self.trace.steps[self.cursor + 1 :]:
-            if pred(s):
-                self.seek(s.index)
-                return
-        self.go_end()
-
 
 def reference_translation(pair: str, source: str) -> str:
     """The built-in corpus' translation of a lecture sentence ("" for any other text)."""
@@ -308,14 +195,6 @@ def _lecture_targets(pair: str) -> dict[str, str]:
     if pair not in BUILTIN_MODELS:
         return {}
     return {sentence_key(p.source): p.target for p in builtin_corpus(pair).lecture}
-
-
-def block_path(step: Step) -> tuple[str, ...]:
-    """A step's enclosing blocks, with the decoding step outermost ("t3", "t3/dec", ...)."""
-    if step.t is None:
-        return step.block
-    t = f"t{step.t}"
-    return (t, *(f"{t}/{b}" for b in step.block))
 
 
 def _same_kind(trace: Trace, old: Step | None) -> int:
