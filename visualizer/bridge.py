@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 if TYPE_CHECKING:
-    from core.session import Session
+    from core.navigator import Navigator
 
 
 class SessionBridge(QObject):
@@ -35,7 +35,7 @@ class SessionBridge(QObject):
     _sigJobDone = Signal(object, object)  # (done callback, outcome), delivered on this thread
 
     def __init__(
-        self, session: Session, parent: QObject | None = None, threaded: bool = False
+        self, session: Navigator, parent: QObject | None = None, threaded: bool = False
     ) -> None:
         """``threaded``: run the model in a worker thread (the app); otherwise at once
         (tests, screenshots and benchmarks, which want the result before they go on)."""
@@ -59,7 +59,8 @@ class SessionBridge(QObject):
             ("target", self.sigTarget),
         ]
         for field, signal in pairs:
-            ev.get(field).connect(signal.emit)
+            if field in session.FIELDS:  # a lab's navigator has no source, pair, …
+                ev.get(field).connect(signal.emit)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # runs queue up; the session applies only the newest
         self._sigJobDone.connect(self._finish)
