@@ -26,7 +26,12 @@ from core.decode import greedy_batch
 from core.tokenizer import PAD_ID
 from core.trace import point
 
+EVAL_CHUNK = 32  # sentences decoded between two looks at "should we stop?"
 LECTURE_CHECK = 25  # steps between lecture checks when stopping on them between evaluations
+
+
+class Interrupted(Exception):
+    """Raised inside an evaluation when the watcher asks to stop (cancel within 0.5 s)."""
 
 
 class TrainingError(RuntimeError):
@@ -89,6 +94,8 @@ class Trainer:
         self.rng = torch.Generator().manual_seed(cfg.seed)
         torch.manual_seed(cfg.seed)  # dropout draws from the global generator
         self.step_count = 0
+        self.want_group_norms = False  # a watcher asks for per-block gradient norms
+        self.group_norms: dict[str, float] = {}  # of the last step that computed them
 
     # -- the four phases -------------------------------------------------------------
     def forward(self, batch: Batch) -> Tensor:
@@ -128,6 +135,8 @@ class Trainer:
         return norm
 
     def clip(self) -> float:
+        if self.want_group_norms:  # before clipping: what backprop actually produced
+            self.group_norms = group_norms(self.bundle.model)
         params = list(self.bundle.model.parameters())
         return float(torch.nn.utils.clip_grad_norm_(params, self.cfg.grad_clip or float("inf")))
 
@@ -167,7 +176,11 @@ class Trainer:
                 cb.on_step(stats)
             last = i == total - 1
             if self.cfg.eval_every and (self.step_count % self.cfg.eval_every == 0 or last):
-                ev = self.evaluate()
+                try:
+                    ev = self.evaluate(should_stop=cb.should_stop)
+                except Interrupted:
+                    result.reason = "cancelled"
+                    break
                 result.evals.append(ev)
                 if cb.on_eval:
                     cb.on_eval(ev)
@@ -205,7 +218,17 @@ class Trainer:
         return [self.bundle.tgt_tok.decode(row) for row in ids]
 
     @torch.no_grad()
-    def evaluate(self, max_bleu_sentences: int = 256) -> EvalStats:
+    def evaluate(
+        self, max_bleu_sentences: int = 256, should_stop: Callable[[], bool] | None = None
+    ) -> EvalStats:
+        """Validation loss, token accuracy, BLEU / chrF of greedy translations and the
+        lecture sentences. Decoding is the slow part (~0.3 s on the demo model), so it
+        runs in chunks and ``should_stop`` is asked between them (raises Interrupted)."""
+
+        def check() -> None:
+            if should_stop is not None and should_stop():
+                raise Interrupted
+
         model = self.bundle.model
         model.eval()
         loss_sum, tokens, correct = 0.0, 0, 0
@@ -217,8 +240,11 @@ class Trainer:
             loss_sum += float(F.cross_entropy(logits[real], batch.tgt_out[real], reduction="sum"))
             correct += int((logits.argmax(-1) == batch.tgt_out)[real].sum())
             tokens += int(real.sum())
-            if len(hyps) < max_bleu_sentences:
-                for row in greedy_batch(model, batch.src[: max_bleu_sentences - len(hyps)]):
+            check()
+            todo = batch.src[: max_bleu_sentences - len(hyps)]
+            for chunk in todo.split(EVAL_CHUNK) if len(todo) else ():
+                check()
+                for row in greedy_batch(model, chunk):
                     hyps.append(self.bundle.tgt_tok.decode(row))
         refs = [p.target for p in self.valid_data.pairs[: len(hyps)]]
         bleu = sacrebleu.corpus_bleu(hyps, [refs]).score if hyps else 0.0
@@ -247,3 +273,23 @@ def lr_factor(cfg: TrainConfig, step: int) -> float:
 
 def _all_correct(ev: EvalStats) -> bool:
     return ev.lecture_total > 0 and ev.lecture_correct == ev.lecture_total
+
+
+def group_of(name: str) -> str:
+    """The block a parameter belongs to, for per-layer gradient norms."""
+    parts = name.split(".")
+    if parts[0] in ("enc", "dec"):
+        return f"{parts[0]}.{parts[1]}"
+    if parts[0].endswith("_embed"):
+        return "embed"
+    return "head" if parts[0] == "head" else "norm"
+
+
+def group_norms(model: torch.nn.Module) -> dict[str, float]:
+    """L2 norm of the gradient of each block (embeddings, each layer, output head)."""
+    sq: dict[str, float] = {}
+    for name, p in model.named_parameters():
+        if p.grad is not None:
+            g = group_of(name)
+            sq[g] = sq.get(g, 0.0) + float(torch.linalg.vector_norm(p.grad) ** 2)
+    return {g: v**0.5 for g, v in sq.items()}

@@ -1,20 +1,25 @@
-"""Live training in the window: start, pause, resume, cancel; progress and live charts.
+"""Live training in the window: start, pause, resume, cancel, replay; charts and snapshots.
 
-The run happens in a worker thread on a copy of the model (see
-``widgets/train_worker.py``), so the window stays responsive and the session keeps
-translating with its own weights. When the run ends the trained weights replace the
-session's model, the current sentence is run again, and the model is saved to the
-autosave folder, so minutes of training are never lost.
+The run happens in a child process (``widgets/train_worker.py`` around
+``core.train_process``) on a copy of the model saved to a run folder, so the window
+stays responsive and the session keeps translating with its own weights. Each run
+folder (in the user's data folder, ``transformer-sim/autosave``) keeps the weights it
+started from (``initial``: Restart replays the run exactly) and what it learned
+(``final``, written even when cancelled or when the window closes), so trained
+weights are never lost silently. When a run ends its weights replace the session's
+model and the current sentence is run again.
 """
 
 from __future__ import annotations
 
+import shutil
+import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pyqtgraph as pg
-from PySide6.QtCore import QStandardPaths, QThread
+from PySide6.QtCore import QStandardPaths, Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -22,58 +27,27 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSpinBox,
+    QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from visualizer.i18n import tr
-from visualizer.theme import PHASE_COLORS, ui_font
-from visualizer.widgets.train_worker import TrainWorker
+from visualizer.theme import ui_font
+from visualizer.widgets.train_charts import TrainCharts
+from visualizer.widgets.train_snapshots import SnapshotPanel
+from visualizer.widgets.train_worker import TrainProcess
+from visualizer.widgets.training_texts import REASONS, TEXTS
 
 if TYPE_CHECKING:
     from core.session import Session
     from visualizer.bridge import SessionBridge
 
-TEXTS = {
-    "start": {"en": "Train", "zh": "训练"},
-    "pause": {"en": "Pause", "zh": "暂停"},
-    "resume": {"en": "Resume", "zh": "继续"},
-    "cancel": {"en": "Cancel", "zh": "取消"},
-    "steps": {"en": "Steps", "zh": "步数"},
-    "scratch": {"en": "from random weights", "zh": "从随机权重开始"},
-    "idle": {
-        "en": "Press Train: the model learns in a worker thread; the window stays live.",
-        "zh": "按“训练”：模型在后台线程中学习，窗口保持响应。",
-    },
-    "progress": {
-        "en": "step {step}/{total} · loss {loss:.3f} · {rate:.0f} steps/s · {eta:.0f} s left",
-        "zh": "第 {step}/{total} 步 · 损失 {loss:.3f} · 每秒 {rate:.0f} 步 · 剩余 {eta:.0f} 秒",
-    },
-    "eval": {
-        "en": "step {step}: val loss {val:.3f} · token acc {acc:.1%} · BLEU {bleu:.1f} · "
-        "“{src}” → “{out}”",
-        "zh": "第 {step} 步：验证损失 {val:.3f} · 词元准确率 {acc:.1%} · BLEU {bleu:.1f} · "
-        "“{src}” → “{out}”",
-    },
-    "done": {
-        "en": "Finished after {steps} steps ({reason}); saved to {path}",
-        "zh": "训练结束：{steps} 步（{reason}）；已保存到 {path}",
-    },
-    "loss": {"en": "loss", "zh": "损失"},
-    "quality": {"en": "accuracy / BLEU", "zh": "准确率 / BLEU"},
-    "grad": {"en": "gradient norm", "zh": "梯度范数"},
-}
-
-
-REASONS = {
-    "steps": {"en": "all steps done", "zh": "全部步数完成"},
-    "cancelled": {"en": "cancelled", "zh": "已取消"},
-    "lecture": {"en": "the lecture sentences are right", "zh": "讲课例句已全部正确"},
-}
+KEEP_RUNS = 10  # run folders kept in the autosave folder (a demo run is ~3 MB)
 
 
 def autosave_folder() -> Path:
-    """Where finished runs are saved: the user's data folder, transformer-sim/autosave."""
+    """Where runs are saved: the user's data folder, transformer-sim/autosave."""
     base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
     return Path(base) / "transformer-sim" / "autosave"
 
@@ -81,199 +55,285 @@ def autosave_folder() -> Path:
 class TrainingView(QWidget):
     def __init__(self, session: Session, bridge: SessionBridge, parent: QWidget | None = None):
         super().__init__(parent)
+        from core.config import PRESETS
+
         self.session, self.bridge = session, bridge
-        self.thread: QThread | None = None
-        self.worker: TrainWorker | None = None
-        self.history: dict[str, list[float]] = {
-            k: [] for k in ("step", "loss", "grad", "e_step", "val", "acc", "bleu")
-        }
+        self.proc: TrainProcess | None = None
+        self.train_cfg = replace(PRESETS["demo-de"].train, eval_every=50)
+        self.corpus_spec: str | None = None  # None: the model's own built-in corpus
+        self.initial_dir: str | None = None  # the weights the last run started from
         self.last_saved: Path | None = None
+        self.dialog: Any = None
+        self._paused = False
+        self._said: tuple[str, dict[str, Any]] = ("", {})
+        self._reason = "steps"
         self.start_button, self.pause_button = QPushButton(), QPushButton()
-        self.cancel_button = QPushButton()
+        self.cancel_button, self.restart_button = QPushButton(), QPushButton()
+        self.model_button = QPushButton()
         self.steps = QSpinBox()
-        self.steps.setRange(10, 100_000)
+        self.steps.setRange(10, 1_000_000)
         self.steps.setValue(300)
-        self.scratch = QCheckBox()
+        self.scratch, self.until_right = QCheckBox(), QCheckBox()
         self.steps_label = QLabel()
         self.bar = QProgressBar()
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setFont(ui_font(10))
-        self.start_button.clicked.connect(self.start)
+        self.start_button.clicked.connect(lambda: self.start())
         self.pause_button.clicked.connect(self._toggle_pause)
         self.cancel_button.clicked.connect(self.cancel)
-        self.plots = pg.GraphicsLayoutWidget()
-        self.plots.setBackground("w")
-        self.curves = self._make_charts()
+        self.restart_button.clicked.connect(self.restart)
+        self.model_button.clicked.connect(self.open_dialog)
+        self.charts = TrainCharts()
+        self.snapshots = SnapshotPanel()
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.addWidget(self.charts)
+        split.addWidget(self.snapshots)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
         row = QHBoxLayout()
         for w in (
             self.start_button,
             self.pause_button,
             self.cancel_button,
+            self.restart_button,
             self.steps_label,
             self.steps,
             self.scratch,
+            self.until_right,
         ):
             row.addWidget(w)
         row.addStretch(1)
+        row.addWidget(self.model_button)
         lay = QVBoxLayout(self)
         lay.addLayout(row)
         lay.addWidget(self.bar)
         lay.addWidget(self.status)
-        lay.addWidget(self.plots, 1)
+        lay.addWidget(split, 1)
         bridge.sigLang.connect(self._relabel)
         self._set_running(False)
         self._relabel()
 
-    # -- charts ----------------------------------------------------------------------
-    def _make_charts(self) -> dict[str, Any]:
-        curves: dict[str, Any] = {}
-        self._charts = []
-        for key, rows in (
-            ("loss", (("loss", PHASE_COLORS["loss"]), ("val", "#264653"))),
-            ("quality", (("acc", "#2a9d8f"), ("bleu", "#8338ec"))),
-            ("grad", (("grad", PHASE_COLORS["backward"]),)),
-        ):
-            plot = self.plots.addPlot()
-            plot.addLegend(offset=(-5, 5))
-            plot.showGrid(x=True, y=True, alpha=0.2)
-            self._charts.append((key, plot))
-            for name, color in rows:
-                curves[name] = plot.plot([], [], pen=pg.mkPen(color, width=2), name=name)
-            self.plots.nextRow()
-        return curves
-
-    def _redraw(self) -> None:
-        h = self.history
-        self.curves["loss"].setData(h["step"], h["loss"])
-        self.curves["grad"].setData(h["step"], h["grad"])
-        self.curves["val"].setData(h["e_step"], h["val"])
-        self.curves["acc"].setData(h["e_step"], h["acc"])
-        self.curves["bleu"].setData(h["e_step"], [b / 100 for b in h["bleu"]])
+    @property
+    def history(self) -> dict[str, list[float]]:
+        return self.charts.history
 
     # -- controls --------------------------------------------------------------------
-    def start(self) -> None:
-        from dataclasses import replace
+    def start(self, from_dir: str | None = None) -> None:
+        """Train the session's model (or random weights, or ``from_dir``'s) in a child."""
+        from core import checkpoint
+        from core.train_process import TrainJob
 
-        from core.config import TrainConfig
-
-        if self.thread is not None:
+        if self.proc is not None:
             return
-        for values in self.history.values():
-            values.clear()
-        self._redraw()
-        cfg = replace(TrainConfig(), steps=self.steps.value(), eval_every=50)
-        self.worker = TrainWorker(self.session.bundle, cfg, self.scratch.isChecked())
-        self.thread = QThread()
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.sigProgress.connect(self._on_progress)
-        self.worker.sigEval.connect(self._on_eval)
-        self.worker.sigFinished.connect(self._on_finished)
-        self.worker.sigFailed.connect(self._on_failed)
+        self.charts.reset()
+        self.snapshots.clear()
+        self.snapshots.source = self.session.source
+        stamp = time.strftime("%Y%m%d-%H%M%S-") + f"{time.time_ns() % 10**6:06d}"
+        run = autosave_folder() / stamp
+        try:
+            start = from_dir or str(checkpoint.save(run / "start", self.session.bundle))
+        except OSError as e:
+            self._on_failed(f"could not write the run folder {run}: {e}")
+            return
+        cfg = replace(
+            self.train_cfg,
+            steps=self.steps.value(),
+            stop_when_lecture_correct=self.until_right.isChecked(),
+        )
+        job = TrainJob(
+            start=start,
+            out=str(run),
+            train=cfg,
+            corpus=self.corpus_spec or f"builtin:{self.session.bundle.pair}",
+            from_scratch=self.scratch.isChecked() and from_dir is None,
+            demo_source=self.session.source,
+        )
+        self.proc = TrainProcess(job, self)
+        self.proc.sigStarted.connect(self._on_started)
+        self.proc.sigProgress.connect(self._on_progress)
+        self.proc.sigEval.connect(self._on_eval)
+        self.proc.sigSnapshot.connect(self.snapshots.add)
+        self.proc.sigFinished.connect(self._on_finished)
+        self.proc.sigFailed.connect(self._on_failed)
         self.bar.setRange(0, cfg.steps)
         self.bar.setValue(0)
         self._paused = False
         self._set_running(True)
-        self.thread.start()
+        self._say("starting")
+        self.proc.start()
+        _prune(autosave_folder(), KEEP_RUNS)
+
+    def restart(self) -> None:
+        """Run again from the weights the last run started from: same seed and settings
+        give the same run, step for step."""
+        if self.initial_dir is not None:
+            self.start(from_dir=self.initial_dir)
 
     def cancel(self) -> None:
-        if self.worker is not None:
-            self.worker.cancel()
+        if self.proc is not None:
+            self.proc.cancel()
 
     def _toggle_pause(self) -> None:
-        if self.worker is not None:
+        if self.proc is not None:
             self._paused = not self._paused
-            self.worker.pause(self._paused)
+            self.proc.pause(self._paused)
             self._relabel()
 
     def _set_running(self, running: bool) -> None:
-        self.start_button.setEnabled(not running)
+        for w in (self.start_button, self.steps, self.scratch, self.until_right):
+            w.setEnabled(not running)
+        self.model_button.setEnabled(not running)
+        self.restart_button.setEnabled(not running and self.initial_dir is not None)
         self.pause_button.setEnabled(running)
         self.cancel_button.setEnabled(running)
-        self.steps.setEnabled(not running)
-        self.scratch.setEnabled(not running)
 
-    # -- worker -> window ------------------------------------------------------------
-    def _on_progress(self, p: dict[str, float]) -> None:
-        self.history["step"].append(p["step"])
-        self.history["loss"].append(p["loss"])
-        self.history["grad"].append(p["grad_norm"])
-        self.bar.setValue(int(p["step"]))
-        self.status.setText(
-            tr(TEXTS["progress"], self.session.lang).format(
-                step=int(p["step"]),
-                total=int(p["total"]),
-                loss=p["loss"],
-                rate=p["steps_per_s"],
-                eta=p["eta_s"],
-            )
-        )
-        self._redraw()
+    # -- the model dialog ------------------------------------------------------------
+    def open_dialog(self) -> None:
+        from visualizer.widgets.model_dialog import ModelDialog
 
-    def _on_eval(self, e: Any) -> None:
-        self.history["e_step"].append(e.step)
-        self.history["val"].append(e.val_loss)
-        self.history["acc"].append(e.token_acc)
-        self.history["bleu"].append(e.bleu)
-        src = self.session.source
-        out = e.lecture_outputs[0] if e.lecture_outputs else ""
-        self.status.setText(
-            tr(TEXTS["eval"], self.session.lang).format(
-                step=e.step, val=e.val_loss, acc=e.token_acc, bleu=e.bleu, src=src, out=out
-            )
-        )
-        self._redraw()
+        if self.dialog is None:
+            cfg = replace(self.train_cfg, steps=self.steps.value())
+            corpus = self.corpus_spec or f"builtin:{self.session.bundle.pair}"
+            self.dialog = ModelDialog(self.session.lang, self.session.bundle.cfg, cfg, corpus, self)
+            self.dialog.sigApply.connect(self.apply_settings)
+            self.dialog.sigReset.connect(self.reset_weights)
+            self.bridge.sigLang.connect(self.dialog.relabel)
+        self.dialog.show()
+        self.dialog.raise_()
 
-    def _on_finished(self, bundle: Any, reason: str) -> None:
-        from core import checkpoint
+    def apply_settings(self, model: Any, train: Any, corpus: str) -> None:
+        """Keep the recipe for the next run; a new shape or corpus needs new weights."""
+        self.train_cfg = replace(train, eval_every=self.train_cfg.eval_every)
+        self.steps.setValue(train.steps)
+        own = f"builtin:{self.session.bundle.pair}"
+        if model != self.session.bundle.cfg or corpus != (self.corpus_spec or own):
+            self.reset_weights(model, train, corpus)
 
-        self._stop_thread()
-        folder = autosave_folder() / time.strftime("%Y%m%d-%H%M%S")
+    def reset_weights(self, model: Any, train: Any, corpus: str) -> None:
+        """A new model with random weights (seeded) of this shape, for this corpus."""
+        from core.bundle import new_bundle
+        from core.train_process import load_corpus
+
         try:
-            self.last_saved = checkpoint.save(folder, bundle, extra={"stopped": reason})
-        except OSError as e:
-            self.session.error = f"could not autosave the trained model: {e}"
+            data = load_corpus(corpus)
+            kind = "word" if corpus.startswith("builtin:") else "bpe"
+            bundle = new_bundle(data, model, kind, seed=train.seed)
+        except ValueError as e:
+            self.session.error = str(e)
+            self.status.setText(str(e))
+            return
+        self.train_cfg = replace(train, eval_every=self.train_cfg.eval_every)
+        self.corpus_spec = None if corpus == f"builtin:{bundle.pair}" else corpus
         self.session.bundle = bundle
         self.session.rerun()
-        self.status.setText(
-            tr(TEXTS["done"], self.session.lang).format(
-                steps=self.history["step"][-1] if self.history["step"] else 0,
-                reason=tr(REASONS.get(reason, {"en": reason}), self.session.lang),
-                path=self.last_saved,
-            )
+        self._say("reset", n=_params(bundle))
+
+    # -- the child's messages --------------------------------------------------------
+    def _on_started(self, initial: str) -> None:
+        self.initial_dir = initial
+
+    def _on_progress(self, p: dict[str, Any]) -> None:
+        self.charts.add_progress(p)
+        self.bar.setValue(int(p["step"]))
+        self._say(
+            "progress",
+            step=int(p["step"]),
+            total=int(p["total"]),
+            loss=p["loss"],
+            rate=p["steps_per_s"],
+            eta=p["eta_s"],
         )
 
+    def _on_eval(self, e: Any) -> None:
+        self.charts.add_eval(e)
+        out = e.lecture_outputs[0] if e.lecture_outputs else ""
+        self._say(
+            "eval",
+            step=e.step,
+            val=e.val_loss,
+            acc=e.token_acc,
+            bleu=e.bleu,
+            right=e.lecture_correct,
+            of=e.lecture_total,
+            out=out,
+        )
+
+    def _on_finished(self, folder: str, reason: str) -> None:
+        from core import checkpoint
+
+        self._end_run()
+        self.last_saved = Path(folder)
+        try:
+            bundle = checkpoint.load(folder)
+        except (ValueError, OSError) as e:
+            self._on_failed(f"could not read back the trained model: {e}")
+            return
+        self.session.bundle = bundle
+        self.session.rerun()
+        steps = int(self.history["step"][-1]) if self.history["step"] else 0
+        self._reason = reason
+        self._say("done", steps=steps, path=folder)
+
     def _on_failed(self, message: str) -> None:
-        self._stop_thread()
+        self._end_run()
+        self._said = ("", {})
         self.status.setText(message)
         self.session.error = message
 
-    def shutdown(self) -> None:
-        """Stop a running training (the window is closing); what it learned is discarded
-        unless it finished, so say so on stderr."""
-        if self.worker is not None:
-            self.worker.cancel()
-        if self.thread is not None:
-            self.thread.quit()
-            self.thread.wait(5000)
+    def _say(self, key: str, **values: Any) -> None:
+        """Show a status line; kept as (key, values) so a language switch re-renders it."""
+        self._said = (key, values)
+        lang = self.session.lang
+        if key == "done":
+            values = {**values, "reason": tr(REASONS.get(self._reason, REASONS["steps"]), lang)}
+        self.status.setText(tr(TEXTS[key], lang).format(**values))
 
-    def _stop_thread(self) -> None:
-        if self.thread is not None:
-            self.thread.quit()
-            self.thread.wait(5000)
-        self.thread, self.worker = None, None
+    def _end_run(self) -> None:
+        self.proc = None
+        self._paused = False
         self._set_running(False)
+        self._relabel()
+
+    def shutdown(self) -> None:
+        """The window is closing: stop a run, wait for it to save what it learned, and
+        say on stderr where that is."""
+        if self.proc is not None:
+            self.proc.shutdown()
+            if self.last_saved is not None:
+                print(
+                    f"training stopped; the weights so far are in {self.last_saved}",
+                    file=sys.stderr,
+                )
 
     def _relabel(self, _lang: str = "") -> None:
         lang = self.session.lang
-        self.start_button.setText(tr(TEXTS["start"], lang))
-        paused = getattr(self, "_paused", False)
-        self.pause_button.setText(tr(TEXTS["resume" if paused else "pause"], lang))
-        self.cancel_button.setText(tr(TEXTS["cancel"], lang))
+        for button, key in (
+            (self.start_button, "start"),
+            (self.pause_button, "resume" if self._paused else "pause"),
+            (self.cancel_button, "cancel"),
+            (self.restart_button, "restart"),
+            (self.model_button, "model"),
+        ):
+            button.setText(tr(TEXTS[key], lang))
+        self.restart_button.setToolTip(tr(TEXTS["restart_tip"], lang))
         self.steps_label.setText(tr(TEXTS["steps"], lang))
         self.scratch.setText(tr(TEXTS["scratch"], lang))
-        if self.thread is None and not self.history["step"]:
-            self.status.setText(tr(TEXTS["idle"], lang))
-        for key, plot in self._charts:
-            plot.setTitle(tr(TEXTS[key], lang))
+        self.until_right.setText(tr(TEXTS["until"], lang))
+        if self.proc is None and not self.history["step"] and self._said[0] != "reset":
+            self._said = ("idle", {})
+        if self._said[0]:
+            self._say(self._said[0], **self._said[1])
+        self.charts.relabel(lang)
+        self.snapshots.relabel(lang)
+
+
+def _params(bundle: Any) -> int:
+    return sum(p.numel() for p in bundle.model.parameters())
+
+
+def _prune(folder: Path, keep: int) -> None:
+    """Delete all but the newest ``keep`` run folders."""
+    runs = sorted(p for p in folder.glob("*-*") if p.is_dir())
+    for old in runs[:-keep]:
+        shutil.rmtree(old, ignore_errors=True)

@@ -1,42 +1,60 @@
-"""Live training off the GUI thread: the Trainer's fit loop in a QThread.
+"""Live training off the GUI: ``core.train_process`` in a child process, watched by a timer.
 
-The worker trains its own copy of the model, so the window can keep translating
-with the session's model meanwhile; the copy is handed back when the run ends.
-Progress arrives as queued signals, at most every 100 ms, so the charts never
-flood the event loop. Pause blocks the loop between steps; cancel is checked
-before every step (a step of the demo model takes ~20 ms, far inside 0.5 s).
+The child trains at full speed on both cores while the window only drains a queue
+every 30 ms (a training thread in this process cost 233 ms stalls and half the
+speed, measured by bench/training_gui.py). Pause and cancel are multiprocessing
+events the child checks before every step (a step of the demo model is ~20 ms, far
+inside the 0.5 s the issue allows). The trained weights come back as a checkpoint
+folder written by the child; a child that dies without a word is reported too.
 """
 
 from __future__ import annotations
 
-import copy
-import threading
+import multiprocessing as mp
+import queue as queue_mod
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal
 
-if TYPE_CHECKING:
-    from core.bundle import Bundle
-    from core.config import TrainConfig
-
-EMIT_EVERY_S = 0.1
+POLL_MS = 30
+MAX_MESSAGES_PER_POLL = 200  # a burst (say, a resumed run) never blocks one frame
 
 
-class TrainWorker(QObject):
-    sigProgress = Signal(object)  # dict: step, total, loss, grad_norm, lr, steps_per_s, eta_s
+class TrainProcess(QObject):
+    sigStarted = Signal(str)  # folder of the initial weights (for an exact replay)
+    sigProgress = Signal(
+        object
+    )  # dict: step, total, loss, grad_norm, lr, groups, steps_per_s, eta_s
     sigEval = Signal(object)  # core.train.EvalStats
-    sigFinished = Signal(object, str)  # (trained Bundle, reason: steps | lecture | cancelled)
+    sigSnapshot = Signal(object)  # core.train_process.Snapshot
+    sigFinished = Signal(str, str)  # (folder of the trained weights, reason)
     sigFailed = Signal(str)  # one line for the window
 
-    def __init__(self, bundle: Bundle, cfg: TrainConfig, from_scratch: bool) -> None:
-        super().__init__()
-        self.bundle, self.cfg, self.from_scratch = bundle, cfg, from_scratch
-        self._cancel = threading.Event()
-        self._resume = threading.Event()
-        self._resume.set()
+    def __init__(self, job: Any, parent: QObject | None = None) -> None:
+        """``job``: a core.train_process.TrainJob."""
+        super().__init__(parent)
+        from core.train_process import child_main
 
-    # -- called from the GUI thread --------------------------------------------------
+        ctx = mp.get_context("spawn")  # never fork a process that runs Qt threads
+        self._queue = ctx.Queue()
+        self._cancel, self._resume = ctx.Event(), ctx.Event()
+        self._resume.set()
+        self._proc = ctx.Process(
+            target=child_main,
+            args=(job, self._queue, self._cancel, self._resume),
+            name="transformer-sim training",
+            daemon=True,
+        )
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.poll)
+        self.done = False
+
+    # -- control (GUI thread) ----------------------------------------------------------
+    def start(self) -> None:
+        self._proc.start()
+        self._timer.start(POLL_MS)
+
     def cancel(self) -> None:
         self._cancel.set()
         self._resume.set()  # a paused run must wake up to stop
@@ -47,63 +65,61 @@ class TrainWorker(QObject):
         else:
             self._resume.set()
 
-    # -- runs in the worker thread ---------------------------------------------------
-    @Slot()
-    def run(self) -> None:
-        try:
-            self.sigFinished.emit(*self._train())
-        except Exception as e:  # shown in the window; the GUI thread must never die
-            self.sigFailed.emit(f"training stopped: {type(e).__name__}: {e}")
+    def running(self) -> bool:
+        return not self.done
 
-    def _train(self) -> tuple[Any, str]:
-        import torch
+    def shutdown(self, timeout_s: float = 5.0) -> None:
+        """Cancel and wait for the child to save and exit (the window is closing)."""
+        if self.done:
+            return
+        self.cancel()
+        deadline = time.monotonic() + timeout_s
+        while not self.done and time.monotonic() < deadline:
+            self.poll()  # deliver its last messages (the folder it saved to)
+            time.sleep(0.02)
+        if not self.done:
+            self._proc.terminate()
+            self._end()
 
-        # PyTorch's 2-thread kernels run at half speed when called from a second thread
-        # (measured: 30 vs 61 steps/s; one thread: 47 from either), so train on one.
-        threads = torch.get_num_threads()
-        torch.set_num_threads(1)
-        try:
-            return self._fit(torch)
-        finally:
-            torch.set_num_threads(threads)
+    # -- the child's messages ----------------------------------------------------------
+    def poll(self) -> None:
+        for _ in range(MAX_MESSAGES_PER_POLL):
+            try:
+                msg = self._queue.get_nowait()
+            except queue_mod.Empty:
+                break
+            self._dispatch(msg)
+            if self.done:
+                return
+        else:
+            return  # more waiting: the next tick takes them
+        if not self._proc.is_alive() and not self.done:
+            code = self._proc.exitcode
+            self._end()
+            self.sigFailed.emit(
+                f"the training process ended unexpectedly (exit code {code}); "
+                "the model in the window is unchanged"
+            )
 
-    def _fit(self, torch: Any) -> tuple[Any, str]:
-        from core.corpus import builtin_corpus
-        from core.model import Transformer
-        from core.train import Callbacks, EvalStats, StepStats, Trainer
+    def _dispatch(self, msg: tuple[Any, ...]) -> None:
+        kind = msg[0]
+        if kind == "started":
+            self.sigStarted.emit(msg[1])
+        elif kind == "progress":
+            self.sigProgress.emit(msg[1])
+        elif kind == "eval":
+            self.sigEval.emit(msg[1])
+        elif kind == "snapshot":
+            self.sigSnapshot.emit(msg[1])
+        elif kind == "finished":
+            self._end()
+            self.sigFinished.emit(msg[1], msg[2])
+        elif kind == "failed":
+            self._end()
+            self.sigFailed.emit(f"training stopped: {msg[1]}")
 
-        bundle = copy.deepcopy(self.bundle)
-        if self.from_scratch:
-            torch.manual_seed(self.cfg.seed)
-            bundle.model = Transformer(bundle.cfg, bundle.src_tok.size, bundle.tgt_tok.size)
-        trainer = Trainer(bundle, builtin_corpus(bundle.pair or "en-de"), self.cfg)
-        start = last = time.perf_counter()
-
-        def on_step(s: StepStats) -> None:
-            nonlocal last
-            now = time.perf_counter()
-            if now - last >= EMIT_EVERY_S or s.step == self.cfg.steps:
-                last = now
-                rate = s.step / max(now - start, 1e-9)
-                self.sigProgress.emit(
-                    {
-                        "step": s.step,
-                        "total": self.cfg.steps,
-                        "loss": s.loss,
-                        "grad_norm": s.grad_norm,
-                        "lr": s.lr,
-                        "steps_per_s": rate,
-                        "eta_s": (self.cfg.steps - s.step) / max(rate, 1e-9),
-                    }
-                )
-
-        def on_eval(e: EvalStats) -> None:
-            self.sigEval.emit(e)
-
-        def should_stop() -> bool:
-            self._resume.wait()
-            return self._cancel.is_set()
-
-        result = trainer.fit(callbacks=Callbacks(on_step, on_eval, should_stop))
-        bundle.model.eval()
-        return bundle, result.reason
+    def _end(self) -> None:
+        """The run is over; the child exits by itself (an interpreter with PyTorch takes
+        a second or two to shut down: never wait for it on the GUI thread)."""
+        self.done = True
+        self._timer.stop()

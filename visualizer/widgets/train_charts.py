@@ -1,0 +1,120 @@
+"""The live training charts: loss, accuracy / BLEU, gradient norm per block, learning rate.
+
+History is kept in plain lists (at most ten progress points a second arrive, so a
+5,000-step run holds a few thousand numbers) and each curve is one pyqtgraph
+PlotDataItem updated in place with ``setData``; curves for the gradient norm of
+each block (embeddings, every layer, the output head) appear as the first progress
+message names them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtWidgets import QWidget
+
+from visualizer.i18n import tr
+from visualizer.theme import PHASE_COLORS, head_color
+
+TITLES = {
+    "loss": {"en": "loss (train, validation)", "zh": "损失（训练、验证）"},
+    "quality": {"en": "token accuracy / BLEU÷100", "zh": "词元准确率 / BLEU÷100"},
+    "groups": {"en": "gradient norm per block", "zh": "各模块梯度范数"},
+    "lr": {"en": "learning rate", "zh": "学习率"},
+}
+NAMES = {
+    "loss": {"en": "train", "zh": "训练"},
+    "val": {"en": "validation", "zh": "验证"},
+    "acc": {"en": "accuracy", "zh": "准确率"},
+    "bleu": {"en": "BLEU", "zh": "BLEU"},
+}
+KEYS = ("step", "loss", "grad", "lr", "e_step", "val", "acc", "bleu")
+
+
+class TrainCharts(pg.GraphicsLayoutWidget):
+    """2 × 2 live charts; ``add_progress`` / ``add_eval`` append, ``reset`` empties.
+
+    Not ``clear``: GraphicsLayoutWidget binds that name on the instance to its layout's
+    ``clear``, which would remove the plots themselves."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setBackground("w")
+        self.history: dict[str, list[float]] = {k: [] for k in KEYS}
+        self.groups: dict[str, list[float]] = {}  # block -> norms at history["step"]
+        self.plots: dict[str, pg.PlotItem] = {}
+        self.curves: dict[str, Any] = {}
+        layout = (("loss", "quality"), ("groups", "lr"))
+        for r, row in enumerate(layout):
+            for c, key in enumerate(row):
+                plot = self.addPlot(row=r, col=c)
+                plot.showGrid(x=True, y=True, alpha=0.2)
+                plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
+                self.plots[key] = plot
+        self.plots["groups"].setLogMode(y=True)
+        self.plots["groups"].getAxis("left").setStyle(maxTextLevel=0)  # decades only
+        for name, plot, color in (
+            ("loss", "loss", PHASE_COLORS["loss"]),
+            ("val", "loss", "#264653"),
+            ("acc", "quality", "#2a9d8f"),
+            ("bleu", "quality", "#8338ec"),
+            ("lr", "lr", "#6c757d"),
+        ):
+            self.curves[name] = self.plots[plot].plot([], [], pen=pg.mkPen(color, width=2))
+        self.relabel("en")
+
+    def add_progress(self, p: dict[str, Any]) -> None:
+        h = self.history
+        h["step"].append(p["step"])
+        h["loss"].append(p["loss"])
+        h["grad"].append(p["grad_norm"])
+        h["lr"].append(p["lr"])
+        for name, norm in p.get("groups", {}).items():
+            series = self.groups.setdefault(name, [])
+            if name not in self.curves:
+                color = head_color(len(self.curves) - 5)
+                plot = self.plots["groups"]
+                self.curves[name] = plot.plot([], [], pen=pg.mkPen(color, width=1.5), name=name)
+            series.append(max(norm, 1e-12))  # a log axis: no zeros
+        for series in self.groups.values():  # a block without a number this time
+            while len(series) < len(h["step"]):
+                series.append(series[-1] if series else 1e-12)
+        self.redraw()
+
+    def add_eval(self, e: Any) -> None:
+        h = self.history
+        h["e_step"].append(e.step)
+        h["val"].append(e.val_loss)
+        h["acc"].append(e.token_acc)
+        h["bleu"].append(e.bleu / 100)
+        self.redraw()
+
+    def reset(self) -> None:
+        for values in self.history.values():
+            values.clear()
+        for series in self.groups.values():
+            series.clear()
+        self.redraw()
+
+    def redraw(self) -> None:
+        h = self.history
+        self.curves["loss"].setData(h["step"], h["loss"])
+        self.curves["lr"].setData(h["step"], h["lr"])
+        for name in ("val", "acc", "bleu"):
+            self.curves[name].setData(h["e_step"], h[name])
+        for name, series in self.groups.items():
+            self.curves[name].setData(h["step"][: len(series)], series)
+
+    def relabel(self, lang: str) -> None:
+        for key, plot in self.plots.items():
+            plot.setTitle(tr(TITLES[key], lang), size="9pt")
+            plot.setLabel("bottom", "step" if lang == "en" else "步")
+        for key, curve in self.curves.items():
+            if key in NAMES:
+                legend = self.plots["loss" if key in ("loss", "val") else "quality"].legend
+                if legend is not None and curve.name() is not None:
+                    legend.removeItem(curve)
+                curve.opts["name"] = tr(NAMES[key], lang)
+                if legend is not None:
+                    legend.addItem(curve, tr(NAMES[key], lang))
