@@ -3,18 +3,24 @@
 A checkpoint is a folder a user may hand us from anywhere, so loading trusts
 nothing: no pickle (safetensors holds only tensors), every JSON field is checked,
 and every tensor must have exactly the name and shape the config implies. Anything
-else is a ``CheckpointError`` with one line that says what is wrong.
+else is a ``CheckpointError`` with one line that says what is wrong. The same three
+files can travel as bytes (``to_bytes`` / ``from_bytes``, used by session files), and
+are validated by the same code either way.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 import torch
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load as load_bytes
+from safetensors.torch import load_file
+from safetensors.torch import save as save_bytes
+from torch import Tensor
 
 from core.bundle import Bundle
 from core.config import ConfigError, ModelConfig
@@ -35,13 +41,21 @@ def save(path: str | Path, bundle: Bundle, extra: dict[str, Any] | None = None) 
     """Write the bundle to a folder (created if needed); ``extra`` lands in config.json."""
     out = Path(path)
     out.mkdir(parents=True, exist_ok=True)
-    tensors = {k: v.detach().contiguous().clone() for k, v in bundle.model.state_dict().items()}
-    save_file(tensors, str(out / WEIGHTS), metadata={"format": FORMAT})
-    config = {"format": FORMAT, "pair": bundle.pair, "model": bundle.cfg.to_dict(), **(extra or {})}
-    (out / CONFIG).write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n", "utf-8")
-    vocab = {"source": bundle.src_tok.to_json(), "target": bundle.tgt_tok.to_json()}
-    (out / VOCAB).write_text(json.dumps(vocab, ensure_ascii=False) + "\n", "utf-8")
+    for name, data in to_bytes(bundle, extra).items():
+        (out / name).write_bytes(data)
     return out
+
+
+def to_bytes(bundle: Bundle, extra: dict[str, Any] | None = None) -> dict[str, bytes]:
+    """The checkpoint's three files as bytes, by file name (what ``save`` writes)."""
+    tensors = {k: v.detach().contiguous().clone() for k, v in bundle.model.state_dict().items()}
+    config = {"format": FORMAT, "pair": bundle.pair, "model": bundle.cfg.to_dict(), **(extra or {})}
+    vocab = {"source": bundle.src_tok.to_json(), "target": bundle.tgt_tok.to_json()}
+    return {
+        WEIGHTS: save_bytes(tensors, metadata={"format": FORMAT}),
+        CONFIG: (json.dumps(config, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+        VOCAB: (json.dumps(vocab, ensure_ascii=False) + "\n").encode("utf-8"),
+    }
 
 
 def load(path: str | Path) -> Bundle:
@@ -50,39 +64,82 @@ def load(path: str | Path) -> Bundle:
     if not folder.is_dir():
         raise CheckpointError(f"model folder not found: {folder}")
     config = _read_json(folder / CONFIG)
-    if config.get("format") != FORMAT:
-        raise CheckpointError(f"{folder / CONFIG}: not a transformer-sim model ({FORMAT})")
-    if not isinstance(config.get("model"), dict):
-        raise CheckpointError(f'{folder / CONFIG}: no "model" settings (a JSON object)')
-    try:
-        cfg = ModelConfig.from_dict(config["model"])
-    except (ConfigError, TypeError) as e:
-        raise CheckpointError(f"{folder / CONFIG}: {e}") from None
-    vocab = _read_json(folder / VOCAB)
-    src_tok = _tokenizer(vocab.get("source"), folder / VOCAB)
-    tgt_tok = _tokenizer(vocab.get("target"), folder / VOCAB)
+    cfg = _model_config(config, folder / CONFIG)
+    src_tok, tgt_tok = _tokenizers(_read_json(folder / VOCAB), folder / VOCAB)
     weights = folder / WEIGHTS
     if not weights.is_file():
         raise CheckpointError(f"missing {weights}")
+    state = _safetensors(lambda: load_file(str(weights)), weights)
+    model = _model(cfg, src_tok, tgt_tok, state, folder / CONFIG, weights)
+    return Bundle(model, src_tok, tgt_tok, str(config.get("pair", "")))
+
+
+def from_bytes(files: Mapping[str, bytes], where: str | Path) -> Bundle:
+    """Load a checkpoint from its three files' bytes (say, entries of a session file),
+    validated exactly like ``load``; messages name each file as ``where/file``."""
+    base = Path(where)
+
+    def part(name: str) -> bytes:
+        data = files.get(name)
+        if data is None:
+            raise CheckpointError(f"missing {base / name}")
+        return data
+
+    config = _parse_json(part(CONFIG), base / CONFIG)
+    cfg = _model_config(config, base / CONFIG)
+    src_tok, tgt_tok = _tokenizers(_parse_json(part(VOCAB), base / VOCAB), base / VOCAB)
+    weights = part(WEIGHTS)
+    state = _safetensors(lambda: load_bytes(weights), base / WEIGHTS)
+    model = _model(cfg, src_tok, tgt_tok, state, base / CONFIG, base / WEIGHTS)
+    return Bundle(model, src_tok, tgt_tok, str(config.get("pair", "")))
+
+
+def _model_config(config: dict[str, Any], where: Path) -> ModelConfig:
+    if config.get("format") != FORMAT:
+        raise CheckpointError(f"{where}: not a transformer-sim model ({FORMAT})")
+    if not isinstance(config.get("model"), dict):
+        raise CheckpointError(f'{where}: no "model" settings (a JSON object)')
     try:
-        state = load_file(str(weights))
+        return ModelConfig.from_dict(config["model"])
+    except (ConfigError, TypeError) as e:
+        raise CheckpointError(f"{where}: {e}") from None
+
+
+def _tokenizers(vocab: dict[str, Any], where: Path) -> tuple[Tokenizer, Tokenizer]:
+    return _tokenizer(vocab.get("source"), where), _tokenizer(vocab.get("target"), where)
+
+
+def _safetensors(read: Callable[[], dict[str, Tensor]], where: Path) -> dict[str, Tensor]:
+    try:
+        return read()
     except (SafetensorError, OSError, ValueError) as e:
         raise CheckpointError(
-            f"{weights}: not a readable safetensors file ({_first_line(e)})"
+            f"{where}: not a readable safetensors file ({_first_line(e)})"
         ) from None
+
+
+def _model(
+    cfg: ModelConfig,
+    src_tok: Tokenizer,
+    tgt_tok: Tokenizer,
+    state: dict[str, Tensor],
+    config_where: Path,
+    weights: Path,
+) -> Transformer:
+    """Build the model the config describes and load weights of exactly its names and shapes."""
     # Refuse an absurd size before allocating anything (building on the meta device
     # would avoid the allocation too, but costs a second of imports on every load).
     n_params = cfg.parameter_count(src_tok.size, tgt_tok.size)
     if n_params > MAX_PARAMETERS:
         raise CheckpointError(
-            f"{folder / CONFIG}: a model of {n_params:,} parameters is too large "
+            f"{config_where}: a model of {n_params:,} parameters is too large "
             f"(the limit is {MAX_PARAMETERS:,})"
         )
     try:
         model = Transformer(cfg, src_tok.size, tgt_tok.size)
     except (RuntimeError, MemoryError, ValueError) as e:
         raise CheckpointError(
-            f"{folder / CONFIG}: cannot build this model ({_first_line(e)})"
+            f"{config_where}: cannot build this model ({_first_line(e)})"
         ) from None
     expected = model.state_dict()
     missing = sorted(set(expected) - set(state))
@@ -101,7 +158,7 @@ def load(path: str | Path) -> Bundle:
             raise CheckpointError(f"{weights}: {name} holds NaN or infinite values")
     model.load_state_dict(state)
     model.eval()
-    return Bundle(model, src_tok, tgt_tok, str(config.get("pair", "")))
+    return model
 
 
 def read_config(path: str | Path) -> dict[str, Any]:
@@ -112,13 +169,17 @@ def read_config(path: str | Path) -> dict[str, Any]:
 def _read_json(path: Path) -> dict[str, Any]:
     if not path.is_file():
         raise CheckpointError(f"missing {path}")
+    return _parse_json(path.read_bytes(), path)
+
+
+def _parse_json(data: bytes, where: Path) -> dict[str, Any]:
     try:
-        data = json.loads(path.read_text("utf-8"))
+        parsed = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
-        raise CheckpointError(f"{path}: not valid JSON ({_first_line(e)})") from None
-    if not isinstance(data, dict):
-        raise CheckpointError(f"{path}: expected a JSON object")
-    return data
+        raise CheckpointError(f"{where}: not valid JSON ({_first_line(e)})") from None
+    if not isinstance(parsed, dict):
+        raise CheckpointError(f"{where}: expected a JSON object")
+    return parsed
 
 
 def _tokenizer(data: Any, where: Path) -> Tokenizer:

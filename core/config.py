@@ -151,6 +151,19 @@ PRESETS: dict[str, Preset] = {
             ),
             TrainConfig(lr=5e-4, warmup=400, batch_size=32, steps=2000),
         ),
+        # The NaN-breakpoint demo: Adam moves every weight by about lr per step, so at
+        # lr 200 the activations and then the gradients overflow float32 within about
+        # ten steps (seeds 0-2 tested); with no clipping an infinite gradient reaches
+        # Adam, the weights become NaN, and the next loss is NaN. Trace the step before
+        # that and a "nonfinite" breakpoint stops where the first Inf appears.
+        Preset(
+            "diverge-de",
+            "demo-de with a learning rate far too high and no gradient clipping: "
+            "the loss blows up to NaN within a few dozen steps (the NaN-breakpoint demo)",
+            "en-de",
+            ModelConfig(),
+            TrainConfig(lr=200.0, warmup=0, grad_clip=0.0, steps=100),
+        ),
     )
 }
 
