@@ -8,6 +8,14 @@ stderr and exit status 2, never a traceback.
     transformer-sim translate [--pair P | --model DIR] [--beam N] [--temperature T] TEXT
     transformer-sim train (--preset NAME | --corpus FILE.tsv) --out DIR [--steps N] [--seed S]
     transformer-sim trace SRC --target TGT --out FILE.npz [--json]
+    transformer-sim shot --out FILE.png [--view NAME] [--step STEP] [--size WxH] [--lang en|zh]
+    transformer-sim record --from STEP --to STEP --out FILE.gif|FILE.mp4 [--view NAME]
+                    [--size WxH] [--fps N] [--scale S] [--lang en|zh] [--pair P]
+                    [--source TEXT] [--mode translate|train]
+
+``shot`` and ``record`` print the file written; ``record`` writes one frame per step
+from --from to --to (indices, or names / key globs such as t2/dec.0.*), and leaves no
+file behind when it fails. They import the window code only when run (core stays Qt-free).
 """
 
 from __future__ import annotations
@@ -88,6 +96,18 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("translate", "train"),
         help="trace a translation, or one training step on it",
     )
+    rec = sub.add_parser("record", help="record a GIF or MP4, one frame per step, offscreen")
+    rec.add_argument("--from", dest="start", required=True, help="first step: index or name")
+    rec.add_argument("--to", dest="stop", required=True, help="last step (included)")
+    rec.add_argument("--out", required=True, help="the .gif or .mp4 to write")
+    rec.add_argument("--view", default="window", help="window or one view, as for shot")
+    rec.add_argument("--size", default="1600x1000", help="WIDTHxHEIGHT in pixels")
+    rec.add_argument("--fps", type=float, default=4.0, help="frames (steps) per second")
+    rec.add_argument("--scale", type=float, default=1.0, help="pixels per screen pixel")
+    rec.add_argument("--lang", default="en", choices=("en", "zh"))
+    rec.add_argument("--pair", choices=tuple(PAIR_MODELS), default="en-de")
+    rec.add_argument("--source", help="the English sentence (default: the pair's first example)")
+    rec.add_argument("--mode", default="translate", choices=("translate", "train"))
     return p
 
 
@@ -107,6 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _trace(args)
         if args.command == "shot":
             return _shot(args)
+        if args.command == "record":
+            return _record(args)
         if args.command == "demo":
             return _demo()
         return _window()
@@ -234,6 +256,31 @@ def _shot(args: argparse.Namespace) -> int:
         mode=args.mode,
     )
     print(out)
+    return 0
+
+
+def _record(args: argparse.Namespace) -> int:
+    try:
+        from visualizer.export import record_view
+    except ImportError as e:
+        raise RuntimeError(f"record needs the GUI extras ({e}); `make run` installs them") from None
+
+    out = Path(args.out)
+    frames = record_view(
+        out,
+        args.start,
+        args.stop,
+        view=args.view,
+        size=args.size,
+        fps=args.fps,
+        scale=args.scale,
+        lang=args.lang,
+        pair=args.pair,
+        source=args.source,
+        mode=args.mode,
+    )
+    print(out)
+    print(f"{frames} frames")
     return 0
 
 
