@@ -22,7 +22,10 @@ from typing import Any, ClassVar, Literal
 from core import checkpoint
 from core.bundle import Bundle, Translation
 from core.corpus import builtin_corpus, sentence_key
+from core.debugging import FIELDS as DEBUG_FIELDS
+from core.debugging import Debugging
 from core.decode import DecodeSettings
+from core.interventions import run_with
 from core.navigator import Navigator, Selection, block_path  # noqa: F401 (re-exported)
 from core.trace import Step, Trace
 from core.tracing import trace_step_on_copy, trace_translation
@@ -60,9 +63,10 @@ def _guarded(job: Callable[[], Any]) -> tuple[bool, Any]:
         return False, f"{type(e).__name__}: {e}"
 
 
-class Session(Navigator):
+class Session(Debugging, Navigator):
     FIELDS: ClassVar[tuple[str, ...]] = (
         *Navigator.FIELDS,
+        *DEBUG_FIELDS,
         "bundle",
         "pair",
         "source",
@@ -81,6 +85,7 @@ class Session(Navigator):
         self.translation: Translation | None = None
         self.mode: Mode = "translate"
         self.target = ""  # the reference translation a training step learns from
+        self._init_debugging()
         self.source = ""
         self._set_source(source)
         self.events.source.connect(self._set_source)
@@ -110,8 +115,11 @@ class Session(Navigator):
         when the GUI installs one (a base-size model takes seconds). Only the newest
         request is applied; a failure lands in ``error`` and the old trace stays.
         """
+        if self.__dict__.get("_hold"):
+            return  # fields are being restored together; one run follows
         text = self.source if text is None else text
         bundle, decode = self.bundle, self.decode
+        active = self.active_interventions()
         if self.mode == "train":
             target = self.target or reference_translation(self.pair, text)
 
@@ -121,18 +129,29 @@ class Session(Navigator):
 
             self._submit(train_job, lambda done: self._apply(text, *done))
             return
-        self._submit(
-            lambda: trace_translation(bundle, text, decode), lambda done: self._apply(text, *done)
-        )
 
-    def _apply(self, text: str, trace: Trace, result: Translation) -> None:
+        def job() -> tuple[Trace, Translation, Trace | None]:
+            if not active:
+                return (*trace_translation(bundle, text, decode), None)
+            clean, _ = trace_translation(bundle, text, decode)
+            return (*run_with(bundle, text, active, decode), clean)
+
+        self._submit(job, lambda done: self._apply(text, *done))
+
+    def _apply(
+        self, text: str, trace: Trace, result: Translation, clean: Trace | None = None
+    ) -> None:
         old = self.step if self.trace.steps else None
         self.__dict__["_ran_source"] = text
+        pending = self.__dict__.pop("_pending_cursor", None)
+        cursor = _same_kind(trace, old) if pending is None else min(pending, len(trace.steps) - 1)
         self.update(
-            error="", translation=result, trace=trace, source=text, cursor=_same_kind(trace, old)
+            error="", translation=result, trace=trace, clean=clean, source=text, cursor=cursor
         )
 
     def _load_pair(self, pair: str) -> None:
+        if self.__dict__.get("_hold"):
+            return  # a session file brings its own model
         if pair not in BUILTIN_MODELS:
             self.error = f"no built-in model for {pair!r}"
             return

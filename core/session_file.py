@@ -230,6 +230,10 @@ def _check_fields(state: dict[str, Any]) -> None:
 
 
 def _intervention(data: Any) -> None:
+    """An intervention as ``to_json`` writes it, plus an optional ``enabled`` switch."""
+    if isinstance(data, dict) and "enabled" in data:
+        _typed(data["enabled"], bool, "interventions[].enabled")
+        data = {k: v for k, v in data.items() if k != "enabled"}
     intervention_from_json(data)
 
 

@@ -32,6 +32,12 @@ class SessionBridge(QObject):
     sigBusy = Signal(bool)  # the model is running in the worker thread
     sigMode = Signal(str)  # "translate" or "train"
     sigTarget = Signal(str)
+    sigInterventions = Signal(object)  # tuple of core.trace.Intervention
+    sigDisabled = Signal(object)  # frozenset of intervention indices switched off
+    sigWatches = Signal(object)  # tuple of pinned step names
+    sigClean = Signal(object)  # the run without interventions (Trace) or None
+    sigStopped = Signal(str)  # label of the breakpoint the cursor stopped at, or ""
+    sigBreakpoints = Signal(object)  # the breakpoint list changed (tuple of Breakpoint)
     _sigJobDone = Signal(object, object)  # (done callback, outcome), delivered on this thread
 
     def __init__(
@@ -57,10 +63,18 @@ class SessionBridge(QObject):
             ("busy", self.sigBusy),
             ("mode", self.sigMode),
             ("target", self.sigTarget),
+            ("interventions", self.sigInterventions),
+            ("disabled", self.sigDisabled),
+            ("watches", self.sigWatches),
+            ("clean", self.sigClean),
+            ("stopped", self.sigStopped),
         ]
         for field, signal in pairs:
             if field in session.FIELDS:  # a lab's navigator has no source, pair, …
                 ev.get(field).connect(signal.emit)
+        breakpoints = getattr(session, "breakpoints", None)
+        if breakpoints is not None:
+            breakpoints.changed.connect(self.sigBreakpoints.emit)
         self._pool = QThreadPool(self)
         self._pool.setMaxThreadCount(1)  # runs queue up; the session applies only the newest
         self._sigJobDone.connect(self._finish)

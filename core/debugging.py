@@ -1,0 +1,192 @@
+"""The debugger's half of the session: breakpoints, watches, interventions, session files.
+
+Kept apart from ``session.py`` (which runs the model and moves the cursor) so each
+file reads on its own. ``Debugging`` is a mixin for ``Session``: it adds observable
+fields (``interventions``, ``watches``, ``clean``, ``stopped``), a ``Breakpoints``
+list with its own change event, and the commands an engineer uses: run to the next
+breakpoint in either direction, add / toggle / remove interventions (the model
+re-runs; ``clean`` keeps the run without them so views can show before / after /
+difference), and save / open a ``.tsim`` file that reopens exactly where it was.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from core.breakpoints import Breakpoint, Breakpoints
+from core.interventions import from_json, label, patch_from, to_json
+from core.trace import Intervention, Trace
+
+FIELDS = ("interventions", "watches", "clean", "stopped", "disabled")
+
+
+class Debugging:
+    """Mixin; expects the Session's fields and ``rerun`` (declared here for the type
+    checker; the Session provides them)."""
+
+    breakpoints: Breakpoints
+    if TYPE_CHECKING:
+        from core.bundle import Bundle
+        from core.decode import DecodeSettings
+        from core.navigator import Selection
+
+        bundle: Bundle
+        trace: Trace
+        cursor: int
+        error: str
+        playing: bool
+        decode: DecodeSettings
+        selection: Selection
+        pair: str
+        mode: str
+        target: str
+        source: str
+        interventions: tuple[Intervention, ...]
+        disabled: frozenset[int]
+        watches: tuple[str, ...]
+        clean: Trace | None
+        stopped: str
+
+        def rerun(self, text: str | None = None) -> None: ...
+        def update(self, **fields: Any) -> None: ...
+
+    def _init_debugging(self) -> None:
+        self.breakpoints = Breakpoints()
+        self.interventions = ()
+        self.disabled = frozenset()  # indices of interventions switched off
+        self.watches = ()  # step names pinned in the watch list
+        self.clean = None  # the same run without interventions, when some are on
+        self.stopped = ""  # the breakpoint the cursor stopped at, for the status line
+
+    # -- breakpoints -------------------------------------------------------------------
+    def add_breakpoint(self, bp: Breakpoint) -> int:
+        return self.breakpoints.add(bp)
+
+    def run_to_breakpoint(self, direction: int = +1) -> bool:
+        """Move to the nearest step after (or before) the cursor that an enabled
+        breakpoint matches; False, and a message, when there is none."""
+        hit = self.breakpoints.next_hit(self.trace, self.cursor, direction)
+        if hit is None:
+            where = "after" if direction > 0 else "before"
+            self.error = f"no breakpoint is hit {where} step {self.cursor}"
+            self.stopped = ""
+            return False
+        self.playing = False
+        self.update(cursor=hit[0], stopped=hit[1].label(), error="")
+        return True
+
+    # -- watches -----------------------------------------------------------------------
+    def watch(self, name: str) -> None:
+        if name not in self.watches:
+            self.watches = (*self.watches, name)
+
+    def unwatch(self, name: str) -> None:
+        self.watches = tuple(w for w in self.watches if w != name)
+
+    # -- interventions -----------------------------------------------------------------
+    def active_interventions(self) -> list[Intervention]:
+        return [i for n, i in enumerate(self.interventions) if n not in self.disabled]
+
+    def add_intervention(self, intervention: Intervention) -> None:
+        """Switch an intervention on; the model re-runs with it (a bad one is refused
+        with a message and the list stays as it was)."""
+        self.interventions = (*self.interventions, intervention)
+        self.rerun()
+
+    def remove_intervention(self, index: int) -> None:
+        items = list(self.interventions)
+        del items[index]
+        shifted = {n - (n > index) for n in self.disabled if n != index}
+        self.update(interventions=tuple(items), disabled=frozenset(shifted))
+        self.rerun()
+
+    def toggle_intervention(self, index: int) -> None:
+        self.disabled = self.disabled ^ {index}
+        self.rerun()
+
+    def clear_interventions(self) -> None:
+        self.update(interventions=(), disabled=frozenset())
+        self.rerun()
+
+    def intervention_labels(self) -> list[str]:
+        return [label(i) for i in self.interventions]
+
+    def patch_from_sentence(self, other: str, key: str) -> None:
+        """Activation patching: run ``other`` (sentence A), take the tensor it recorded
+        under ``key`` and put it into this sentence's run in its place."""
+        from core.tracing import trace_translation
+
+        try:
+            trace_a, _ = trace_translation(self.bundle, other, self.decode)
+            into = self.clean or self.trace
+            self.add_intervention(patch_from(trace_a, key, into=into))
+        except ValueError as e:
+            self.error = str(e)
+
+    # -- session files -----------------------------------------------------------------
+    def save_file(self, path: str | Path, history: dict[str, list[float]] | None = None) -> bool:
+        """Write everything to a ``.tsim`` file; errors land in ``error``."""
+        from core.session_file import save_session_file, state_of
+
+        state = state_of(
+            self,  # type: ignore[arg-type]  # a Session: the only class using this mixin
+            breakpoints=self.breakpoints.to_list(),
+            watches=list(self.watches),
+            interventions=[
+                {**to_json(i), "enabled": n not in self.disabled}
+                for n, i in enumerate(self.interventions)
+            ],
+            history=history,
+        )
+        try:
+            save_session_file(path, self.bundle, state)
+        except (OSError, ValueError) as e:
+            self.error = f"could not save the session to {path}: {e}"
+            return False
+        return True
+
+    def open_file(self, path: str | Path) -> dict[str, Any] | None:
+        """Reopen a ``.tsim`` file exactly where it was saved (model, sentence, decoding,
+        mode, cursor, selection, breakpoints, watches, interventions); returns its state
+        (the training history is in it), or None with a message in ``error``."""
+        from dataclasses import replace
+
+        from core.session_file import decode_settings, load_session_file
+
+        try:
+            bundle, state = load_session_file(path)
+            items = [_intervention(d) for d in state["interventions"]]
+            breakpoints = Breakpoints.from_list(state["breakpoints"])
+        except (OSError, ValueError) as e:
+            self.error = str(e)
+            return None
+        self.breakpoints.clear()
+        for bp in breakpoints:
+            self.breakpoints.add(bp)
+        sel = state["selection"]
+        self.__dict__["_pending_cursor"] = state["cursor"]
+        self.__dict__["_ran_source"] = None
+        self.__dict__["_hold"] = True  # one run after all fields are set, not one per field
+        try:
+            self.update(
+                bundle=bundle,
+                pair=state["pair"],
+                decode=decode_settings(state),
+                mode=state["mode"],
+                target=state["target"],
+                watches=tuple(state["watches"]),
+                interventions=tuple(items),
+                disabled=frozenset(
+                    n for n, d in enumerate(state["interventions"]) if not d.get("enabled", True)
+                ),
+                selection=replace(self.selection, head=sel["head"], row=sel["row"], col=sel["col"]),
+            )
+        finally:
+            self.__dict__["_hold"] = False
+        self.rerun(state["source"])
+        return state
+
+
+def _intervention(data: dict[str, Any]) -> Intervention:
+    return from_json({k: v for k, v in data.items() if k != "enabled"})
