@@ -4,7 +4,8 @@ Scripts and tests rely on the contract below, so it is kept exact: the
 translation is the first line of stdout; bad input of any kind is one line on
 stderr and exit status 2, never a traceback.
 
-    transformer-sim                                  the window (a text demo until it lands)
+    transformer-sim                                  the window
+    transformer-sim open FILE.tsim                   the window on a saved session
     transformer-sim translate [--pair P | --model DIR] [--beam N] [--temperature T] TEXT
     transformer-sim train (--preset NAME | --corpus FILE.tsv) --out DIR [--steps N] [--seed S]
     transformer-sim trace SRC --target TGT --out FILE.npz [--json]
@@ -77,6 +78,8 @@ def build_parser() -> argparse.ArgumentParser:
     _model_args(c)
 
     sub.add_parser("demo", help="translate the lecture sentences with the built-in models")
+    op = sub.add_parser("open", help="open a saved session (.tsim) in the window")
+    op.add_argument("file", help="a .tsim file saved by the window (File > Save session)")
 
     sh = sub.add_parser("shot", help="render the window or one view to a PNG, offscreen")
     sh.add_argument("--out", required=True, help="the .png to write")
@@ -131,6 +134,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _record(args)
         if args.command == "demo":
             return _demo()
+        if args.command == "open":
+            return _open(args.file)
         return _window()
     except BrokenPipeError:  # e.g. `transformer-sim trace ... --json | head`: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -231,7 +236,7 @@ def _trace(args: argparse.Namespace) -> int:
     return 0
 
 
-def _window() -> int:
+def _window(open_file: str | None = None) -> int:
     """The simulator window on the built-in EN->DE model (needs the GUI extras)."""
     try:
         from visualizer.app import main as window_main
@@ -239,7 +244,16 @@ def _window() -> int:
         raise RuntimeError(
             f"the window needs PySide6 and pyqtgraph ({e}); `make run` installs them"
         ) from None
-    return window_main()
+    return window_main(open_file=open_file)
+
+
+def _open(file: str) -> int:
+    """Check the session file first (a bad one is one line and exit 2, before any
+    window appears), then open the window on it."""
+    from core.session_file import load_session_file
+
+    load_session_file(file)
+    return _window(open_file=file)
 
 
 def _shot(args: argparse.Namespace) -> int:

@@ -58,9 +58,12 @@ class _FirstPaint(QObject):
 class _Starter(QObject):
     """Lives on the GUI thread, so the loader's signals reach it queued, safely."""
 
-    def __init__(self, app: QCoreApplication, window: Any, quit_after: float) -> None:
+    def __init__(
+        self, app: QCoreApplication, window: Any, quit_after: float, open_file: str | None = None
+    ) -> None:
         super().__init__()
         self.app, self.window, self.quit_after = app, window, quit_after
+        self.open_file = open_file
         self.bridge: Any = None
 
     @Slot(object)
@@ -69,6 +72,8 @@ class _Starter(QObject):
 
         self.bridge = SessionBridge(session, self.window, threaded=True)
         self.window.attach(session, self.bridge)
+        if self.open_file:
+            self.window.files.open_path(self.open_file)
         TIMINGS["interactive"] = time.time() - LAUNCHED
         if os.environ.get("TSIM_TIMINGS"):
             print(
@@ -113,7 +118,7 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def main(argv: list[str] | None = None, pair: str = "en-de") -> int:
+def main(argv: list[str] | None = None, pair: str = "en-de", open_file: str | None = None) -> int:
     """Open the simulator window. Benchmarks set TSIM_TIMINGS=1 to print the start-up
     timings and TSIM_QUIT_AFTER=SECONDS to quit that long after it became interactive."""
     quit_after = float(os.environ.get("TSIM_QUIT_AFTER") or 0)
@@ -135,7 +140,7 @@ def main(argv: list[str] | None = None, pair: str = "en-de") -> int:
     _report_errors_in(window)
     _FirstPaint(window.loading)  # parented to the label: lives as long as it
 
-    starter = _Starter(app, window, quit_after)
+    starter = _Starter(app, window, quit_after, open_file)
     thread = QThread()
     loader = _Loader(pair)
     loader.moveToThread(thread)

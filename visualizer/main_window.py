@@ -10,13 +10,21 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QDockWidget,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -75,8 +83,6 @@ MENUS = {
     "animate": {"en": "Animate transitions", "zh": "过渡动画"},
     "reset": {"en": "Reset layout", "zh": "重置布局"},
     "busy": {"en": "Running the model…", "zh": "模型运行中…"},
-    "open": {"en": "Open model folder…", "zh": "打开模型文件夹…"},
-    "save": {"en": "Save model to folder…", "zh": "保存模型到文件夹…"},
 }
 
 
@@ -112,8 +118,12 @@ class MainWindow(QMainWindow):
             self.views[name] = getattr(importlib.import_module(module), cls)(session, bridge)
         self.input_bar = InputBar(session, bridge)
         self.views["input"] = self.input_bar
+        from visualizer.window_files import FileActions
+
+        self.files = FileActions(self, session)
         self._build_docks()
         self._build_menus()
+        self.setAcceptDrops(True)
         for keys, method, *_ in SHORTCUTS:
             sc = QShortcut(QKeySequence(keys), self)
             sc.activated.connect(getattr(session, method))
@@ -126,12 +136,15 @@ class MainWindow(QMainWindow):
         self._restore()
         self._relabel()
         self.statusBar().showMessage(session.translation.text if session.translation else "", 0)
+        if self.persist:
+            self.files.start_recovery()
 
     # -- layout ---------------------------------------------------------------------
     def _build_docks(self) -> None:
         central = QWidget()
         lay = QVBoxLayout(central)
         lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.files.banner)
         lay.addWidget(self.input_bar)
         lay.addWidget(self.views["tensor"], 1)
         self.setCentralWidget(central)
@@ -185,12 +198,7 @@ class MainWindow(QMainWindow):
         bar = self.menuBar()
         bar.clear()
         self.menu_file = bar.addMenu("")
-        self.act_open = _action(self, self._open_model)
-        self.act_open.setShortcut(QKeySequence.StandardKey.Open)
-        self.act_save = _action(self, self._save_model)
-        self.act_save.setShortcut(QKeySequence.StandardKey.Save)
-        self.menu_file.addAction(self.act_open)
-        self.menu_file.addAction(self.act_save)
+        self.files.fill_menu(self.menu_file)
         self.menu_file.addSeparator()
         self.act_quit = _action(self, self.close)
         self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
@@ -222,25 +230,23 @@ class MainWindow(QMainWindow):
         self.menu_view.setTitle(tr(MENUS["view"], lang))
         self.menu_help.setTitle(tr(MENUS["help"], lang))
         self.act_quit.setText(tr(MENUS["quit"], lang))
-        self.act_open.setText(tr(MENUS["open"], lang))
-        self.act_save.setText(tr(MENUS["save"], lang))
+        self.files.relabel()
         self.act_animate.setText(tr(MENUS["animate"], lang))
         self.act_lang.setText(tr(MENUS["lang"], lang))
         self.act_reset.setText(tr(MENUS["reset"], lang))
         self.act_keys.setText(tr(MENUS["keys"], lang) + "  (F1)")
 
     # -- actions --------------------------------------------------------------------
-    def _open_model(self) -> None:
-        lang = self.session.lang if self.session else "en"
-        folder = QFileDialog.getExistingDirectory(self, tr(MENUS["open"], lang))
-        if folder and self.session is not None:
-            self.session.open_model(folder)  # a bad folder comes back as session.error
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """A .tsim file or a model folder dropped on the window opens it."""
+        if _dropped_path(event) is not None:
+            event.acceptProposedAction()
 
-    def _save_model(self) -> None:
-        lang = self.session.lang if self.session else "en"
-        folder = QFileDialog.getExistingDirectory(self, tr(MENUS["save"], lang))
-        if folder and self.session is not None and self.session.save_model(folder):
-            self.statusBar().showMessage(folder, 8000)
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = _dropped_path(event)
+        if path is not None:
+            event.acceptProposedAction()
+            self.files.open_path(path)
 
     def _on_error(self, text: str) -> None:
         """Errors also show in red under the input bar, where the user is looking."""
@@ -305,7 +311,17 @@ class MainWindow(QMainWindow):
         training = self.views.get("training")
         if training is not None:
             training.shutdown()  # type: ignore[attr-defined]
+        if self.session is not None:
+            self.files.closed_cleanly()
         super().closeEvent(event)
+
+
+def _dropped_path(event: QDragEnterEvent | QDropEvent) -> str | None:
+    urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+    if len(urls) != 1 or not urls[0].isLocalFile():
+        return None
+    path = urls[0].toLocalFile()
+    return path if path.endswith(".tsim") or Path(path).is_dir() else None
 
 
 def _action(parent: QWidget, slot: Callable[[], object]) -> QAction:

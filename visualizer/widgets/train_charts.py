@@ -97,6 +97,13 @@ class TrainCharts(pg.GraphicsLayoutWidget):
             series.clear()
         self.redraw()
 
+    def load_history(self, history: dict[str, list[float]]) -> None:
+        """Show a saved run's charts (a session file keeps them)."""
+        self.reset()
+        for key in KEYS:
+            self.history[key].extend(float(v) for v in history.get(key, []))
+        self.redraw()
+
     def redraw(self) -> None:
         h = self.history
         self.curves["loss"].setData(h["step"], h["loss"])
