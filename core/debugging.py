@@ -1,10 +1,10 @@
-"""The debugger's half of the session: breakpoints, watches, interventions, session files.
+"""The debugger's half of the session: watches, interventions, session files.
 
 Kept apart from ``session.py`` (which runs the model and moves the cursor) so each
 file reads on its own. ``Debugging`` is a mixin for ``Session``: it adds observable
-fields (``interventions``, ``watches``, ``clean``, ``stopped``), a ``Breakpoints``
-list with its own change event, and the commands an engineer uses: run to the next
-breakpoint in either direction, add / toggle / remove interventions (the model
+fields (``interventions``, ``watches``, ``clean``) and the commands an engineer
+uses beyond breakpoints (which every room's ``Navigator`` has): add / toggle /
+remove interventions (the model
 re-runs; ``clean`` keeps the run without them so views can show before / after /
 difference), and save / open a ``.tsim`` file that reopens exactly where it was.
 """
@@ -14,11 +14,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.breakpoints import Breakpoint, Breakpoints
+from core.breakpoints import Breakpoints
 from core.interventions import from_json, label, patch_from, to_json
 from core.trace import Intervention, Trace
 
-FIELDS = ("interventions", "watches", "clean", "stopped", "disabled")
+FIELDS = ("interventions", "watches", "clean", "disabled")
 
 
 class Debugging:
@@ -52,29 +52,10 @@ class Debugging:
         def update(self, **fields: Any) -> None: ...
 
     def _init_debugging(self) -> None:
-        self.breakpoints = Breakpoints()
         self.interventions = ()
         self.disabled = frozenset()  # indices of interventions switched off
         self.watches = ()  # step names pinned in the watch list
         self.clean = None  # the same run without interventions, when some are on
-        self.stopped = ""  # the breakpoint the cursor stopped at, for the status line
-
-    # -- breakpoints -------------------------------------------------------------------
-    def add_breakpoint(self, bp: Breakpoint) -> int:
-        return self.breakpoints.add(bp)
-
-    def run_to_breakpoint(self, direction: int = +1) -> bool:
-        """Move to the nearest step after (or before) the cursor that an enabled
-        breakpoint matches; False, and a message, when there is none."""
-        hit = self.breakpoints.next_hit(self.trace, self.cursor, direction)
-        if hit is None:
-            where = "after" if direction > 0 else "before"
-            self.error = f"no breakpoint is hit {where} step {self.cursor}"
-            self.stopped = ""
-            return False
-        self.playing = False
-        self.update(cursor=hit[0], stopped=hit[1].label(), error="")
-        return True
 
     # -- watches -----------------------------------------------------------------------
     def watch(self, name: str) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar
 
+from core.breakpoints import Breakpoint, Breakpoints
 from core.observable import Observable
 from core.trace import Step, Trace
 
@@ -27,7 +28,7 @@ class Selection:
 
 
 class Navigator(Observable):
-    """Observable trace + cursor + selection + playback + language; no model."""
+    """Observable trace + cursor + selection + playback + language + breakpoints; no model."""
 
     FIELDS: ClassVar[tuple[str, ...]] = (
         "trace",
@@ -39,6 +40,7 @@ class Navigator(Observable):
         "animate",
         "error",
         "busy",
+        "stopped",
     )
 
     def __init__(self) -> None:
@@ -52,6 +54,8 @@ class Navigator(Observable):
         self.animate = True
         self.error = ""
         self.busy = False
+        self.breakpoints = Breakpoints()
+        self.stopped = ""  # the breakpoint the cursor stopped at, for the status line
 
     # -- derived -----------------------------------------------------------------------
     @property
@@ -60,6 +64,23 @@ class Navigator(Observable):
 
     def __len__(self) -> int:
         return len(self.trace.steps)
+
+    # -- breakpoints -------------------------------------------------------------------
+    def add_breakpoint(self, bp: Breakpoint) -> int:
+        return self.breakpoints.add(bp)
+
+    def run_to_breakpoint(self, direction: int = +1) -> bool:
+        """Move to the nearest step after (or before) the cursor that an enabled
+        breakpoint matches; False, and a message, when there is none."""
+        hit = self.breakpoints.next_hit(self.trace, self.cursor, direction)
+        if hit is None:
+            where = "after" if direction > 0 else "before"
+            self.error = f"no breakpoint is hit {where} step {self.cursor}"
+            self.stopped = ""
+            return False
+        self.playing = False
+        self.update(cursor=hit[0], stopped=hit[1].label(), error="")
+        return True
 
     # -- moving the cursor -------------------------------------------------------------
     def seek(self, index: int) -> None:

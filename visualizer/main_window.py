@@ -126,7 +126,7 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         for keys, method, *_ in SHORTCUTS:
             sc = QShortcut(QKeySequence(keys), self)
-            sc.activated.connect(getattr(session, method))
+            sc.activated.connect(lambda m=method: self._step(m))
             sc.setContext(Qt.ShortcutContext.ApplicationShortcut)
         bridge.sigLang.connect(self._relabel)
         bridge.sigError.connect(self._on_error)
@@ -147,7 +147,16 @@ class MainWindow(QMainWindow):
         lay.addWidget(self.files.banner)
         lay.addWidget(self.input_bar)
         lay.addWidget(self.views["tensor"], 1)
-        self.setCentralWidget(central)
+        from visualizer.room_switch import RoomSwitcher
+
+        self.rooms = RoomSwitcher(self, central)
+        outer = QWidget()
+        outer_lay = QVBoxLayout(outer)
+        outer_lay.setContentsMargins(0, 0, 0, 0)
+        outer_lay.setSpacing(0)
+        outer_lay.addWidget(self.rooms.bar)
+        outer_lay.addWidget(self.rooms.stack, 1)
+        self.setCentralWidget(outer)
         for name, area in DOCK_AREAS.items():
             dock = QDockWidget(self)
             dock.setObjectName(f"dock-{name}")
@@ -231,12 +240,19 @@ class MainWindow(QMainWindow):
         self.menu_help.setTitle(tr(MENUS["help"], lang))
         self.act_quit.setText(tr(MENUS["quit"], lang))
         self.files.relabel()
+        self.rooms.set_lang(lang)
         self.act_animate.setText(tr(MENUS["animate"], lang))
         self.act_lang.setText(tr(MENUS["lang"], lang))
         self.act_reset.setText(tr(MENUS["reset"], lang))
         self.act_keys.setText(tr(MENUS["keys"], lang) + "  (F1)")
 
     # -- actions --------------------------------------------------------------------
+    def _step(self, method: str) -> None:
+        """A stepping key moves the room in front (the session or a lab)."""
+        nav = self.rooms.navigator()
+        if nav is not None and len(nav):
+            getattr(nav, method)()
+
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """A .tsim file or a model folder dropped on the window opens it."""
         if _dropped_path(event) is not None:

@@ -1,0 +1,46 @@
+"""Rooms: the tab bar switches between the Transformer and the labs; keys, language
+and the dock layout follow the room in front."""
+
+from __future__ import annotations
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from core.session import Session
+from visualizer.bridge import SessionBridge
+from visualizer.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot: QtBot, fresh_session: Session) -> MainWindow:
+    w = MainWindow(fresh_session, SessionBridge(fresh_session), persist=False)
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    return w
+
+
+@pytest.mark.parametrize("room", ["neuron", "playground"])
+def test_a_lab_room_takes_the_window_and_gives_it_back(window: MainWindow, room: str) -> None:
+    s = window.session
+    assert s is not None
+    s.seek(5)
+    visible = {name for name, d in window.docks.items() if d.isVisible()}
+    assert visible
+    window.rooms.switch(room)
+    page = window.rooms.pages[room]
+    assert window.rooms.stack.currentWidget() is page
+    assert not any(d.isVisible() for d in window.docks.values())
+    lab = window.rooms.navigator()
+    assert lab is page.lab and lab is not s  # type: ignore[attr-defined]
+    lab.seek(0)
+    window._step("step_forward")  # the Right key
+    assert lab.cursor == 1 and s.cursor == 5
+    s.lang = "zh"
+    assert lab.lang == "zh" and window.rooms.bar.tabText(0) == "Transformer"
+    window.rooms.bar.setCurrentIndex(0)  # clicking the first tab
+    assert window.rooms.current == "transformer"
+    assert {name for name, d in window.docks.items() if d.isVisible()} == visible
+    window._step("step_forward")
+    assert s.cursor == 6
+    s.lang = "en"
