@@ -209,6 +209,11 @@ class MainWindow(QMainWindow):
         self.menu_file = bar.addMenu("")
         self.files.fill_menu(self.menu_file)
         self.menu_file.addSeparator()
+        from visualizer.window_export import ExportActions
+
+        self.export = ExportActions(self)
+        self.menu_file.addMenu(self.export.menu)
+        self.menu_file.addSeparator()
         self.act_quit = _action(self, self.close)
         self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
         self.menu_file.addAction(self.act_quit)
@@ -240,6 +245,7 @@ class MainWindow(QMainWindow):
         self.menu_help.setTitle(tr(MENUS["help"], lang))
         self.act_quit.setText(tr(MENUS["quit"], lang))
         self.files.relabel()
+        self.export.relabel()
         self.rooms.set_lang(lang)
         self.act_animate.setText(tr(MENUS["animate"], lang))
         self.act_lang.setText(tr(MENUS["lang"], lang))
