@@ -96,8 +96,9 @@ class ExportActions(QObject):
 
     def current_view(self) -> QWidget:
         """The view last clicked (a dock's view, or the room in front)."""
-        if self.window.rooms.current != "transformer":
-            return self.window.rooms.stack.currentWidget()
+        page = self.window.rooms.stack.currentWidget()
+        if self.window.rooms.current != "transformer" and page is not None:
+            return page
         if self.last_view is not None and self.last_view.isVisible():
             return self.last_view
         return self.window.views["tensor"]
@@ -221,7 +222,7 @@ class RecordPanel(QDialog):
         widget = self.owner.window if self.what.currentIndex() == 0 else self.owner.current_view()
         try:
             self.job = RecordJob(
-                nav,
+                nav,  # type: ignore[arg-type]  # any Navigator: it only moves the cursor
                 widget,
                 self.first.value(),
                 self.last.value(),
