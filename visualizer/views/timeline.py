@@ -1,7 +1,9 @@
 """Timeline and transport: the scrubber over all steps plus play / step / jump controls.
 
 Every button only calls a session method or sets a session field; the keyboard
-shortcuts live in the main window and call the same methods.
+shortcuts live in the main window and call the same methods. The scrubber marks
+every step a breakpoint hits (recomputed when the breakpoints or the trace change),
+and the transport row holds the step search box (``focus_search`` for Ctrl+F).
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -24,6 +27,7 @@ from PySide6.QtWidgets import (
 from visualizer.i18n import tr
 from visualizer.theme import PHASE_COLORS, ui_font
 from visualizer.widgets.scrubber import Scrubber
+from visualizer.widgets.step_search import StepSearch
 
 if TYPE_CHECKING:
     from core.session import Session
@@ -53,6 +57,7 @@ BUTTONS: list[tuple[str, QStyle.StandardPixmap, str, str, str]] = [
     ("out", SP.SP_ArrowUp, "Step out of the current block", "跳出当前模块", "Ctrl+→"),
     ("end", SP.SP_MediaSkipForward, "Jump to the last step", "跳到最后一步", "End"),
 ]
+SEARCH_MIN_WIDTH = 820  # narrower than this, the transport row has no room for the search
 TEXTS = {
     "speed": {"en": "Speed", "zh": "速度"},
     "animate": {"en": "Animate", "zh": "动画"},
@@ -69,6 +74,7 @@ class TimelineView(QWidget):
         self.scrubber = Scrubber()
         self.scrubber.sigSeek.connect(session.seek)
         self.buttons: dict[str, QToolButton] = {}
+        self._marked: object = None  # the trace the scrubber's marks were computed for
         actions = {
             "start": session.go_start,
             "over_back": session.step_over_back,
@@ -94,6 +100,8 @@ class TimelineView(QWidget):
         self.position.setTextFormat(Qt.TextFormat.RichText)
         self.position.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row.addWidget(self.position, 1)
+        self.search = StepSearch(session, bridge)
+        row.addWidget(self.search)
         self.speed_label = QLabel()
         self.speed = QSlider(Qt.Orientation.Horizontal)
         self.speed.setRange(1, 60)
@@ -119,8 +127,24 @@ class TimelineView(QWidget):
         bridge.sigLang.connect(self._relabel)
         bridge.sigSpeed.connect(self._on_speed)
         bridge.sigAnimate.connect(self.animate.setChecked)
+        bridge.sigBreakpoints.connect(lambda _: self._on_breakpoints())
         self._on_trace()
         self._relabel()
+
+    def focus_search(self) -> None:
+        """Put the keyboard in the step search box (bind Ctrl+F to this)."""
+        self.search.show()
+        self.search.focus_search()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        # The box takes no minimum width; a timeline too narrow for it hides it.
+        self.search.setVisible(event.size().width() >= SEARCH_MIN_WIDTH)
+        super().resizeEvent(event)
+
+    def _on_breakpoints(self) -> None:
+        breakpoints = getattr(self.session, "breakpoints", None)  # a lab's has none
+        trace = self.session.trace
+        self.scrubber.set_marks(breakpoints.marks(trace) if breakpoints and trace.steps else [])
 
     def _on_speed(self, value: float) -> None:
         self.speed.setValue(int(value))
@@ -138,6 +162,9 @@ class TimelineView(QWidget):
             if not sections or sections[-1][1] != part:
                 sections.append((s.index, part))
         self.scrubber.set_steps([s.phase for s in steps], bands, [s.key for s in steps], sections)
+        if self.session.trace is not self._marked:
+            self._marked = self.session.trace
+            self._on_breakpoints()
         self._on_cursor(self.session.cursor)
 
     def _on_cursor(self, index: int) -> None:

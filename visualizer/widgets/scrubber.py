@@ -2,18 +2,31 @@
 
 One pixel column per step at most (steps are binned when there are more steps than
 pixels), painted from a cached image so dragging across hundreds of steps costs one
-blit per frame. Seeks are coalesced to one per frame while dragging.
+blit per frame. Seeks are coalesced to one per frame while dragging. Breakpoint hits
+(``set_marks``) are small red triangles above the bar and ticks below it, painted
+into the same cached image, so they cost nothing per cursor move.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from PySide6.QtCore import QPoint, QRect, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen, QResizeEvent
+from PySide6.QtCore import QPoint, QPointF, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import (
+    QColor,
+    QImage,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from visualizer.theme import HIGHLIGHT, PHASE_COLORS, ui_font
+
+MARK = "#d62828"
 
 
 class Scrubber(QWidget):
@@ -30,7 +43,8 @@ class Scrubber(QWidget):
         self.bands: list[int] = []
         self.labels: list[str] = []
         self.cursor = 0
-        self.marks: list[int] = []
+        self.marks: list[int] = []  # steps a breakpoint hits (sorted)
+        self._mark_set: frozenset[int] = frozenset()
         self.sections: list[tuple[int, str]] = []
         self._cache: QImage | None = None
         self._pending: int | None = None
@@ -56,7 +70,11 @@ class Scrubber(QWidget):
         self.update()
 
     def set_marks(self, marks: Sequence[int]) -> None:
-        self.marks = list(marks)
+        """Mark the steps a breakpoint hits; repaints only when they changed."""
+        marks = sorted(marks)
+        if marks == self.marks:
+            return
+        self.marks, self._mark_set = marks, frozenset(marks)
         self._cache = None
         self.update()
 
@@ -91,12 +109,26 @@ class Scrubber(QWidget):
                 x = int(start * w / n)
                 p.drawLine(x, 6, x, h - 6)
                 p.drawText(x + 3, h // 2 + 4, label)
-            p.setPen(QPen(QColor("#d62828"), 2))
-            for m in self.marks:
-                x = int(self._x_of(m))
-                p.drawLine(x, 0, x, 5)
+            self._paint_marks(p, w, h)
             p.end()
         return img
+
+    def _paint_marks(self, p: QPainter, w: int, h: int) -> None:
+        """A red triangle above the bar and a tick below it at each hit (one per pixel
+        column when hits are denser than pixels)."""
+        if not self.marks:
+            return
+        color = QColor(MARK)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(color)
+        columns = sorted({round(self._x_of(m)) for m in self.marks})
+        for x in columns:
+            p.drawPolygon(QPolygonF([QPointF(x - 3.5, 0), QPointF(x + 3.5, 0), QPointF(x, 6)]))
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+        p.setPen(QPen(color, 2))
+        for x in columns:
+            p.drawLine(x, h - 5, x, h - 1)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         if self._cache is None or self._cache.size() != self.size():
@@ -124,7 +156,8 @@ class Scrubber(QWidget):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         i = self.index_at(event.position().x())
         if 0 <= i < len(self.labels):
-            self.setToolTip(f"{i}: {self.labels[i]}")
+            mark = "  ●" if i in self._mark_set else ""
+            self.setToolTip(f"{i}: {self.labels[i]}{mark}")
         if event.buttons() & Qt.MouseButton.LeftButton:
             self._queue(i)
 
