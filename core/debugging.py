@@ -72,6 +72,7 @@ class Debugging:
     def add_intervention(self, intervention: Intervention) -> None:
         """Switch an intervention on; the model re-runs with it (a bad one is refused
         with a message and the list stays as it was)."""
+        self.__dict__["_undo_interventions"] = (self.interventions, self.disabled)
         self.interventions = (*self.interventions, intervention)
         self.rerun()
 

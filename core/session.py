@@ -136,7 +136,13 @@ class Session(Debugging, Navigator):
             clean, _ = trace_translation(bundle, text, decode)
             return (*run_with(bundle, text, active, decode), clean)
 
-        self._submit(job, lambda done: self._apply(text, *done))
+        undo = self.__dict__.pop("_undo_interventions", None)
+
+        def failed() -> None:
+            if undo is not None:  # a refused intervention leaves the list as it was
+                self.update(interventions=undo[0], disabled=undo[1])
+
+        self._submit(job, lambda done: self._apply(text, *done), failed)
 
     def _apply(
         self, text: str, trace: Trace, result: Translation, clean: Trace | None = None
@@ -182,8 +188,14 @@ class Session(Debugging, Navigator):
             return False
         return True
 
-    def _submit(self, job: Callable[[], Any], done: Callable[[Any], None]) -> None:
-        """Run ``job`` with the runner; apply its result unless a newer job was submitted."""
+    def _submit(
+        self,
+        job: Callable[[], Any],
+        done: Callable[[Any], None],
+        failed: Callable[[], None] | None = None,
+    ) -> None:
+        """Run ``job`` with the runner; apply its result unless a newer job was submitted
+        (``failed`` undoes what asked for the run when it fails)."""
         self._generation = getattr(self, "_generation", 0) + 1
         ticket = self._generation
         self.busy = True
@@ -196,6 +208,8 @@ class Session(Debugging, Navigator):
             if ok:
                 done(value)
             else:
+                if failed is not None:
+                    failed()
                 self.error = value
 
         self.runner(lambda: _guarded(job), finish)

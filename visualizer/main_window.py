@@ -51,6 +51,10 @@ TITLES = {
     "loss": {"en": "Loss", "zh": "损失"},
     "gradflow": {"en": "Gradient flow", "zh": "梯度流"},
     "update": {"en": "Update", "zh": "更新"},
+    "inspector": {"en": "Inspector", "zh": "张量检查器"},
+    "interventions": {"en": "Interventions", "zh": "干预"},
+    "breakpoints": {"en": "Breakpoints", "zh": "断点"},
+    "watches": {"en": "Watches", "zh": "监视"},
 }
 DOCK_AREAS = {
     "diagram": Qt.DockWidgetArea.LeftDockWidgetArea,
@@ -62,6 +66,10 @@ DOCK_AREAS = {
     "loss": Qt.DockWidgetArea.RightDockWidgetArea,
     "gradflow": Qt.DockWidgetArea.RightDockWidgetArea,
     "update": Qt.DockWidgetArea.RightDockWidgetArea,
+    "inspector": Qt.DockWidgetArea.RightDockWidgetArea,
+    "interventions": Qt.DockWidgetArea.RightDockWidgetArea,
+    "breakpoints": Qt.DockWidgetArea.LeftDockWidgetArea,
+    "watches": Qt.DockWidgetArea.LeftDockWidgetArea,
 }
 SHORTCUTS = [  # (keys, method on the session, English, Chinese)
     ("Space", "toggle_play", "Play / pause", "播放 / 暂停"),
@@ -177,9 +185,14 @@ class MainWindow(QMainWindow):
             ("loss", "gradflow"),
             ("gradflow", "update"),
             ("update", "training"),
+            ("training", "inspector"),
+            ("inspector", "interventions"),
+            ("narration", "breakpoints"),
+            ("breakpoints", "watches"),
         ):
             self.tabifyDockWidget(self.docks[before], self.docks[after])
         self.docks["attention"].raise_()
+        self.docks["narration"].raise_()
         self._default_sizes()
 
     def _default_sizes(self) -> None:
@@ -230,6 +243,9 @@ class MainWindow(QMainWindow):
         self.act_reset = _action(self, self._reset_layout)
         for a in (self.act_animate, self.act_lang, self.act_reset):
             self.menu_view.addAction(a)
+        from visualizer.window_debug import DebugMenu
+
+        self.debug = DebugMenu(self, bar)
         self.menu_help = bar.addMenu("")
         self.act_keys = _action(self, self.show_shortcuts)
         self.act_keys.setShortcut(QKeySequence("F1"))
@@ -243,6 +259,7 @@ class MainWindow(QMainWindow):
         self.menu_file.setTitle(tr(MENUS["file"], lang))
         self.menu_view.setTitle(tr(MENUS["view"], lang))
         self.menu_help.setTitle(tr(MENUS["help"], lang))
+        self.debug.relabel(lang)
         self.act_quit.setText(tr(MENUS["quit"], lang))
         self.files.relabel()
         self.export.relabel()
@@ -296,9 +313,12 @@ class MainWindow(QMainWindow):
 
     def shortcuts_text(self) -> str:
         lang = self.session.lang if self.session else "en"
+        from visualizer.window_debug import shortcut_rows
+
+        every = [(k, en, zh) for k, _m, en, zh in SHORTCUTS] + shortcut_rows()
         rows = "".join(
             f"<tr><td><b>{k}</b></td><td>{en if lang == 'en' else zh}</td></tr>"
-            for k, _m, en, zh in SHORTCUTS
+            for k, en, zh in every
         )
         return f"<table cellspacing='8'>{rows}</table>"
 

@@ -72,6 +72,7 @@ def test_a_bad_intervention_is_a_message(session: Session) -> None:
     session.add_intervention(Intervention("no.such.point", "zero"))
     assert "no.such.point" in session.error
     assert session.trace is before
+    assert session.interventions == ()  # the refused one is not left in the list
 
 
 def test_patch_from_another_sentence(session: Session) -> None:

@@ -9,11 +9,11 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
 
+import visualizer.window_files as window_files
 from core.breakpoints import Breakpoint
 from core.session import Session
 from visualizer.bridge import SessionBridge
 from visualizer.main_window import MainWindow
-from visualizer.window_files import recovery_folder
 
 
 def make_window(qtbot: QtBot, session: Session) -> MainWindow:
@@ -29,9 +29,10 @@ def window(qtbot: QtBot, fresh_session: Session) -> MainWindow:
 
 
 @pytest.fixture(autouse=True)
-def _no_leftovers() -> None:
-    for name in ("running", "last.tsim"):
-        (recovery_folder() / name).unlink(missing_ok=True)
+def _own_recovery_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test gets its own recovery folder (other runs may share the test data folder)."""
+    folder = tmp_path / "recovery"
+    monkeypatch.setattr("visualizer.window_files.recovery_folder", lambda: folder)
 
 
 def test_save_and_open_a_session_file(window: MainWindow, tmp_path: Path) -> None:
@@ -87,11 +88,11 @@ def test_crash_recovery_offers_the_last_session(qtbot: QtBot, builtin_session: S
     first = Session(builtin_session.bundle, "en-de", "The dog sees the cat")
     w1 = make_window(qtbot, first)
     w1.files.start_recovery()
-    assert (recovery_folder() / "running").is_file()
+    assert (window_files.recovery_folder() / "running").is_file()
     assert not w1.files.banner.isVisible()
     first.seek(30)
     assert w1.files.dirty and w1.files.autosave()
-    assert (recovery_folder() / "last.tsim").is_file()
+    assert (window_files.recovery_folder() / "last.tsim").is_file()
     # no clean close: the "running" marker stays, as after a crash
     second = Session(builtin_session.bundle, "en-de", "Time flies like an arrow")
     w2 = make_window(qtbot, second)
@@ -103,7 +104,7 @@ def test_crash_recovery_offers_the_last_session(qtbot: QtBot, builtin_session: S
     assert second.source == "The dog sees the cat" and second.cursor == 30
     assert not w2.files.banner.isVisible()
     w2.files.closed_cleanly()
-    assert not (recovery_folder() / "running").exists()
+    assert not (window_files.recovery_folder() / "running").exists()
     third = Session(builtin_session.bundle, "en-de", "Time flies like an arrow")
     w3 = make_window(qtbot, third)
     w3.files.start_recovery()

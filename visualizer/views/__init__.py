@@ -15,4 +15,8 @@ VIEWS: dict[str, tuple[str, str]] = {
     "loss": ("visualizer.views.loss", "LossView"),
     "gradflow": ("visualizer.views.gradflow", "GradFlowView"),
     "update": ("visualizer.views.update", "UpdateView"),
+    "inspector": ("visualizer.views.inspector", "InspectorView"),
+    "interventions": ("visualizer.views.interventions", "InterventionsView"),
+    "breakpoints": ("visualizer.views.breakpoints", "BreakpointsView"),
+    "watches": ("visualizer.views.watches", "WatchesView"),
 }

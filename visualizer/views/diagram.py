@@ -19,16 +19,23 @@ from PySide6.QtGui import QColor, QHelpEvent, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from visualizer import theme
+from visualizer.i18n import tr
 from visualizer.widgets import diagram_layout as dl
-from visualizer.widgets.diagram_index import DiagramIndex
+from visualizer.widgets.diagram_index import DiagramIndex, box_of
 from visualizer.widgets.diagram_paint import Scene, paint, paint_base, paint_live
 from visualizer.widgets.diagram_scene import SceneTexts
 from visualizer.widgets.diagram_text import ui
 
 if TYPE_CHECKING:
     from core.session import Session
-    from core.trace import Step
+    from core.trace import Intervention, Step
     from visualizer.bridge import SessionBridge
+
+MARKS = {  # the banner while interventions are on
+    "one": {"en": "✎ 1 intervention on", "zh": "✎ 1 个干预生效中"},
+    "many": {"en": "✎ {n} interventions on", "zh": "✎ {n} 个干预生效中"},
+    "tip": {"en": "intervention: {label}", "zh": "干预：{label}"},
+}
 
 
 class DiagramView(QWidget):
@@ -53,6 +60,10 @@ class DiagramView(QWidget):
         bridge.sigTrace.connect(self._on_trace)
         bridge.sigCursor.connect(self._on_cursor)
         bridge.sigLang.connect(self._on_lang)
+        self.marked: dict[str, list[str]] = {}  # box -> labels of its active interventions
+        bridge.sigInterventions.connect(self._on_interventions)
+        bridge.sigDisabled.connect(self._on_interventions)
+        self._on_interventions()
         self._on_trace()
 
     # -- state -------------------------------------------------------------------------
@@ -62,6 +73,24 @@ class DiagramView(QWidget):
         self._cache.clear()
         self._shown = self._bg = None
         self._on_cursor(self.session.cursor, animate=False)
+
+    def _on_interventions(self, _value: object = None) -> None:
+        """Mark the boxes whose tensors an active intervention changes."""
+        active: list[Intervention] = getattr(self.session, "active_interventions", list)()
+        self.marked = {}
+        if active:
+            from core.interventions import label  # torch is loaded once there are any
+        for i in active:
+            box = box_of(i.name)
+            if box is not None:
+                self.marked.setdefault(box, []).append(label(i))
+        self._n_active = len(active)
+        self.update()
+
+    def banner(self) -> str:
+        """ "N interventions on" while any is active, else ""."""
+        n, lang = self._n_active, self.session.lang
+        return "" if not n else tr(MARKS["one" if n == 1 else "many"], lang).format(n=n)
 
     def _on_lang(self, lang: str) -> None:
         self.texts.relabel(lang)
@@ -144,6 +173,7 @@ class DiagramView(QWidget):
     def scene(self) -> Scene:
         sc = self.texts.scene(self.current, self._step(), len(self.layout().pills))
         sc.glow = self._glow(self.layout())
+        sc.marked, sc.banner = set(self.marked), self.banner()
         return sc
 
     # -- Qt ----------------------------------------------------------------------------
@@ -222,4 +252,7 @@ class DiagramView(QWidget):
             label = self.scene().pills[pill]
             key = self.session.trace.steps[i].key
             return ui("tip_op", self.session.lang, op=label, i=i, name=key)
-        return self.texts.tooltip(box, self._step())
+        tip = self.texts.tooltip(box, self._step())
+        for text in self.marked.get(box or "", []):
+            tip += "\n" + tr(MARKS["tip"], self.session.lang).format(label=text)
+        return tip

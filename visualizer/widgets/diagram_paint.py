@@ -45,6 +45,8 @@ class Scene:
     kv: str = "K,V"
     dim: set[str] = field(default_factory=set)  # boxes that never ran in this trace
     glow: Rect | None = None  # the highlight (moves during an animation)
+    marked: set[str] = field(default_factory=set)  # boxes with an active intervention
+    banner: str = ""  # "2 interventions on" (drawn only when some box is marked)
 
 
 def paint(p: QPainter, lay: Layout, sc: Scene) -> None:
@@ -108,6 +110,7 @@ def paint_live(p: QPainter, lay: Layout, sc: Scene) -> None:
         _box(p, lay, cur, lay.boxes[cur], sc, px, True)
     for side, r in lay.tokens.items():
         chips(p, r, sc.tokens.get(side, []), sc.captions.get(side, ""), px * 0.85, lay.unit)
+    _marks(p, lay, sc, px)
     if sc.glow is not None:
         glow(p, sc.glow)
 
@@ -281,3 +284,48 @@ def _pills(p: QPainter, lay: Layout, sc: Scene, px: float, line: QColor) -> None
         p.setBrush(QColor(theme.HIGHLIGHT) if cur else QColor(255, 255, 255, 215))
         p.drawRoundedRect(qr(r), r.h / 2, r.h / 2)
         _fit_text(p, Rect(r.x - 3, r.y, r.w + 6, r.h), text, min(px, 11.5), cur)  # snug
+
+
+MARK = QColor("#d9480f")  # an intervention: red-orange, apart from the amber highlight
+
+
+def _marks(p: QPainter, lay: Layout, sc: Scene, px: float) -> None:
+    """A dashed outline and a "✎" badge on every box an active intervention changes,
+    and the banner (above the encoder stack, where the figure leaves room)."""
+    boxes = [lay.boxes[b] for b in sorted(sc.marked) if b in lay.boxes]
+    if not sc.banner and not boxes:
+        return
+    p.save()
+    p.setBrush(Qt.BrushStyle.NoBrush)
+    p.setPen(QPen(MARK, 2.0, Qt.PenStyle.DashLine))
+    for r in boxes:
+        p.drawRoundedRect(qr(r).adjusted(-2, -2, 2, 2), 7, 7)
+    d = max(12.0, min(18.0, lay.unit * 0.62))
+    badge = font(d * 0.72, True)
+    p.setFont(badge)
+    for r in boxes:
+        c = QRectF(r.right - d * 0.7, r.y - d * 0.35, d, d)
+        p.setPen(QPen(QColor("white"), 1.2))
+        p.setBrush(MARK)
+        p.drawEllipse(c)
+        p.drawText(c, Qt.AlignmentFlag.AlignCenter, "✎")
+    if sc.banner:
+        _banner(p, lay, sc.banner, px)
+    p.restore()
+
+
+def _banner(p: QPainter, lay: Layout, banner: str, px: float) -> None:
+    enc = [r for name, r in lay.frames.items() if name.startswith("enc.")]
+    left = min((r.x for r in enc), default=lay.header.x)
+    width = max((r.right for r in enc), default=lay.header.right) - left
+    f = font(px * 0.9, True)
+    fm = QFontMetricsF(f)
+    text = fm.elidedText(banner, Qt.TextElideMode.ElideRight, width - 16)
+    w, h = fm.horizontalAdvance(text) + 16, fm.height() + 6
+    pill = QRectF(left, lay.header.bottom + 6, w, h)
+    p.setPen(Qt.PenStyle.NoPen)
+    p.setBrush(MARK)
+    p.drawRoundedRect(pill, h / 2, h / 2)
+    p.setFont(f)
+    p.setPen(QColor("white"))
+    p.drawText(pill, Qt.AlignmentFlag.AlignCenter, text)
