@@ -44,11 +44,12 @@ class DebugMenu(QObject):
         watches: Any = window.views["watches"]
         self.menu = bar.addMenu("")
         self.actions: dict[str, QAction] = {}
+        self.panel = bp
         for key, slot in (
-            ("next_bp", bp.run_next),
-            ("prev_bp", bp.run_previous),
-            ("toggle_bp", bp.toggle_here),
-            ("nan_bp", bp.break_on_nonfinite),
+            ("next_bp", lambda: self.run(+1)),
+            ("prev_bp", lambda: self.run(-1)),
+            ("toggle_bp", self.toggle_here),
+            ("nan_bp", self.break_on_nonfinite),
             ("find", timeline.focus_search),
             ("watch", watches.pin_current),
             ("diverge", self.divergence_demo),
@@ -61,6 +62,43 @@ class DebugMenu(QObject):
             self.actions[key] = action
             if key in ("nan_bp", "watch"):
                 self.menu.addSeparator()
+
+    # -- breakpoints in whichever room is in front (the labs have them too) ----------------
+    def _lab(self) -> Any:
+        """The lab navigator in front, or None in the Transformer room (whose panel acts)."""
+        return None if self.window.rooms.current == "transformer" else self.window.rooms.navigator()
+
+    def run(self, direction: int) -> None:
+        lab = self._lab()
+        if lab is None:
+            (self.panel.run_next if direction > 0 else self.panel.run_previous)()
+        elif len(lab):
+            lab.run_to_breakpoint(direction)
+
+    def toggle_here(self) -> None:
+        from core.breakpoints import Breakpoint
+
+        lab = self._lab()
+        if lab is None:
+            self.panel.toggle_here()
+            return
+        if not len(lab):
+            return
+        bp = Breakpoint("name", lab.step.name)
+        labels = [b.label() for b in lab.breakpoints]
+        if bp.label() in labels:
+            lab.breakpoints.remove(labels.index(bp.label()))
+        else:
+            lab.add_breakpoint(bp)
+
+    def break_on_nonfinite(self) -> None:
+        from core.breakpoints import Breakpoint
+
+        lab = self._lab()
+        if lab is None:
+            self.panel.break_on_nonfinite()
+        else:
+            lab.add_breakpoint(Breakpoint("nonfinite"))
 
     def divergence_demo(self) -> None:
         from visualizer.divergence import load_divergence_demo

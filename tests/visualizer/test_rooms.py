@@ -46,3 +46,20 @@ def test_a_lab_room_takes_the_window_and_gives_it_back(window: MainWindow, room:
     window._step("step_forward")
     assert s.cursor == 6
     s.lang = "en"
+
+
+def test_breakpoint_keys_work_in_a_lab_room(window: MainWindow) -> None:
+    window.rooms.switch("neuron")
+    lab = window.rooms.navigator()
+    assert lab is not None and len(lab)
+    target = next(s for s in lab.trace.steps if s.phase == "backward")
+    lab.seek(target.index)
+    window.debug.toggle_here()  # F9: a breakpoint on this step's name
+    assert [b.pattern for b in lab.breakpoints] == [target.name]
+    lab.seek(0)
+    window.debug.run(+1)  # F8
+    first = min(s.index for s in lab.trace.steps if s.name == target.name and s.index > 0)
+    assert lab.cursor == first and lab.stopped
+    window.debug.toggle_here()
+    assert len(lab.breakpoints) == 0
+    window.rooms.switch("transformer")
