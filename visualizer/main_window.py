@@ -72,6 +72,8 @@ DOCK_AREAS = {
     "watches": Qt.DockWidgetArea.LeftDockWidgetArea,
 }
 SHORTCUTS = [  # (keys, method on the session, English, Chinese)
+    ("PgDown", "", "Next scene of a chapter, else next op", "章节的下一场景，否则下一个操作"),
+    ("PgUp", "", "Previous scene, else previous op", "上一场景，否则上一个操作"),
     ("Space", "toggle_play", "Play / pause", "播放 / 暂停"),
     ("Right", "step_forward", "Next op (step into)", "下一个操作（单步进入）"),
     ("Left", "step_back", "Previous op", "上一个操作"),
@@ -133,6 +135,8 @@ class MainWindow(QMainWindow):
         self._build_menus()
         self.setAcceptDrops(True)
         for keys, method, *_ in SHORTCUTS:
+            if not method:
+                continue  # bound with the chapters (the clicker keys)
             sc = QShortcut(QKeySequence(keys), self)
             sc.activated.connect(lambda m=method: self._step(m))
             sc.setContext(Qt.ShortcutContext.ApplicationShortcut)
@@ -164,6 +168,7 @@ class MainWindow(QMainWindow):
         outer_lay.setSpacing(0)
         outer_lay.addWidget(self.rooms.bar)
         outer_lay.addWidget(self.rooms.stack, 1)
+        self._outer = outer_lay  # the chapter bar goes under the room
         self.setCentralWidget(outer)
         for name, area in DOCK_AREAS.items():
             dock = QDockWidget(self)
@@ -246,6 +251,14 @@ class MainWindow(QMainWindow):
         from visualizer.window_debug import DebugMenu
 
         self.debug = DebugMenu(self, bar)
+        from visualizer.window_chapters import ChapterMenu
+
+        self.chapters = ChapterMenu(self, bar)
+        self._outer.addWidget(self.chapters.bar)
+        for keys, name in (("PgDown", "next"), ("PgUp", "previous"), ("Escape", "stop")):
+            sc = QShortcut(QKeySequence(keys), self)
+            sc.activated.connect(lambda n=name: self._clicker(n))
+            sc.setContext(Qt.ShortcutContext.ApplicationShortcut)
         self.menu_help = bar.addMenu("")
         self.act_keys = _action(self, self.show_shortcuts)
         self.act_keys.setShortcut(QKeySequence("F1"))
@@ -260,6 +273,7 @@ class MainWindow(QMainWindow):
         self.menu_view.setTitle(tr(MENUS["view"], lang))
         self.menu_help.setTitle(tr(MENUS["help"], lang))
         self.debug.relabel(lang)
+        self.chapters.relabel(lang)
         self.act_quit.setText(tr(MENUS["quit"], lang))
         self.files.relabel()
         self.export.relabel()
@@ -270,6 +284,13 @@ class MainWindow(QMainWindow):
         self.act_keys.setText(tr(MENUS["keys"], lang) + "  (F1)")
 
     # -- actions --------------------------------------------------------------------
+    def _clicker(self, name: str) -> None:
+        """PageDown / PageUp / Esc: scenes while a chapter plays, else steps."""
+        if self.chapters.key(name):
+            return
+        if name != "stop":
+            self._step("step_forward" if name == "next" else "step_back")
+
     def _step(self, method: str) -> None:
         """A stepping key moves the room in front (the session or a lab)."""
         nav = self.rooms.navigator()
