@@ -68,8 +68,8 @@ DOCK_AREAS = {
     "update": Qt.DockWidgetArea.RightDockWidgetArea,
     "inspector": Qt.DockWidgetArea.RightDockWidgetArea,
     "interventions": Qt.DockWidgetArea.RightDockWidgetArea,
-    "breakpoints": Qt.DockWidgetArea.LeftDockWidgetArea,
-    "watches": Qt.DockWidgetArea.LeftDockWidgetArea,
+    "breakpoints": Qt.DockWidgetArea.RightDockWidgetArea,
+    "watches": Qt.DockWidgetArea.RightDockWidgetArea,
 }
 SHORTCUTS = [  # (keys, method on the session, English, Chinese)
     ("PgDown", "", "Next scene of a chapter, else next op", "章节的下一场景，否则下一个操作"),
@@ -192,12 +192,11 @@ class MainWindow(QMainWindow):
             ("update", "training"),
             ("training", "inspector"),
             ("inspector", "interventions"),
-            ("narration", "breakpoints"),
+            ("interventions", "breakpoints"),
             ("breakpoints", "watches"),
         ):
             self.tabifyDockWidget(self.docks[before], self.docks[after])
         self.docks["attention"].raise_()
-        self.docks["narration"].raise_()
         self._default_sizes()
 
     def _default_sizes(self) -> None:

@@ -14,7 +14,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QByteArray, QObject, Signal
-from PySide6.QtWidgets import QStackedWidget, QTabBar, QWidget
+from PySide6.QtWidgets import QFrame, QScrollArea, QStackedWidget, QTabBar, QWidget
 
 from visualizer.i18n import tr
 
@@ -43,6 +43,7 @@ class RoomSwitcher(QObject):
         self.stack = QStackedWidget()
         self.stack.addWidget(transformer_page)
         self.pages: dict[str, QWidget] = {"transformer": transformer_page}
+        self.frames: dict[str, QWidget] = {}  # a lab page's scroll area
         self.current = "transformer"
         self._dock_state: QByteArray | None = None
         self.bar = QTabBar()
@@ -70,7 +71,13 @@ class RoomSwitcher(QObject):
                 room.lab.lang = session.lang
                 room.lab.animate = session.animate
             self.pages[name] = room
-            self.stack.addWidget(room)
+            # in a scroll area: a lab's minimum size must not become the window's
+            area = QScrollArea()
+            area.setWidget(room)
+            area.setWidgetResizable(True)
+            area.setFrameShape(QFrame.Shape.NoFrame)
+            self.frames[name] = area
+            self.stack.addWidget(area)
         return self.pages[name]
 
     def switch(self, name: str) -> None:
@@ -81,7 +88,7 @@ class RoomSwitcher(QObject):
             self._dock_state = self.window.saveState()
             for dock in self.window.docks.values():
                 dock.hide()
-        self.stack.setCurrentWidget(page)
+        self.stack.setCurrentWidget(self.frames.get(name, page))
         if name == "transformer" and self._dock_state is not None:
             self.window.restoreState(self._dock_state)
         self.current = name

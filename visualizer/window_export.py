@@ -96,9 +96,8 @@ class ExportActions(QObject):
 
     def current_view(self) -> QWidget:
         """The view last clicked (a dock's view, or the room in front)."""
-        page = self.window.rooms.stack.currentWidget()
-        if self.window.rooms.current != "transformer" and page is not None:
-            return page
+        if self.window.rooms.current != "transformer":
+            return self.window.rooms.pages[self.window.rooms.current]
         if self.last_view is not None and self.last_view.isVisible():
             return self.last_view
         return self.window.views["tensor"]

@@ -29,7 +29,8 @@ def test_a_lab_room_takes_the_window_and_gives_it_back(window: MainWindow, room:
     assert visible
     window.rooms.switch(room)
     page = window.rooms.pages[room]
-    assert window.rooms.stack.currentWidget() is page
+    assert window.rooms.stack.currentWidget() is window.rooms.frames[room]
+    assert window.rooms.frames[room].widget() is page  # type: ignore[attr-defined]
     assert not any(d.isVisible() for d in window.docks.values())
     lab = window.rooms.navigator()
     assert lab is page.lab and lab is not s  # type: ignore[attr-defined]

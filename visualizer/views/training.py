@@ -91,22 +91,17 @@ class TrainingView(QWidget):
         split.addWidget(self.snapshots)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        row = QHBoxLayout()
-        for w in (
-            self.start_button,
-            self.pause_button,
-            self.cancel_button,
-            self.restart_button,
-            self.steps_label,
-            self.steps,
-            self.scratch,
-            self.until_right,
-        ):
+        row, options = QHBoxLayout(), QHBoxLayout()  # two rows: the dock stays narrow
+        for w in (self.start_button, self.pause_button, self.cancel_button, self.restart_button):
             row.addWidget(w)
         row.addStretch(1)
         row.addWidget(self.model_button)
+        for w in (self.steps_label, self.steps, self.scratch, self.until_right):
+            options.addWidget(w)
+        options.addStretch(1)
         lay = QVBoxLayout(self)
         lay.addLayout(row)
+        lay.addLayout(options)
         lay.addWidget(self.bar)
         lay.addWidget(self.status)
         lay.addWidget(split, 1)
