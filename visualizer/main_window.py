@@ -148,6 +148,9 @@ class MainWindow(QMainWindow):
         self._restore()
         self._relabel()
         self.statusBar().showMessage(session.translation.text if session.translation else "", 0)
+        from visualizer.presentation import install
+
+        install(self)  # presentation mode, zoom, themes, About, first-run tip
         if self.persist:
             self.files.start_recovery()
 
@@ -333,9 +336,11 @@ class MainWindow(QMainWindow):
 
     def shortcuts_text(self) -> str:
         lang = self.session.lang if self.session else "en"
+        from visualizer.presentation_text import KEYS as PRESENTATION_KEYS
         from visualizer.window_debug import shortcut_rows
 
         every = [(k, en, zh) for k, _m, en, zh in SHORTCUTS] + shortcut_rows()
+        every += [row for row in PRESENTATION_KEYS if row[0] not in ("PageDown", "PageUp")]
         rows = "".join(
             f"<tr><td><b>{k}</b></td><td>{en if lang == 'en' else zh}</td></tr>"
             for k, en, zh in every
@@ -363,6 +368,9 @@ class MainWindow(QMainWindow):
             self.session.animate = settings.value("animate", "true") in (True, "true")
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        presentation = getattr(self, "presentation", None)
+        if presentation is not None:
+            presentation.leave()  # never save the full-screen, panels-hidden layout
         if self.session is not None and self.persist:
             settings = QSettings("transformer-sim", "transformer-sim")
             settings.setValue("geometry", self.saveGeometry())

@@ -54,10 +54,26 @@ def sequential_lut(n: int = 256) -> np.ndarray:
     return np.concatenate([rgb, np.full((n, 1), 255.0)], axis=1).astype(np.uint8)
 
 
-def ui_font(point_size: int = 10, bold: bool = False) -> QFont:
-    """A font that has Latin, umlauts and CJK glyphs (Noto/WenQuanYi when installed)."""
+_scale = 1.0  # presentation zoom: every ui_font() is this much bigger
+
+
+def get_scale() -> float:
+    """The zoom factor ``ui_font`` applies (1.0 normally; larger on a projector)."""
+    return _scale
+
+
+def set_scale(scale: float) -> None:
+    """Set the zoom for fonts made from now on (``visualizer.presentation_scale``
+    also enlarges the fonts widgets already hold)."""
+    global _scale
+    _scale = max(0.5, min(4.0, float(scale)))
+
+
+def ui_font(point_size: float = 10, bold: bool = False) -> QFont:
+    """A font that has Latin, umlauts and CJK glyphs (Noto/WenQuanYi when installed),
+    ``point_size`` times the presentation zoom (``get_scale``)."""
     f = QFont()
     f.setFamilies(["DejaVu Sans", "Noto Sans CJK SC", "Noto Sans CJK JP", "WenQuanYi Zen Hei"])
-    f.setPointSize(point_size)
+    f.setPointSizeF(point_size * _scale)
     f.setBold(bold)
     return f
