@@ -62,7 +62,7 @@ def window_run(steps: int) -> tuple[float, float, float, float]:
 
     _app = QApplication.instance() or QApplication([])  # kept alive for the run
     session = Session.open_builtin()
-    view = TrainingView(session, SessionBridge(session))
+    view = TrainingView(session, SessionBridge(session, threaded=True))  # as in the app
     view.resize(800, 700)
     view.show()
     view.steps.setValue(steps)

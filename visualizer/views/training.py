@@ -152,6 +152,7 @@ class TrainingView(QWidget):
         self.proc.sigFinished.connect(self._on_finished)
         self.proc.sigFailed.connect(self._on_failed)
         self.bar.setRange(0, cfg.steps)
+        self.charts.set_total(cfg.steps)
         self.bar.setValue(0)
         self._paused = False
         self._set_running(True)
@@ -255,22 +256,17 @@ class TrainingView(QWidget):
         )
 
     def _on_finished(self, folder: str, reason: str) -> None:
-        from core import checkpoint
-
+        self.charts.flush()
         self._end_run()
         self.last_saved = Path(folder)
-        try:
-            bundle = checkpoint.load(folder)
-        except (ValueError, OSError) as e:
-            self._on_failed(f"could not read back the trained model: {e}")
-            return
-        self.session.bundle = bundle
-        self.session.rerun()
+        # loaded and run through the session's runner: off the GUI thread in the app
+        self.session.open_model(folder)
         steps = int(self.history["step"][-1]) if self.history["step"] else 0
         self._reason = reason
         self._say("done", steps=steps, path=folder)
 
     def _on_failed(self, message: str) -> None:
+        self.charts.flush()
         self._end_run()
         self._said = ("", {})
         self.status.setText(message)

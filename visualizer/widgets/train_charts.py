@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pyqtgraph as pg
+from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
 from visualizer.i18n import tr
@@ -29,6 +30,7 @@ NAMES = {
     "acc": {"en": "accuracy", "zh": "准确率"},
     "bleu": {"en": "BLEU", "zh": "BLEU"},
 }
+REDRAW_MS = 500
 KEYS = ("step", "loss", "grad", "lr", "e_step", "val", "acc", "bleu")
 
 
@@ -61,7 +63,14 @@ class TrainCharts(pg.GraphicsLayoutWidget):
             ("bleu", "quality", "#8338ec"),
             ("lr", "lr", "#6c757d"),
         ):
-            self.curves[name] = self.plots[plot].plot([], [], pen=pg.mkPen(color, width=2))
+            curve = self.plots[plot].plot([], [], pen=pg.mkPen(color, width=2))
+            curve.setDownsampling(auto=True, method="peak")
+            curve.setClipToView(True)
+            self.curves[name] = curve
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(REDRAW_MS)
+        self._timer.timeout.connect(self.redraw)
         self.relabel("en")
 
     def add_progress(self, p: dict[str, Any]) -> None:
@@ -80,7 +89,7 @@ class TrainCharts(pg.GraphicsLayoutWidget):
         for series in self.groups.values():  # a block without a number this time
             while len(series) < len(h["step"]):
                 series.append(series[-1] if series else 1e-12)
-        self.redraw()
+        self._later()
 
     def add_eval(self, e: Any) -> None:
         h = self.history
@@ -88,13 +97,32 @@ class TrainCharts(pg.GraphicsLayoutWidget):
         h["val"].append(e.val_loss)
         h["acc"].append(e.token_acc)
         h["bleu"].append(e.bleu / 100)
-        self.redraw()
+        self._later()
 
     def reset(self) -> None:
+        for plot in self.plots.values():
+            plot.enableAutoRange(axis="x")
         for values in self.history.values():
             values.clear()
         for series in self.groups.values():
             series.clear()
+        self.redraw()
+
+    def _later(self) -> None:
+        """Redraw at most every REDRAW_MS: repainting four plots (axes and all) costs
+        ~25 ms, so at every progress message the window would spend a third of a core
+        on charts and starve the training process (measured)."""
+        if not self._timer.isActive():
+            self._timer.start()
+
+    def set_total(self, steps: int) -> None:
+        """The x axes span the whole run from the start, so they never re-layout."""
+        for plot in self.plots.values():
+            plot.setXRange(0, max(1, steps), padding=0.02)
+            plot.disableAutoRange(axis="x")
+
+    def flush(self) -> None:
+        self._timer.stop()
         self.redraw()
 
     def load_history(self, history: dict[str, list[float]]) -> None:
