@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 NICE = 10  # the training process yields the CPU to the window
-EMIT_EVERY_S = 0.1  # progress messages at most this often: charts never flood the window
+EMIT_EVERY_S = 0.2  # progress messages at most this often: five a second reads as live
 
 
 @dataclass(frozen=True)

@@ -174,7 +174,8 @@ class TrainingView(QWidget):
         if self.proc is not None:
             self._paused = not self._paused
             self.proc.pause(self._paused)
-            self._relabel()
+            key = "resume" if self._paused else "pause"
+            self.pause_button.setText(tr(TEXTS[key], self.session.lang))
 
     def _set_running(self, running: bool) -> None:
         for w in (self.start_button, self.steps, self.scratch, self.until_right):
@@ -284,7 +285,8 @@ class TrainingView(QWidget):
         self.proc = None
         self._paused = False
         self._set_running(False)
-        self._relabel()
+        self.pause_button.setText(tr(TEXTS["pause"], self.session.lang))  # not a full relabel:
+        # re-titling the charts and the snapshot heatmap costs ~60 ms, a visible hitch
 
     def shutdown(self) -> None:
         """The window is closing: stop a run, wait for it to save what it learned, and
