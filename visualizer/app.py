@@ -19,6 +19,10 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 # Launch time: the process start when a benchmark passes it (TSIM_T0, wall clock).
 LAUNCHED = float(os.environ.get("TSIM_T0") or time.time())
 TIMINGS: dict[str, float] = {}  # seconds from launch: painted, interactive
+INTERNAL_ERROR = {
+    "en": "Internal error: {kind}: {error} (the session is kept)",
+    "zh": "内部错误：{kind}：{error}（会话已保留）",
+}
 
 
 class _Loader(QObject):
@@ -107,7 +111,12 @@ def _report_errors_in(window: Any) -> None:
 
     def hook(kind: type[BaseException], error: BaseException, tb: Any) -> None:
         traceback.print_exception(kind, error, tb)
-        window.statusBar().showMessage(f"Internal error: {kind.__name__}: {error}", 15_000)
+        from visualizer.i18n import tr
+
+        session = getattr(window, "session", None)
+        lang = session.lang if session is not None else "en"
+        said = tr(INTERNAL_ERROR, lang).format(kind=kind.__name__, error=error)
+        window.statusBar().showMessage(said, 15_000)
 
     sys.excepthook = hook
 

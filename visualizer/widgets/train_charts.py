@@ -24,6 +24,7 @@ TITLES = {
     "groups": {"en": "gradient norm per block", "zh": "各模块梯度范数"},
     "lr": {"en": "learning rate", "zh": "学习率"},
 }
+AXIS = {"en": "step", "zh": "步"}
 NAMES = {
     "loss": {"en": "train", "zh": "训练"},
     "val": {"en": "validation", "zh": "验证"},
@@ -144,7 +145,7 @@ class TrainCharts(pg.GraphicsLayoutWidget):
     def relabel(self, lang: str) -> None:
         for key, plot in self.plots.items():
             plot.setTitle(tr(TITLES[key], lang), size="9pt")
-            plot.setLabel("bottom", "step" if lang == "en" else "步")
+            plot.setLabel("bottom", tr(AXIS, lang))
         for key, curve in self.curves.items():
             if key in NAMES:
                 legend = self.plots["loss" if key in ("loss", "val") else "quality"].legend
