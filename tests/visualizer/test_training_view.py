@@ -187,3 +187,21 @@ def test_language_switch_relabels(view: TrainingView) -> None:
     assert view.start_button.text() == "训练"
     assert "损失" in view.charts.plots["loss"].titleLabel.text
     view.session.lang = "en"
+
+
+def test_model_dialog_loads_and_saves_models(view: TrainingView, tmp_path) -> None:
+    view.open_dialog()
+    d = view.dialog
+    s = view.session
+    before = s.bundle
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "model.safetensors").write_bytes(b"garbage")
+    d.sigOpenModel.emit(str(bad))
+    assert s.bundle is before and s.error  # refused with a message
+    d.sigSaveModel.emit(str(tmp_path / "saved"))
+    assert (tmp_path / "saved" / "model.safetensors").is_file()
+    s.error = ""
+    d.sigOpenModel.emit(str(tmp_path / "saved"))
+    assert s.bundle is not before and s.error == ""
+    d.close()

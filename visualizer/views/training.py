@@ -195,6 +195,8 @@ class TrainingView(QWidget):
             self.dialog = ModelDialog(self.session.lang, self.session.bundle.cfg, cfg, corpus, self)
             self.dialog.sigApply.connect(self.apply_settings)
             self.dialog.sigReset.connect(self.reset_weights)
+            self.dialog.sigOpenModel.connect(self.session.open_model)  # bad folder: a message
+            self.dialog.sigSaveModel.connect(self.save_model)
             self.bridge.sigLang.connect(self.dialog.relabel)
         self.dialog.show()
         self.dialog.raise_()
@@ -225,6 +227,12 @@ class TrainingView(QWidget):
         self.session.bundle = bundle
         self.session.rerun()
         self._say("reset", n=_params(bundle))
+
+    def save_model(self, folder: str) -> bool:
+        ok = self.session.save_model(folder)  # a failure is the session's error
+        if ok:
+            self.status.setText(str(folder))
+        return ok
 
     # -- the child's messages --------------------------------------------------------
     def _on_started(self, initial: str) -> None:

@@ -15,7 +15,7 @@ import numpy as np
 from PySide6.QtCore import QLineF, QSize, Qt
 from PySide6.QtGui import QImage, QPainter, QPen
 
-from visualizer.theme import head_color
+from visualizer.theme import get_scale, head_color
 
 MIN_WEIGHT = 0.01  # links below this are not drawn (exact zeros: masked positions)
 MAX_LINES = 1000  # beyond this many links only the strongest are drawn
@@ -81,7 +81,8 @@ def render_lines(
                 x = b / BINS
                 colour = head_color(h)
                 colour.setAlphaF(float(alpha(x, fade)))
-                p.setPen(QPen(colour, 0.6 + 5.0 * x, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+                width = (0.6 + 5.0 * x) * get_scale()  # thicker on a projector (zoom)
+                p.setPen(QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
                 qs, ks = np.nonzero(drawn & (bins == b))
                 p.drawLines(
                     [

@@ -47,6 +47,8 @@ T = {
     "browse": {"en": "TSV file…", "zh": "TSV 文件…"},
     "apply": {"en": "Use for the next run", "zh": "用于下次训练"},
     "reset": {"en": "Reset weights", "zh": "重置权重"},
+    "open": {"en": "Load model…", "zh": "加载模型…"},
+    "save": {"en": "Save model…", "zh": "保存模型…"},
     "post": {"en": "after each sublayer (post-norm)", "zh": "子层之后（post-norm）"},
     "pre": {"en": "before each sublayer (pre-norm)", "zh": "子层之前（pre-norm）"},
     "de": {"en": "built-in English → German", "zh": "内置 英语 → 德语"},
@@ -58,6 +60,8 @@ T = {
 class ModelDialog(QDialog):
     sigApply = Signal(object, object, str)  # ModelConfig, TrainConfig, corpus spec
     sigReset = Signal(object, object, str)  # the same, and: new random weights now
+    sigOpenModel = Signal(str)  # a model folder to load (checked by the session)
+    sigSaveModel = Signal(str)  # a folder to save the current model to
 
     def __init__(
         self, lang: str, model: Any, train: Any, corpus: str, parent: QWidget | None = None
@@ -124,6 +128,10 @@ class ModelDialog(QDialog):
         self.buttons = QDialogButtonBox()
         self.apply_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.AcceptRole)
         self.reset_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.ResetRole)
+        self.open_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.ActionRole)
+        self.save_button = self.buttons.addButton("", QDialogButtonBox.ButtonRole.ActionRole)
+        self.open_button.clicked.connect(lambda: self._ask_folder(self.sigOpenModel, "open"))
+        self.save_button.clicked.connect(lambda: self._ask_folder(self.sigSaveModel, "save"))
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.apply_button.clicked.connect(self._apply)
         self.reset_button.clicked.connect(self._reset)
@@ -236,8 +244,15 @@ class ModelDialog(QDialog):
     def _reset(self) -> None:
         self._emit(self.sigReset)
 
+    def _ask_folder(self, signal: Any, key: str) -> None:
+        folder = QFileDialog.getExistingDirectory(self, tr(T[key], self.lang))
+        if folder:
+            signal.emit(folder)
+
     def relabel(self, lang: str) -> None:
         self.lang = lang
+        self.open_button.setText(tr(T["open"], lang))
+        self.save_button.setText(tr(T["save"], lang))
         self.setWindowTitle(tr(T["title"], lang))
         for key, label in self.labels.items():
             label.setText(tr(T[key], lang))
