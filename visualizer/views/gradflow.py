@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from visualizer.i18n import tr
-from visualizer.theme import PHASE_COLORS, TEXT, ui_font
+from visualizer.theme import PHASE_COLORS, ui_font
 from visualizer.widgets.gradflow_chart import ACT, PARAM, GradFlowChart
 from visualizer.widgets.gradflow_data import GradFlow, block_label, block_of, grad_flow
 from visualizer.widgets.hint_stack import HintStack
@@ -74,7 +74,6 @@ class GradFlowView(QWidget):
         for w in (self.summary, self.legend, self.detail):
             w.setWordWrap(True)
             w.setFont(ui_font(10))
-            w.setStyleSheet(f"color: {TEXT}")
         self.log_box = QCheckBox()
         self.log_box.setChecked(True)
         self.log_box.toggled.connect(lambda on: self.chart.set_log(on))

@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from visualizer.i18n import tr
-from visualizer.theme import MUTED, PHASE_COLORS, TEXT, ui_font
+from visualizer.theme import MUTED, PHASE_COLORS, ui_font
 from visualizer.widgets.hint_stack import HintStack
 from visualizer.widgets.loss_data import LossData, fmt, loss_data
 from visualizer.widgets.loss_rows import ROW_H, LossRows
@@ -79,7 +79,6 @@ class LossView(QWidget):
         for w in (self.mean, self.lower, self.legend):
             w.setWordWrap(True)
             w.setFont(ui_font(10))
-            w.setStyleSheet(f"color: {TEXT}")
         self.legend.setStyleSheet(f"color: {MUTED}")
         self.rows = LossRows()
         self.rows.sigRowClicked.connect(self._on_row)

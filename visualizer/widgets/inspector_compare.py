@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.theme import MUTED, TEXT, ui_font
+from visualizer.theme import MUTED, ui_font
 from visualizer.widgets.heatmap import Heatmap
 from visualizer.widgets.inspector_text import t
 
@@ -72,7 +72,6 @@ class ComparePanel(QWidget):
         self.numbers = QLabel()
         self.numbers.setFont(ui_font(9))
         self.numbers.setWordWrap(True)
-        self.numbers.setStyleSheet(f"color: {TEXT}")
         self.heatmap = Heatmap()
         self.heatmap.setMinimumHeight(120)
         top = QHBoxLayout()

@@ -13,7 +13,7 @@ import numpy as np
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QPushButton, QVBoxLayout, QWidget
 
-from visualizer.theme import MUTED, TEXT, ui_font
+from visualizer.theme import MUTED, ui_font
 from visualizer.widgets.intervention_text import t
 
 if TYPE_CHECKING:
@@ -60,7 +60,6 @@ class ChangesPanel(QWidget):
         self.summary = QLabel()
         self.summary.setFont(ui_font(9))
         self.summary.setWordWrap(True)
-        self.summary.setStyleSheet(f"color: {TEXT}")
         self.first = QPushButton()
         self.first.setFlat(True)
         self.first.setStyleSheet("text-align: left; padding: 1px 4px;")

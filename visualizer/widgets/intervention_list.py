@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.theme import MUTED, TEXT, ui_font
+from visualizer.theme import MUTED, ui_font
 
 ON = QColor("#d9480f")  # the diagram's intervention colour
 
@@ -103,4 +103,3 @@ class InterventionList(QWidget):
         self.remove.setText(remove)
         self.clear.setText(clear)
         self.empty.setText(empty)
-        self.list.setStyleSheet(f"color: {TEXT}")
