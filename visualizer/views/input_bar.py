@@ -57,7 +57,7 @@ class InputBar(QWidget):
         self.session = session
         self.edit = QLineEdit(session.source)
         self.edit.setFont(ui_font(13))
-        self.edit.setMinimumWidth(200)
+        self.edit.setMinimumWidth(150)
         self.edit.setMaxLength(2000)  # longer input still gets the engine's clear message
         self.edit.returnPressed.connect(self._run)
         self.edit.textChanged.connect(self._preview)
@@ -67,7 +67,7 @@ class InputBar(QWidget):
         self.examples.setSizeAdjustPolicy(
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
-        self.examples.setMinimumContentsLength(10)
+        self.examples.setMinimumContentsLength(7)
         self.examples.activated.connect(self._pick_example)
         self.pair = QComboBox()
         for key, label in PAIRS.items():
