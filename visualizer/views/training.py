@@ -290,6 +290,8 @@ class TrainingView(QWidget):
         self.status.setText(tr(TEXTS[key], lang).format(**values))
 
     def _end_run(self) -> None:
+        if self.proc is not None:
+            self.proc.deleteLater()  # frees its queue and events (OS semaphores) now
         self.proc = None
         self._paused = False
         self._set_running(False)
