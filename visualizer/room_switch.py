@@ -92,6 +92,13 @@ class RoomSwitcher(QObject):
         if name == "transformer" and self._dock_state is not None:
             self.window.restoreState(self._dock_state)
         self.current = name
+        session = self.window.session
+        said = (
+            session.translation.text
+            if name == "transformer" and session and session.translation
+            else ""
+        )
+        self.window.statusBar().showMessage(said)  # the translation is the Transformer's news
         self.bar.blockSignals(True)
         self.bar.setCurrentIndex(list(ROOMS).index(name))
         self.bar.blockSignals(False)
