@@ -71,6 +71,7 @@ DOCK_AREAS = {
     "breakpoints": Qt.DockWidgetArea.RightDockWidgetArea,
     "watches": Qt.DockWidgetArea.RightDockWidgetArea,
 }
+DEBUG_DOCKS = ("inspector", "interventions", "breakpoints", "watches")
 SHORTCUTS = [  # (keys, method on the session, English, Chinese)
     ("PgDown", "", "Next scene of a chapter, else next op", "章节的下一场景，否则下一个操作"),
     ("PgUp", "", "Previous scene, else previous op", "上一场景，否则上一个操作"),
@@ -200,6 +201,8 @@ class MainWindow(QMainWindow):
         ):
             self.tabifyDockWidget(self.docks[before], self.docks[after])
         self.docks["attention"].raise_()
+        for name in DEBUG_DOCKS:  # closed by default: the Debug menu opens them when used
+            self.docks[name].hide()
         self._default_sizes()
 
     def _default_sizes(self) -> None:

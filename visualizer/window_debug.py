@@ -26,6 +26,7 @@ T = {
     "nan_bp": {"en": "Break on NaN / Inf", "zh": "出现 NaN / Inf 时中断"},
     "find": {"en": "Find a step…", "zh": "查找步骤…"},
     "watch": {"en": "Watch this tensor", "zh": "监视此张量"},
+    "panels": {"en": "Show the debugger panels", "zh": "显示调试面板"},
     "diverge": {
         "en": "Divergence demo: where does the NaN come from?",
         "zh": "发散演示：NaN 从哪里来？",
@@ -33,6 +34,13 @@ T = {
 }
 KEYS = {"next_bp": "F8", "prev_bp": "Shift+F8", "toggle_bp": "F9", "find": "Ctrl+F"}
 KEYS["watch"] = "Ctrl+Shift+W"
+DOCK_OF = {
+    "next_bp": "breakpoints",
+    "prev_bp": "breakpoints",
+    "toggle_bp": "breakpoints",
+    "nan_bp": "breakpoints",
+    "watch": "watches",
+}
 
 
 class DebugMenu(QObject):
@@ -53,6 +61,7 @@ class DebugMenu(QObject):
             ("find", timeline.focus_search),
             ("watch", watches.pin_current),
             ("diverge", self.divergence_demo),
+            ("panels", self.show_panels),
         ):
             action = QAction(window)
             action.triggered.connect(lambda *_, s=slot: s())
@@ -60,8 +69,10 @@ class DebugMenu(QObject):
                 action.setShortcut(QKeySequence(KEYS[key]))
             self.menu.addAction(action)
             self.actions[key] = action
-            if key in ("nan_bp", "watch"):
+            if key in ("nan_bp", "watch", "diverge"):
                 self.menu.addSeparator()
+        for key, dock in DOCK_OF.items():  # using a panel's command brings the panel up
+            self.actions[key].triggered.connect(lambda *_, d=dock: self.show_dock(d))
 
     # -- breakpoints in whichever room is in front (the labs have them too) ----------------
     def _lab(self) -> Any:
@@ -100,6 +111,17 @@ class DebugMenu(QObject):
         else:
             lab.add_breakpoint(Breakpoint("nonfinite"))
 
+    def show_dock(self, name: str) -> None:
+        if self.window.rooms.current == "transformer":
+            dock = self.window.docks[name]
+            dock.show()
+            dock.raise_()
+
+    def show_panels(self) -> None:
+        self.window.rooms.switch("transformer")
+        for name in ("watches", "interventions", "inspector", "breakpoints"):
+            self.show_dock(name)
+
     def divergence_demo(self) -> None:
         from visualizer.divergence import load_divergence_demo
 
@@ -107,7 +129,8 @@ class DebugMenu(QObject):
         if w.session is not None:
             w.rooms.switch("transformer")
             load_divergence_demo(w.session)
-            w.docks["inspector"].raise_()
+            self.show_dock("breakpoints")
+            self.show_dock("inspector")
 
     def relabel(self, lang: str) -> None:
         self.menu.setTitle(tr(T["debug"], lang))

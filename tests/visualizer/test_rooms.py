@@ -64,3 +64,13 @@ def test_breakpoint_keys_work_in_a_lab_room(window: MainWindow) -> None:
     window.debug.toggle_here()
     assert len(lab.breakpoints) == 0
     window.rooms.switch("transformer")
+
+
+def test_debugger_panels_start_closed_and_open_when_used(window: MainWindow) -> None:
+    docks = window.docks
+    assert not any(docks[n].isVisible() for n in ("inspector", "breakpoints", "watches"))
+    window.debug.actions["toggle_bp"].trigger()  # F9
+    assert docks["breakpoints"].isVisible()
+    assert window.session is not None and len(window.session.breakpoints) == 1
+    window.debug.actions["panels"].trigger()
+    assert all(docks[n].isVisible() for n in ("inspector", "interventions", "watches"))
