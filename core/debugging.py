@@ -18,7 +18,7 @@ from core.breakpoints import Breakpoints
 from core.interventions import from_json, label, patch_from, to_json
 from core.trace import Intervention, Trace
 
-FIELDS = ("interventions", "watches", "clean", "disabled")
+FIELDS = ("interventions", "watches", "clean", "disabled", "snapshots")
 
 
 class Debugging:
@@ -47,6 +47,7 @@ class Debugging:
         watches: tuple[str, ...]
         clean: Trace | None
         stopped: str
+        snapshots: tuple[tuple[int, dict[str, float]], ...]
 
         def rerun(self, text: str | None = None) -> None: ...
         def update(self, **fields: Any) -> None: ...
@@ -56,6 +57,8 @@ class Debugging:
         self.disabled = frozenset()  # indices of interventions switched off
         self.watches = ()  # step names pinned in the watch list
         self.clean = None  # the same run without interventions, when some are on
+        # (step, {name: RMS}) of the demo sentence during the last live training run
+        self.snapshots = ()
 
     # -- watches -----------------------------------------------------------------------
     def watch(self, name: str) -> None:

@@ -64,6 +64,7 @@ class Snapshot:
     src_tokens: list[str]
     tgt_tokens: list[str]
     cross: list[Any] = field(default_factory=list)  # per decoder layer: (heads, tgt, src)
+    rms: dict[str, float] = field(default_factory=dict)  # step name -> RMS, last occurrence
 
 
 def load_corpus(spec: str) -> Any:
@@ -87,8 +88,28 @@ def snapshot(bundle: Any, source: str, step: int) -> Snapshot:
         if last is not None and key in trace.tensors:
             cross.append(trace.value(key)[0])  # (1, H, T, S) -> (H, T, S)
     return Snapshot(
-        step, result.text, list(trace.meta["src_tokens"]), list(trace.meta["tgt_tokens"]), cross
+        step,
+        result.text,
+        list(trace.meta["src_tokens"]),
+        list(trace.meta["tgt_tokens"]),
+        cross,
+        rms_by_name(trace),
     )
+
+
+def rms_by_name(trace: Any) -> dict[str, float]:
+    """sqrt(mean(x²)) of each step's output at the name's last occurrence (the final
+    decoding step): what the watch list plots across training snapshots."""
+    import numpy as np
+
+    last = {s.name: s.key for s in trace.steps}  # later occurrences overwrite earlier
+    out = {}
+    for name, key in last.items():
+        x = trace.value(key)
+        if np.issubdtype(x.dtype, np.floating) and x.size:
+            finite = x[np.isfinite(x)]
+            out[name] = float(np.sqrt(np.mean(np.square(finite, dtype=np.float64))))
+    return out
 
 
 def run_training_job(job: TrainJob, send: Callable[[tuple[Any, ...]], None], ctl: Control) -> None:

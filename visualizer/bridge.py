@@ -37,6 +37,7 @@ class SessionBridge(QObject):
     sigWatches = Signal(object)  # tuple of pinned step names
     sigClean = Signal(object)  # the run without interventions (Trace) or None
     sigStopped = Signal(str)  # label of the breakpoint the cursor stopped at, or ""
+    sigSnapshots = Signal(object)  # (step, {name: RMS}) of the last training run
     sigBreakpoints = Signal(object)  # the breakpoint list changed (tuple of Breakpoint)
     _sigJobDone = Signal(object, object)  # (done callback, outcome), delivered on this thread
 
@@ -68,6 +69,7 @@ class SessionBridge(QObject):
             ("watches", self.sigWatches),
             ("clean", self.sigClean),
             ("stopped", self.sigStopped),
+            ("snapshots", self.sigSnapshots),
         ]
         for field, signal in pairs:
             if field in session.FIELDS:  # a lab's navigator has no source, pair, …

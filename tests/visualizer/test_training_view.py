@@ -52,6 +52,8 @@ def test_training_from_scratch_lowers_the_loss_and_hands_the_model_back(
     # snapshots of the demo sentence before training and every 50 steps
     snaps = view.snapshots.snapshots
     assert [sn.step for sn in snaps] == [0, 50]
+    assert [step for step, _rms in s.snapshots] == [0, 50]  # for the watch list
+    assert s.snapshots[1][1]["dec.1.cross_attn.weights"] > 0
     assert view.snapshots.slider.maximum() == 1 and view.snapshots.slider.value() == 1
     view.snapshots.slider.setValue(0)
     shown = view.snapshots.map.values

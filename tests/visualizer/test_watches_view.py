@@ -158,3 +158,26 @@ def test_walk_every_step_in_both_languages(qtbot: QtBot, train: Session) -> None
     assert view.table.horizontalHeaderItem(0).text() == "名称"
     assert view.pin_btn.text() == "+ 固定当前步骤"
     assert all(not math.isnan(v) for v in view.sparks[1].values)
+
+
+def test_training_snapshots_give_each_watch_a_sparkline_over_training(qtbot) -> None:
+    import math as _math
+
+    from core.session import Session as _Session
+    from core.train_process import rms_by_name
+    from visualizer.bridge import SessionBridge as _Bridge
+    from visualizer.views.watches import WatchesView as _View
+
+    s = _Session.open_builtin()
+    v = _View(s, _Bridge(s))
+    qtbot.addWidget(v)
+    s.watch("dec.1.cross_attn.weights")
+    s.watch("no.such.name")
+    rms = rms_by_name(s.trace)
+    last = [st for st in s.trace.steps if st.name == "dec.1.cross_attn.weights"][-1]
+    x = s.trace.value(last.key)
+    assert rms["dec.1.cross_attn.weights"] == pytest.approx(float(np.sqrt(np.mean(x**2))))
+    s.snapshots = ((0, {"dec.1.cross_attn.weights": 0.3}), (50, rms))
+    assert v.trained[0].values == pytest.approx([0.3, rms["dec.1.cross_attn.weights"]])
+    assert all(_math.isnan(val) for val in v.trained[1].values)
+    assert v.trained[0].current == 1

@@ -123,6 +123,7 @@ class TrainingView(QWidget):
             return
         self.charts.reset()
         self.snapshots.clear()
+        self.session.snapshots = ()
         self.snapshots.source = self.session.source
         stamp = time.strftime("%Y%m%d-%H%M%S-") + f"{time.time_ns() % 10**6:06d}"
         run = autosave_folder() / stamp
@@ -148,7 +149,7 @@ class TrainingView(QWidget):
         self.proc.sigStarted.connect(self._on_started)
         self.proc.sigProgress.connect(self._on_progress)
         self.proc.sigEval.connect(self._on_eval)
-        self.proc.sigSnapshot.connect(self.snapshots.add)
+        self.proc.sigSnapshot.connect(self._on_snapshot)
         self.proc.sigFinished.connect(self._on_finished)
         self.proc.sigFailed.connect(self._on_failed)
         self.bar.setRange(0, cfg.steps)
@@ -237,6 +238,10 @@ class TrainingView(QWidget):
     # -- the child's messages --------------------------------------------------------
     def _on_started(self, initial: str) -> None:
         self.initial_dir = initial
+
+    def _on_snapshot(self, snap: Any) -> None:
+        self.snapshots.add(snap)
+        self.session.snapshots = (*self.session.snapshots, (snap.step, snap.rms))
 
     def _on_progress(self, p: dict[str, Any]) -> None:
         self.charts.add_progress(p)

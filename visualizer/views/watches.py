@@ -40,8 +40,8 @@ if TYPE_CHECKING:
     from core.session import Session
     from visualizer.bridge import SessionBridge
 
-COLUMNS = ("name", "at", "shape", "min", "max", "mean", "std", "bad", "spark", "x")
-NAME, AT, SHAPE, MIN, MAX, MEAN, STD, BAD, SPARK, X = range(len(COLUMNS))
+COLUMNS = ("name", "at", "shape", "min", "max", "mean", "std", "bad", "spark", "train", "x")
+NAME, AT, SHAPE, MIN, MAX, MEAN, STD, BAD, SPARK, TRAIN, X = range(len(COLUMNS))
 STR = {
     "name": {"en": "Name", "zh": "名称"},
     "at": {"en": "At", "zh": "位置"},
@@ -52,6 +52,12 @@ STR = {
     "std": {"en": "std", "zh": "标准差"},
     "bad": {"en": "NaN / Inf", "zh": "NaN / Inf"},
     "spark": {"en": "RMS over the run", "zh": "均方根走势"},
+    "train": {"en": "RMS over training", "zh": "训练中的均方根"},
+    "train_tip": {
+        "en": "{n}: its RMS for the demo sentence at each snapshot of the last training run "
+        "(steps {a} to {b})",
+        "zh": "{n}：上次训练各快照（第 {a} 到 {b} 步）中示例句子的均方根",
+    },
     "x": {"en": "", "zh": ""},
     "pin": {"en": "+ Pin current step", "zh": "+ 固定当前步骤"},
     "pin_tip": {
@@ -60,10 +66,10 @@ STR = {
     },
     "legend": {
         "en": "Statistics at the cursor's decoding step (or the nearest); sparkline: "
-        "RMS √mean(x²) at every occurrence in this run, the shown one ringed. Training "
-        "snapshots are not part of a trace.",
+        "RMS √mean(x²) at every occurrence in this run, the shown one ringed; over "
+        "training: the demo sentence's RMS at each snapshot of the last training run.",
         "zh": "统计量取自光标所在的解码步骤（或最近的一步）；迷你图：本次运行中每次出现时的"
-        "均方根 √mean(x²)，圈出的是当前显示的那次。训练快照不在轨迹中。",
+        "均方根 √mean(x²)，圈出的是当前显示的那次；训练中：上次训练每个快照里示例句子的均方根。",
     },
     "hint": {
         "en": "No watches yet. Move to a step and press “Pin current step” to keep its "
@@ -93,6 +99,7 @@ class WatchesView(QWidget):
         self.data = WatchData(session.trace)
         self.names: list[str] = []
         self.sparks: list[Sparkline] = []
+        self.trained: list[Sparkline] = []  # across training snapshots
         self.shown: list[Occurrence | None] = []  # per row: what the row shows now
         self.pin_btn = QPushButton()
         self.pin_btn.clicked.connect(self.pin_current)
@@ -122,6 +129,7 @@ class WatchesView(QWidget):
         lay.addWidget(self.stack, 1)
         bridge.sigTrace.connect(lambda _: self._on_trace())
         bridge.sigWatches.connect(lambda _: self._rebuild())
+        bridge.sigSnapshots.connect(self._fill_training)
         bridge.sigCursor.connect(lambda _: self._on_cursor())
         bridge.sigLang.connect(lambda _: self._relabel())
         self._rebuild()
@@ -162,6 +170,7 @@ class WatchesView(QWidget):
         n = len(self.names)
         self.table.setRowCount(n)  # dropping rows deletes their widgets
         del self.sparks[n:]
+        del self.trained[n:]
         for r in range(len(self.sparks), n):
             self._new_row(r)
         for r, name in enumerate(self.names):
@@ -171,6 +180,7 @@ class WatchesView(QWidget):
             spark.set_values(self.data.sparkline(name), [s.phase for s in steps])
             spark.setToolTip(tr(STR["spark_tip"], lang).format(n=name, k=len(steps)))
             self.table.cellWidget(r, X).setToolTip(tr(STR["unpin"], lang).format(n=name))
+        self._fill_training()
         self.table.resizeRowsToContents()
         self.stack.show_content(bool(self.names))
         self._on_cursor()
@@ -185,11 +195,26 @@ class WatchesView(QWidget):
         spark.sigPicked.connect(lambda i, row=r: self.seek_row(row, i))
         self.table.setCellWidget(r, SPARK, spark)
         self.sparks.append(spark)
+        trained = Sparkline()
+        self.table.setCellWidget(r, TRAIN, trained)
+        self.trained.append(trained)
         x = QToolButton()
         x.setText("✕")
         x.setAutoRaise(True)
         x.clicked.connect(lambda _=False, row=r: self.unpin(self.names[row]))
         self.table.setCellWidget(r, X, x)
+
+    def _fill_training(self, _snapshots: object = None) -> None:
+        """Each pinned name's RMS across the last training run's snapshots."""
+        snaps = getattr(self.session, "snapshots", ())
+        lang = self.session.lang
+        for r, name in enumerate(self.names):
+            values = [rms.get(name, math.nan) for _step, rms in snaps]
+            self.trained[r].set_values(values, ["update"] * len(values))
+            self.trained[r].set_current(len(values) - 1 if values else None)
+            if snaps:
+                tip = tr(STR["train_tip"], lang).format(n=name, a=snaps[0][0], b=snaps[-1][0])
+                self.trained[r].setToolTip(tip)
 
     def _on_cursor(self) -> None:
         s = self.session
