@@ -12,7 +12,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QLinearGradient, QPainter, QPen
 
-from visualizer.theme import GRID, MUTED, diverging_lut, sequential_lut, ui_font
+from visualizer.theme import GRID, MUTED, diverging_lut, get_scale, sequential_lut, ui_font
 from visualizer.widgets.cell_text import short
 
 BAR = 10  # width of the colour strip in pixels
@@ -23,12 +23,18 @@ LUTS["gain"] = LUTS["diverging"]  # a gain (LayerNorm γ): the same colours, cen
 WIDTH = 68  # strip + gap + labels
 
 
+def bar_width() -> int:
+    """The bar's width at the current zoom (presentation mode enlarges its numbers)."""
+    return round(WIDTH * get_scale())
+
+
 class ColorBar(pg.GraphicsWidget):
     """``set_scale(lut, lo, hi)``: the strip runs from ``lo`` (bottom) to ``hi`` (top)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self.setFixedWidth(WIDTH)
+        self._width = bar_width()
+        self.setFixedWidth(self._width)
         self.font = ui_font(8)
         self.metrics = QFontMetrics(self.font)
         self.lo, self.hi = -1.0, 1.0
@@ -40,10 +46,12 @@ class ColorBar(pg.GraphicsWidget):
         """Show the scale of ``mode`` ("ids": no bar, and give its room back to the
         cells in the plot's ``layout``); redraws only when something changed."""
         show = mode != "ids"
-        if self.isVisible() != show:
+        width = bar_width() if show else 0
+        if self.isVisible() != show or width != self._width:
+            self._width = width
             self.setVisible(show)
-            self.setFixedWidth(WIDTH if show else 0)
-            layout.setColumnFixedWidth(5, WIDTH if show else 0)  # type: ignore[attr-defined]
+            self.setFixedWidth(width)
+            layout.setColumnFixedWidth(5, width)  # type: ignore[attr-defined]
             layout.setColumnFixedWidth(4, 6 if show else 0)  # type: ignore[attr-defined]
         key = (mode, lo, hi, masked)
         if show and key != self._key:
@@ -94,6 +102,6 @@ class ColorBar(pg.GraphicsWidget):
             y = strip.bottom() - (v - self.lo) / span * strip.height()
             p.drawLine(QPointF(strip.right(), y), QPointF(strip.right() + 3, y))
             text = short(v)
-            box = QRectF(strip.right() + 5, y - line / 2, WIDTH - BAR - 7, line)
+            box = QRectF(strip.right() + 5, y - line / 2, self._width - BAR - 7, line)
             box.moveTop(min(max(box.top(), rect.top() - 6), rect.bottom() - line + 6))
             p.drawText(box, int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter), text)

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from visualizer.theme import GRID, HIGHLIGHT, MUTED, TEXT, ui_font
 from visualizer.widgets.cell_text import CellText
-from visualizer.widgets.color_bar import WIDTH, ColorBar
+from visualizer.widgets.color_bar import ColorBar, bar_width
 from visualizer.widgets.heatmap_parts import QtRect, colorize, elide, is_words, thin, with_power
 from visualizer.widgets.token_axis import TokenAxis
 
@@ -96,7 +96,7 @@ class Heatmap(QWidget):
             for side in ("left", "bottom", "top", "right"):
                 owner.getAxis(side).enableAutoSIPrefix(False)
         item.layout.addItem(self.bar, 2, 5)
-        item.layout.setColumnFixedWidth(5, WIDTH)
+        item.layout.setColumnFixedWidth(5, bar_width())
         item.layout.setColumnFixedWidth(4, 6)
         self.readout = QLabel(" ")
         self.readout.setFont(ui_font(9))
@@ -175,7 +175,7 @@ class Heatmap(QWidget):
 
     def chrome(self) -> tuple[int, int]:
         """Pixels this widget needs around the cell area (axes, bar, title, readout)."""
-        bar = WIDTH + 6 if self.mode != "ids" else 0
+        bar = bar_width() + 6 if self.mode != "ids" else 0
         return (
             max(self.natural[0], self.forced[0]) + bar + 8,
             TITLE_H + max(self.natural[1], self.forced[1]) + READOUT_H + TOP_PAD + 12,
