@@ -17,7 +17,7 @@ from PySide6.QtCore import QRect, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QLabel, QWidget
 
-from visualizer.theme import MUTED, TEXT, ui_font
+from visualizer.theme import MUTED, TEXT, get_scale, ui_font
 from visualizer.widgets.heatmap import Heatmap
 
 MAX_CELL = 96.0  # cells never grow beyond this many pixels
@@ -172,7 +172,7 @@ class PanelStrip(QWidget):
             free = []
         reg = [i for i in range(n) if i not in free]
         sizes: dict[int, tuple[int, int]] = {}
-        used = (n - 1) * (OP_H if vertical else OP_W)
+        used = (n - 1) * (OP_H if vertical else _op_w())
         for i in free:
             (r, c), (cw, ch) = self.shapes[i], chrome[i]
             box_w, box_h = (w, FREE_FRAC * h) if vertical else (FREE_FRAC * w, h)
@@ -238,15 +238,16 @@ class PanelStrip(QWidget):
         self.ops[1].setGeometry(QRect(x0 + wa - ow, y0 + hb - oh, ow, oh))
 
     def _place_horizontal(self, sizes: list[tuple[int, int]]) -> None:
-        total = sum(w for w, _ in sizes) + (len(sizes) - 1) * OP_W
+        op_w = _op_w()
+        total = sum(w for w, _ in sizes) + (len(sizes) - 1) * op_w
         scale = min(1.0, (self.width() - 2 * MARGIN) / max(1, total))
         sizes = [(int(w * scale), min(h, self.height() - 2 * MARGIN)) for w, h in sizes]
-        x = max(MARGIN, (self.width() - sum(w for w, _ in sizes) - (len(sizes) - 1) * OP_W) // 2)
+        x = max(MARGIN, (self.width() - sum(w for w, _ in sizes) - (len(sizes) - 1) * op_w) // 2)
         mid = MARGIN + max(h for _, h in sizes) // 2  # top-aligned, ops at mid-height
         for i, (w, h) in enumerate(sizes):
             if i:
-                self.ops[i].setGeometry(QRect(x, mid - 60, OP_W, 120))
-                x += OP_W
+                self.ops[i].setGeometry(QRect(x, mid - 60, op_w, 120))
+                x += op_w
             self.panels[i].setGeometry(QRect(x, mid - h // 2, w, h))
             x += w
 
@@ -272,3 +273,8 @@ def _aspect(sx: float, sy: float, rows: int = 99) -> tuple[float, float]:
     sy = min(sy, max(sx * ASPECT, MIN_CELL, MIN_AREA / rows))
     sx = min(sx, max(sy * ASPECT, MIN_CELL))
     return sx, sy
+
+
+def _op_w() -> int:
+    """Room for an op caption between two panels, at the current zoom."""
+    return round(OP_W * get_scale())
