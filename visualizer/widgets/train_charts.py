@@ -85,7 +85,10 @@ class TrainCharts(pg.GraphicsLayoutWidget):
             if name not in self.curves:
                 color = head_color(len(self.curves) - 5)
                 plot = self.plots["groups"]
-                self.curves[name] = plot.plot([], [], pen=pg.mkPen(color, width=1.5), name=name)
+                curve = plot.plot([], [], pen=pg.mkPen(color, width=1.5), name=name)
+                curve.setDownsampling(auto=True, method="peak")  # long runs stay cheap
+                curve.setClipToView(True)
+                self.curves[name] = curve
             series.append(max(norm, 1e-12))  # a log axis: no zeros
         for series in self.groups.values():  # a block without a number this time
             while len(series) < len(h["step"]):
