@@ -50,6 +50,7 @@ class Debugging:
         snapshots: tuple[tuple[int, dict[str, float]], ...]
 
         def rerun(self, text: str | None = None) -> None: ...
+        def set_without_rerun(self, **fields: Any) -> None: ...
         def update(self, **fields: Any) -> None: ...
 
     def _init_debugging(self) -> None:
@@ -152,23 +153,19 @@ class Debugging:
         sel = state["selection"]
         self.__dict__["_pending_cursor"] = state["cursor"]
         self.__dict__["_ran_source"] = None
-        self.__dict__["_hold"] = True  # one run after all fields are set, not one per field
-        try:
-            self.update(
-                bundle=bundle,
-                pair=state["pair"],
-                decode=decode_settings(state),
-                mode=state["mode"],
-                target=state["target"],
-                watches=tuple(state["watches"]),
-                interventions=tuple(items),
-                disabled=frozenset(
-                    n for n, d in enumerate(state["interventions"]) if not d.get("enabled", True)
-                ),
-                selection=replace(self.selection, head=sel["head"], row=sel["row"], col=sel["col"]),
-            )
-        finally:
-            self.__dict__["_hold"] = False
+        self.set_without_rerun(  # one run after all fields are set, not one per field
+            bundle=bundle,
+            pair=state["pair"],
+            decode=decode_settings(state),
+            mode=state["mode"],
+            target=state["target"],
+            watches=tuple(state["watches"]),
+            interventions=tuple(items),
+            disabled=frozenset(
+                n for n, d in enumerate(state["interventions"]) if not d.get("enabled", True)
+            ),
+            selection=replace(self.selection, head=sel["head"], row=sel["row"], col=sel["col"]),
+        )
         self.rerun(state["source"])
         return state
 

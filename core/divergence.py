@@ -170,11 +170,7 @@ def first_nonfinite(trace: Trace) -> int | None:
 def show(session: Session, demo: Divergence, translation: Translation | None = None) -> None:
     """Put a divergence into a session: the model before the blow-up, train mode on the
     demo's pair, and its traced step as the trace (no re-run replaces it)."""
-    session.__dict__["_hold"] = True  # the fields below would each re-run the model
-    try:
-        session.update(bundle=demo.bundle, mode="train", target=demo.target)
-    finally:
-        session.__dict__["_hold"] = False
+    session.set_without_rerun(bundle=demo.bundle, mode="train", target=demo.target)
     session.__dict__["_ran_source"] = demo.source  # the trace is this sentence's
     session.update(
         error="",

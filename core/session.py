@@ -104,6 +104,16 @@ class Session(Debugging, Navigator):
         if text != self.__dict__.get("_ran_source"):
             self.rerun(text)
 
+    def set_without_rerun(self, **fields: Any) -> None:
+        """Assign several fields that would each re-run the model (bundle, pair, mode,
+        target, decode, source …) and emit their events, without any run; the caller
+        runs once afterwards (``rerun``) or installs a trace of its own."""
+        self.__dict__["_hold"] = True
+        try:
+            self.update(**fields)
+        finally:
+            self.__dict__["_hold"] = False
+
     def _on_target(self, _target: str) -> None:
         if self.mode == "train":
             self.rerun()

@@ -165,11 +165,7 @@ class ChapterPlayer(QObject):
                 self._builtin[pair] = s.bundle  # what the session just loaded
             wanted = (("target", scene.target), ("mode", scene.mode), ("source", scene.source))
             changes = {k: v for k, v in wanted if v is not None and getattr(s, k) != v}
-            s.__dict__["_hold"] = True  # one run for all three, as core/divergence.py does
-            try:
-                s.update(**changes)
-            finally:
-                s.__dict__["_hold"] = False
+            s.set_without_rerun(**changes)  # one run for all three, below
             train = s.mode == "train"
             if {"source", "mode"} & changes.keys() or (train and ("target" in changes or loaded)):
                 s.rerun()  # a model load traced a translation: train mode needs its step
