@@ -42,7 +42,7 @@ def make_window(session: object) -> tuple[object, object]:
 
     from visualizer.bridge import SessionBridge
     from visualizer.fonts import install_fonts
-    from visualizer.main_window import MainWindow
+    from visualizer.shell.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     install_fonts(app)  # type: ignore[arg-type]

@@ -49,7 +49,7 @@ def main() -> None:
     from PySide6.QtWidgets import QApplication
 
     from visualizer.fonts import install_fonts
-    from visualizer.rooms.playground_room import PlaygroundRoom
+    from visualizer.rooms.playground.playground_room import PlaygroundRoom
 
     app = QApplication.instance() or QApplication([])
     install_fonts(app)  # type: ignore[arg-type]

@@ -58,7 +58,7 @@ def window_run(steps: int) -> tuple[float, float, float, float]:
 
     from core.session import Session
     from visualizer.bridge import SessionBridge
-    from visualizer.views.training import TrainingView
+    from visualizer.panels.training.training_view import TrainingView
 
     _app = QApplication.instance() or QApplication([])  # kept alive for the run
     session = Session.open_builtin()

@@ -275,7 +275,7 @@ def _shot(args: argparse.Namespace) -> int:
 
 def _record(args: argparse.Namespace) -> int:
     try:
-        from visualizer.export import record_view
+        from visualizer.export.render import record_view
     except ImportError as e:
         raise RuntimeError(f"record needs the GUI extras ({e}); `make run` installs them") from None
 

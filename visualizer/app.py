@@ -98,7 +98,7 @@ def _import_views() -> None:
     worker's PyTorch import, so attaching the views later only builds widgets."""
     import importlib
 
-    from visualizer.views import VIEWS
+    from visualizer.panels import VIEWS
 
     for module, _cls in VIEWS.values():
         importlib.import_module(module)
@@ -141,7 +141,7 @@ def main(argv: list[str] | None = None, pair: str = "en-de", open_file: str | No
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("Transformer Simulator")
     from visualizer.fonts import install_fonts
-    from visualizer.main_window import MainWindow
+    from visualizer.shell.main_window import MainWindow
 
     install_fonts(app)  # type: ignore[arg-type]
     window = MainWindow()

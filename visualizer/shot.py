@@ -50,7 +50,7 @@ def seek_step(session: Session, step: str | None) -> None:
 
 
 def build_view(name: str, session: Session, bridge: SessionBridge) -> QWidget:
-    from visualizer.views import VIEWS
+    from visualizer.panels import VIEWS
 
     if name not in VIEWS:
         raise ShotError(f"unknown view {name!r}; choose one of: window, {', '.join(VIEWS)}")
@@ -98,7 +98,7 @@ def shot(
         raise ShotError(session.error)
     bridge = SessionBridge(session)
     if view == "window":
-        from visualizer.main_window import MainWindow
+        from visualizer.shell.main_window import MainWindow
 
         widget: QWidget = MainWindow(session, bridge, persist=False)
     else:

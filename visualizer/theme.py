@@ -63,7 +63,7 @@ def get_scale() -> float:
 
 
 def set_scale(scale: float) -> None:
-    """Set the zoom for fonts made from now on (``visualizer.presentation_scale``
+    """Set the zoom for fonts made from now on (``visualizer.presentation.scale``
     also enlarges the fonts widgets already hold)."""
     global _scale
     _scale = max(0.5, min(4.0, float(scale)))

@@ -1,0 +1,361 @@
+"""Every guided chapter plays from its first scene to its last, in English and in Chinese,
+and each scene really sets what it asks for: the room, the model and sentence, the
+panels, the cursor, the selection, the figure and the narration. The numbers the
+narration quotes are checked against the played state, so a retrained model that
+changes them fails here instead of misleading a class."""
+
+from __future__ import annotations
+
+import fnmatch
+import math
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from core.chapters import Chapter, Scene, builtin_chapters
+from core.session import Session
+from visualizer.bridge import SessionBridge
+from visualizer.lecture.chapter_player import FIGURES, ChapterPlayer
+from visualizer.shell.main_window import MainWindow
+
+CHAPTERS = builtin_chapters()
+
+
+@pytest.fixture(scope="module")
+def window(qapp: QApplication) -> Iterator[MainWindow]:
+    s = Session.open_builtin("en-de")
+    w = MainWindow(s, SessionBridge(s), persist=False)
+    w.resize(1600, 1000)
+    w.show()
+    yield w
+    w.views["training"].shutdown()  # type: ignore[attr-defined]
+    w.close()
+    w.deleteLater()
+
+
+@pytest.fixture(scope="module")
+def player(window: MainWindow) -> ChapterPlayer:
+    return ChapterPlayer(window)
+
+
+def shown_panels(window: MainWindow) -> set[str]:
+    return {name for name, dock in window.docks.items() if not dock.isHidden()}
+
+
+def in_front(window: MainWindow, name: str) -> bool:
+    return not window.docks[name].visibleRegion().isEmpty()
+
+
+def check_step(nav: Any, spec: str | int) -> None:
+    steps = nav.trace.steps
+    if isinstance(spec, int):
+        assert nav.cursor == (spec if spec >= 0 else len(steps) + spec)
+    else:
+        step = steps[nav.cursor]
+        assert fnmatch.fnmatchcase(step.name, spec) or fnmatch.fnmatchcase(step.key, spec)
+        assert nav.cursor == nav.trace.find(spec)[0].index  # the first match
+
+
+def check_scene(window: MainWindow, player: ChapterPlayer, scene: Scene, lang: str) -> None:
+    assert player.problems == [], player.problems
+    assert not player.pending
+    assert window.rooms.current == scene.room
+    bar = player.overlay
+    assert bar.text.text() == scene.text.get(lang)
+    assert bar.title.text() == (scene.title.get(lang) if scene.title else "")
+    figure = bar.figure
+    if scene.figure is None:
+        assert figure is None
+    else:
+        assert figure is not None and type(figure).__name__ == FIGURES[scene.figure][1]
+    if scene.room != "transformer":
+        page: Any = window.rooms.pages[scene.room]
+        if scene.step is not None:
+            check_step(page.lab, scene.step)
+        assert getattr(page, "training", False) == bool(scene.lab.get("play"))
+        return
+    s = window.session
+    assert s is not None and s.error == ""
+    for field in ("pair", "source", "mode", "target"):
+        if getattr(scene, field) is not None:
+            assert getattr(s, field) == getattr(scene, field), field
+    if scene.step is not None:
+        check_step(s, scene.step)
+    if scene.select is not None:
+        sel = scene.select
+        assert (s.selection.row, s.selection.col) == (sel.row, sel.col)
+        if sel.head is not None:
+            assert s.selection.head == sel.head
+    if scene.panels is not None:
+        assert shown_panels(window) == set(scene.panels)
+    if scene.raise_ is not None:
+        assert in_front(window, scene.raise_)
+
+
+# -- what the narration claims, checked where it is said -------------------------------
+def _att(window: MainWindow, key: str) -> np.ndarray:
+    s = window.session
+    assert s is not None
+    return np.asarray(s.trace.value(key))[0]  # (head, query, key)
+
+
+def _pct(x: float) -> int:
+    return round(100 * float(x))
+
+
+def _ch0(player: ChapterPlayer, i: int) -> None:
+    window = player.window
+    lab: Any = window.rooms.pages["neuron"].lab if i < 7 else None
+    if i == 5:
+        assert (round(lab.trace.meta["loss"], 2), round(lab.trace.meta["loss_after"], 2)) == (
+            5.40,
+            0.26,
+        )
+    if i == 6:
+        assert lab.history.losses[-1] < lab.history.losses[0]
+        assert np.allclose(lab.weights, (2.0, 1.2, 1.5), atol=0.2)
+
+
+def _ch1(player: ChapterPlayer, i: int) -> None:
+    window = player.window
+    from visualizer.lecture.token_split import EXAMPLES, split, trained_bpe
+
+    s = window.session
+    assert s is not None
+    if i == 0:
+        assert len(s.trace.meta["src_tokens"]) == 6 and s.trace.meta["src_tokens"][-1] == "<eos>"
+    if i == 1:
+        assert s.bundle.src_tok.size == 85 and s.bundle.src_tok.kind == "word"
+    if i >= 2:
+        a, b = (split(trained_bpe(), t) for t in EXAMPLES)
+        assert a.pieces[0] != b.pieces[0]  # "cut at different places"
+        assert all(sp.ids == trained_bpe().encode(sp.text).ids for sp in (a, b))
+        word = split(s.bundle.src_tok, "9.11")
+        assert "<unk>" in word.pieces  # "our model has no digits"
+        figure: Any = player.overlay.figure  # it draws exactly these splits
+        assert figure.rows == [("bpe", [a, b]), ("word", [word, split(s.bundle.src_tok, "9.9")])]
+
+
+def _ch2(player: ChapterPlayer, i: int) -> None:
+    window = player.window
+    s = window.session
+    assert s is not None
+    if i == 1:
+        scale = s.trace.value("src.embed_scaled") / s.trace.value("src.embed")
+        assert np.allclose(scale, 8.0) and s.bundle.cfg.d_model == 64
+    if i in (2, 3):  # the waves pass through the traced dots
+        from visualizer.lecture.sinusoids import DIMS, wave
+
+        figure: Any = player.overlay.figure
+        pos = np.asarray(s.trace.value("src.pos"))[0]
+        assert np.array_equal(figure.values, pos) and figure.tokens == s.trace.meta["src_tokens"]
+        at = np.arange(len(pos), dtype=np.float64)
+        for dim in DIMS:
+            assert np.allclose(wave(at, dim, 64), pos[:, dim], atol=1e-5)
+
+
+def _ch3(player: ChapterPlayer, i: int) -> None:
+    window = player.window
+    if i == 3:
+        row = _att(window, "enc.0.self_attn.weights")[0, 1]  # head 0, "flies"
+        assert int(np.argmax(row)) == 1  # "mostly to itself"
+
+
+def _ch4(player: ChapterPlayer, i: int) -> None:
+    window = player.window
+    s = window.session
+    assert s is not None
+    if i in (0, 1):
+        assert s.translation is not None and s.translation.text == "Vous aimez ce cours"
+        w = _att(window, "t1/dec.1.cross_attn.weights")[:, 1]  # query "Vous" -> "aimez"
+        assert w[0, 0] > 0.95 and int(np.argmax(w[1])) == 1  # head 0 "you", head 1 "like"
+    if i == 2:
+        assert s.translation is not None and s.translation.text == "Nous aimons ce livre"
+        assert _pct(_att(window, "t1/dec.1.cross_attn.weights")[0, 1, 0]) == 81
+    if i == 3:
+        assert s.translation is not None and s.translation.text == "Die Zeit fliegt wie ein Pfeil"
+        assert _pct(_att(window, "enc.0.self_attn.weights")[3, 1, 0]) == 6
+    if i == 4:
+        assert s.translation is not None
+        assert s.translation.text == "Fruchtfliegen mögen eine Banane"
+        assert _pct(_att(window, "enc.0.self_attn.weights")[3, 1, 0]) == 67
+
+
+def _ch6(player: ChapterPlayer, i: int) -> None:
+    window = player.window
+    s = window.session
+    assert s is not None
+    vocab = s.bundle.tgt_tok
+    if i == 2:
+        w = _att(window, "t3/dec.1.cross_attn.weights")[:, -1]
+        src = s.trace.meta["src_tokens"]
+        assert {src[int(np.argmax(h))] for h in w} == {"like", "an"}
+    if i == 3:
+        probs = np.asarray(s.trace.value("t3/next.probs"))[0]
+        assert vocab.size == 109 and vocab.token(int(np.argmax(probs))) == "wie"
+        assert round(100 * float(probs.max()), 2) == 99.98
+    if i == 5:
+        assert vocab.token(int(np.asarray(s.trace.value("t6/next.token"))[0])) == "<eos>"
+
+
+def _ch7(player: ChapterPlayer, i: int) -> None:
+    window = player.window
+    s = window.session
+    assert s is not None
+    per = np.asarray(s.trace.value("loss.per_token"))[0]
+    if i == 1:
+        assert np.all(np.exp(-per) > 0.99)
+    if i >= 2:
+        p = math.exp(-float(per[5]))
+        assert round(100 * p, 3) == 0.002 and round(p, 6) == 0.000017 and round(per[5]) == 11
+        assert len(per) == 7 and round(s.trace.meta["loss"], 2) == 1.57
+
+
+def _ch8(player: ChapterPlayer, i: int) -> None:
+    window = player.window
+    s = window.session
+    assert s is not None
+    if i == 1:
+        d = np.asarray(s.trace.value("d/logits"))[0, 5]
+        ids = s.bundle.tgt_tok
+        assert d[ids.vocab.index("Vogel")] < 0 < d[ids.vocab.index("Pfeil")]  # type: ignore[attr-defined]
+    if i == 4:
+        assert round(s.trace.meta["grad_norm"], 1) == 6.3 and s.trace.meta["clip"] == 1.0
+
+
+def _ch9(player: ChapterPlayer, i: int) -> None:
+    window = player.window
+    s = window.session
+    assert s is not None
+    m = s.trace.meta
+    if i in (0, 1):
+        step = s.trace.first("head.weight@after")
+        grad, upd = (np.asarray(s.trace.value(step.tensors[r])) for r in ("grad", "update"))
+        moved = grad != 0
+        assert np.all(np.sign(upd[moved]) == -np.sign(grad[moved]))
+        near = np.isclose(np.abs(upd[moved]), 1e-4, rtol=0.05)
+        assert m["lr"] == 0.0001 and near.mean() > 0.9  # "most weights by nearly that much"
+        updates = [x for x in s.trace.steps if x.phase == "update"]
+        top = max(float(np.abs(s.trace.value(x.tensors["update"])).max()) for x in updates)
+        assert top <= 1.001e-4  # "by at most the learning rate"
+    if i == 2:
+        assert (round(m["loss"], 2), round(m["loss_after"], 2)) == (1.57, 1.46)
+
+
+CLAIMS: dict[str, Callable[[ChapterPlayer, int], None]] = {
+    "neuron": _ch0,
+    "tokens": _ch1,
+    "embeddings": _ch2,
+    "attention": _ch3,
+    "why-attention": _ch4,
+    "decoder": _ch6,
+    "loss": _ch7,
+    "backprop": _ch8,
+    "gradient-descent": _ch9,
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.id)
+def test_a_chapter_plays_from_start_to_end(
+    window: MainWindow, player: ChapterPlayer, chapter: Chapter, lang: str
+) -> None:
+    s = window.session
+    assert s is not None
+    s.lang = lang
+    before = shown_panels(window)
+    player.start(chapter.id)
+    assert player.active and player.overlay.isVisible()
+    training: Any = window.views["training"]
+    for i in range(len(chapter)):
+        if i:
+            assert player.next()
+        QCoreApplication.processEvents()
+        assert player.scene_index == i
+        scene = chapter.resolved(i)
+        check_scene(window, player, scene, lang)
+        if scene.train is not None:
+            assert training.proc is not None  # started, not waited for
+        if lang == "en" and chapter.id in CLAIMS:
+            CLAIMS[chapter.id](player, i)
+    assert not player.next() and player.scene_index == len(chapter) - 1
+    if len(chapter) > 1:
+        assert player.previous() and player.scene_index == len(chapter) - 2
+        check_scene(window, player, chapter.resolved(len(chapter) - 2), lang)
+    if training.proc is not None:
+        training.cancel()
+        training.shutdown()
+    player.stop()
+    assert not player.active and not player.overlay.isVisible()
+    assert window.rooms.current == "transformer" and shown_panels(window) == before
+    s.lang = "en"
+
+
+def test_chapters_can_name_every_dock_of_the_window(window: MainWindow) -> None:
+    from core.chapter_rules import PANELS
+
+    assert set(window.docks) <= set(PANELS)
+
+
+def test_the_narration_follows_a_language_switch(window: MainWindow, player: ChapterPlayer) -> None:
+    s = window.session
+    assert s is not None
+    player.start("attention", scene=2)
+    scene = CHAPTERS[3].resolved(2)
+    s.lang = "zh"
+    assert player.overlay.text.text() == scene.text.zh
+    assert player.overlay.counter.text().startswith("第 3 / 5 幕")
+    assert player.overlay.chapter.text().startswith("第 3 章")
+    s.lang = "en"
+    assert player.overlay.text.text() == scene.text.en
+    player.stop()
+
+
+def test_a_step_the_trace_lacks_is_reported_not_raised(
+    window: MainWindow, player: ChapterPlayer
+) -> None:
+    from dataclasses import replace
+
+    chapter = CHAPTERS[3]
+    broken = replace(
+        chapter, scenes=(replace(chapter.scenes[0], step="enc.9.nothing"), *chapter.scenes[1:])
+    )
+    player.start(broken)
+    assert player.problems == ["no step matches 'enc.9.nothing'"]
+    assert "enc.9.nothing" in player.overlay.note.text()
+    assert player.next() and player.problems == []
+    player.stop()
+
+
+def test_in_the_app_the_model_runs_in_a_worker_and_scenes_wait_for_it(
+    qapp: QApplication, qtbot: QtBot
+) -> None:
+    """The app runs the model in a worker thread: a scene applies its sentence after its
+    model is loaded and its cursor after its sentence ran, and a scene skipped past
+    before its run finished leaves nothing behind."""
+    s = Session.open_builtin("en-de")
+    w = MainWindow(s, SessionBridge(s, threaded=True), persist=False)
+    qtbot.addWidget(w)
+    w.show()
+    player = ChapterPlayer(w)
+    chapter = CHAPTERS[4]  # why-attention: en-fr, then back to en-de
+    player.start(chapter.id)
+    assert player.pending  # the French model is loading in the worker
+    qtbot.waitUntil(lambda: not player.pending, timeout=30_000)
+    check_scene(w, player, chapter.resolved(0), "en")
+    assert s.translation is not None and s.translation.text == "Vous aimez ce cours"
+    player.next()
+    player.next()  # past scene 1 before anything could run
+    player.next()  # and past scene 2 ("We like this book") while it runs
+    qtbot.waitUntil(lambda: not player.pending, timeout=30_000)
+    w.bridge.wait_idle()
+    assert player.scene_index == 3
+    check_scene(w, player, chapter.resolved(3), "en")
+    assert s.pair == "en-de" and s.translation is not None
+    assert s.translation.text == "Die Zeit fliegt wie ein Pfeil"
+    player.stop()

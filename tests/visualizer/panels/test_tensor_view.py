@@ -1,0 +1,345 @@
+"""The tensor view: the right numbers in the right panels, labels, selection, heads,
+languages, new runs, and every step of a translation and of a training step."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+
+from core.session import Session
+from core.trace import Trace
+from visualizer.bridge import SessionBridge
+from visualizer.panels.tensor.tensor_view import TensorView
+from visualizer.widgets.heatmap import Heatmap
+
+
+@pytest.fixture(scope="module")
+def session() -> Session:
+    return Session.open_builtin("en-de")
+
+
+@pytest.fixture(scope="module")
+def train_trace(session: Session) -> Trace:
+    from core.config import TrainConfig
+    from core.tracing import trace_training_step
+    from core.train import Trainer
+
+    trainer = Trainer(copy.deepcopy(session.bundle), None, TrainConfig(warmup=0))
+    return trace_training_step(trainer, "Time flies like an arrow", "Die Zeit fliegt wie ein Pfeil")
+
+
+@pytest.fixture(scope="module")
+def bridge(qapp, session: Session) -> SessionBridge:  # type: ignore[no-untyped-def]
+    return SessionBridge(session)
+
+
+@pytest.fixture
+def view(qtbot, session: Session, bridge: SessionBridge) -> TensorView:  # type: ignore[no-untyped-def]
+    session.animate = False
+    session.lang = "en"
+    session.selection = replace(session.selection, head=0, row=None, col=None)
+    session.seek(0)
+    v = TensorView(session, bridge)
+    qtbot.addWidget(v)
+    v.resize(1200, 800)
+    v.show()
+    qtbot.waitExposed(v)
+    return v
+
+
+def go(session: Session, name: str) -> None:
+    session.cursor = 0
+    assert session.seek_name(name), name
+
+
+def shown(view: TensorView) -> list[Heatmap]:
+    return view.strip.panels[: len(view.panels)]
+
+
+def main(view: TensorView) -> Heatmap:
+    i = next(i for i, p in enumerate(view.panels) if p.main)
+    return view.strip.panels[i]
+
+
+def test_scores_show_q_times_k_transposed(view: TensorView, session: Session) -> None:
+    go(session, "enc.0.self_attn.scores")
+    tr, step = session.trace, session.step
+    assert [p.role for p in view.panels] == ["q", "k", "out"]
+    q, k, out = shown(view)
+    np.testing.assert_array_equal(q.values, tr.value(step.tensors["q"])[0, 0])
+    np.testing.assert_array_equal(k.values, tr.value(step.tensors["k"])[0, 0].T)
+    np.testing.assert_array_equal(out.values, tr.value(step.key)[0, 0])
+    assert "Kᵀ" in k.title.text()
+    assert out.rows == out.cols == tr.meta["src_tokens"]
+    assert k.cols == tr.meta["src_tokens"]  # Kᵀ: tokens along the columns
+    assert view.strip.grid  # drawn as a product: Kᵀ above, Q left of the scores
+    assert "matmul" in view.header.meta.text() and "1 × 4 × 6 × 6" in view.header.meta.text()
+
+
+def test_head_selector_sets_selection_and_redraws(view: TensorView, session: Session) -> None:
+    go(session, "enc.0.self_attn.weights")
+    assert view.header.head_box.isVisible()
+    view.header.heads.button(2).click()
+    assert session.selection.head == 2
+    np.testing.assert_array_equal(main(view).values, session.trace.value(session.step.key)[0, 2])
+    assert "head 2" in main(view).title.text()
+    go(session, "enc.0.add1")  # no head axis: no selector
+    assert not view.header.head_box.isVisible()
+
+
+def _click(qtbot, hm: Heatmap, r: int, c: int) -> None:  # type: ignore[no-untyped-def]
+    """A real mouse click on the centre of cell (r, c)."""
+    vb = hm.plot.getViewBox()
+    pos = hm.plot.mapFromScene(vb.mapViewToScene(QPointF(c + 0.5, r + 0.5)))
+    qtbot.mouseClick(hm.plot.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(pos.x(), pos.y()))
+
+
+def test_click_selects_cell_and_links_inputs(qtbot, view: TensorView, session: Session) -> None:  # type: ignore[no-untyped-def]
+    go(session, "enc.0.self_attn.scores")
+    q, k, out = shown(view)
+    qtbot.wait(50)
+    _click(qtbot, out, 1, 2)
+    assert (session.selection.row, session.selection.col) == (1, 2)
+    assert out.selected == (1, 2) and out.marker.isVisible()
+    assert "0." in out.readout.text() or "[" in out.readout.text()
+    assert q.band.isVisible() and q.band.rect().y() == 1 and q.band.rect().height() == 1
+    assert k.band.isVisible() and k.band.rect().x() == 2 and k.band.rect().width() == 1
+    assert out.describe(1, 2).endswith(f"{float(out.values[1, 2]):.6g}")
+
+
+def test_hover_links_inputs_then_restores_selection(view: TensorView, session: Session) -> None:
+    go(session, "enc.0.self_attn.context")
+    session.selection = replace(session.selection, row=2, col=3)
+    weights, v, out = shown(view)
+    assert weights.band.rect().y() == 2 and v.band.rect().x() == 3
+    out.sigCellHovered.emit(4, 5)  # the pointer over cell (4, 5) of the context
+    assert weights.band.rect().y() == 4 and v.band.rect().x() == 5
+    out.sigHoverEnded.emit()
+    assert weights.band.rect().y() == 2 and v.band.rect().x() == 3
+    assert (session.selection.row, session.selection.col) == (2, 3)
+
+
+def test_selection_survives_steps_when_in_range(view: TensorView, session: Session) -> None:
+    session.selection = replace(session.selection, row=1, col=2)
+    go(session, "enc.0.self_attn.scaled")
+    assert main(view).selected == (1, 2)
+    assert shown(view)[0].band.isVisible()  # the same cell of the input
+    go(session, "t0/dec.0.self_attn.masked")  # a 1×1 matrix: out of range
+    assert main(view).selected is None
+    go(session, "enc.1.self_attn.weights")
+    assert main(view).selected == (1, 2)
+
+
+def test_masked_scores_visible_as_minus_inf(view: TensorView, session: Session) -> None:
+    go(session, "t2/dec.0.self_attn.masked")
+    out = main(view)
+    value = session.trace.value(session.step.key)
+    assert np.isneginf(out.values).any()
+    r, c = np.argwhere(np.isneginf(out.values))[0]
+    assert "-inf" in out.describe(r, c)
+    assert tuple(out.image.image[r, c, :3]) == (190, 190, 196)  # grey, not the blue end
+    assert out.bar.masked
+    assert f"{int(np.isneginf(value).sum())}" in view.header.stats.text()
+    assert out.mode == "diverging"
+
+
+def test_softmax_uses_probability_colours(view: TensorView, session: Session) -> None:
+    go(session, "t2/dec.0.self_attn.weights")
+    x, out = shown(view)
+    assert out.mode == "probability" and x.mode == "diverging"
+    assert out.bar.lo == 0.0 and out.bar.hi == 1.0
+    go(session, "t3/dec.1.cross_attn.weights")
+    assert main(view).rows == ["<bos>", *session.trace.meta["tgt_tokens"][:3]]
+    assert main(view).cols == session.trace.meta["src_tokens"]
+
+
+def test_next_probs_labelled_with_vocabulary(view: TensorView, session: Session) -> None:
+    go(session, "t3/next.probs")
+    out = main(view)
+    tok = session.bundle.tgt_tok
+    assert out.values.shape == (1, tok.size)
+    assert out.cols == [tok.token(i) for i in range(tok.size)]
+    np.testing.assert_array_equal(out.values[0], session.trace.value(session.step.key)[0])
+    go(session, "t3/next.token")
+    chosen = int(session.trace.value(session.step.key)[0])
+    assert main(view).cols == [tok.token(chosen)] and main(view).mode == "ids"
+
+
+def test_embedding_ids_table_and_param_toggle(view: TensorView, session: Session) -> None:
+    go(session, "src.embed")
+    assert [p.role for p in view.panels] == ["ids", "out", "table"]
+    ids, _, table = shown(view)
+    assert ids.mode == "ids" and ids.cols == session.trace.meta["src_tokens"]
+    np.testing.assert_array_equal(ids.values[0], session.trace.value("src.tokens")[0])
+    assert table.values.shape == session.trace.value("src_embed.weight").shape
+    session.selection = replace(session.selection, row=1, col=0)
+    assert table.band.isVisible() and table.band.rect().y() == ids.values[0, 1]
+    view.header.params.setChecked(False)
+    assert [p.role for p in view.panels] == ["ids", "out"]
+    view.header.params.setChecked(True)
+
+
+def test_linear_weight_sliced_to_the_head(view: TensorView, session: Session) -> None:
+    session.selection = replace(session.selection, head=1)
+    go(session, "enc.0.self_attn.q")
+    x, w, out = shown(view)
+    weight = session.trace.value("enc.0.self_attn.w_q.weight")
+    np.testing.assert_array_equal(w.values, weight[16:32].T)
+    assert "Wᵀ" in w.title.text() and "head 1" in out.title.text()
+    bias = x.values @ w.values - out.values  # x · Wᵀ_h + b = Q_h: rows differ by the bias
+    np.testing.assert_allclose(bias - bias[0], 0, atol=1e-4)
+
+
+def test_add_and_layernorm(view: TensorView, session: Session) -> None:
+    go(session, "enc.0.add1")
+    x, sub, out = shown(view)
+    np.testing.assert_allclose(x.values + sub.values, out.values, atol=1e-5)
+    assert "sublayer(x)" in sub.title.text() and view.strip.vertical  # 6×64: stacked
+    go(session, "enc.0.norm1")
+    assert [p.role for p in view.panels] == ["x", "weight", "out"]
+    assert shown(view)[1].values.shape == (1, 64)
+
+
+def test_language_switch_relabels(view: TensorView, session: Session) -> None:
+    go(session, "enc.0.self_attn.weights")
+    session.lang = "zh"
+    assert "形状" in view.header.meta.text() and "最小值" in view.header.stats.text()
+    assert "注意力权重" in main(view).title.text()
+    assert view.header.chip.text().strip() == "前向"
+    session.lang = "en"
+    assert "shape" in view.header.meta.text() and "weights" in main(view).title.text()
+
+
+def test_new_source_relabels(view: TensorView, session: Session) -> None:
+    try:
+        session.source = "The dog sees the cat"
+        go(session, "enc.0.self_attn.weights")
+        assert main(view).rows == session.trace.meta["src_tokens"]
+        assert main(view).values.shape[0] == len(session.trace.meta["src_tokens"])
+    finally:
+        session.source = "Time flies like an arrow"
+
+
+def test_every_translation_step(view: TensorView, session: Session) -> None:
+    from core.display import as_matrix
+
+    for i in range(len(session)):
+        session.seek(i)
+        step = session.step
+        assert view.step is step and view.strip.isVisible(), step.key
+        out = main(view)
+        expected = as_matrix(session.trace, step, step.key, 0).values
+        assert out.values.size == expected.size, step.key
+    assert view.header.name.text() == session.step.name
+
+
+def test_training_step_backward_and_update(
+    view: TensorView, session: Session, train_trace: Trace
+) -> None:
+    old = session.trace
+    try:
+        session.trace = train_trace  # cursor still points into the longer translation
+        for i in range(len(train_trace)):
+            session.seek(i)
+            assert view.strip.isVisible(), session.step.key
+        grad = train_trace.first("dec.1.cross_attn.weights", phase="backward")
+        session.seek(grad.index)
+        assert view.header.name.text() == "∂L/∂ dec.1.cross_attn.weights"
+        assert [p.role for p in view.panels] == ["value", "out"]
+        assert "∂L/∂" in main(view).title.text() and main(view).mode == "diverging"
+        upd = next(s for s in train_trace.steps if s.phase == "update")
+        session.seek(upd.index)
+        assert [p.role for p in view.panels] == ["before", "grad", "update", "out"]
+        session.seek(train_trace.first("loss", phase="loss").index)
+        assert main(view).values.shape == (1, 1)
+    finally:
+        session.cursor = 0
+        session.trace = old
+
+
+def test_hovering_a_cell_reports_the_traced_value(
+    qtbot, view: TensorView, session: Session
+) -> None:  # type: ignore[no-untyped-def]
+    go(session, "t3/dec.1.cross_attn.weights")
+    session.selection = replace(session.selection, head=2)
+    out = main(view)
+    qtbot.wait(50)
+    traced = session.trace.value("t3/dec.1.cross_attn.weights")[0, 2]  # (tgt, src) of head 2
+    vb = out.plot.getViewBox()
+    for r, c in ((0, 0), (3, 2), (2, 5)):
+        # what the scene reports when the pointer moves over the centre of cell (r, c)
+        out.plot.scene().sigMouseMoved.emit(vb.mapViewToScene(QPointF(c + 0.5, r + 0.5)))
+        assert out.readout.text().endswith(f"=  {float(traced[r, c]):.6g}")
+        assert out.plot.toolTip() == out.readout.text()
+
+
+def _labels(hm: Heatmap, side: str) -> list[tuple[float, str]]:
+    return hm._last_ticks[side][0]  # type: ignore[index]
+
+
+def test_next_probs_reads_only_the_last_logits_row(view: TensorView, session: Session) -> None:
+    go(session, "t4/next.probs")
+    logits, out = shown(view)
+    full = session.trace.value(session.step.tensors["x"])
+    np.testing.assert_array_equal(logits.values[0], full.reshape(-1, full.shape[-1])[-1])
+    assert logits.values.shape == (1, out.values.shape[1])
+    assert "last position" in logits.title.text() and logits.rows[0] in logits.title.text()
+    # the two panels' cells start at the same x, so their columns line up
+    assert view.strip.vertical
+    x0 = [
+        hm.mapTo(view, hm.plot.getViewBox().geometry().topLeft().toPoint()).x()
+        for hm in (logits, out)
+    ]
+    assert abs(x0[0] - x0[1]) <= 1
+    # the likeliest tokens are always named on both axes, and in the readout
+    best = int(np.argmax(out.values[0]))
+    for hm in (logits, out):
+        assert any(s.endswith(out.cols[best]) for _, s in _labels(hm, "bottom"))
+    assert out.cols[best] in out.readout.text()
+
+
+def test_layernorm_gain_centred_on_one(view: TensorView, session: Session) -> None:
+    go(session, "enc.0.norm1")
+    gamma = shown(view)[1]
+    assert gamma.mode == "gain" and "centred on 1" in gamma.title.text()
+    lo, hi = gamma.bar.lo, gamma.bar.hi
+    assert abs((lo + hi) / 2 - 1) < 1e-6 and hi - lo < 1.0
+
+
+def test_index_zero_always_labelled(view: TensorView, session: Session) -> None:
+    for name in ("enc.1.ffn.act", "t4/logits"):
+        go(session, name)
+        for hm in shown(view):
+            assert _labels(hm, "bottom")[0][0] == 0.5, name
+
+
+def test_token_steps_show_tokens_not_stats(view: TensorView, session: Session) -> None:
+    go(session, "t3/next.token")
+    text = view.header.stats.text()
+    chosen = int(session.trace.value(session.step.key)[0])
+    assert session.bundle.tgt_tok.token(chosen) in text and "mean" not in text
+    go(session, "t3/next.probs")
+    assert "mean" in view.header.stats.text()
+
+
+def test_thinned_token_labels_name_their_index(view: TensorView, session: Session) -> None:
+    session.source = (
+        "the dog sees the cat and the bird flies like an arrow "
+        "and the dog sees the cat and the bird"
+    )
+    try:
+        view.resize(700, 500)
+        go(session, "enc.0.self_attn.weights")
+        hm = main(view)
+        ticks = _labels(hm, "bottom")
+        if len(ticks) < hm.values.shape[1]:  # thinned: "index:token" at the index' cell
+            for x, s in ticks:
+                i, tok = s.split(":", 1)
+                assert int(i) + 0.5 == x and hm.cols[int(i)].startswith(tok.rstrip("…"))
+        assert len(ticks) < hm.values.shape[1]
+    finally:
+        session.source = "Time flies like an arrow"

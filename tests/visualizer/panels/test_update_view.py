@@ -1,0 +1,133 @@
+"""The Update view draws one Adam step of one parameter, straight from the trace."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+from core.session import Session
+from visualizer.bridge import SessionBridge
+from visualizer.panels.update.update_view import UpdateView
+
+
+@pytest.fixture(scope="module")
+def train_session(builtin_session: Session) -> Session:
+    s = Session(builtin_session.bundle, "en-de", "Time flies like an arrow")
+    s.mode = "train"
+    return s
+
+
+@pytest.fixture
+def view(qtbot, train_session: Session) -> UpdateView:
+    s = train_session
+    s.lang = "en"
+    s.selection = replace(s.selection, row=None, col=None)
+    v = UpdateView(s, SessionBridge(s))
+    qtbot.addWidget(v)
+    v.resize(900, 650)
+    return v
+
+
+def update_index(s: Session, name: str) -> int:
+    return next(st.index for st in s.trace.steps if st.phase == "update" and st.name == name)
+
+
+def test_panels_are_the_traced_tensors(view: UpdateView, train_session: Session) -> None:
+    s = train_session
+    for name in ("head.weight", "enc.0.norm1.weight", "enc.0.self_attn.w_q.weight"):
+        s.seek(update_index(s, name))
+        step = s.step
+        assert view.param == name
+        for role in ("before", "grad", "update", "out"):
+            want = s.trace.value(step.tensors[role]).astype(np.float32)
+            got = view.maps[role].values
+            assert got.shape == (want.shape if want.ndim == 2 else (1, want.size))
+            np.testing.assert_array_equal(got.ravel(), want.ravel())
+        after = view.maps["out"].values.astype(np.float64)
+        before = view.maps["before"].values.astype(np.float64)
+        delta = view.maps["update"].values.astype(np.float64)
+        assert np.abs(after - (before + delta)).max() < 1e-6
+        size = int(np.prod(step.shape))
+        assert int(view.hist_grad.counts.sum()) == size
+        assert int(view.hist_update.counts.sum()) == size
+        assert int(view.hist_update.curve.yData.sum()) == size
+
+
+def test_big_matrix_keeps_its_shape(view: UpdateView, train_session: Session) -> None:
+    s = train_session
+    s.seek(update_index(s, "head.weight"))
+    assert view.maps["grad"].values.shape == (109, 64)
+    assert "109×64" in view.title.text()
+
+
+def test_picker_changes_the_parameter(view: UpdateView, train_session: Session) -> None:
+    s = train_session
+    s.seek_name("enc.0.self_attn.weights")
+    assert s.step.phase == "forward"
+    assert view.param == "enc.0.self_attn.w_q.weight"
+    assert view.picker.currentText() == "enc.0.self_attn.w_q.weight"
+    i = view.picker.findText("dec.1.ffn.w1.bias") if "dec.1.ffn.w1.bias" in view.params else 3
+    name = view.picker.itemText(i)
+    view.picker.activated.emit(i)
+    assert view.param == name
+    want = s.trace.value(s.trace.steps[view.params[name]].tensors["grad"])
+    np.testing.assert_array_equal(view.maps["grad"].values.ravel(), want.ravel())
+    # on an update step the picker moves the cursor to the picked parameter's update
+    s.seek(update_index(s, "head.bias"))
+    j = view.picker.findText("tgt_embed.weight")
+    view.picker.activated.emit(j)
+    assert s.step.phase == "update" and s.step.name == "tgt_embed.weight"
+    assert view.param == "tgt_embed.weight"
+
+
+def test_selected_cell_and_loss_line(view: UpdateView, train_session: Session) -> None:
+    s = train_session
+    s.seek(update_index(s, "head.weight"))
+    s.selection = replace(s.selection, row=5, col=3)
+    assert view.cell == (5, 3)
+    m = s.trace.value(s.step.tensors["m"])[5, 3]
+    assert f"{m:.4g}" in view.adam_line.text()
+    meta = s.trace.meta
+    text = view.loss_line.text()
+    assert f"{meta['loss']:.4g}" in text and f"{meta['loss_after']:.4g}" in text
+    drop = (meta["loss"] - meta["loss_after"]) / meta["loss"] * 100
+    assert f"{abs(drop):.1f} %" in text
+    assert ("#2a9d4b" if drop > 0 else "#d62828") in text
+    assert f"{meta['lr']:.3g}" in view.lr_line.text()
+    view.maps["before"].sigCellClicked.emit(7, 2)
+    assert (s.selection.row, s.selection.col) == (7, 2)
+    assert view.cell == (7, 2)
+
+
+def test_language_switch(view: UpdateView, train_session: Session) -> None:
+    s = train_session
+    s.seek(update_index(s, "head.weight"))
+    s.lang = "zh"
+    assert "参数更新" in view.title.text()
+    assert "损失" in view.loss_line.text()
+    s.lang = "en"
+    assert view.title.text().startswith("Update")
+
+
+def test_walk_every_step(view: UpdateView, train_session: Session) -> None:
+    s = train_session
+    s.selection = replace(s.selection, row=100, col=60)  # out of range for most parameters
+    for i in range(len(s)):
+        s.seek(i)
+        assert view.param in view.params
+
+
+def test_translate_mode_shows_a_hint(qtbot, builtin_session: Session) -> None:
+    s = Session(builtin_session.bundle, "en-de", "Time flies like an arrow")
+    v = UpdateView(s, SessionBridge(s))
+    qtbot.addWidget(v)
+    assert v.stack.currentIndex() == 0
+    assert "Train one step" in v.hint.text()
+    s.lang = "zh"
+    assert "训练一步" in v.hint.text()
+    for i in range(len(s)):
+        s.seek(i)
+    s.mode = "train"
+    assert v.stack.currentIndex() == 1 and v.param is not None

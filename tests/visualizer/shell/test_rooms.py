@@ -1,0 +1,76 @@
+"""Rooms: the tab bar switches between the Transformer and the labs; keys, language
+and the dock layout follow the room in front."""
+
+from __future__ import annotations
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from core.session import Session
+from visualizer.bridge import SessionBridge
+from visualizer.shell.main_window import MainWindow
+
+
+@pytest.fixture
+def window(qtbot: QtBot, fresh_session: Session) -> MainWindow:
+    w = MainWindow(fresh_session, SessionBridge(fresh_session), persist=False)
+    qtbot.addWidget(w)
+    w.resize(1400, 900)
+    w.show()
+    return w
+
+
+@pytest.mark.parametrize("room", ["neuron", "playground"])
+def test_a_lab_room_takes_the_window_and_gives_it_back(window: MainWindow, room: str) -> None:
+    s = window.session
+    assert s is not None
+    s.seek(5)
+    visible = {name for name, d in window.docks.items() if d.isVisible()}
+    assert visible
+    window.rooms.switch(room)
+    page = window.rooms.pages[room]
+    assert window.rooms.stack.currentWidget() is window.rooms.frames[room]
+    assert window.rooms.frames[room].widget() is page  # type: ignore[attr-defined]
+    assert not any(d.isVisible() for d in window.docks.values())
+    lab = window.rooms.navigator()
+    assert lab is page.lab and lab is not s  # type: ignore[attr-defined]
+    if not len(lab):
+        lab.step_traced()  # the playground records an iteration when asked
+    lab.seek(0)
+    window._step("step_forward")  # the Right key
+    assert lab.cursor == 1 and s.cursor == 5
+    s.lang = "zh"
+    assert lab.lang == "zh" and window.rooms.bar.tabText(0) == "Transformer"
+    window.rooms.bar.setCurrentIndex(0)  # clicking the first tab
+    assert window.rooms.current == "transformer"
+    assert {name for name, d in window.docks.items() if d.isVisible()} == visible
+    window._step("step_forward")
+    assert s.cursor == 6
+    s.lang = "en"
+
+
+def test_breakpoint_keys_work_in_a_lab_room(window: MainWindow) -> None:
+    window.rooms.switch("neuron")
+    lab = window.rooms.navigator()
+    assert lab is not None and len(lab)
+    target = next(s for s in lab.trace.steps if s.phase == "backward")
+    lab.seek(target.index)
+    window.debug.toggle_here()  # F9: a breakpoint on this step's name
+    assert [b.pattern for b in lab.breakpoints] == [target.name]
+    lab.seek(0)
+    window.debug.run(+1)  # F8
+    first = min(s.index for s in lab.trace.steps if s.name == target.name and s.index > 0)
+    assert lab.cursor == first and lab.stopped
+    window.debug.toggle_here()
+    assert len(lab.breakpoints) == 0
+    window.rooms.switch("transformer")
+
+
+def test_debugger_panels_start_closed_and_open_when_used(window: MainWindow) -> None:
+    docks = window.docks
+    assert not any(docks[n].isVisible() for n in ("inspector", "breakpoints", "watches"))
+    window.debug.actions["toggle_bp"].trigger()  # F9
+    assert docks["breakpoints"].isVisible()
+    assert window.session is not None and len(window.session.breakpoints) == 1
+    window.debug.actions["panels"].trigger()
+    assert all(docks[n].isVisible() for n in ("inspector", "interventions", "watches"))

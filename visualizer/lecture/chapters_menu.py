@@ -1,0 +1,71 @@
+"""The Chapters menu: guided lessons played in the window (``chapter_player``).
+
+The chapter's narration bar sits under the room in front, across the window, large.
+While a chapter plays, PageDown / PageUp (what presentation clickers send) move
+between its scenes and Esc ends it; otherwise those keys step through the trace.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QMenu, QMenuBar
+
+from visualizer.i18n import tr
+
+if TYPE_CHECKING:
+    from visualizer.shell.main_window import MainWindow
+
+T = {
+    "menu": {"en": "&Chapters", "zh": "章节(&C)"},
+    "stop": {"en": "End the chapter  (Esc)", "zh": "结束本章  (Esc)"},
+}
+
+
+class ChapterMenu(QObject):
+    def __init__(self, window: MainWindow, bar: QMenuBar) -> None:
+        super().__init__(window)
+        from visualizer.lecture.chapter_player import ChapterPlayer
+
+        self.window = window
+        self.player = ChapterPlayer(window)
+        self.menu = QMenu()
+        bar.addMenu(self.menu)
+        self.chapter_actions: list[tuple[QAction, object]] = []
+        for chapter in self.player.chapters():
+            action = QAction(window)
+            action.triggered.connect(lambda *_, c=chapter: self.player.start(c))
+            self.menu.addAction(action)
+            self.chapter_actions.append((action, chapter))
+        self.menu.addSeparator()
+        self.act_stop = QAction(window)
+        self.act_stop.triggered.connect(lambda *_: self.player.stop())
+        self.menu.addAction(self.act_stop)
+        self.player.sigScene.connect(self._on_scene)
+        self.bar = self.player.overlay
+        self.bar.setVisible(False)
+
+    @property
+    def active(self) -> bool:
+        return bool(self.player.active)
+
+    def _on_scene(self, index: int) -> None:
+        self.bar.setVisible(index >= 0)
+
+    def key(self, name: str) -> bool:
+        """PageDown / PageUp / Escape: True when a chapter took the key."""
+        if not self.active:
+            return False
+        {"next": self.player.next, "previous": self.player.previous, "stop": self.player.stop}[
+            name
+        ]()
+        return True
+
+    def relabel(self, lang: str) -> None:
+        self.menu.setTitle(tr(T["menu"], lang))
+        for i, (action, chapter) in enumerate(self.chapter_actions):
+            title = chapter.title.get(lang)  # type: ignore[attr-defined]
+            action.setText(f"{i}. {title}")
+        self.act_stop.setText(tr(T["stop"], lang))

@@ -1,0 +1,269 @@
+"""The decoding panel: the translation growing token by token, and why each token won.
+
+For the cursor's decoding step ``t`` it shows the tokens generated so far (the one
+being produced is "?" until the cursor reaches ``t{t}/next.token``), the top five
+next-token probabilities exactly as traced in ``t{t}/next.probs`` (the chosen one
+highlighted), and with beam search the tree of hypotheses up to ``t``. The strategy
+controls only call ``session.set_decode``; the new run arrives on ``sigTrace``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout, QWidget
+
+from visualizer.i18n import tr
+from visualizer.panels.decoding.beam_tree import BeamTree, winning_path
+from visualizer.panels.decoding.decode_controls import DecodeControls
+from visualizer.panels.decoding.decoding_text import TEXT
+from visualizer.panels.decoding.token_strip import Chip, TokenStrip
+from visualizer.theme import MUTED, ui_font
+from visualizer.widgets.prob_bars import Bar, ProbBars, percent
+
+if TYPE_CHECKING:
+    from core.session import Session
+    from visualizer.bridge import SessionBridge
+
+TOP = 5
+HISTORY = 12  # chosen-token probabilities shown when there is no beam tree
+WIDE = 760  # from this width on, bars and beam tree sit side by side
+
+
+class DecodingView(QWidget):
+    def __init__(
+        self, session: Session, bridge: SessionBridge, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.controls = DecodeControls()
+        self.gen_title = self._label(11, bold=True)
+        self.strip = TokenStrip()
+        self.status = self._label(10)
+        self.status.setStyleSheet(f"color: {MUTED}")
+        self.status.setWordWrap(True)
+        self.bars_title = self._label(10, bold=True)
+        self.bars_title.setWordWrap(True)
+        self.bars = ProbBars()
+        self.how = self._label(9)
+        self.how.setWordWrap(True)
+        self.how.setStyleSheet(f"color: {MUTED}")
+        self.tree_title = self._label(9)
+        self.tree_title.setWordWrap(True)
+        self.tree = BeamTree()
+        self.hist_title = self._label(10, bold=True)
+        self.hist_title.setWordWrap(True)
+        self.hist = ProbBars()
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 8)
+        lay.setSpacing(5)
+        for w in (self.controls, self.gen_title, self.strip, self.status):
+            lay.addWidget(w)
+        self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
+        self.body.setSpacing(8)
+        left, right = QVBoxLayout(), QVBoxLayout()
+        for box, widgets in (
+            (left, (self.bars_title, self.bars, self.how)),
+            (right, (self.tree_title, self.tree, self.hist_title, self.hist)),
+        ):
+            box.setSpacing(3)
+            for w in widgets:
+                box.addWidget(w)
+        left.addStretch(1)
+        right.setStretchFactor(self.tree, 1)
+        right.addStretch(0)
+        self.body.addLayout(left, 0)
+        self.body.addLayout(right, 1)
+        lay.addLayout(self.body, 1)
+        # per trace
+        self._t: dict[int, tuple[int, int, int]] = {}  # t -> (first, next.probs, next.token)
+        self._chosen: dict[int, int] = {}
+        self._top: dict[int, list[tuple[int, float]]] = {}
+        self._first = 0
+        self._targets: list[int] = []  # chip -> step index to seek to
+        self._shown_t: int | None = None
+        # bound methods, not lambdas: Qt drops them when this widget is deleted
+        self.controls.sigChanged.connect(self._on_controls)
+        self.strip.sigChipClicked.connect(self._on_chip)
+        bridge.sigTrace.connect(self._on_trace)
+        bridge.sigCursor.connect(self._on_cursor)
+        bridge.sigLang.connect(self._relabel)
+        bridge.sigDecode.connect(self.controls.set_settings)
+        self.controls.set_settings(session.decode)
+        self._on_trace()
+        self._relabel()
+
+    @staticmethod
+    def _label(pt: int, bold: bool = False) -> QLabel:
+        lab = QLabel()
+        lab.setFont(ui_font(pt, bold))
+        return lab
+
+    # -- per trace -------------------------------------------------------------------
+    def _on_controls(self, changes: dict) -> None:
+        self.session.set_decode(**changes)
+
+    def _on_cursor(self, _: int) -> None:
+        self.refresh()
+
+    def _on_trace(self, _: object = None) -> None:
+        trace = self.session.trace
+        self._t, self._chosen, self._top = {}, {}, {}
+        for s in trace.steps:
+            if s.phase == "decode" and s.t is not None:
+                first, probs, token = self._t.get(s.t, (s.index, -1, -1))
+                if s.name == "next.probs":
+                    probs = s.index
+                elif s.name == "next.token":
+                    token = s.index
+                    self._chosen[s.t] = int(trace.value(s.key).reshape(-1)[0])
+                self._t[s.t] = (first, probs, token)
+        self._t = {t: v for t, v in self._t.items() if v[1] >= 0 and v[2] >= 0}
+        self._first = min((v[0] for v in self._t.values()), default=len(trace.steps))
+        tr_ = self.session.translation
+        gen = tr_.generation if tr_ is not None else None
+        tree = list(gen.tree) if gen is not None and len(gen.choices) == len(self._t) else []
+        self.tree.set_tree(tree, [self.token(n.token) for n in tree])
+        width = max((sum(1 for n in tree if n.t == t) for t in {n.t for n in tree}), default=0)
+        self.tree_title.setText(tr(TEXT["tree"], self.session.lang).format(k=width))
+        d = self.session.decode
+        how = tr(TEXT[f"how_{d.strategy}"], self.session.lang)
+        self.how.setText(
+            how.format(
+                k=d.beam, T=f"{d.temperature:g}", p=f"{d.top_p:g}", s=d.seed, topk=d.top_k or "–"
+            )
+        )
+        self._shown_t = None
+        self.refresh()
+
+    def token(self, token_id: int) -> str:
+        return self.session.bundle.tgt_tok.token(int(token_id))
+
+    def top(self, t: int) -> list[tuple[int, float]]:
+        """The traced top-5 (id, probability) of decoding step t, cached per trace."""
+        if t not in self._top:
+            p = self.session.trace.value(f"t{t}/next.probs").reshape(-1)
+            order = np.argsort(-p, kind="stable")[:TOP]
+            self._top[t] = [(int(i), float(p[i])) for i in order]
+        return self._top[t]
+
+    def prob(self, t: int, token_id: int) -> float:
+        return float(self.session.trace.value(f"t{t}/next.probs").reshape(-1)[token_id])
+
+    # -- per cursor ------------------------------------------------------------------
+    def refresh(self) -> None:
+        s, lang = self.session, self.session.lang
+        beam = bool(self.tree.nodes)
+        for w in (self.tree, self.tree_title):
+            w.setVisible(beam)
+        for w in (self.hist, self.hist_title):
+            w.setVisible(not beam)
+        self._arrange()
+        if not 0 <= s.cursor < len(s.trace.steps):
+            return  # a new, shorter trace: the cursor event follows
+        if not self._t:
+            self._set_chips([Chip("<bos>", kind="bos", clickable=False)], [])
+            self.status.setText(tr(TEXT["none"], lang))
+            self.bars_title.setText(tr(TEXT["bars_wait"], lang))
+            self.bars.set_bars([], message=tr(TEXT["none"], lang))
+            self.hist.set_bars([])
+            return
+        step, last = s.step, max(self._t)
+        if step.t is None and step.index < self._first:
+            self._set_chips(
+                [
+                    Chip("<bos>", kind="bos"),
+                    Chip(tr(TEXT["waiting"], lang), kind="note", clickable=False),
+                ],
+                [self._first, -1],
+            )
+            self.status.setText(tr(TEXT["encoder"], lang))
+            self.bars_title.setText(tr(TEXT["bars_wait"], lang))
+            self.bars.set_bars([], message=tr(TEXT["no_probs"], lang))
+            self.hist.set_bars([])
+            self.tree.set_state(-1, winning_path(self.tree.nodes, self._chosen, -1))
+            self._shown_t = None
+            return
+        t = min(step.t if step.t is not None else last, last)
+        _, probs_at, token_at = self._t[t]
+        produced, ready = s.cursor >= token_at, s.cursor >= probs_at
+        chips, targets = [Chip("<bos>", kind="bos")], [self._first]
+        for i in range(t + 1):
+            tok = self._chosen[i]
+            if i == t and not produced:
+                chips.append(Chip("?", "", "pending", clickable=False))
+            else:
+                kind = "eos" if self.token(tok) == "<eos>" else ("current" if i == t else "done")
+                chips.append(Chip(self.token(tok), percent(self.prob(i, tok)), kind))
+            targets.append(self._t[i][2])
+        self._set_chips(chips, targets)
+        self._status(t, last, produced)
+        end = t + 1 if produced else t
+        done = range(max(0, end - HISTORY), end)
+        self.hist.set_bars(
+            [
+                Bar(
+                    f"t{i}  {self.token(self._chosen[i])}",
+                    self.prob(i, self._chosen[i]),
+                    chosen=i == t,
+                )
+                for i in done
+            ],
+            message=tr(TEXT["nothing"], lang),
+        )
+        title = tr(TEXT["bars"], lang).format(t=t, k=TOP)
+        self.bars_title.setText(title + ("" if ready else tr(TEXT["pending"], lang)))
+        chosen = self._chosen[t]
+        bars = [Bar(self.token(i), p, chosen=produced and i == chosen) for i, p in self.top(t)]
+        if produced and chosen not in {i for i, _ in self.top(t)}:  # sampled from the tail
+            bars.append(Bar(self.token(chosen), self.prob(t, chosen), True, detached=True))
+        self.bars.set_bars(
+            bars, pending=not ready, animate=s.animate and self._shown_t not in (None, t)
+        )
+        self._shown_t = t
+        limit = (math.inf if t == last else t) if produced else t - 1
+        self.tree.set_state(limit, winning_path(self.tree.nodes, self._chosen, limit))
+
+    def _status(self, t: int, last: int, produced: bool) -> None:
+        lang = self.session.lang
+        if produced and t == last:
+            ended = self.token(self._chosen[last]) == "<eos>"
+            n = last if ended else last + 1
+            self.status.setText(tr(TEXT["eos" if ended else "limit"], lang).format(n=n))
+        elif produced:
+            tok = self._chosen[t]
+            self.status.setText(
+                tr(TEXT["produced"], lang).format(
+                    t=t, tok=self.token(tok), p=percent(self.prob(t, tok))
+                )
+            )
+        else:
+            self.status.setText(tr(TEXT["producing"], lang).format(t=t, n=t + 1))
+
+    def _set_chips(self, chips: list[Chip], targets: list[int]) -> None:
+        self._targets = targets
+        self.strip.set_chips(chips)
+
+    def _on_chip(self, i: int) -> None:
+        if 0 <= i < len(self._targets) and self._targets[i] >= 0:
+            self.session.seek(self._targets[i])
+
+    def _relabel(self, _: str = "") -> None:
+        lang = self.session.lang
+        self.controls.relabel(lang)
+        self.gen_title.setText(tr(TEXT["generated"], lang))
+        self.hist_title.setText(tr(TEXT["history"], lang))
+        self._on_trace()
+
+    def _arrange(self) -> None:
+        wide = self.width() >= WIDE
+        direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
+        if self.body.direction() != direction:
+            self.body.setDirection(direction)
+            self.body.setStretch(0, 2 if wide else 0)
+            self.body.setStretch(1, 3 if wide else 1)
+
+    def resizeEvent(self, event: object) -> None:
+        self._arrange()

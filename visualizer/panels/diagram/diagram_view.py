@@ -1,0 +1,258 @@
+"""The architecture diagram: the Transformer figure of "Attention Is All You Need", live.
+
+Encoder stack on the left, decoder stack on the right (every layer; compact rows for
+the layers out of focus when a deep stack would not fit), embeddings at the bottom,
+linear + softmax + the chosen token on top, K,V arrows from the encoder output into
+every decoder layer's cross-attention. The box holding the current step is
+highlighted and expanded into its ops (pills); clicking a box or a pill seeks there
+(decoder boxes: at the current decoding step). Geometry: ``widgets/diagram_layout.py``
+(cached per size and expanded box); step -> box: ``diagram_index.py`` (once per
+trace); texts: ``diagram_scene.py``; drawing: ``diagram_paint.py``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEasingCurve, QEvent, QPoint, QPointF, Qt, QVariantAnimation
+from PySide6.QtGui import QColor, QHelpEvent, QMouseEvent, QPainter, QPaintEvent, QPixmap
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+
+from visualizer import theme
+from visualizer.i18n import tr
+from visualizer.panels.diagram import diagram_layout as dl
+from visualizer.panels.diagram.diagram_index import DiagramIndex, box_of
+from visualizer.panels.diagram.diagram_paint import Scene, paint, paint_base, paint_live
+from visualizer.panels.diagram.diagram_scene import SceneTexts
+from visualizer.panels.diagram.diagram_text import ui
+
+if TYPE_CHECKING:
+    from core.session import Session
+    from core.trace import Intervention, Step
+    from visualizer.bridge import SessionBridge
+
+MARKS = {  # the banner while interventions are on
+    "one": {"en": "✎ 1 intervention on", "zh": "✎ 1 个干预生效中"},
+    "many": {"en": "✎ {n} interventions on", "zh": "✎ {n} 个干预生效中"},
+    "tip": {"en": "intervention: {label}", "zh": "干预：{label}"},
+}
+
+
+class DiagramView(QWidget):
+    def __init__(
+        self, session: Session, bridge: SessionBridge, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session, self.bridge = session, bridge
+        self.setMouseTracking(True)
+        self.setMinimumSize(220, 300)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.index = DiagramIndex(session.trace)
+        self.texts = SceneTexts(session, self.index)
+        self._cache: dict[tuple[object, ...], dl.Layout] = {}
+        self.current: str | None = None  # the box holding the cursor
+        self._from: tuple[dl.Layout, dl.Rect] | None = None  # where an animation starts
+        self._shown: tuple[dl.Layout, dl.Rect | None] | None = None  # the last frame painted
+        self._bg: tuple[dl.Layout, tuple[str, float], QPixmap] | None = None  # static base
+        self._anim = QVariantAnimation(self, duration=200, startValue=0.0, endValue=1.0)
+        self._anim.setEasingCurve(QEasingCurve.Type.OutCubic)
+        self._anim.valueChanged.connect(lambda _: self.update())
+        bridge.sigTrace.connect(self._on_trace)
+        bridge.sigCursor.connect(self._on_cursor)
+        bridge.sigLang.connect(self._on_lang)
+        self.marked: dict[str, list[str]] = {}  # box -> labels of its active interventions
+        bridge.sigInterventions.connect(self._on_interventions)
+        bridge.sigDisabled.connect(self._on_interventions)
+        self._on_interventions()
+        self._on_trace()
+
+    # -- state -------------------------------------------------------------------------
+    def _on_trace(self, _trace: object = None) -> None:
+        self.index = DiagramIndex(self.session.trace)
+        self.texts = SceneTexts(self.session, self.index)
+        self._cache.clear()
+        self._shown = self._bg = None
+        self._on_cursor(self.session.cursor, animate=False)
+
+    def _on_interventions(self, _value: object = None) -> None:
+        """Mark the boxes whose tensors an active intervention changes."""
+        active: list[Intervention] = getattr(self.session, "active_interventions", list)()
+        self.marked = {}
+        if active:
+            from core.interventions import label  # torch is loaded once there are any
+        for i in active:
+            box = box_of(i.name)
+            if box is not None:
+                self.marked.setdefault(box, []).append(label(i))
+        self._n_active = len(active)
+        self.update()
+
+    def banner(self) -> str:
+        """ "N interventions on" while any is active, else ""."""
+        n, lang = self._n_active, self.session.lang
+        return "" if not n else tr(MARKS["one" if n == 1 else "many"], lang).format(n=n)
+
+    def _on_lang(self, lang: str) -> None:
+        self.texts.relabel(lang)
+        self.update()
+
+    def _step(self) -> Step | None:
+        s = self.session
+        return s.step if 0 <= s.cursor < len(s.trace.steps) else None
+
+    def _on_cursor(self, _i: int = 0, animate: bool = True) -> None:
+        step = self._step()
+        box = self.index.box[step.index] if step is not None else None
+        shown = self._shown
+        if box != self.current and animate and self.session.animate and shown and shown[1]:
+            self._from = (shown[0], shown[1])  # glide from what is on screen now
+            self._anim.stop()
+            self._anim.start()
+        elif box != self.current:
+            self._anim.stop()
+            self._from = None
+        self.current = box
+        self.update()
+
+    # -- geometry ----------------------------------------------------------------------
+    def layout(self) -> dl.Layout:
+        """The (cached) layout for the widget's size with the current box expanded."""
+        cfg = self.session.bundle.cfg
+        box, step = self.current, self._step()
+        n_ops = len(self.index.ops(box, step)) if box and step else 0
+        layer = box.rsplit(".", 1)[0] if box and box[:3] in ("enc", "dec") else ""
+        key = (self.width(), self.height(), box if n_ops > 1 else None, n_ops, layer, cfg)
+        if key not in self._cache:
+            if len(self._cache) > 64:
+                self._cache.clear()
+            spec = dl.Spec(
+                cfg.n_enc_layers,
+                cfg.n_dec_layers,
+                self.width(),
+                self.height(),
+                cfg.final_norm,
+                cfg.final_norm,
+                key[2],
+                n_ops,
+                frozenset({layer}),
+            )
+            self._cache[key] = dl.compute(spec)
+        return self._cache[key]
+
+    def scale(self) -> float:
+        """Below 1 only when even the most compact layout is taller than the widget."""
+        return self.layout().scale
+
+    def _to_widget(self, r: dl.Rect) -> QPoint:
+        s = self.scale()
+        return QPoint(round(r.cx * s), round(r.cy * s))
+
+    def box_center(self, box: str) -> QPoint:
+        """Widget coordinates of a box's centre (tests; what a click there does)."""
+        return self._to_widget(self.layout().boxes[box])
+
+    def pill_center(self, i: int) -> QPoint:
+        return self._to_widget(self.layout().pills[i])
+
+    def _anim_t(self) -> float:
+        if self._from is None or self._anim.state() != QVariantAnimation.State.Running:
+            return 1.0
+        return float(self._anim.currentValue())
+
+    def _glow(self, lay: dl.Layout) -> dl.Rect | None:
+        end = lay.boxes.get(self.current or "")
+        if end is None or self._from is None:
+            return end
+        return self._from[1].lerp(end, self._anim_t())
+
+    # -- what is shown -----------------------------------------------------------------
+    def ops(self) -> list[int]:
+        """Step indices of the pills shown in the expanded box."""
+        return self.texts.ops(self.current, self._step(), len(self.layout().pills))
+
+    def scene(self) -> Scene:
+        sc = self.texts.scene(self.current, self._step(), len(self.layout().pills))
+        sc.glow = self._glow(self.layout())
+        sc.marked, sc.banner = set(self.marked), self.banner()
+        return sc
+
+    # -- Qt ----------------------------------------------------------------------------
+    def paintEvent(self, _e: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor(theme.PANEL))
+        if self.session.trace.steps:
+            lay, s = self.layout(), self.scale()
+            sc = self.scene()
+            if self._from is not None and self._anim_t() < 1.0:
+                shown = dl.blend(self._from[0], lay, self._anim_t())
+                self._transform(p, s)
+                paint(p, shown, sc)  # moving geometry: everything, every frame
+            else:
+                shown = lay
+                p.drawPixmap(0, 0, self._base(lay, s, sc))
+                self._transform(p, s)
+                paint_live(p, lay, sc)
+            self._shown = (shown, sc.glow)
+        p.end()
+
+    def _transform(self, p: QPainter, s: float) -> None:
+        if s < 1.0:
+            p.scale(s, s)
+
+    def _base(self, lay: dl.Layout, s: float, sc: Scene) -> QPixmap:
+        """The static part for this layout and language, painted once (cursor moves blit it)."""
+        key = (self.session.lang, self.devicePixelRatioF())
+        if self._bg is None or self._bg[0] is not lay or self._bg[1] != key:
+            dpr = self.devicePixelRatioF()
+            pm = QPixmap(round(self.width() * dpr), round(self.height() * dpr))
+            pm.setDevicePixelRatio(dpr)
+            pm.fill(QColor(theme.PANEL))
+            p = QPainter(pm)
+            self._transform(p, s)
+            paint_base(p, lay, sc)
+            p.end()
+            self._bg = (lay, key, pm)
+        return self._bg[2]
+
+    def _hit(self, pos: QPointF) -> tuple[str | None, int | None]:
+        lay, s = self.layout(), self.scale()
+        x, y = pos.x() / s, pos.y() / s
+        pill = lay.pill_at(x, y)
+        return (None, pill) if pill is not None else (lay.box_at(x, y), None)
+
+    def mousePressEvent(self, e: QMouseEvent) -> None:
+        if e.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(e)
+            return
+        box, pill = self._hit(e.position())
+        ops = self.ops()
+        if pill is not None and pill < len(ops):
+            self.session.seek(ops[pill])
+        elif box is not None:
+            target = self.index.target(box, self._step())
+            if target is not None:
+                self.session.seek(target)
+
+    def event(self, e: QEvent) -> bool:
+        if e.type() == QEvent.Type.ToolTip and isinstance(e, QHelpEvent):
+            text = self.tooltip(QPointF(e.pos()))
+            if text:
+                QToolTip.showText(e.globalPos(), text, self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(e)
+
+    def tooltip(self, pos: QPointF) -> str:
+        """The hover text at a point: a box's step count and first step, or a pill's step."""
+        box, pill = self._hit(pos)
+        ops = self.ops()
+        if pill is not None and pill < len(ops):
+            i = ops[pill]
+            label = self.scene().pills[pill]
+            key = self.session.trace.steps[i].key
+            return ui("tip_op", self.session.lang, op=label, i=i, name=key)
+        tip = self.texts.tooltip(box, self._step())
+        for text in self.marked.get(box or "", []):
+            tip += "\n" + tr(MARKS["tip"], self.session.lang).format(label=text)
+        return tip

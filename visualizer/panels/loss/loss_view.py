@@ -1,0 +1,182 @@
+"""The loss view: how wrong the model was at every target position of one training step.
+
+For each position t (teacher forcing) a compact row shows the model's top-5 guesses
+(``probs``), the true token (``tgt.target``) with its probability and rank, and its
+traced loss −log p (``loss.per_token``). Above, the mean loss (``loss``), the loss after
+the update when the trace holds it, and what would lower it: raising p(true token) at
+the worst position. The row of the selected position is highlighted; clicking a row
+sets ``session.selection``. A translation trace has no loss: a hint says so.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+
+from visualizer.i18n import tr
+from visualizer.panels.loss.loss_data import LossData, fmt, loss_data
+from visualizer.panels.loss.loss_rows import ROW_H, LossRows
+from visualizer.theme import MUTED, PHASE_COLORS, ui_font
+from visualizer.widgets.hint_stack import HintStack
+from visualizer.widgets.prob_bars import percent
+
+if TYPE_CHECKING:
+    from core.session import Session
+    from visualizer.bridge import SessionBridge
+
+LOSS_NAMES = ("loss.per_token", "tgt.target")
+PROB_NAMES = ("logits", "probs")
+TEXT_ = {
+    "title": {"en": "Loss of this training step", "zh": "本训练步的损失"},
+    "mean": {
+        "en": "Mean loss L = mean over {n} positions of −log p(true token) = <b>{v}</b>",
+        "zh": "平均损失 L = {n} 个位置上 −log p(正确词元) 的平均 = <b>{v}</b>",
+    },
+    "after": {"en": " · after this update: {v}", "zh": " · 本次更新之后：{v}"},
+    "lower": {
+        "en": "What would lower it: raise p(“{tok}”) at position t={t} (now {p}, rank {r}): "
+        "its −log p = {v} is the largest term.",
+        "zh": "怎样降低它：提高位置 t={t} 上 p(“{tok}”)（现在为 {p}，第 {r} 名）："
+        "它的 −log p = {v} 是最大的一项。",
+    },
+    "legend": {
+        "en": "Per position: the true next token · the model's top 5 guesses · its loss −log p",
+        "zh": "每个位置：正确的下一个词元 · 模型的前 5 个猜测 · 该位置的损失 −log p",
+    },
+    "mismatch": {
+        "en": "⚠ −log p from probs differs from the traced loss by {v}",
+        "zh": "⚠ 由 probs 算出的 −log p 与轨迹中的损失相差 {v}",
+    },
+    "hint": {
+        "en": "Switch to 'Train one step' to see the loss.",
+        "zh": "切换到“训练一步”即可查看损失。",
+    },
+}
+
+
+class LossView(QWidget):
+    def __init__(
+        self, session: Session, bridge: SessionBridge, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session, self.bridge = session, bridge
+        self.data: LossData | None = None
+        self._picked: int | None = None
+        self._trace: object = None
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(10, 8, 10, 4)
+        lay.setSpacing(4)
+        self.title = QLabel()
+        self.title.setFont(ui_font(12, bold=True))
+        self.title.setStyleSheet(f"color: {PHASE_COLORS['loss']}")
+        self.mean = QLabel()
+        self.lower = QLabel()
+        self.legend = QLabel()
+        for w in (self.mean, self.lower, self.legend):
+            w.setWordWrap(True)
+            w.setFont(ui_font(10))
+        self.legend.setStyleSheet(f"color: {MUTED}")
+        self.rows = LossRows()
+        self.rows.sigRowClicked.connect(self._on_row)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setWidget(self.rows)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for w in (self.title, self.mean, self.lower, self.legend):
+            lay.addWidget(w)
+        lay.addWidget(self.scroll, 1)
+        self.stack = HintStack(page)
+        self.hint = self.stack.hint
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
+        bridge.sigTrace.connect(lambda _: self._on_trace())
+        bridge.sigCursor.connect(lambda _: self._on_cursor())
+        bridge.sigSelection.connect(lambda _: self._on_cursor())
+        bridge.sigLang.connect(lambda _: self._relabel())
+        self._on_trace()
+
+    # -- state -------------------------------------------------------------------------
+    def _on_trace(self) -> None:
+        trace = self.session.trace
+        self._trace = trace
+        self._picked = None
+        try:
+            self.data = loss_data(trace, self.session.bundle.tgt_tok.token)
+        except Exception:  # a malformed trace shows the hint rather than raising
+            self.data = None
+        self.rows.set_data(self.data)
+        self.stack.show_content(bool(self.data))
+        self._relabel()
+
+    def selected_position(self) -> int | None:
+        """The position the cursor points at, if any: the selected column of loss.per_token,
+        the selected row of logits / probs, else the row last clicked here."""
+        if not self.data:
+            return None
+        try:
+            name = self.session.step.name
+        except (IndexError, AttributeError):
+            return None
+        sel = self.session.selection
+        t = sel.col if name in LOSS_NAMES else sel.row if name in PROB_NAMES else self._picked
+        return t if t is not None and 0 <= t < len(self.data.rows) else None
+
+    def _on_cursor(self) -> None:
+        if self.session.trace is not self._trace:
+            self._on_trace()
+            return
+        t = self.selected_position()
+        self.rows.set_selected(t)
+        if t is not None:
+            self.scroll.ensureVisible(0, t * ROW_H + ROW_H // 2, 0, ROW_H)
+
+    def _on_row(self, t: int) -> None:
+        if not self.data:
+            return
+        self._picked = t
+        try:
+            name = self.session.step.name
+        except (IndexError, AttributeError):
+            name = ""
+        sel = self.session.selection
+        if name in LOSS_NAMES:
+            new = replace(sel, row=0, col=t)
+        elif name in PROB_NAMES:
+            new = replace(sel, row=t, col=self.data.rows[t].true_id)
+        else:
+            new = replace(sel, row=t)
+        if new != sel:
+            self.session.selection = new
+        else:
+            self._on_cursor()
+
+    # -- text --------------------------------------------------------------------------
+    def _relabel(self) -> None:
+        lang = self.session.lang
+        self.hint.setText(tr(TEXT_["hint"], lang))
+        self.rows.set_lang(lang)
+        d = self.data
+        if not d or not d.rows:
+            self._on_cursor() if d else None
+            return
+        self.title.setText(tr(TEXT_["title"], lang))
+        mean = tr(TEXT_["mean"], lang).format(n=len(d.rows), v=fmt(d.mean))
+        if d.after is not None:
+            mean += tr(TEXT_["after"], lang).format(v=fmt(d.after))
+        if d.mismatch > 1e-4:
+            mean += "<br><span style='color:#d62828'>"
+            mean += tr(TEXT_["mismatch"], lang).format(v=fmt(d.mismatch)) + "</span>"
+        self.mean.setText(mean)
+        w = d.rows[d.worst]
+        self.lower.setText(
+            tr(TEXT_["lower"], lang).format(
+                tok=w.true_label, t=w.t, p=percent(w.p_true), r=w.rank, v=fmt(w.loss)
+            )
+        )
+        self.legend.setText(tr(TEXT_["legend"], lang))
+        self._on_cursor()

@@ -1,0 +1,228 @@
+"""The narration panel: what the current step does and why, with its real numbers.
+
+Above, the step's name with a phase badge and an EN / 中文 switch (it sets
+``session.lang``; the whole window relabels). Below, the explanation and generic
+formula from ``core.narration`` and, under them, the same formula worked out for
+the selected cell (``session.selection``, row 0 / column 0 when none) with the
+numbers the trace holds (``visualizer.panels.narration.worked``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QSizePolicy,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visualizer.i18n import tr
+from visualizer.panels.narration.worked import Worked, worked
+from visualizer.panels.narration.worked_text import esc
+from visualizer.theme import MUTED, PHASE_COLORS, ui_font
+from visualizer.theme import TEXT as INK
+
+if TYPE_CHECKING:
+    from core.narration import Narration
+    from core.session import Session
+    from core.trace import Step
+    from visualizer.bridge import SessionBridge
+
+LANGS = (("en", "EN"), ("zh", "中文"))
+TEXT = {
+    "step": {"en": "step {i} of {n}", "zh": "第 {i} 步，共 {n} 步"},
+    "t": {"en": "decoding step t={t}", "zh": "解码第 t={t} 步"},
+    "layer": {"en": "layer {n}", "zh": "第 {n} 层"},
+    "formula": {"en": "Formula", "zh": "公式"},
+    "worked": {"en": "With this step's numbers", "zh": "代入本步的真实数值"},
+    "missing": {
+        "en": "No explanation is written for this step yet.",
+        "zh": "这一步还没有文字说明。",
+    },
+    "empty": {
+        "en": "No trace: type a sentence to translate.",
+        "zh": "没有轨迹：请输入要翻译的句子。",
+    },
+    "failed": {
+        "en": "The numbers of this cell cannot be shown: {e}",
+        "zh": "无法显示这个单元格的数值：{e}",
+    },
+    "lang_tip": {"en": "Switch the language of the whole window", "zh": "切换整个窗口的语言"},
+}
+BOX = (
+    "<table width='100%' cellspacing='0' cellpadding='10' bgcolor='{bg}' "
+    "style='border: 1px solid {border}; margin-top: 4px'><tr><td>{body}</td></tr></table>"
+)
+
+
+class NarrationView(QWidget):
+    def __init__(
+        self, session: Session, bridge: SessionBridge, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.narration: Narration | None = None
+        self.worked: Worked | None = None
+        self._vocab: tuple[object, list[str]] | None = None
+        self.badge = QLabel()
+        self.badge.setFont(ui_font(10, bold=True))
+        self.title = QLabel()
+        self.title.setFont(ui_font(15, bold=True))
+        self.title.setWordWrap(True)  # dotted names have no spaces: let them be cut instead
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.sub = QLabel()
+        self.sub.setFont(ui_font(10))
+        self.sub.setStyleSheet(f"color: {MUTED}")
+        self.sub.setWordWrap(True)
+        self.buttons = QButtonGroup(self)
+        self.buttons.setExclusive(True)
+        head = QHBoxLayout()
+        head.setSpacing(8)
+        head.addWidget(self.badge)
+        head.addStretch(1)
+        for i, (_code, text) in enumerate(LANGS):
+            b = QPushButton(text)
+            b.setCheckable(True)
+            b.setFont(ui_font(10, bold=True))
+            b.setFixedWidth(52)
+            self.buttons.addButton(b, i)
+            head.addWidget(b)
+        self.buttons.idClicked.connect(self._on_lang_button)
+        self.browser = QTextBrowser()
+        self.browser.setFont(ui_font(12))
+        self.browser.setOpenLinks(False)
+        self.browser.setStyleSheet("QTextBrowser { background: white; border: none; }")
+        self.browser.document().setDocumentMargin(12)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(8, 8, 8, 8)
+        lay.setSpacing(4)
+        lay.addLayout(head)
+        lay.addWidget(self.title)
+        lay.addWidget(self.sub)
+        lay.addWidget(self.browser, 1)
+        for sig in (bridge.sigCursor, bridge.sigTrace, bridge.sigSelection, bridge.sigLang):
+            sig.connect(self._on_change)  # bound: Qt drops it when this widget is deleted
+        self.refresh()
+
+    def _on_lang_button(self, i: int) -> None:
+        self.session.lang = LANGS[i][0]
+
+    def _on_change(self, _: object) -> None:
+        self.refresh()
+
+    def vocab(self) -> list[str]:
+        """Target-vocabulary labels, cached per bundle."""
+        bundle = self.session.bundle
+        if self._vocab is None or self._vocab[0] is not bundle:
+            tok = bundle.tgt_tok
+            self._vocab = (bundle, [tok.token(i) for i in range(tok.size)])
+        return self._vocab[1]
+
+    def refresh(self) -> None:
+        s, lang = self.session, self.session.lang
+        for i, (code, _) in enumerate(LANGS):
+            b = self.buttons.button(i)
+            b.setChecked(code == lang)
+            b.setToolTip(tr(TEXT["lang_tip"], lang))
+        if s.trace.steps and not 0 <= s.cursor < len(s.trace.steps):
+            return  # a new, shorter trace: the cursor event follows
+        if not s.trace.steps:
+            self.title.setText("")
+            self.badge.setText("")
+            self.sub.setText("")
+            self.browser.setHtml(f"<p>{esc(tr(TEXT['empty'], lang))}</p>")
+            return
+        step = s.step
+        color = PHASE_COLORS.get(step.phase, MUTED)
+        badge = tr(step.phase, lang) + (f" · t={step.t}" if step.t is not None else "")
+        self.badge.setText(badge)
+        self.badge.setStyleSheet(
+            f"background: {color}; color: white; border-radius: 6px; padding: 3px 8px;"
+        )
+        self.title.setText(step.name)
+        sub = [tr(TEXT["step"], lang).format(i=step.index + 1, n=len(s)), _kind_name(step, lang)]
+        if step.t is not None:
+            sub.append(tr(TEXT["t"], lang).format(t=step.t))
+        if step.layer is not None:
+            sub.append(tr(TEXT["layer"], lang).format(n=step.layer))
+        self.sub.setText("  ·  ".join(sub))
+        self.browser.setHtml(self._html(lang))
+
+    def _html(self, lang: str) -> str:
+        from core.narration import narrate
+
+        s, step = self.session, self.session.step
+        try:
+            self.narration = narrate(step.narration, lang)
+        except (KeyError, ValueError):
+            self.narration = None
+        parts = []
+        if self.narration is None:
+            parts.append(f"<p style='color:{MUTED}'>{esc(tr(TEXT['missing'], lang))}</p>")
+        else:
+            n = self.narration
+            parts.append(
+                f"<p style='font-size:15pt; font-weight:600; color:{INK}'>{esc(n.title)}</p>"
+            )
+            parts.append(f"<p style='font-size:12pt; line-height:135%'>{esc(n.text)}</p>")
+            parts.append(self._section(tr(TEXT["formula"], lang)))
+            parts.append(
+                BOX.format(
+                    bg="#f2f5fb",
+                    border="#d0d7e6",
+                    body=(f"<span style='font-size:14pt'>{esc(n.formula)}</span>"),
+                )
+            )
+        sel = s.selection
+        try:
+            self.worked = worked(
+                s.trace,
+                step,
+                sel.head,
+                sel.row,
+                sel.col,
+                lang,
+                self.vocab(),
+                activation=s.bundle.cfg.activation,
+                decode=s.decode,
+            )
+        except Exception as e:  # never let one odd tensor break the panel
+            self.worked = None
+            parts.append(
+                f"<p style='color:{MUTED}'>{esc(tr(TEXT['failed'], lang).format(e=e))}</p>"
+            )
+            return "".join(parts)
+        w = self.worked
+        parts.append(self._section(f"{tr(TEXT['worked'], lang)} — {w.header}"))
+        lines = "<br>".join(w.lines)
+        parts.append(
+            BOX.format(
+                bg="#fff8e6",
+                border="#f0d9a0",
+                body=(f"<span style='font-size:14pt; line-height:150%'>{lines}</span>"),
+            )
+        )
+        return "".join(parts)
+
+    @staticmethod
+    def _section(text: str) -> str:
+        return (
+            f"<p style='font-size:11pt; font-weight:600; color:{MUTED}; margin-top:14px; "
+            f"margin-bottom:2px'>{text}</p>"
+        )
+
+
+def _kind_name(step: Step, lang: str) -> str:
+    """The op's name in the reader's language (the narration's title), else its kind."""
+    from core.narration import narrate
+
+    try:
+        return narrate(step.narration, lang).title
+    except (KeyError, ValueError):
+        return step.kind

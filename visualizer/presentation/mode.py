@@ -1,0 +1,197 @@
+"""Presentation mode: the window full screen, a chosen set of panels, everything bigger.
+
+``install(window)`` (after ``MainWindow.attach``) adds the actions to the View and
+Help menus and returns the ``Presentation``; F5 enters and leaves, Esc leaves.
+While presenting: only the docks named in ``panels`` (and the central area) are
+shown, fonts and lines are zoomed (``zoom``, Ctrl+= / Ctrl+- / Ctrl+0), the clicker
+keys step (PageDown / PageUp), B blanks the screen, D / H draw or highlight on the
+view (``visualizer.presentation.annotations``; gone on the next step) and C clears. Leaving puts
+back the geometry, the dock layout, the menus and the zoom. Zoom, panels and theme
+are remembered (QSettings). Themes: ``visualizer.presentation.themes``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QSettings, Qt, QTimer
+from PySide6.QtGui import QAction
+from PySide6.QtWidgets import QApplication
+
+from visualizer import theme
+from visualizer.presentation import themes
+from visualizer.presentation.annotations import Annotations, Blank
+from visualizer.presentation.keys import PresenterKeys
+from visualizer.presentation.layout import menu_actions, read_float, restore_geometry, size_docks
+from visualizer.presentation.scale import apply_scale
+
+if TYPE_CHECKING:
+    from visualizer.shell.main_window import MainWindow
+
+DEFAULT_PANELS = frozenset({"diagram", "attention", "narration", "timeline"})
+ZOOMS = (1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5, 3.0)
+DEFAULT_ZOOM = 1.5
+SETTINGS = ("transformer-sim", "transformer-sim")
+
+
+class Presentation(QObject):
+    """``enter()`` / ``leave()`` / ``toggle()``; ``panels`` (dock names) and ``zoom``."""
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        settings = QSettings(*SETTINGS)
+        saved = settings.value("presentation/panels")
+        names = set(getattr(window, "docks", {}))
+        chosen = set(saved.split(",")) & names if isinstance(saved, str) and saved else set()
+        self.panels: set[str] = chosen or set(DEFAULT_PANELS)
+        self.zoom = read_float(settings.value("presentation/zoom"), DEFAULT_ZOOM)
+        self.active = False
+        self._saved: dict[str, Any] = {}
+        self._borrowed: list[QAction] = []
+        self.annotations = Annotations(window)
+        self.blank = Blank(window)
+        self.keys = PresenterKeys(self)
+
+    # -- enter / leave ---------------------------------------------------------------
+    def toggle(self) -> None:
+        self.leave() if self.active else self.enter()
+
+    def enter(self) -> None:
+        if self.active:
+            return
+        w = self.window
+        self._saved = {
+            "geometry": w.saveGeometry(),
+            "state": w.saveState(),
+            "maximized": w.isMaximized(),
+            "fullscreen": w.isFullScreen(),
+            "menu": w.menuBar().isVisible(),
+            "status": w.statusBar().isVisible(),
+            "scale": theme.get_scale(),
+        }
+        self.active = True
+        self.show_panels()
+        self._borrowed = [a for a in menu_actions(w) if a not in w.actions()]
+        w.addActions(self._borrowed)  # a hidden menu bar's keys work only on the window
+        w.menuBar().hide()
+        w.statusBar().hide()
+        w.showFullScreen()
+        self.keys.set_enabled(True)
+        self._zoom_to(self.zoom)
+        self.size_docks()
+        QTimer.singleShot(0, self.size_docks)  # again once the full screen is laid out
+        w.setFocus(Qt.FocusReason.OtherFocusReason)  # the letter keys must not go to a text box
+        self._sync_action()
+
+    def leave(self) -> None:
+        if not self.active:
+            return
+        w, saved = self.window, self._saved
+        self.active = False
+        self.keys.set_enabled(False)
+        self.blank.hide()
+        self.annotations.set_mode(None)
+        self.annotations.clear()
+        for action in self._borrowed:
+            w.removeAction(action)
+        w.menuBar().setVisible(saved["menu"])  # shown first: it re-measures on the zoom
+        w.statusBar().setVisible(saved["status"])
+        self._zoom_to(saved["scale"])
+        if not saved["fullscreen"]:
+            w.showMaximized() if saved["maximized"] else w.showNormal()
+        self._restore_layout()
+        QTimer.singleShot(0, self._restore_layout)  # again once the docks shown again shrank
+        self._sync_action()
+
+    def _restore_layout(self) -> None:
+        """The size and the dock layout from before presenting."""
+        w, saved = self.window, self._saved
+        if self.active or "state" not in saved:
+            return
+        if not saved["fullscreen"]:
+            restore_geometry(w, saved["geometry"])
+        w.restoreState(saved["state"])
+        rooms = getattr(w, "rooms", None)
+        if rooms is not None and rooms.current != "transformer":  # a lab room hides the docks
+            rooms._dock_state = saved["state"]  # what it puts back on return
+            for dock in w.docks.values():
+                dock.hide()
+
+    def show_panels(self) -> None:
+        """Show exactly the chosen docks (in the Transformer room; a lab shows none)."""
+        rooms = getattr(self.window, "rooms", None)
+        if rooms is not None and rooms.current != "transformer":
+            return
+        for name, dock in self.window.docks.items():
+            dock.setVisible(name in self.panels)
+
+    def size_docks(self) -> None:
+        """Give the shown docks a projector-friendly share of the screen."""
+        if self.active:
+            size_docks(self.window)
+
+    def set_panels(self, panels: set[str] | frozenset[str]) -> None:
+        self.panels = set(panels) & set(self.window.docks)
+        QSettings(*SETTINGS).setValue("presentation/panels", ",".join(sorted(self.panels)))
+        if self.active:
+            self.show_panels()
+            self.size_docks()
+
+    # -- zoom ------------------------------------------------------------------------
+    def set_zoom(self, zoom: float) -> None:
+        """Zoom fonts and lines; while presenting this is also the presentation's zoom."""
+        zoom = max(ZOOMS[0], min(ZOOMS[-1], zoom))
+        if self.active:
+            self.zoom = zoom
+            QSettings(*SETTINGS).setValue("presentation/zoom", zoom)
+        self._zoom_to(zoom)
+
+    def choose_zoom(self, zoom: float) -> None:
+        """The zoom to present at (applied now when presenting)."""
+        self.zoom = max(ZOOMS[0], min(ZOOMS[-1], zoom))
+        QSettings(*SETTINGS).setValue("presentation/zoom", self.zoom)
+        if self.active:
+            self._zoom_to(self.zoom)
+
+    def zoom_in(self) -> None:
+        self.set_zoom(next((z for z in ZOOMS if z > theme.get_scale() + 1e-6), ZOOMS[-1]))
+
+    def zoom_out(self) -> None:
+        lower = [z for z in ZOOMS if z < theme.get_scale() - 1e-6]
+        self.set_zoom(lower[-1] if lower else ZOOMS[0])
+
+    def zoom_reset(self) -> None:
+        self.set_zoom(1.0)
+
+    def _zoom_to(self, zoom: float) -> None:
+        if abs(zoom - theme.get_scale()) < 1e-6:
+            return
+        apply_scale(self.window, zoom)
+        session = getattr(self.window, "session", None)
+        bridge = getattr(self.window, "bridge", None)
+        if session is not None and bridge is not None:
+            bridge.sigLang.emit(session.lang)  # every view relabels, measuring anew
+
+    def _sync_action(self) -> None:
+        action = getattr(self, "action", None)
+        if isinstance(action, QAction) and action.isChecked() != self.active:
+            action.blockSignals(True)
+            action.setChecked(self.active)
+            action.blockSignals(False)
+
+
+def install(window: MainWindow) -> Presentation:
+    """Presentation mode, zoom, themes, About and the first-run tip on an attached
+    window; adds entries to its View and Help menus. Returns the ``Presentation``."""
+    from visualizer.presentation.menu import build_actions
+
+    presentation = Presentation(window)
+    window.presentation = presentation  # type: ignore[attr-defined]
+    build_actions(window, presentation)
+    app = QApplication.instance()
+    if isinstance(app, QApplication) and getattr(window, "persist", True):
+        saved = themes.saved_theme()
+        if saved != themes.current_theme():
+            themes.apply_theme(app, saved, remember=False)
+    return presentation

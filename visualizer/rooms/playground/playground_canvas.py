@@ -1,0 +1,238 @@
+"""The network canvas: neurons as pictures of their output, links you can click to edit.
+
+Built once; ``set_frame`` replaces what is drawn and repaints. Layer and neuron
+counts change through +/− buttons that live on the canvas above their columns (they
+only emit signals; the room asks the lab). A click on a link opens a small spin box
+right there (no dialog); Enter applies the weight, Escape cancels. With animation on,
+link widths glide from the previous frame's weights to the new ones (~220 ms), which
+is what makes an update step visible.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+from PySide6.QtCore import QEasingCurve, Qt, QVariantAnimation, Signal
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import QSizePolicy, QToolButton, QWidget
+
+from visualizer.rooms.playground.playground_colors import GRAD_LUT, WEIGHT_LUT
+from visualizer.rooms.playground.playground_editor import WeightEditor
+from visualizer.rooms.playground.playground_frame import Frame
+from visualizer.rooms.playground.playground_geometry import MARGIN_T, Geometry, Link
+from visualizer.rooms.playground.playground_links import LinkLayers
+from visualizer.rooms.playground.playground_paint import (
+    link_hint,
+    paint_hover,
+    paint_legend,
+    paint_loss,
+    paint_nodes,
+    paint_sides,
+    paint_values,
+)
+from visualizer.rooms.playground.playground_text import t
+from visualizer.theme import MUTED, TEXT, ui_font
+
+MAX_LAYERS = 6
+HEADER_H = 56  # the +/− buttons live above this line
+
+
+class NetworkCanvas(QWidget):
+    sigEdit = Signal(str, int, int, float)  # layer, source neuron, target neuron, weight
+    sigAddLayer = Signal()
+    sigRemoveLayer = Signal()
+    sigAddNeuron = Signal(int)  # hidden layer index from 0
+    sigRemoveNeuron = Signal(int)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setMinimumSize(560, 420)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMouseTracking(True)
+        self.frame: Frame | None = None
+        self.images: dict[str, list] = {}
+        self.geo: Geometry | None = None
+        self.lang = "en"
+        self.features: list[str] = []
+        self.classes: list[str] = []
+        self.hover: Link | None = None
+        self.links = LinkLayers()
+        self.paint_ms = 0.0  # how long the last paint took (Play sizes its slices by it)
+        self.link_budget: float | None = None  # ms of link drawing per frame (while playing)
+        self._shown: dict[str, np.ndarray] = {}  # weights drawn now (mid-animation too)
+        self._from: dict[str, np.ndarray] = {}
+        self._anim = QVariantAnimation(self, duration=220, startValue=0.0, endValue=1.0)
+        self._anim.setEasingCurve(QEasingCurve.Type.OutCubic)
+        self._anim.valueChanged.connect(self._blend)
+        self.layer_buttons = [
+            self._button("+", self.sigAddLayer),
+            self._button("−", self.sigRemoveLayer),
+        ]
+        self.neuron_buttons: list[tuple[QToolButton, QToolButton]] = []
+        for i in range(MAX_LAYERS):
+            plus = self._button("+", None)
+            minus = self._button("−", None)
+            plus.clicked.connect(lambda _=False, i=i: self.sigAddNeuron.emit(i))
+            minus.clicked.connect(lambda _=False, i=i: self.sigRemoveNeuron.emit(i))
+            self.neuron_buttons.append((plus, minus))
+        self.editor = WeightEditor(self)
+        self.editor.sigCommit.connect(
+            lambda link, value: self.sigEdit.emit(link.layer, link.src, link.dst, value)
+        )
+
+    def _button(self, text: str, signal: Signal | None) -> QToolButton:
+        b = QToolButton(self)
+        b.setText(text)
+        b.setFont(ui_font(11, bold=True))
+        b.setFixedSize(24, 22)
+        if signal is not None:
+            b.clicked.connect(signal.emit)
+        return b
+
+    # -- state ---------------------------------------------------------------------------
+    def set_frame(self, frame: Frame, images: dict[str, list], animate: bool) -> None:
+        rebuilt = self.frame is None or frame.sizes != self.frame.sizes
+        self.frame, self.images = frame, images
+        if rebuilt or self.geo is None:
+            self._layout()
+        same = set(self._shown) == set(frame.weights) and all(
+            self._shown[k].shape == v.shape for k, v in frame.weights.items()
+        )
+        changed = same and any(
+            not np.array_equal(self._shown[k], v) for k, v in frame.weights.items()
+        )
+        if animate and changed:
+            self._from = {k: v.copy() for k, v in self._shown.items()}
+            self._anim.stop()
+            self._anim.start()
+        else:
+            self._anim.stop()
+            self._shown = dict(frame.weights)
+        if rebuilt:
+            self.update()
+        else:  # not the header: its buttons would repaint too, every frame of Play
+            self.update(0, HEADER_H, self.width(), self.height() - HEADER_H)
+
+    def node_px(self) -> int:
+        """The side of a neuron's picture in pixels (device pixels on a HiDPI screen)."""
+        return int(self.geo.size * self.devicePixelRatioF()) if self.geo is not None else 0
+
+    def set_names(self, lang: str, features: list[str], classes: list[str]) -> None:
+        self.lang, self.features, self.classes = lang, features, classes
+        self.layer_buttons[0].setToolTip(t("add_layer", lang))
+        self.layer_buttons[1].setToolTip(t("remove_layer", lang))
+        for plus, minus in self.neuron_buttons:
+            plus.setToolTip(t("add_neuron", lang))
+            minus.setToolTip(t("remove_neuron", lang))
+        self.editor.setToolTip(t("edit_tip", lang))
+        self.update()
+
+    def _blend(self, value: object) -> None:
+        a = float(value)  # type: ignore[arg-type]
+        if self.frame is not None:
+            target = self.frame.weights
+            self._shown = {k: self._from[k] + (target[k] - self._from[k]) * a for k in target}
+        self.update()
+
+    # -- layout --------------------------------------------------------------------------
+    def _layout(self) -> None:
+        if self.frame is None:
+            return
+        f = self.frame
+        self.geo = Geometry(self.width(), self.height(), f.columns, f.sizes)
+        hidden = f.columns[1:-1]
+        cx = self.width() / 2
+        self.layer_buttons[0].move(int(cx - 150), 6)
+        self.layer_buttons[1].move(int(cx - 122), 6)
+        for i, (plus, minus) in enumerate(self.neuron_buttons):
+            visible = i < len(hidden)
+            plus.setVisible(visible)
+            minus.setVisible(visible)
+            if visible:
+                x = self.geo.xs[i + 1]
+                plus.move(int(x - 26), MARGIN_T - 60)
+                minus.move(int(x + 2), MARGIN_T - 60)
+        self.layer_buttons[0].setEnabled(len(hidden) < MAX_LAYERS)
+        self.layer_buttons[1].setEnabled(len(hidden) > 0)
+        self.hover = None
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._layout()
+        super().resizeEvent(event)
+
+    # -- painting ------------------------------------------------------------------------
+    def paintEvent(self, event: QPaintEvent) -> None:
+        t0 = time.perf_counter()
+        p = QPainter(self)
+        p.fillRect(self.rect(), QColor("white"))
+        if self.frame is None or self.geo is None:
+            return
+        f, geo, lang = self.frame, self.geo, self.lang
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        self._paint_headers(p)
+        self.links.paint(p, geo, f, self._shown, self.devicePixelRatioF(), self.link_budget)
+        paint_hover(p, self.hover)
+        paint_nodes(p, geo, f, self.images)
+        paint_values(p, geo, f)
+        paint_sides(p, geo, f, self.features, self.classes)
+        paint_loss(p, geo, f, t("loss_badge", lang))
+        legend = [(WEIGHT_LUT, t("legend_w", lang))]
+        if f.link_mode:
+            key = "legend_u" if "update" in f.link_mode.values() else "legend_g"
+            legend.append((GRAD_LUT, t(key, lang)))
+        paint_legend(p, 24, self.height() - 24, legend)
+        p.setPen(QColor(MUTED))
+        p.setFont(ui_font(9))
+        hint = t("edit_tip", lang)
+        if self.hover is not None and self.hover.layer in f.weights:
+            hint = link_hint(f, self.hover, lang)
+        rect = self.rect().adjusted(0, 0, -16, -10)
+        p.drawText(rect, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignBottom, hint)
+        p.end()
+        self.paint_ms = (time.perf_counter() - t0) * 1e3
+
+    def _paint_headers(self, p: QPainter) -> None:
+        assert self.frame is not None and self.geo is not None
+        f, geo, lang = self.frame, self.geo, self.lang
+        p.setPen(QColor(TEXT))
+        p.setFont(ui_font(11, bold=True))
+        n = len(f.columns) - 2
+        cx = self.width() / 2
+        p.drawText(int(cx - 88), 23, f"{n} {t('hidden' if n != 1 else 'hidden1', lang)}")
+        p.setFont(ui_font(9))
+        for col, x, size in zip(f.columns, geo.xs, f.sizes, strict=True):
+            if col == "input":
+                label = t("input", lang)
+            elif col == "out":
+                label = t("output", lang)
+            else:
+                label = f"{size} {t('neurons' if size > 1 else 'neuron1', lang)}"
+            p.setPen(QColor(TEXT if col in f.lit else MUTED))
+            p.drawText(int(x - 60), MARGIN_T - 32, 120, 18, Qt.AlignmentFlag.AlignCenter, label)
+
+    # -- mouse ---------------------------------------------------------------------------
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
+        if self.geo is not None:
+            pos = event.position()
+            link = self.geo.link_at(pos.x(), pos.y())
+            if link != self.hover:
+                self.hover = link
+                self.setCursor(
+                    Qt.CursorShape.PointingHandCursor if link else Qt.CursorShape.ArrowCursor
+                )
+                self.update()
+        super().mouseMoveEvent(event)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:
+        if self.geo is None or event.button() != Qt.MouseButton.LeftButton:
+            return
+        pos = event.position()
+        link = self.geo.link_at(pos.x(), pos.y())
+        if link is None or link.layer not in self._shown:
+            self.editor.close_editor()
+            return
+        self.open_editor(link, int(pos.x()), int(pos.y()))
+
+    def open_editor(self, link: Link, x: int, y: int) -> None:
+        self.editor.open_at(link, float(self._shown[link.layer][link.dst, link.src]), x, y)

@@ -1,0 +1,261 @@
+"""The window's File menu: session files, model folders, recent files, drag and drop,
+autosave and crash recovery.
+
+A ``.tsim`` session file holds everything (model, sentence, cursor, breakpoints,
+watches, interventions, training history); ``core.debugging`` writes and reads it,
+this module only asks for paths. Crash recovery: while the window is open a marker
+file says so and the session is saved to ``recovery/last.tsim`` whenever it changed
+(at most every 30 s); a clean close removes the marker. If the next start finds the
+marker, the previous run ended unexpectedly and a bar above the sentence offers to
+restore it (not a modal box: the window stays usable, and tests never hang on one).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QWidget
+
+from visualizer.i18n import tr
+
+if TYPE_CHECKING:
+    from core.session import Session
+    from visualizer.shell.main_window import MainWindow
+
+AUTOSAVE_MS = 30_000
+MAX_RECENT = 8
+AUTOSAVE_MAX_PARAMETERS = 20_000_000  # a base-size model would stall the window each time
+WATCHED = ("bundle", "source", "cursor", "interventions", "disabled", "watches", "decode", "mode")
+
+T = {
+    "open": {"en": "Open session…", "zh": "打开会话…"},
+    "save": {"en": "Save session", "zh": "保存会话"},
+    "save_as": {"en": "Save session as…", "zh": "会话另存为…"},
+    "open_model": {"en": "Open model folder…", "zh": "打开模型文件夹…"},
+    "save_model": {"en": "Save model to folder…", "zh": "保存模型到文件夹…"},
+    "recent": {"en": "Recent files", "zh": "最近的文件"},
+    "filter": {
+        "en": "Transformer Simulator session (*.tsim)",
+        "zh": "Transformer 模拟器会话 (*.tsim)",
+    },
+    "saved": {"en": "Saved {path}", "zh": "已保存 {path}"},
+    "opened": {"en": "Opened {path}", "zh": "已打开 {path}"},
+    "crashed": {
+        "en": "The last session ended unexpectedly. Restore it?",
+        "zh": "上次会话意外结束。要恢复吗？",
+    },
+    "restore": {"en": "Restore", "zh": "恢复"},
+    "discard": {"en": "Discard", "zh": "放弃"},
+    "too_big": {
+        "en": "autosave is off for models above 20 M parameters; save the session yourself",
+        "zh": "参数超过两千万的模型不自动保存；请手动保存会话",
+    },
+}
+
+
+def recovery_folder() -> Path:
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
+    return Path(base) / "transformer-sim" / "recovery"
+
+
+class FileActions(QObject):
+    """Builds the File menu's session entries and runs autosave for one window."""
+
+    def __init__(self, window: MainWindow, session: Session) -> None:
+        super().__init__(window)
+        self.window, self.session = window, session
+        self.path: Path | None = None  # where "Save session" writes without asking
+        self.dirty = False
+        self.act_open = self._action(self.ask_open, QKeySequence.StandardKey.Open)
+        self.act_save = self._action(self.save, QKeySequence.StandardKey.Save)
+        self.act_save_as = self._action(self.ask_save_as, QKeySequence("Ctrl+Shift+S"))
+        self.act_open_model = self._action(self.ask_open_model)
+        self.act_save_model = self._action(self.ask_save_model)
+        self.menu_recent = QMenu()
+        for name in WATCHED:
+            session.events.get(name).connect(self._changed)
+        self.recovery = recovery_folder()
+        self.banner = self._build_banner()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.autosave)
+
+    def _action(self, slot: Any, keys: Any = None) -> QAction:
+        action = QAction(self.window)
+        action.triggered.connect(lambda *_: slot())
+        if keys is not None:
+            action.setShortcut(keys)
+        return action
+
+    def fill_menu(self, menu: QMenu) -> None:
+        for a in (self.act_open, self.act_save, self.act_save_as):
+            menu.addAction(a)
+        menu.addMenu(self.menu_recent)
+        menu.addSeparator()
+        menu.addAction(self.act_open_model)
+        menu.addAction(self.act_save_model)
+        self._fill_recent()
+
+    # -- session files -----------------------------------------------------------------
+    def open_path(self, path: str | Path) -> bool:
+        """Open a session file, or a model folder (drag and drop takes both)."""
+        p = Path(path)
+        if p.is_dir():
+            self.session.open_model(p)
+            return True
+        state = self.session.open_file(p)
+        if state is None:
+            return False
+        self.path = p
+        self._remember(p)
+        training = self.window.views.get("training")
+        if training is not None and state.get("history"):
+            training.charts.load_history(state["history"])  # type: ignore[attr-defined]
+        self._say("opened", path=p)
+        self.dirty = False
+        return True
+
+    def save_to(self, path: str | Path) -> bool:
+        p = Path(path)
+        if p.suffix != ".tsim":
+            p = p.with_suffix(".tsim")
+        training = self.window.views.get("training")
+        history = training.charts.history if training is not None else None  # type: ignore[attr-defined]
+        if not self.session.save_file(p, history=history):
+            return False
+        self.path = p
+        self._remember(p)
+        self._say("saved", path=p)
+        return True
+
+    def save(self) -> None:
+        if self.path is None:
+            self.ask_save_as()
+        else:
+            self.save_to(self.path)
+
+    def ask_open(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self.window, self._t("open"), "", self._t("filter"))
+        if path:
+            self.open_path(path)
+
+    def ask_save_as(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self.window, self._t("save_as"), "session.tsim", self._t("filter")
+        )
+        if path:
+            self.save_to(path)
+
+    def ask_open_model(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.window, self._t("open_model"))
+        if folder:
+            self.session.open_model(folder)  # a bad folder comes back as session.error
+
+    def ask_save_model(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self.window, self._t("save_model"))
+        if folder and self.session.save_model(folder):
+            self.window.statusBar().showMessage(folder, 8000)
+
+    # -- recent files ------------------------------------------------------------------
+    def _remember(self, path: Path) -> None:
+        settings = QSettings("transformer-sim", "transformer-sim")
+        recent = [str(path.resolve()), *(r for r in self.recent() if r != str(path.resolve()))]
+        settings.setValue("recent", recent[:MAX_RECENT])
+        self._fill_recent()
+
+    def recent(self) -> list[str]:
+        value = QSettings("transformer-sim", "transformer-sim").value("recent", [])
+        items = [value] if isinstance(value, str) else value if isinstance(value, list) else []
+        return [v for v in items if isinstance(v, str)]
+
+    def _fill_recent(self) -> None:
+        self.menu_recent.clear()
+        for path in self.recent():
+            action = self.menu_recent.addAction(path)
+            action.triggered.connect(lambda *_, p=path: self.open_path(p))
+        self.menu_recent.setEnabled(bool(self.recent()))
+
+    # -- autosave and crash recovery ---------------------------------------------------
+    def start_recovery(self) -> None:
+        """Offer the previous session if the last run did not close cleanly, then mark
+        this run as open and autosave while it lasts."""
+        marker, last = self.recovery / "running", self.recovery / "last.tsim"
+        if marker.exists() and last.exists():
+            self.banner.setVisible(True)
+        try:
+            self.recovery.mkdir(parents=True, exist_ok=True)
+            marker.write_text(str(os.getpid()), "utf-8")
+        except OSError:
+            return  # no writable data folder: no autosave, the window still works
+        self._timer.start(AUTOSAVE_MS)
+
+    def _changed(self, _value: object) -> None:
+        self.dirty = True
+
+    def autosave(self) -> bool:
+        """Save to recovery/last.tsim if anything changed since the last save."""
+        if not self.dirty or self.banner.isVisible():
+            return False  # never overwrite the session the user may still restore
+        params = sum(p.numel() for p in self.session.bundle.model.parameters())
+        if params > AUTOSAVE_MAX_PARAMETERS:
+            self._timer.stop()
+            self.window.statusBar().showMessage(self._t("too_big"), 8000)
+            return False
+        error = self.session.error
+        ok = self.session.save_file(self.recovery / "last.tsim")
+        if not ok:
+            self._timer.stop()  # say it once (session.error), not every 30 s
+        else:
+            self.session.error = error
+        self.dirty = False
+        return ok
+
+    def restore(self) -> bool:
+        self.banner.setVisible(False)
+        return self.open_path(self.recovery / "last.tsim")
+
+    def discard(self) -> None:
+        self.banner.setVisible(False)
+        (self.recovery / "last.tsim").unlink(missing_ok=True)
+
+    def closed_cleanly(self) -> None:
+        self._timer.stop()
+        (self.recovery / "running").unlink(missing_ok=True)
+
+    def _build_banner(self) -> QWidget:
+        bar = QWidget()
+        bar.setStyleSheet("background: #fff3cd; color: #664d03;")
+        lay = QHBoxLayout(bar)
+        self.banner_text = QLabel()
+        self.restore_button, self.discard_button = QPushButton(), QPushButton()
+        self.restore_button.clicked.connect(self.restore)
+        self.discard_button.clicked.connect(self.discard)
+        lay.addWidget(self.banner_text, 1)
+        lay.addWidget(self.restore_button)
+        lay.addWidget(self.discard_button)
+        bar.setVisible(False)
+        return bar
+
+    # -- words -------------------------------------------------------------------------
+    def _t(self, key: str) -> str:
+        return tr(T[key], self.session.lang)
+
+    def _say(self, key: str, **values: Any) -> None:
+        self.window.statusBar().showMessage(self._t(key).format(**values), 8000)
+
+    def relabel(self) -> None:
+        for action, key in (
+            (self.act_open, "open"),
+            (self.act_save, "save"),
+            (self.act_save_as, "save_as"),
+            (self.act_open_model, "open_model"),
+            (self.act_save_model, "save_model"),
+        ):
+            action.setText(self._t(key))
+        self.menu_recent.setTitle(self._t("recent"))
+        self.banner_text.setText(self._t("crashed"))
+        self.restore_button.setText(self._t("restore"))
+        self.discard_button.setText(self._t("discard"))

@@ -1,0 +1,403 @@
+"""The main window: assembles the input bar, the views as docks, menus and shortcuts.
+
+It owns no state of its own beyond layout: every action calls a session method or
+sets a session field. It can be shown before the model exists (a loading state),
+because importing PyTorch takes seconds and the window must paint at once;
+``attach`` then builds the views on the loaded session.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QKeySequence,
+    QShortcut,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from visualizer.i18n import tr
+from visualizer.panels import VIEWS
+from visualizer.theme import ui_font
+
+if TYPE_CHECKING:
+    from core.session import Session
+    from visualizer.bridge import SessionBridge
+
+TITLES = {
+    "diagram": {"en": "Architecture", "zh": "架构"},
+    "tensor": {"en": "Tensor", "zh": "张量"},
+    "attention": {"en": "Attention", "zh": "注意力"},
+    "decoding": {"en": "Decoding", "zh": "解码"},
+    "narration": {"en": "Explanation", "zh": "讲解"},
+    "timeline": {"en": "Timeline", "zh": "时间线"},
+    "training": {"en": "Training", "zh": "训练"},
+    "loss": {"en": "Loss", "zh": "损失"},
+    "gradflow": {"en": "Gradient flow", "zh": "梯度流"},
+    "update": {"en": "Update", "zh": "更新"},
+    "inspector": {"en": "Inspector", "zh": "张量检查器"},
+    "interventions": {"en": "Interventions", "zh": "干预"},
+    "breakpoints": {"en": "Breakpoints", "zh": "断点"},
+    "watches": {"en": "Watches", "zh": "监视"},
+}
+DOCK_AREAS = {
+    "diagram": Qt.DockWidgetArea.LeftDockWidgetArea,
+    "attention": Qt.DockWidgetArea.RightDockWidgetArea,
+    "decoding": Qt.DockWidgetArea.RightDockWidgetArea,
+    "narration": Qt.DockWidgetArea.LeftDockWidgetArea,
+    "timeline": Qt.DockWidgetArea.BottomDockWidgetArea,
+    "training": Qt.DockWidgetArea.RightDockWidgetArea,
+    "loss": Qt.DockWidgetArea.RightDockWidgetArea,
+    "gradflow": Qt.DockWidgetArea.RightDockWidgetArea,
+    "update": Qt.DockWidgetArea.RightDockWidgetArea,
+    "inspector": Qt.DockWidgetArea.RightDockWidgetArea,
+    "interventions": Qt.DockWidgetArea.RightDockWidgetArea,
+    "breakpoints": Qt.DockWidgetArea.RightDockWidgetArea,
+    "watches": Qt.DockWidgetArea.RightDockWidgetArea,
+}
+DEBUG_DOCKS = ("inspector", "interventions", "breakpoints", "watches")
+SHORTCUTS = [  # (keys, method on the session, English, Chinese)
+    ("PgDown", "", "Next scene of a chapter, else next op", "章节的下一场景，否则下一个操作"),
+    ("PgUp", "", "Previous scene, else previous op", "上一场景，否则上一个操作"),
+    ("Space", "toggle_play", "Play / pause", "播放 / 暂停"),
+    ("Right", "step_forward", "Next op (step into)", "下一个操作（单步进入）"),
+    ("Left", "step_back", "Previous op", "上一个操作"),
+    ("Shift+Right", "step_over", "Next block (step over)", "下一个模块（单步跳过）"),
+    ("Shift+Left", "step_over_back", "Previous block", "上一个模块"),
+    ("Ctrl+Right", "step_out", "Out of the current block", "跳出当前模块"),
+    ("Home", "go_start", "First step", "第一步"),
+    ("End", "go_end", "Last step", "最后一步"),
+]
+MENUS = {
+    "view": {"en": "&View", "zh": "视图(&V)"},
+    "help": {"en": "&Help", "zh": "帮助(&H)"},
+    "file": {"en": "&File", "zh": "文件(&F)"},
+    "quit": {"en": "Quit", "zh": "退出"},
+    "keys": {"en": "Keyboard shortcuts", "zh": "快捷键"},
+    "lang": {"en": "中文界面", "zh": "English interface"},
+    "animate": {"en": "Animate transitions", "zh": "过渡动画"},
+    "reset": {"en": "Reset layout", "zh": "重置布局"},
+    "busy": {"en": "Running the model…", "zh": "模型运行中…"},
+}
+
+
+class MainWindow(QMainWindow):
+    def __init__(
+        self,
+        session: Session | None = None,
+        bridge: SessionBridge | None = None,
+        persist: bool = True,
+    ) -> None:
+        """``persist``: restore and save layout, language and animation (QSettings)."""
+        super().__init__()
+        self.persist = persist
+        self.session: Session | None = None
+        self.views: dict[str, QWidget] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        self.setWindowTitle(tr("app", "en"))
+        self.resize(1600, 1000)
+        self.loading = QLabel(tr("loading", "en"))
+        self.loading.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.loading.setFont(ui_font(18))
+        self.setCentralWidget(self.loading)
+        self.statusBar().showMessage(tr("loading", "en"))
+        if session is not None and bridge is not None:
+            self.attach(session, bridge)
+
+    def attach(self, session: Session, bridge: SessionBridge) -> None:
+        """Build every view on a loaded session (called once, on the GUI thread)."""
+        from visualizer.panels.input.input_bar import InputBar
+
+        self.session, self.bridge = session, bridge
+        for name, (module, cls) in VIEWS.items():
+            self.views[name] = getattr(importlib.import_module(module), cls)(session, bridge)
+        self.input_bar = InputBar(session, bridge)
+        self.views["input"] = self.input_bar
+        from visualizer.shell.files_menu import FileActions
+
+        self.files = FileActions(self, session)
+        self._build_docks()
+        self._build_menus()
+        self.setAcceptDrops(True)
+        for keys, method, *_ in SHORTCUTS:
+            if not method:
+                continue  # bound with the chapters (the clicker keys)
+            sc = QShortcut(QKeySequence(keys), self)
+            sc.activated.connect(lambda m=method: self._step(m))
+            sc.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        bridge.sigLang.connect(self._relabel)
+        bridge.sigError.connect(self._on_error)
+        bridge.sigBusy.connect(self._on_busy)
+        bridge.sigMode.connect(self._on_mode)
+        self._default_state = self.saveState()
+        self._restore()
+        self._relabel()
+        self.statusBar().showMessage(session.translation.text if session.translation else "", 0)
+        from visualizer.presentation.mode import install
+
+        install(self)  # presentation mode, zoom, themes, About, first-run tip
+        if self.persist:
+            self.files.start_recovery()
+
+    # -- layout ---------------------------------------------------------------------
+    def _build_docks(self) -> None:
+        central = QWidget()
+        lay = QVBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.files.banner)
+        lay.addWidget(self.input_bar)
+        lay.addWidget(self.views["tensor"], 1)
+        from visualizer.shell.room_switch import RoomSwitcher
+
+        self.rooms = RoomSwitcher(self, central)
+        outer = QWidget()
+        outer_lay = QVBoxLayout(outer)
+        outer_lay.setContentsMargins(0, 0, 0, 0)
+        outer_lay.setSpacing(0)
+        outer_lay.addWidget(self.rooms.bar)
+        outer_lay.addWidget(self.rooms.stack, 1)
+        self._outer = outer_lay  # the chapter bar goes under the room
+        self.setCentralWidget(outer)
+        for name, area in DOCK_AREAS.items():
+            dock = QDockWidget(self)
+            dock.setObjectName(f"dock-{name}")
+            dock.setWidget(self.views[name])
+            dock.setFeatures(
+                QDockWidget.DockWidgetFeature.DockWidgetMovable
+                | QDockWidget.DockWidgetFeature.DockWidgetFloatable
+                | QDockWidget.DockWidgetFeature.DockWidgetClosable
+            )
+            self.addDockWidget(area, dock)
+            self.docks[name] = dock
+        self.splitDockWidget(
+            self.docks["diagram"], self.docks["narration"], Qt.Orientation.Vertical
+        )
+        self.tabifyDockWidget(self.docks["attention"], self.docks["decoding"])
+        for before, after in (
+            ("decoding", "loss"),
+            ("loss", "gradflow"),
+            ("gradflow", "update"),
+            ("update", "training"),
+            ("training", "inspector"),
+            ("inspector", "interventions"),
+            ("interventions", "breakpoints"),
+            ("breakpoints", "watches"),
+        ):
+            self.tabifyDockWidget(self.docks[before], self.docks[after])
+        self.docks["attention"].raise_()
+        for name in DEBUG_DOCKS:  # closed by default: the Debug menu opens them when used
+            self.docks[name].hide()
+        self._default_sizes()
+
+    def _default_sizes(self) -> None:
+        """Proportions of the default layout (docks only take sizes once laid out)."""
+        w, h = max(self.width(), 1200), max(self.height(), 800)
+        self.resizeDocks(
+            [self.docks["diagram"], self.docks["attention"]],
+            [int(w * 0.27), int(w * 0.36)],
+            Qt.Orientation.Horizontal,
+        )
+        self.resizeDocks(
+            [self.docks["diagram"], self.docks["narration"]],
+            [int(h * 0.5), int(h * 0.5)],
+            Qt.Orientation.Vertical,
+        )
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.docks and not getattr(self, "_sized", False):
+            self._sized = True
+            if not self._restored:
+                QTimer.singleShot(0, self._default_sizes)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        bar.clear()
+        self.menu_file = bar.addMenu("")
+        self.files.fill_menu(self.menu_file)
+        self.menu_file.addSeparator()
+        from visualizer.export.export_menu import ExportActions
+
+        self.export = ExportActions(self)
+        self.menu_file.addMenu(self.export.menu)
+        self.menu_file.addSeparator()
+        self.act_quit = _action(self, self.close)
+        self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
+        self.menu_file.addAction(self.act_quit)
+        self.menu_view = bar.addMenu("")
+        for dock in self.docks.values():
+            self.menu_view.addAction(dock.toggleViewAction())
+        self.menu_view.addSeparator()
+        self.act_animate = QAction(self, checkable=True)
+        self.act_animate.setChecked(self.session.animate if self.session else True)
+        self.act_animate.toggled.connect(lambda on: setattr(self.session, "animate", on))
+        self.bridge.sigAnimate.connect(self.act_animate.setChecked)
+        self.act_lang = _action(self, self._toggle_lang)
+        self.act_lang.setShortcut(QKeySequence("Ctrl+L"))
+        self.act_reset = _action(self, self._reset_layout)
+        for a in (self.act_animate, self.act_lang, self.act_reset):
+            self.menu_view.addAction(a)
+        from visualizer.shell.debug_menu import DebugMenu
+
+        self.debug = DebugMenu(self, bar)
+        from visualizer.lecture.chapters_menu import ChapterMenu
+
+        self.chapters = ChapterMenu(self, bar)
+        self._outer.addWidget(self.chapters.bar)
+        for keys, name in (("PgDown", "next"), ("PgUp", "previous"), ("Escape", "stop")):
+            sc = QShortcut(QKeySequence(keys), self)
+            sc.activated.connect(lambda n=name: self._clicker(n))
+            sc.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.menu_help = bar.addMenu("")
+        self.act_keys = _action(self, self.show_shortcuts)
+        self.act_keys.setShortcut(QKeySequence("F1"))
+        self.menu_help.addAction(self.act_keys)
+
+    def _relabel(self, _lang: str = "") -> None:
+        lang = self.session.lang if self.session else "en"
+        self.setWindowTitle(tr("app", lang))
+        for name, dock in self.docks.items():
+            dock.setWindowTitle(tr(TITLES[name], lang))
+        self.menu_file.setTitle(tr(MENUS["file"], lang))
+        self.menu_view.setTitle(tr(MENUS["view"], lang))
+        self.menu_help.setTitle(tr(MENUS["help"], lang))
+        self.debug.relabel(lang)
+        self.chapters.relabel(lang)
+        self.act_quit.setText(tr(MENUS["quit"], lang))
+        self.files.relabel()
+        self.export.relabel()
+        self.rooms.set_lang(lang)
+        self.act_animate.setText(tr(MENUS["animate"], lang))
+        self.act_lang.setText(tr(MENUS["lang"], lang))
+        self.act_reset.setText(tr(MENUS["reset"], lang))
+        self.act_keys.setText(tr(MENUS["keys"], lang) + "  (F1)")
+
+    # -- actions --------------------------------------------------------------------
+    def _clicker(self, name: str) -> None:
+        """PageDown / PageUp / Esc: scenes while a chapter plays, else steps."""
+        if self.chapters.key(name):
+            return
+        if name != "stop":
+            self._step("step_forward" if name == "next" else "step_back")
+
+    def _step(self, method: str) -> None:
+        """A stepping key moves the room in front (the session or a lab)."""
+        nav = self.rooms.navigator()
+        if nav is not None and len(nav):
+            getattr(nav, method)()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        """A .tsim file or a model folder dropped on the window opens it."""
+        if _dropped_path(event) is not None:
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        path = _dropped_path(event)
+        if path is not None:
+            event.acceptProposedAction()
+            self.files.open_path(path)
+
+    def _on_error(self, text: str) -> None:
+        """Errors also show in red under the input bar, where the user is looking."""
+        if text:
+            self.statusBar().showMessage(text, 8000)
+
+    def _reset_layout(self) -> None:
+        self.restoreState(self._default_state)
+        self._default_sizes()
+
+    def _toggle_lang(self) -> None:
+        if self.session:
+            self.session.lang = "zh" if self.session.lang == "en" else "en"
+
+    def _on_mode(self, mode: str) -> None:
+        """Bring forward the dock that has something to say in this mode."""
+        self.docks["loss" if mode == "train" else "attention"].raise_()
+
+    def _on_busy(self, busy: bool) -> None:
+        lang = self.session.lang if self.session else "en"
+        if busy:
+            self.statusBar().showMessage(tr(MENUS["busy"], lang))
+        elif self.session is not None and self.session.translation is not None:
+            self.statusBar().showMessage(self.session.translation.text)
+
+    def shortcuts_text(self) -> str:
+        lang = self.session.lang if self.session else "en"
+        from visualizer.presentation.text import KEYS as PRESENTATION_KEYS
+        from visualizer.shell.debug_menu import shortcut_rows
+
+        every = [(k, en, zh) for k, _m, en, zh in SHORTCUTS] + shortcut_rows()
+        every += [row for row in PRESENTATION_KEYS if row[0] not in ("PageDown", "PageUp")]
+        rows = "".join(
+            f"<tr><td><b>{k}</b></td><td>{en if lang == 'en' else zh}</td></tr>"
+            for k, en, zh in every
+        )
+        return f"<table cellspacing='8'>{rows}</table>"
+
+    def show_shortcuts(self) -> None:
+        lang = self.session.lang if self.session else "en"
+        QMessageBox.information(self, tr(MENUS["keys"], lang), self.shortcuts_text())
+
+    # -- persistence ----------------------------------------------------------------
+    def _restore(self) -> None:
+        self._restored = False
+        if not self.persist:
+            return
+        settings = QSettings("transformer-sim", "transformer-sim")
+        geometry, state = settings.value("geometry"), settings.value("state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        if isinstance(state, QByteArray):
+            self._restored = self.restoreState(state)
+        if self.session is not None:
+            lang = settings.value("lang", "en")
+            self.session.lang = lang if lang in ("en", "zh") else "en"
+            self.session.animate = settings.value("animate", "true") in (True, "true")
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        presentation = getattr(self, "presentation", None)
+        if presentation is not None:
+            presentation.leave()  # never save the full-screen, panels-hidden layout
+        if self.session is not None and self.persist:
+            settings = QSettings("transformer-sim", "transformer-sim")
+            settings.setValue("geometry", self.saveGeometry())
+            settings.setValue("state", self.saveState())
+            settings.setValue("lang", self.session.lang)
+            settings.setValue("animate", self.session.animate)
+            self.session.playing = False
+        training = self.views.get("training")
+        if training is not None:
+            training.shutdown()  # type: ignore[attr-defined]
+        if self.session is not None:
+            self.files.closed_cleanly()
+        super().closeEvent(event)
+
+
+def _dropped_path(event: QDragEnterEvent | QDropEvent) -> str | None:
+    urls = event.mimeData().urls() if event.mimeData().hasUrls() else []
+    if len(urls) != 1 or not urls[0].isLocalFile():
+        return None
+    path = urls[0].toLocalFile()
+    return path if path.endswith(".tsim") or Path(path).is_dir() else None
+
+
+def _action(parent: QWidget, slot: Callable[[], object]) -> QAction:
+    action = QAction(parent)
+    action.triggered.connect(slot)
+    return action

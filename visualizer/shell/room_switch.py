@@ -1,0 +1,112 @@
+"""Rooms: the Transformer (the docked views), the neuron lab and the network playground.
+
+A tab bar above the window's centre picks the room. The Transformer room is the
+docked layout; a lab room is one full page (its own controls, canvases, the shared
+timeline and narration) that replaces the centre while the docks are hidden, and
+the dock layout comes back unchanged on return. Lab rooms are built on first visit
+(their own small models, each on a ``core.navigator.Navigator``); the window's
+stepping keys, language and export always act on the room in front.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QByteArray, QObject, Signal
+from PySide6.QtWidgets import QFrame, QScrollArea, QStackedWidget, QTabBar, QWidget
+
+from visualizer.i18n import tr
+
+if TYPE_CHECKING:
+    from core.navigator import Navigator
+    from visualizer.shell.main_window import MainWindow
+
+ROOMS: dict[str, tuple[str, str] | None] = {
+    "transformer": None,
+    "neuron": ("visualizer.rooms.neuron.neuron_room", "NeuronRoom"),
+    "playground": ("visualizer.rooms.playground.playground_room", "PlaygroundRoom"),
+}
+NAMES = {
+    "transformer": {"en": "Transformer", "zh": "Transformer"},
+    "neuron": {"en": "One neuron", "zh": "一个神经元"},
+    "playground": {"en": "Network playground", "zh": "神经网络游乐场"},
+}
+
+
+class RoomSwitcher(QObject):
+    sigRoom = Signal(str)
+
+    def __init__(self, window: MainWindow, transformer_page: QWidget) -> None:
+        super().__init__(window)
+        self.window = window
+        self.stack = QStackedWidget()
+        self.stack.addWidget(transformer_page)
+        self.pages: dict[str, QWidget] = {"transformer": transformer_page}
+        self.frames: dict[str, QWidget] = {}  # a lab page's scroll area
+        self.current = "transformer"
+        self._dock_state: QByteArray | None = None
+        self.bar = QTabBar()
+        self.bar.setExpanding(False)
+        self.bar.setDrawBase(False)
+        for _ in ROOMS:
+            self.bar.addTab("")
+        self.bar.currentChanged.connect(lambda i: self.switch(list(ROOMS)[i]))
+
+    def navigator(self) -> Navigator | None:
+        """What the stepping keys move: the session, or the lab in front."""
+        if self.current == "transformer":
+            return self.window.session
+        return getattr(self.pages[self.current], "lab", None)
+
+    def page(self, name: str) -> QWidget:
+        """The room's page, built on first use."""
+        if name not in self.pages:
+            spec = ROOMS[name]
+            assert spec is not None
+            cls: Any = getattr(importlib.import_module(spec[0]), spec[1])
+            room = cls.create()
+            session = self.window.session
+            if session is not None:
+                room.lab.lang = session.lang
+                room.lab.animate = session.animate
+            self.pages[name] = room
+            # in a scroll area: a lab's minimum size must not become the window's
+            area = QScrollArea()
+            area.setWidget(room)
+            area.setWidgetResizable(True)
+            area.setFrameShape(QFrame.Shape.NoFrame)
+            self.frames[name] = area
+            self.stack.addWidget(area)
+        return self.pages[name]
+
+    def switch(self, name: str) -> None:
+        if name == self.current or name not in ROOMS:
+            return
+        page = self.page(name)
+        if self.current == "transformer":
+            self._dock_state = self.window.saveState()
+            for dock in self.window.docks.values():
+                dock.hide()
+        self.stack.setCurrentWidget(self.frames.get(name, page))
+        if name == "transformer" and self._dock_state is not None:
+            self.window.restoreState(self._dock_state)
+        self.current = name
+        session = self.window.session
+        said = (
+            session.translation.text
+            if name == "transformer" and session and session.translation
+            else ""
+        )
+        self.window.statusBar().showMessage(said)  # the translation is the Transformer's news
+        self.bar.blockSignals(True)
+        self.bar.setCurrentIndex(list(ROOMS).index(name))
+        self.bar.blockSignals(False)
+        self.sigRoom.emit(name)
+
+    def set_lang(self, lang: str) -> None:
+        for i, name in enumerate(ROOMS):
+            self.bar.setTabText(i, tr(NAMES[name], lang))
+        for name, page in self.pages.items():
+            if name != "transformer":
+                page.lab.lang = lang  # type: ignore[attr-defined]
