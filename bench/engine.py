@@ -26,9 +26,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from core.batches import Batch  # noqa: E402
+from core.builtin_corpus import builtin_corpus  # noqa: E402
 from core.bundle import new_bundle  # noqa: E402
 from core.config import ModelConfig, TrainConfig, preset  # noqa: E402
-from core.corpus import builtin_corpus  # noqa: E402
 from core.tokenizer import PAD_ID  # noqa: E402
 from core.tracing import trace_batch_step  # noqa: E402
 from core.train import Trainer  # noqa: E402

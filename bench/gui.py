@@ -40,14 +40,14 @@ def report(name: str, ms: list[float], target: str) -> None:
 def make_window(session: object) -> tuple[object, object]:
     from PySide6.QtWidgets import QApplication
 
+    from visualizer.assemble import SimulatorWindow
     from visualizer.bridge import SessionBridge
     from visualizer.fonts import install_fonts
-    from visualizer.shell.main_window import MainWindow
 
     app = QApplication.instance() or QApplication([])
     install_fonts(app)  # type: ignore[arg-type]
     bridge = SessionBridge(session)  # type: ignore[arg-type]
-    window = MainWindow(session, bridge, persist=False)  # type: ignore[arg-type]
+    window = SimulatorWindow(session, bridge, persist=False)  # type: ignore[arg-type]
     window.resize(1600, 1000)
     window.show()
     app.processEvents()
@@ -102,7 +102,7 @@ def cold_start(runs: int) -> None:
         base.append(time.perf_counter() - t0)
         env = dict(os.environ, TSIM_TIMINGS="1", TSIM_QUIT_AFTER="0.2", TSIM_T0=repr(time.time()))
         out = subprocess.run(
-            [exe, "-m", "core"], env=env, capture_output=True, text=True, check=True
+            [exe, "-m", "visualizer"], env=env, capture_output=True, text=True, check=True
         )
         fields = dict(tok.split("=") for tok in out.stderr.split() if "=" in tok)
         painted.append(float(fields["painted"]))

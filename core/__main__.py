@@ -1,4 +1,4 @@
-"""``python -m core``: the same command line as ``transformer-sim``."""
+"""``python -m core``: the engine's commands of ``transformer-sim`` (no window, no Qt)."""
 
 import sys
 

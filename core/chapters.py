@@ -24,6 +24,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from core import assets
 from core.chapter_rules import (
     FIGURES,
     LANGS,
@@ -39,7 +40,7 @@ from core.chapter_rules import (
 )
 
 FORMAT = "transformer-sim-chapter/1"
-BUILTIN_FOLDER = Path(__file__).resolve().parent.parent / "assets" / "chapters"
+BUILTIN_FOLDER = assets.path("chapters")
 MAX_BYTES = 1_000_000
 MAX_SCENES = 100
 MAX_TEXT = 400  # characters of narration per language: it is shown at 20+ pt

@@ -1,4 +1,4 @@
-"""The ``transformer-sim`` command line: translate, train, trace (and the window).
+"""The engine's command line: translate, train, trace, demo (no Qt, no window).
 
 Scripts and tests rely on the contract below, so it is kept exact: the
 translation is the first line of stdout; bad input of any kind is one line on
@@ -14,9 +14,9 @@ stderr and exit status 2, never a traceback.
                     [--size WxH] [--fps N] [--scale S] [--lang en|zh] [--pair P]
                     [--source TEXT] [--mode translate|train]
 
-``shot`` and ``record`` print the file written; ``record`` writes one frame per step
-from --from to --to (indices, or names / key globs such as t2/dec.0.*), and leaves no
-file behind when it fails. They import the window code only when run (core stays Qt-free).
+The window commands (no command, ``open``, ``shot``, ``record``) are added by
+``visualizer.cli``, the console script, which builds on ``build_parser`` and ``run``
+here; ``python -m core`` has the engine commands only and never imports Qt.
 """
 
 from __future__ import annotations
@@ -26,16 +26,19 @@ import json
 import math
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
+
+from core import assets, desktop
+from core.version import app_version
 
 if TYPE_CHECKING:
     from core.bundle import Bundle
 
 USER_ERRORS: tuple[type[Exception], ...] = (ValueError, OSError, RuntimeError)
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+ASSETS = assets.root()
 PAIR_MODELS = {"en-de": "demo-de", "en-fr": "demo-fr"}
 
 
@@ -45,8 +48,13 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"transformer-sim: error: {message} (see {self.prog} --help)\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+Command = Callable[[argparse.Namespace], int]
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[_Parser]]:
+    """The parser and its sub-command group (``visualizer.cli`` adds the window's)."""
     p = _Parser(prog="transformer-sim", description="Watch a Transformer translate and learn.")
+    p.add_argument("--version", action="version", version=f"%(prog)s {app_version()}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     t = sub.add_parser("translate", help="translate a sentence with a trained model")
@@ -78,40 +86,10 @@ def build_parser() -> argparse.ArgumentParser:
     _model_args(c)
 
     sub.add_parser("demo", help="translate the lecture sentences with the built-in models")
-    op = sub.add_parser("open", help="open a saved session (.tsim) in the window")
-    op.add_argument("file", help="a .tsim file saved by the window (File > Save session)")
-
-    sh = sub.add_parser("shot", help="render the window or one view to a PNG, offscreen")
-    sh.add_argument("--out", required=True, help="the .png to write")
-    sh.add_argument(
-        "--view",
-        default="window",
-        help="window, diagram, tensor, attention, decoding, narration or timeline",
-    )
-    sh.add_argument("--step", help="a step index or name, e.g. dec.1.cross_attn.weights")
-    sh.add_argument("--size", default="1600x1000", help="WIDTHxHEIGHT in pixels")
-    sh.add_argument("--lang", default="en", choices=("en", "zh"))
-    sh.add_argument("--pair", choices=tuple(PAIR_MODELS), default="en-de")
-    sh.add_argument("--source", help="the English sentence (default: the pair's first example)")
-    sh.add_argument(
-        "--mode",
-        default="translate",
-        choices=("translate", "train"),
-        help="trace a translation, or one training step on it",
-    )
-    rec = sub.add_parser("record", help="record a GIF or MP4, one frame per step, offscreen")
-    rec.add_argument("--from", dest="start", required=True, help="first step: index or name")
-    rec.add_argument("--to", dest="stop", required=True, help="last step (included)")
-    rec.add_argument("--out", required=True, help="the .gif or .mp4 to write")
-    rec.add_argument("--view", default="window", help="window or one view, as for shot")
-    rec.add_argument("--size", default="1600x1000", help="WIDTHxHEIGHT in pixels")
-    rec.add_argument("--fps", type=float, default=4.0, help="frames (steps) per second")
-    rec.add_argument("--scale", type=float, default=1.0, help="pixels per screen pixel")
-    rec.add_argument("--lang", default="en", choices=("en", "zh"))
-    rec.add_argument("--pair", choices=tuple(PAIR_MODELS), default="en-de")
-    rec.add_argument("--source", help="the English sentence (default: the pair's first example)")
-    rec.add_argument("--mode", default="translate", choices=("translate", "train"))
-    return p
+    d = sub.add_parser("install-desktop", help="add the app to the desktop menu (Linux)")
+    d.add_argument("--force", action="store_true", help="replace files that differ")
+    d.add_argument("--remove", action="store_true", help="take the menu entry away")
+    return p, sub
 
 
 def _model_args(p: argparse.ArgumentParser) -> None:
@@ -120,23 +98,18 @@ def _model_args(p: argparse.ArgumentParser) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """``python -m core``: the engine commands."""
+    parser, _sub = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.exit(2, "transformer-sim: error: name a command (see --help)\n")
+    return run(args, COMMANDS)
+
+
+def run(args: argparse.Namespace, commands: Mapping[str | None, Command]) -> int:
+    """Run ``commands[args.command]``: bad input is one line on stderr and exit 2."""
     try:
-        if args.command == "translate":
-            return _translate(args)
-        if args.command == "train":
-            return _train(args)
-        if args.command == "trace":
-            return _trace(args)
-        if args.command == "shot":
-            return _shot(args)
-        if args.command == "record":
-            return _record(args)
-        if args.command == "demo":
-            return _demo()
-        if args.command == "open":
-            return _open(args.file)
-        return _window()
+        return commands[args.command](args)
     except BrokenPipeError:  # e.g. `transformer-sim trace ... --json | head`: not an error
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
@@ -236,72 +209,10 @@ def _trace(args: argparse.Namespace) -> int:
     return 0
 
 
-def _window(open_file: str | None = None) -> int:
-    """The simulator window on the built-in EN->DE model (needs the GUI extras)."""
-    try:
-        from visualizer.app import main as window_main
-    except ImportError as e:
-        raise RuntimeError(
-            f"the window needs PySide6 and pyqtgraph ({e}); `make run` installs them"
-        ) from None
-    return window_main(open_file=open_file)
-
-
-def _open(file: str) -> int:
-    """Check the session file first (a bad one is one line and exit 2, before any
-    window appears), then open the window on it."""
-    from core.session_file import load_session_file
-
-    load_session_file(file)
-    return _window(open_file=file)
-
-
-def _shot(args: argparse.Namespace) -> int:
-    from visualizer.shot import shot
-
-    out = shot(
-        Path(args.out),
-        view=args.view,
-        step=args.step,
-        size=args.size,
-        lang=args.lang,
-        pair=args.pair,
-        source=args.source,
-        mode=args.mode,
-    )
-    print(out)
-    return 0
-
-
-def _record(args: argparse.Namespace) -> int:
-    try:
-        from visualizer.export.render import record_view
-    except ImportError as e:
-        raise RuntimeError(f"record needs the GUI extras ({e}); `make run` installs them") from None
-
-    out = Path(args.out)
-    frames = record_view(
-        out,
-        args.start,
-        args.stop,
-        view=args.view,
-        size=args.size,
-        fps=args.fps,
-        scale=args.scale,
-        lang=args.lang,
-        pair=args.pair,
-        source=args.source,
-        mode=args.mode,
-    )
-    print(out)
-    print(f"{frames} frames")
-    return 0
-
-
-def _demo() -> int:
+def _demo(_args: argparse.Namespace) -> int:
     """Translate the lecture sentences with both built-in models (no window)."""
     from core import checkpoint
-    from core.corpus import builtin_corpus
+    from core.builtin_corpus import builtin_corpus
 
     for pair, name in PAIR_MODELS.items():
         bundle = checkpoint.load(ASSETS / "models" / name)
@@ -315,3 +226,12 @@ def _demo() -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+COMMANDS: dict[str | None, Command] = {
+    "translate": _translate,
+    "train": _train,
+    "trace": _trace,
+    "demo": _demo,
+    "install-desktop": lambda a: desktop.command(force=a.force, undo=a.remove),
+}

@@ -1,10 +1,10 @@
-"""Parallel corpora: the built-in generated ones and user TSV files.
+"""Parallel corpora: the sentence-pair data types and user TSV files.
 
-This module owns the :class:`Pair` / :class:`Corpus` data types and the two ways to get a
-corpus: :func:`builtin_corpus` (deterministic, generated from the small grammars in
-``core.grammar_de`` / ``core.grammar_fr``, with the lecture sentences held out of train and
-valid so the model must reach them by generalising) and :func:`load_tsv` (a Tatoeba/Anki style
-``source<TAB>target`` export).  Every failure is a :class:`CorpusError` with a one-line message
+This module owns the :class:`Pair` / :class:`Corpus` data types, the helpers every corpus
+uses (:func:`sentence_key`, :func:`unique_pairs`, :func:`split_pairs`) and
+:func:`load_tsv` (a Tatoeba/Anki style ``source<TAB>target`` export).  The built-in
+generated corpora are in ``core.builtin_corpus``, above the grammars that import
+:class:`Pair` from here.  Every failure is a :class:`CorpusError` with a one-line message
 naming the file and line, so the CLI and GUI can show it as is.  Standard library only.
 """
 
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import random
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,13 +39,7 @@ class CorpusError(ValueError):
     """A corpus could not be built or read; the message is one line for the user."""
 
 
-_BUILTIN = ("en-de", "en-fr")
 _BOM = b"\xef\xbb\xbf"
-
-
-def builtin_pairs() -> tuple[str, ...]:
-    """Names accepted by :func:`builtin_corpus`."""
-    return _BUILTIN
 
 
 def sentence_key(text: str) -> str:
@@ -53,37 +47,7 @@ def sentence_key(text: str) -> str:
     return text.strip().rstrip(".").strip().casefold()
 
 
-_Grammar = tuple[Callable[[random.Random], list[Pair]], tuple[Pair, ...], list[Pair]]
-
-
-def _grammar(pair: str) -> _Grammar:
-    """(generate, lecture sentences, ingredient sentences that must be trained on)."""
-    # Imported here: the grammar modules import Pair from this module.
-    from core import grammar_de, grammar_fr
-
-    if pair == "en-de":
-        return grammar_de.generate, grammar_de.LECTURE, grammar_de.required()
-    if pair == "en-fr":
-        return grammar_fr.generate, grammar_fr.LECTURE, grammar_fr.required()
-    raise CorpusError(f"unknown built-in corpus {pair!r}; choose one of: {', '.join(_BUILTIN)}")
-
-
-def builtin_corpus(pair: str, seed: int = 0) -> Corpus:
-    """The generated corpus for ``pair`` ("en-de" or "en-fr"); identical for equal seeds."""
-    generate, lecture, ingredients = _grammar(pair)
-    rng = random.Random(seed)
-    held_out = {sentence_key(p.source) for p in lecture} | {sentence_key(p.target) for p in lecture}
-    pairs = [
-        p
-        for p in _unique(generate(rng))
-        if sentence_key(p.source) not in held_out and sentence_key(p.target) not in held_out
-    ]
-    must_train = {sentence_key(p.source) for p in ingredients}
-    train, valid = _split(pairs, 0.1, rng, min_valid=1, must_train=must_train)
-    return Corpus(pair, train, valid, lecture)
-
-
-def _unique(pairs: Sequence[Pair]) -> list[Pair]:
+def unique_pairs(pairs: Sequence[Pair]) -> list[Pair]:
     """Drop exact duplicate pairs, keeping the first occurrence (order preserved)."""
     seen: set[Pair] = set()
     out: list[Pair] = []
@@ -94,7 +58,7 @@ def _unique(pairs: Sequence[Pair]) -> list[Pair]:
     return out
 
 
-def _split(
+def split_pairs(
     pairs: Sequence[Pair],
     valid_fraction: float,
     rng: random.Random,
@@ -164,8 +128,8 @@ def load_tsv(path: str | os.PathLike[str], valid_fraction: float = 0.1, seed: in
         pairs.append(Pair(fields[0], fields[1]))
     if not pairs:
         raise CorpusError(f"{file}: no sentence pairs found (expected 'source<TAB>target' lines)")
-    pairs = _unique(pairs)
+    pairs = unique_pairs(pairs)
     rng = random.Random(seed)
     fraction = valid_fraction if len(pairs) >= 10 else 0.0
-    train, valid = _split(pairs, fraction, rng, min_valid=1 if fraction > 0 else 0)
+    train, valid = split_pairs(pairs, fraction, rng, min_valid=1 if fraction > 0 else 0)
     return Corpus(file.stem, train, valid, ())

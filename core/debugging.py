@@ -11,12 +11,15 @@ difference), and save / open a ``.tsim`` file that reopens exactly where it was.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from core.breakpoints import Breakpoints
 from core.interventions import from_json, label, patch_from, to_json
+from core.session_file import decode_settings, load_session_file, save_session_file, state_of
 from core.trace import Intervention, Trace
+from core.tracing import trace_translation
 
 FIELDS = ("interventions", "watches", "clean", "disabled", "snapshots")
 
@@ -50,7 +53,7 @@ class Debugging:
         snapshots: tuple[tuple[int, dict[str, float]], ...]
 
         def rerun(self, text: str | None = None) -> None: ...
-        def set_without_rerun(self, **fields: Any) -> None: ...
+        def restore_run(self, source: str, cursor: int, **fields: Any) -> None: ...
         def update(self, **fields: Any) -> None: ...
 
     def _init_debugging(self) -> None:
@@ -60,6 +63,9 @@ class Debugging:
         self.clean = None  # the same run without interventions, when some are on
         # (step, {name: RMS}) of the demo sentence during the last live training run
         self.snapshots = ()
+        # (interventions, disabled) before the last ``add_intervention``: the next run
+        # puts them back if it fails; ``Session.rerun`` takes it (``_take_undo``)
+        self._undo_interventions: tuple[tuple[Intervention, ...], frozenset[int]] | None = None
 
     # -- watches -----------------------------------------------------------------------
     def watch(self, name: str) -> None:
@@ -76,9 +82,14 @@ class Debugging:
     def add_intervention(self, intervention: Intervention) -> None:
         """Switch an intervention on; the model re-runs with it (a bad one is refused
         with a message and the list stays as it was)."""
-        self.__dict__["_undo_interventions"] = (self.interventions, self.disabled)
+        self._undo_interventions = (self.interventions, self.disabled)
         self.interventions = (*self.interventions, intervention)
         self.rerun()
+
+    def _take_undo(self) -> tuple[tuple[Intervention, ...], frozenset[int]] | None:
+        """The list as it was before the last ``add_intervention`` (once; then None)."""
+        undo, self._undo_interventions = self._undo_interventions, None
+        return undo
 
     def remove_intervention(self, index: int) -> None:
         items = list(self.interventions)
@@ -101,8 +112,6 @@ class Debugging:
     def patch_from_sentence(self, other: str, key: str) -> None:
         """Activation patching: run ``other`` (sentence A), take the tensor it recorded
         under ``key`` and put it into this sentence's run in its place."""
-        from core.tracing import trace_translation
-
         try:
             trace_a, _ = trace_translation(self.bundle, other, self.decode)
             into = self.clean or self.trace
@@ -113,10 +122,8 @@ class Debugging:
     # -- session files -----------------------------------------------------------------
     def save_file(self, path: str | Path, history: dict[str, list[float]] | None = None) -> bool:
         """Write everything to a ``.tsim`` file; errors land in ``error``."""
-        from core.session_file import save_session_file, state_of
-
         state = state_of(
-            self,  # type: ignore[arg-type]  # a Session: the only class using this mixin
+            self,
             breakpoints=self.breakpoints.to_list(),
             watches=list(self.watches),
             interventions=[
@@ -136,10 +143,6 @@ class Debugging:
         """Reopen a ``.tsim`` file exactly where it was saved (model, sentence, decoding,
         mode, cursor, selection, breakpoints, watches, interventions); returns its state
         (the training history is in it), or None with a message in ``error``."""
-        from dataclasses import replace
-
-        from core.session_file import decode_settings, load_session_file
-
         try:
             bundle, state = load_session_file(path)
             items = [_intervention(d) for d in state["interventions"]]
@@ -151,9 +154,9 @@ class Debugging:
         for bp in breakpoints:
             self.breakpoints.add(bp)
         sel = state["selection"]
-        self.__dict__["_pending_cursor"] = state["cursor"]
-        self.__dict__["_ran_source"] = None
-        self.set_without_rerun(  # one run after all fields are set, not one per field
+        self.restore_run(  # one run after all fields are set, not one per field
+            state["source"],
+            state["cursor"],
             bundle=bundle,
             pair=state["pair"],
             decode=decode_settings(state),
@@ -166,7 +169,6 @@ class Debugging:
             ),
             selection=replace(self.selection, head=sel["head"], row=sel["row"], col=sel["col"]),
         )
-        self.rerun(state["source"])
         return state
 
 

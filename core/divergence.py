@@ -28,9 +28,10 @@ import torch.nn.functional as F
 
 from core.batches import Batch
 from core.breakpoints import Breakpoint, Breakpoints
+from core.builtin_corpus import builtin_corpus, builtin_pairs
 from core.bundle import Bundle, Translation
 from core.config import preset
-from core.corpus import Corpus, builtin_corpus, builtin_pairs
+from core.corpus import Corpus
 from core.tokenizer import PAD_ID
 from core.trace import Trace
 from core.tracing import trace_training_step
@@ -171,16 +172,7 @@ def show(session: Session, demo: Divergence, translation: Translation | None = N
     """Put a divergence into a session: the model before the blow-up, train mode on the
     demo's pair, and its traced step as the trace (no re-run replaces it)."""
     session.set_without_rerun(bundle=demo.bundle, mode="train", target=demo.target)
-    session.__dict__["_ran_source"] = demo.source  # the trace is this sentence's
-    session.update(
-        error="",
-        translation=translation,
-        trace=demo.trace,
-        clean=None,
-        source=demo.source,
-        cursor=0,
-        stopped="",
-    )
+    session.show_run(demo.source, demo.trace, translation, clean=None, cursor=0, stopped="")
 
 
 def load_divergence_demo(session: Session, run: bool = True) -> None:

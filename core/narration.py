@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-TEXT_DIR = Path(__file__).resolve().parent.parent / "assets" / "text"
+from core import assets
+
+TEXT_DIR = assets.path("text")
 LANGUAGES = ("en", "zh")
 
 

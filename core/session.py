@@ -19,9 +19,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from core import checkpoint
+from core import assets, checkpoint
+from core.builtin_corpus import builtin_corpus
 from core.bundle import Bundle, Translation
-from core.corpus import builtin_corpus, sentence_key
+from core.corpus import sentence_key
 from core.debugging import FIELDS as DEBUG_FIELDS
 from core.debugging import Debugging
 from core.decode import DecodeSettings
@@ -30,7 +31,7 @@ from core.navigator import Navigator, Selection, block_path  # noqa: F401 (re-ex
 from core.trace import Step, Trace
 from core.tracing import trace_step_on_copy, trace_translation
 
-MODELS = Path(__file__).resolve().parent.parent / "assets" / "models"
+MODELS = assets.path("models")
 BUILTIN_MODELS = {"en-de": "demo-de", "en-fr": "demo-fr"}
 EXAMPLES = {
     "en-de": (
@@ -79,6 +80,10 @@ class Session(Debugging, Navigator):
 
     def __init__(self, bundle: Bundle, pair: str, source: str) -> None:
         super().__init__()
+        # Plain attributes, not observable fields: the run's own bookkeeping.
+        self._ran_source: str | None = None  # the sentence the shown trace is a run of
+        self._pending_cursor: int | None = None  # where the next run puts the cursor
+        self._hold = False  # set_without_rerun is assigning fields: no run, one follows
         self.bundle = bundle
         self.pair = pair
         self.decode = DecodeSettings(max_len=bundle.cfg.max_len - 1)
@@ -101,18 +106,51 @@ class Session(Debugging, Navigator):
 
     # -- running the model -------------------------------------------------------------
     def _set_source(self, text: str) -> None:
-        if text != self.__dict__.get("_ran_source"):
+        if text != self._ran_source:
             self.rerun(text)
 
     def set_without_rerun(self, **fields: Any) -> None:
         """Assign several fields that would each re-run the model (bundle, pair, mode,
         target, decode, source …) and emit their events, without any run; the caller
         runs once afterwards (``rerun``) or installs a trace of its own."""
-        self.__dict__["_hold"] = True
+        self._hold = True
         try:
             self.update(**fields)
         finally:
-            self.__dict__["_hold"] = False
+            self._hold = False
+
+    def restore_run(self, source: str, cursor: int, **fields: Any) -> None:
+        """Assign ``fields`` together (as ``set_without_rerun``), then run ``source`` once
+        and put the cursor on step ``cursor`` of the new trace (or its last step): how a
+        session file is reopened. The trace on screen no longer counts as a run of any
+        sentence, so assigning ``source`` later runs the model even for the same text."""
+        self._pending_cursor = cursor
+        self._ran_source = None
+        self.set_without_rerun(**fields)
+        self.rerun(source)
+
+    def show_run(
+        self,
+        text: str,
+        trace: Trace,
+        translation: Translation | None,
+        clean: Trace | None = None,
+        cursor: int = 0,
+        **more: Any,
+    ) -> None:
+        """Show ``trace`` (and ``translation``) as the run of ``text``, in one update:
+        ``source`` becomes ``text`` without running the model again, and ``error`` is
+        cleared. ``more``: further fields of the same update (``stopped=""``)."""
+        self._ran_source = text
+        self.update(
+            error="",
+            translation=translation,
+            trace=trace,
+            clean=clean,
+            source=text,
+            cursor=cursor,
+            **more,
+        )
 
     def _on_target(self, _target: str) -> None:
         if self.mode == "train":
@@ -125,7 +163,7 @@ class Session(Debugging, Navigator):
         when the GUI installs one (a base-size model takes seconds). Only the newest
         request is applied; a failure lands in ``error`` and the old trace stays.
         """
-        if self.__dict__.get("_hold"):
+        if self._hold:
             return  # fields are being restored together; one run follows
         text = self.source if text is None else text
         bundle, decode = self.bundle, self.decode
@@ -146,7 +184,7 @@ class Session(Debugging, Navigator):
             clean, _ = trace_translation(bundle, text, decode)
             return (*run_with(bundle, text, active, decode), clean)
 
-        undo = self.__dict__.pop("_undo_interventions", None)
+        undo = self._take_undo()
 
         def failed() -> None:
             if undo is not None:  # a refused intervention leaves the list as it was
@@ -158,15 +196,12 @@ class Session(Debugging, Navigator):
         self, text: str, trace: Trace, result: Translation, clean: Trace | None = None
     ) -> None:
         old = self.step if self.trace.steps else None
-        self.__dict__["_ran_source"] = text
-        pending = self.__dict__.pop("_pending_cursor", None)
+        pending, self._pending_cursor = self._pending_cursor, None
         cursor = _same_kind(trace, old) if pending is None else min(pending, len(trace.steps) - 1)
-        self.update(
-            error="", translation=result, trace=trace, clean=clean, source=text, cursor=cursor
-        )
+        self.show_run(text, trace, result, clean, cursor)
 
     def _load_pair(self, pair: str) -> None:
-        if self.__dict__.get("_hold"):
+        if self._hold:
             return  # a session file brings its own model
         if pair not in BUILTIN_MODELS:
             self.error = f"no built-in model for {pair!r}"

@@ -26,7 +26,7 @@ import zipfile
 import zlib
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from core import checkpoint
 from core.breakpoints import Breakpoint
@@ -34,7 +34,7 @@ from core.bundle import Bundle
 from core.checkpoint import CONFIG, VOCAB, WEIGHTS, CheckpointError
 from core.decode import DecodeSettings
 from core.interventions import from_json as intervention_from_json
-from core.session import Session
+from core.navigator import Selection
 
 FORMAT = "transformer-sim-session"
 VERSION = 1
@@ -55,6 +55,28 @@ MODES = ("translate", "train")
 
 class SessionFileError(ValueError):
     """A session file cannot be read or written; the message is one line."""
+
+
+class SessionFields(Protocol):
+    """What ``state_of`` reads of a session: ``core.session.Session`` has all of it.
+
+    Named here, not imported from ``core.session``, so this module stays below the
+    session (whose ``Debugging`` half saves and opens these files)."""
+
+    @property
+    def pair(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def decode(self) -> DecodeSettings: ...
+    @property
+    def mode(self) -> str: ...
+    @property
+    def target(self) -> str: ...
+    @property
+    def cursor(self) -> int: ...
+    @property
+    def selection(self) -> Selection: ...
 
 
 def save_session_file(path: str | Path, bundle: Bundle, state: dict[str, Any]) -> Path:
@@ -291,7 +313,7 @@ def _first_line(e: BaseException) -> str:
 
 
 def state_of(
-    session: Session,
+    session: SessionFields,
     breakpoints: list[dict[str, Any]] | None = None,
     watches: list[str] | None = None,
     interventions: list[dict[str, Any]] | None = None,
@@ -327,6 +349,7 @@ __all__ = [
     "LIMITS",
     "SUFFIX",
     "VERSION",
+    "SessionFields",
     "SessionFileError",
     "check_state",
     "decode_settings",

@@ -9,7 +9,7 @@ training are never lost to a Ctrl-C.
 from __future__ import annotations
 
 import sys
-from dataclasses import replace
+from dataclasses import asdict, replace
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -17,9 +17,10 @@ from typing import Any
 from tqdm import tqdm
 
 from core import checkpoint
+from core.builtin_corpus import builtin_corpus
 from core.bundle import Bundle, new_bundle
 from core.config import PRESETS, ConfigError, Preset, TrainConfig, preset
-from core.corpus import Corpus, builtin_corpus, load_tsv
+from core.corpus import Corpus, load_tsv
 from core.train import Callbacks, EvalStats, StepStats, Trainer
 
 
@@ -87,7 +88,7 @@ def _save(
     reason: str,
     evals: list[EvalStats],
 ) -> None:
-    metrics = evals[-1].__dict__ if evals else {}
+    metrics = asdict(evals[-1]) if evals else {}
     checkpoint.save(
         out,
         bundle,

@@ -121,6 +121,16 @@ def _report_errors_in(window: Any) -> None:
     sys.excepthook = hook
 
 
+def _set_icon() -> None:
+    """The window icon, and the desktop entry it belongs to (`transformer-sim install-desktop`)."""
+    from PySide6.QtGui import QIcon
+
+    from core import assets
+
+    QApplication.setWindowIcon(QIcon(str(assets.path("icons", "transformer-sim.png"))))
+    QApplication.setDesktopFileName("transformer-sim")  # Wayland: the window of that menu entry
+
+
 def has_display() -> bool:
     if os.environ.get("QT_QPA_PLATFORM") or sys.platform in ("darwin", "win32"):
         return True
@@ -140,11 +150,12 @@ def main(argv: list[str] | None = None, pair: str = "en-de", open_file: str | No
         return 2
     app = QApplication.instance() or QApplication(argv or sys.argv[:1])
     app.setApplicationName("Transformer Simulator")
+    _set_icon()
+    from visualizer.assemble import build_window
     from visualizer.fonts import install_fonts
-    from visualizer.shell.main_window import MainWindow
 
     install_fonts(app)  # type: ignore[arg-type]
-    window = MainWindow()
+    window = build_window()
     window.show()
     _report_errors_in(window)
     _FirstPaint(window.loading)  # parented to the label: lives as long as it

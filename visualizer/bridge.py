@@ -22,6 +22,7 @@ class SessionBridge(QObject):
     sigTrace = Signal(object)  # a new run (new trace) replaced the old one
     sigSelection = Signal(object)  # head / cell selection changed
     sigLang = Signal(str)  # "en" or "zh"
+    sigZoom = Signal(float)  # the presentation zoom rescaled fonts and lines (1.0 = 100 %)
     sigError = Signal(str)  # "" clears the message
     sigPlaying = Signal(bool)
     sigSpeed = Signal(float)
@@ -86,6 +87,12 @@ class SessionBridge(QObject):
         self._timer.timeout.connect(self._tick)
         self.sigPlaying.connect(self._on_playing)
         self.sigSpeed.connect(lambda _: self._on_playing(session.playing))
+
+    def connect_relabel(self, slot: Callable[[str], object]) -> None:
+        """``slot(lang)`` when the language changes, and when the presentation zoom does
+        (a view measures its text anew at the new size, in the same language)."""
+        self.sigLang.connect(slot)
+        self.sigZoom.connect(lambda _zoom: slot(self.session.lang))
 
     def run_in_worker(self, job: Callable[[], object], done: Callable[[object], None]) -> None:
         """The session's runner in the GUI: model runs leave the GUI thread free, and the

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from PySide6.QtWidgets import QWidget
+    from PySide6.QtCore import QMessageLogContext, QtMsgType
+    from PySide6.QtWidgets import QApplication, QWidget
 
     from core.session import Session
     from visualizer.bridge import SessionBridge
@@ -52,8 +54,7 @@ def seek_step(session: Session, step: str | None) -> None:
 def build_view(name: str, session: Session, bridge: SessionBridge) -> QWidget:
     from visualizer.panels import VIEWS
 
-    if name not in VIEWS:
-        raise ShotError(f"unknown view {name!r}; choose one of: window, {', '.join(VIEWS)}")
+    check_view(name)
     module, cls = VIEWS[name]
     widget: QWidget = getattr(importlib.import_module(module), cls)(session, bridge)
     return widget
@@ -78,31 +79,8 @@ def shot(
         raise ShotError(f"--out must end in .png, got {out.name}")
     if not out.parent.is_dir():
         raise ShotError(f"folder not found: {out.parent}")
-    from PySide6.QtWidgets import QApplication
-
-    from core.session import Session
-    from visualizer.bridge import SessionBridge
-    from visualizer.fonts import install_fonts
-
-    app = QApplication.instance() or QApplication([])
-    install_fonts(app)  # type: ignore[arg-type]
-    session = Session.open_builtin(pair, source)
-    if session.error:
-        raise ShotError(session.error)
-    session.lang = lang
-    session.animate = False
-    if mode not in ("translate", "train"):
-        raise ShotError(f"--mode must be translate or train, got {mode!r}")
-    session.mode = mode  # type: ignore[assignment]
-    if session.error:
-        raise ShotError(session.error)
-    bridge = SessionBridge(session)
-    if view == "window":
-        from visualizer.shell.main_window import MainWindow
-
-        widget: QWidget = MainWindow(session, bridge, persist=False)
-    else:
-        widget = build_view(view, session, bridge)
+    app, session, bridge = _offscreen_session(pair, source, lang, mode, ShotError, animate=False)
+    widget = build_widget(view, session, bridge)
     seek_step(session, step)
     widget.resize(w, h)
     widget.show()
@@ -112,3 +90,96 @@ def shot(
         raise ShotError(f"could not write {out}")
     widget.close()
     return out
+
+
+def record_view(
+    out: Path,
+    start: str,
+    stop: str,
+    view: str = "window",
+    size: str = "1600x1000",
+    fps: float = 4.0,
+    scale: float = 1.0,
+    lang: str = "en",
+    pair: str = "en-de",
+    source: str | None = None,
+    mode: str = "translate",
+) -> int:
+    """``transformer-sim record``: like ``shot``, on a fresh session; returns frames."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import qInstallMessageHandler
+
+    from visualizer.export.record import record
+    from visualizer.export.render import check_scale
+    from visualizer.export.video import ExportError, check_fps, check_target
+
+    w, h = parse_size(size)
+    if lang not in ("en", "zh"):
+        raise ExportError(f"--lang must be en or zh, got {lang!r}")
+    check_target(out)
+    check_scale(scale)
+    check_fps(fps)
+    check_view(view)
+    _app, session, bridge = _offscreen_session(pair, source, lang, mode, ExportError, animate=True)
+    previous = qInstallMessageHandler(_quiet_offscreen)
+    try:
+        return record(
+            session,
+            lambda: build_widget(view, session, bridge),
+            start,
+            stop,
+            out,
+            fps=fps,
+            scale=scale,
+            size=(w, h),
+        )
+    finally:
+        qInstallMessageHandler(previous)
+
+
+def check_view(view: str) -> None:
+    from visualizer.panels import VIEWS
+
+    if view != "window" and view not in VIEWS:
+        raise ShotError(f"unknown view {view!r}; choose one of: window, {', '.join(VIEWS)}")
+
+
+def build_widget(view: str, session: Session, bridge: SessionBridge) -> QWidget:
+    """The whole window (every feature, nothing remembered) or one view."""
+    if view == "window":
+        from visualizer.assemble import build_window
+
+        return build_window(session, bridge, persist=False)
+    return build_view(view, session, bridge)
+
+
+def _offscreen_session(
+    pair: str, source: str | None, lang: str, mode: str, error: type[ValueError], animate: bool
+) -> tuple[QApplication, Session, SessionBridge]:
+    """The application (fonts installed) and a session on the pair's built-in model."""
+    from PySide6.QtWidgets import QApplication
+
+    from core.session import Session
+    from visualizer.bridge import SessionBridge
+    from visualizer.fonts import install_fonts
+
+    if mode not in ("translate", "train"):
+        raise error(f"--mode must be translate or train, got {mode!r}")
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([])
+    install_fonts(app)
+    session = Session.open_builtin(pair, source)
+    if session.error:
+        raise error(session.error)
+    session.lang = lang
+    session.animate = animate
+    session.mode = "train" if mode == "train" else "translate"
+    if session.error:
+        raise error(session.error)
+    return app, session, SessionBridge(session)
+
+
+def _quiet_offscreen(_kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
+    """The offscreen platform warns once per frame that docks cannot hint sizes: drop that."""
+    if "propagateSizeHints" not in message:
+        print(message, file=sys.stderr)

@@ -8,9 +8,10 @@ import pytest
 import torch
 
 from core import checkpoint
+from core.builtin_corpus import builtin_corpus
 from core.bundle import Bundle, new_bundle
 from core.config import ModelConfig, TrainConfig
-from core.corpus import Corpus, builtin_corpus
+from core.corpus import Corpus
 from core.train import Trainer
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"

@@ -14,10 +14,11 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from core import checkpoint
+from core.builtin_corpus import builtin_corpus
 from core.bundle import Bundle, new_bundle
 from core.checkpoint import CONFIG, VOCAB, WEIGHTS, CheckpointError
 from core.config import ModelConfig
-from core.corpus import Corpus, builtin_corpus
+from core.corpus import Corpus
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 SHIPPED = ASSETS / "models" / "demo-de"

@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from core import checkpoint, trace_io
+from core.builtin_corpus import builtin_corpus
 from core.cli import main
-from core.corpus import builtin_corpus
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "assets" / "models"

@@ -14,12 +14,11 @@ import pytest
 
 from core import grammar_de as de
 from core import grammar_fr as fr
+from core.builtin_corpus import builtin_corpus, builtin_pairs
 from core.corpus import (
     Corpus,
     CorpusError,
     Pair,
-    builtin_corpus,
-    builtin_pairs,
     load_tsv,
     sentence_key,
 )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
+from core.builtin_corpus import builtin_corpus
 from core.bundle import Bundle
-from core.corpus import builtin_corpus
 from core.decode import DecodeSettings, generate, greedy_batch, next_token_probs
 from core.tokenizer import BOS_ID, EOS_ID
 from core.tracing import trace_translation

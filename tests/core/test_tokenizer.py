@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from core.corpus import Corpus, builtin_corpus
+from core.builtin_corpus import builtin_corpus
+from core.corpus import Corpus
 from core.subword import SubwordTokenizer
 from core.tokenizer import (
     BOS_ID,

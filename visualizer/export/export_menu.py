@@ -33,9 +33,9 @@ from PySide6.QtWidgets import (
 from visualizer.i18n import tr
 
 if TYPE_CHECKING:
-    from visualizer.shell.main_window import MainWindow
+    from visualizer.shell.context import WindowContext
 
-T = {
+STRINGS = {
     "menu": {"en": "Export", "zh": "导出"},
     "png_window": {"en": "Window as PNG…", "zh": "窗口导出为 PNG…"},
     "png_view": {"en": "Current view as PNG…", "zh": "当前视图导出为 PNG…"},
@@ -58,21 +58,21 @@ T = {
 
 
 class ExportActions(QObject):
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__(ctx.qwindow)
+        self.ctx = ctx
         self.menu = QMenu()
         self.scale = 2.0
         self.last_view: QWidget | None = None
         self.actions: dict[str, QAction] = {}
         for key, slot in (
-            ("png_window", lambda: self.ask_png(self.window)),
+            ("png_window", lambda: self.ask_png(self.ctx.qwindow)),
             ("png_view", lambda: self.ask_png(self.current_view())),
             ("svg_view", self.ask_svg),
             ("copy", self.copy),
             ("record", self.open_record_panel),
         ):
-            action = QAction(window)
+            action = QAction(ctx.qwindow)
             action.triggered.connect(lambda *_, s=slot: s())
             self.menu.addAction(action)
             self.actions[key] = action
@@ -80,12 +80,14 @@ class ExportActions(QObject):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.focusChanged.connect(self._on_focus)
+        ctx.bridge.sigLang.connect(self.relabel)
+        self.relabel()
 
     def _lang(self) -> str:
-        return self.window.session.lang if self.window.session else "en"
+        return self.ctx.session.lang
 
     def _t(self, key: str) -> str:
-        return tr(T[key], self._lang())
+        return tr(STRINGS[key], self._lang())
 
     def _on_focus(self, _old: QWidget | None, new: QWidget | None) -> None:
         w = new
@@ -96,34 +98,34 @@ class ExportActions(QObject):
 
     def current_view(self) -> QWidget:
         """The view last clicked (a dock's view, or the room in front)."""
-        if self.window.rooms.current != "transformer":
-            return self.window.rooms.pages[self.window.rooms.current]
+        if self.ctx.rooms.current != "transformer":
+            return self.ctx.rooms.pages[self.ctx.rooms.current]
         if self.last_view is not None and self.last_view.isVisible():
             return self.last_view
-        return self.window.views["tensor"]
+        return self.ctx.views["tensor"]
 
     # -- pictures ----------------------------------------------------------------------
     def save_png(self, widget: QWidget, path: str | Path) -> Path:
         from visualizer.export.render import export_png
 
         out = export_png(widget, path, self.scale)
-        self.window.statusBar().showMessage(self._t("done").format(path=out), 8000)
+        self.ctx.say(self._t("done").format(path=out), 8000)
         return out
 
     def save_svg(self, widget: QWidget, path: str | Path) -> Path:
         from visualizer.export.render import export_svg
 
         out = export_svg(widget, path)
-        self.window.statusBar().showMessage(self._t("done").format(path=out), 8000)
+        self.ctx.say(self._t("done").format(path=out), 8000)
         return out
 
     def ask_png(self, widget: QWidget) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, "PNG", "picture.png", "PNG (*.png)")
+        path, _ = QFileDialog.getSaveFileName(self.ctx.qwindow, "PNG", "picture.png", "PNG (*.png)")
         if path:
             self._guard(lambda: self.save_png(widget, path))
 
     def ask_svg(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self.window, "SVG", "picture.svg", "SVG (*.svg)")
+        path, _ = QFileDialog.getSaveFileName(self.ctx.qwindow, "SVG", "picture.svg", "SVG (*.svg)")
         if path:
             self._guard(lambda: self.save_svg(self.current_view(), path))
 
@@ -131,13 +133,13 @@ class ExportActions(QObject):
         from visualizer.export.render import copy_to_clipboard
 
         copy_to_clipboard(self.current_view(), self.scale)
-        self.window.statusBar().showMessage(self._t("copied"), 5000)
+        self.ctx.say(self._t("copied"), 5000)
 
     def _guard(self, job: Any) -> None:
         try:
             job()
         except (OSError, ValueError) as e:  # an unwritable folder, a bad name
-            nav = self.window.rooms.navigator()
+            nav = self.ctx.rooms.navigator()
             if nav is not None:
                 nav.error = str(e)
 
@@ -149,7 +151,7 @@ class ExportActions(QObject):
         self.panel.show()
         return self.panel
 
-    def relabel(self) -> None:
+    def relabel(self, *_: object) -> None:
         self.menu.setTitle(self._t("menu"))
         for key, action in self.actions.items():
             action.setText(self._t(key))
@@ -161,7 +163,7 @@ class RecordPanel(QDialog):
     """Non-modal: step range, frames per second, scale, window or view; then a file."""
 
     def __init__(self, owner: ExportActions) -> None:
-        super().__init__(owner.window)
+        super().__init__(owner.ctx.qwindow)
         self.owner = owner
         self.job: Any = None
         self.first, self.last, self.fps = QSpinBox(), QSpinBox(), QSpinBox()
@@ -197,7 +199,7 @@ class RecordPanel(QDialog):
         self.relabel()
 
     def refresh(self) -> None:
-        nav = self.owner.window.rooms.navigator()
+        nav = self.owner.ctx.rooms.navigator()
         n = len(nav) if nav is not None else 1
         for box in (self.first, self.last):
             box.setRange(0, max(0, n - 1))
@@ -215,10 +217,12 @@ class RecordPanel(QDialog):
     def record_to(self, path: str | Path) -> bool:
         """Start recording (a timer draws one frame per tick); False with a message if
         the settings are refused."""
-        from visualizer.export.render import ExportError, RecordJob
+        from visualizer.export.record import RecordJob
+        from visualizer.export.video import ExportError
 
-        nav = self.owner.window.rooms.navigator()
-        widget = self.owner.window if self.what.currentIndex() == 0 else self.owner.current_view()
+        nav = self.owner.ctx.rooms.navigator()
+        owner = self.owner
+        widget = owner.ctx.qwindow if self.what.currentIndex() == 0 else owner.current_view()
         try:
             self.job = RecordJob(
                 nav,  # type: ignore[arg-type]  # any Navigator: it only moves the cursor

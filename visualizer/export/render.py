@@ -13,44 +13,15 @@ a dialog: the menu that asks for a file name lives in the window.
 
 from __future__ import annotations
 
-import os
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from PySide6.QtCore import QMessageLogContext, QPoint, QRect, QtMsgType, qInstallMessageHandler
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtGui import QGuiApplication, QImage, QPainter, QRegion
 from PySide6.QtSvg import QSvgGenerator
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
-from visualizer.export.video import ExportError, check_fps, check_target, publish, temp_beside
-
-if TYPE_CHECKING:
-    from visualizer.export.record import Recorder, RecordJob, record, resolve_step
-
-__all__ = [
-    "ExportError",
-    "RecordJob",
-    "Recorder",
-    "copy_to_clipboard",
-    "export_png",
-    "export_svg",
-    "record",
-    "render_image",
-    "resolve_step",
-]
-
-_RECORDING = ("RecordJob", "Recorder", "record", "resolve_step")
-
-
-def __getattr__(name: str) -> Any:
-    """``record`` and friends live in ``export_record`` (which imports this module)."""
-    if name in _RECORDING:
-        from visualizer.export import record as export_record
-
-        return getattr(export_record, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+from visualizer.export.video import ExportError, check_target, publish, temp_beside
 
 
 def check_scale(scale: float) -> None:
@@ -127,66 +98,3 @@ def to_rgb(image: QImage) -> np.ndarray:
     h, w = rgb.height(), rgb.width()
     rows = np.frombuffer(rgb.constBits(), np.uint8).reshape(h, rgb.bytesPerLine())
     return rows[:, : w * 3].reshape(h, w, 3).copy()
-
-
-def record_view(
-    out: Path,
-    start: str,
-    stop: str,
-    view: str = "window",
-    size: str = "1600x1000",
-    fps: float = 4.0,
-    scale: float = 1.0,
-    lang: str = "en",
-    pair: str = "en-de",
-    source: str | None = None,
-    mode: str = "translate",
-) -> int:
-    """``transformer-sim record``: like ``shot``, on a fresh session; returns frames."""
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from visualizer.shot import ShotError, build_view, parse_size
-
-    w, h = parse_size(size)
-    if lang not in ("en", "zh"):
-        raise ExportError(f"--lang must be en or zh, got {lang!r}")
-    if mode not in ("translate", "train"):
-        raise ExportError(f"--mode must be translate or train, got {mode!r}")
-    check_target(out)
-    check_scale(scale)
-    check_fps(fps)
-    from core.session import Session
-    from visualizer.bridge import SessionBridge
-    from visualizer.fonts import install_fonts
-    from visualizer.panels import VIEWS
-
-    if view != "window" and view not in VIEWS:
-        raise ShotError(f"unknown view {view!r}; choose one of: window, {', '.join(VIEWS)}")
-    app = QApplication.instance() or QApplication([])
-    install_fonts(app)  # type: ignore[arg-type]
-    session = Session.open_builtin(pair, source)
-    session.lang = lang
-    session.mode = mode  # type: ignore[assignment]
-    if session.error:
-        raise ExportError(session.error)
-    bridge = SessionBridge(session)
-
-    def build() -> QWidget:
-        if view == "window":
-            from visualizer.shell.main_window import MainWindow
-
-            return MainWindow(session, bridge, persist=False)
-        return build_view(view, session, bridge)
-
-    from visualizer.export.record import record
-
-    previous = qInstallMessageHandler(_quiet_offscreen)
-    try:
-        return record(session, build, start, stop, out, fps=fps, scale=scale, size=(w, h))
-    finally:
-        qInstallMessageHandler(previous)
-
-
-def _quiet_offscreen(_kind: QtMsgType, _context: QMessageLogContext, message: str) -> None:
-    """The offscreen platform warns once per frame that docks cannot hint sizes: drop that."""
-    if "propagateSizeHints" not in message:
-        print(message, file=sys.stderr)

@@ -18,7 +18,7 @@ from visualizer.theme import HIGHLIGHT, ui_font
 
 BACKGROUND = "#15171c"
 TEXT_PT, TITLE_PT, META_PT = 22, 26, 14
-STR = {
+STRINGS = {
     "chapter": {"en": "Chapter {n} · {title}", "zh": "第 {n} 章 · {title}"},
     "scene": {"en": "Scene {i} / {n}", "zh": "第 {i} / {n} 幕"},
     "keys": {
@@ -121,16 +121,16 @@ class ChapterBar(QFrame):
     ) -> None:
         head = chapter_title
         if number is not None:
-            head = tr(STR["chapter"], lang).format(n=number, title=chapter_title)
+            head = tr(STRINGS["chapter"], lang).format(n=number, title=chapter_title)
         self.chapter.setText(head)
         self.title.setText(title)
         self.title.setVisible(bool(title))
         self.text.setText(text)
-        counter = tr(STR["scene"], lang).format(i=index + 1, n=count)
+        counter = tr(STRINGS["scene"], lang).format(i=index + 1, n=count)
         if index == count - 1:
-            counter += "  ·  " + tr(STR["last"], lang)
+            counter += "  ·  " + tr(STRINGS["last"], lang)
         self.counter.setText(counter)
-        self.keys.setText(tr(STR["keys"], lang))
+        self.keys.setText(tr(STRINGS["keys"], lang))
         QTimer.singleShot(0, self._fit)
 
     def set_note(self, text: str) -> None:

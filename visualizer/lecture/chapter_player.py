@@ -26,14 +26,14 @@ from PySide6.QtWidgets import QWidget
 from core.chapters import Chapter, Scene, builtin_chapters, find_chapter, list_chapters
 from visualizer.i18n import tr
 from visualizer.lecture import chapter_scene as act
-from visualizer.lecture.chapter_bar import STR, ChapterBar
+from visualizer.lecture.chapter_bar import STRINGS, ChapterBar
 from visualizer.lecture.chapter_scene import FIGURES  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     from core.navigator import Navigator
-    from visualizer.shell.main_window import MainWindow
+    from visualizer.shell.context import WindowContext
 
 KEYS = (("PgDown", "next"), ("PgUp", "previous"), ("Escape", "stop"))  # for the window to bind
 
@@ -41,9 +41,9 @@ KEYS = (("PgDown", "next"), ("PgUp", "previous"), ("Escape", "stop"))  # for the
 class ChapterPlayer(QObject):
     sigScene = Signal(int)  # the scene now shown (-1: the chapter ended)
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__(ctx.qwindow)
+        self.ctx = ctx
         self.overlay = ChapterBar()
         self.overlay.hide()
         self.chapter: Chapter | None = None
@@ -57,7 +57,7 @@ class ChapterPlayer(QObject):
         self._saved: tuple[str, act.Layout] | None = None
         self._numbers: dict[str, int] = {}
         self._figures: dict[str, QWidget] = {}
-        window.bridge.sigLang.connect(self._show_text)
+        ctx.bridge.connect_relabel(self._show_text)
 
     def chapters(self) -> list[Chapter]:
         """The built-in chapters, then those in ``folders`` (bad files: ``load_errors``)."""
@@ -84,9 +84,9 @@ class ChapterPlayer(QObject):
             chapter = find_chapter(chapter, listed)
         self._numbers = {c.id: i for i, c in enumerate(listed)}
         if self._saved is None:  # the lecturer's room and panels, for stop()
-            room = self.window.rooms.current
-            self.window.rooms.switch("transformer")
-            self._saved = (room, act.layout_now(self.window.docks))
+            room = self.ctx.rooms.current
+            self.ctx.rooms.switch("transformer")
+            self._saved = (room, act.layout_now(self.ctx.docks))
         self.chapter = chapter
         self.overlay.show()
         self.goto(scene)
@@ -116,13 +116,13 @@ class ChapterPlayer(QObject):
         session keeps the chapter's sentence and model; a training run goes on."""
         self._gen += 1
         self.pending = False
-        act.stop_playground(self.window.rooms.pages)
+        act.stop_playground(self.ctx.rooms.pages)
         if self._saved is not None:
             room, layout = self._saved
             self._saved = None
-            self.window.rooms.switch("transformer")
-            act.restore_layout(self.window.docks, layout)
-            self.window.rooms.switch(room)
+            self.ctx.rooms.switch("transformer")
+            act.restore_layout(self.ctx.docks, layout)
+            self.ctx.rooms.switch(room)
         self.chapter, self.scene_index = None, -1
         self.overlay.set_figure(None)
         self.overlay.hide()
@@ -132,13 +132,13 @@ class ChapterPlayer(QObject):
     def _apply(self, scene: Scene) -> None:
         self._gen += 1
         self.problems = []
-        rooms = self.window.rooms
+        rooms = self.ctx.rooms
         act.stop_playground(rooms.pages)
         self._try(rooms.switch, scene.room)
         self._show_text()
         self.overlay.set_figure(self._figure(scene.figure) if scene.figure else None)
         if scene.room == "transformer":
-            self.problems += act.panels(self.window.docks, scene)
+            self.problems += act.panels(self.ctx.docks, scene)
             self._model(scene, self._gen)
         elif scene.room in rooms.pages:
             page: Any = rooms.pages[scene.room]
@@ -153,7 +153,7 @@ class ChapterPlayer(QObject):
         would use the old model, and only the newest run is applied."""
         from core.session import BUILTIN_MODELS, MODELS
 
-        s = self.window.session
+        s = self.ctx.session
         assert s is not None and self.chapter is not None
         pair, own = scene.pair, self.chapter.scenes[self.scene_index].pair
         old = s.bundle
@@ -180,10 +180,10 @@ class ChapterPlayer(QObject):
                 sel = scene.select
                 head = s.selection.head if sel.head is None else sel.head
                 s.selection = Selection(head, sel.row, sel.col)
-            act.panels(self.window.docks, scene)  # a new mode brought its own dock forward
+            act.panels(self.ctx.docks, scene)  # a new mode brought its own dock forward
             if scene.train is not None:
                 t = scene.train
-                view = self.window.views["training"]
+                view = self.ctx.views["training"]
                 self._try(act.start_training, view, t.steps, t.scratch, t.until_right)
             if s.error:
                 self.problems.append(s.error)
@@ -201,7 +201,7 @@ class ChapterPlayer(QObject):
         """Run ``then`` once the session's model run is applied, unless a newer scene
         came first (at once when the session is idle)."""
         if gen == self._gen:
-            act.when_idle(self.window.session, then, lambda: gen == self._gen)
+            act.when_idle(self.ctx.session, then, lambda: gen == self._gen)
 
     def _cursor(self, nav: Navigator, scene: Scene) -> None:
         if scene.step is None or not len(nav):
@@ -215,12 +215,12 @@ class ChapterPlayer(QObject):
 
     def _figure(self, name: str) -> QWidget:
         if name not in self._figures:  # built on first use, then kept
-            self._figures[name] = act.make_figure(name, self.window.session, self.window.bridge)
+            self._figures[name] = act.make_figure(name, self.ctx.session, self.ctx.bridge)
         return self._figures[name]
 
     # -- text ------------------------------------------------------------------------
     def _lang(self) -> str:
-        s = self.window.session
+        s = self.ctx.session
         return s.lang if s is not None else "en"
 
     def _show_text(self, _lang: str = "") -> None:
@@ -241,7 +241,7 @@ class ChapterPlayer(QObject):
     def _show_problems(self) -> None:
         note = "  ·  ".join(self.problems)
         if self.pending and not note:
-            note = tr(STR["waiting"], self._lang())
+            note = tr(STRINGS["waiting"], self._lang())
         self.overlay.set_note(note)
 
     def _try(self, fn: Callable[..., object], *args: object) -> None:

@@ -11,7 +11,7 @@ Qt's old tab bars behind, drawn over the window.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer
@@ -35,7 +35,7 @@ def make_figure(name: str, session: Any, bridge: Any) -> QWidget:
     return widget
 
 
-def panels(docks: dict[str, QDockWidget], scene: Scene) -> list[str]:
+def panels(docks: Mapping[str, QDockWidget], scene: Scene) -> list[str]:
     """Show the scene's panels and hide the rest; bring ``raise`` (else the first named
     panel of each tab group) forward. Returns the names this window lacks."""
     missing: list[str] = []
@@ -51,13 +51,13 @@ def panels(docks: dict[str, QDockWidget], scene: Scene) -> list[str]:
     return [f"this window has no panel {name!r}" for name in missing]
 
 
-def layout_now(docks: dict[str, QDockWidget]) -> Layout:
+def layout_now(docks: Mapping[str, QDockWidget]) -> Layout:
     shown = {name: not dock.isHidden() for name, dock in docks.items()}
     front = [n for n, d in docks.items() if shown[n] and not d.visibleRegion().isEmpty()]
     return shown, front
 
 
-def restore_layout(docks: dict[str, QDockWidget], layout: Layout) -> None:
+def restore_layout(docks: Mapping[str, QDockWidget], layout: Layout) -> None:
     shown, front = layout
     for name, dock in docks.items():
         dock.setVisible(shown.get(name, False))

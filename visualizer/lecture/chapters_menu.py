@@ -11,41 +11,44 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QMenu, QMenuBar
+from PySide6.QtWidgets import QMenu
 
 from visualizer.i18n import tr
 
 if TYPE_CHECKING:
-    from visualizer.shell.main_window import MainWindow
+    from visualizer.shell.context import WindowContext
 
-T = {
+STRINGS = {
     "menu": {"en": "&Chapters", "zh": "章节(&C)"},
     "stop": {"en": "End the chapter  (Esc)", "zh": "结束本章  (Esc)"},
 }
 
 
 class ChapterMenu(QObject):
-    def __init__(self, window: MainWindow, bar: QMenuBar) -> None:
-        super().__init__(window)
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__(ctx.qwindow)
         from visualizer.lecture.chapter_player import ChapterPlayer
 
-        self.window = window
-        self.player = ChapterPlayer(window)
+        self.player = ChapterPlayer(ctx)
         self.menu = QMenu()
-        bar.addMenu(self.menu)
+        ctx.add_menu(self.menu)
         self.chapter_actions: list[tuple[QAction, object]] = []
         for chapter in self.player.chapters():
-            action = QAction(window)
+            action = QAction(ctx.qwindow)
             action.triggered.connect(lambda *_, c=chapter: self.player.start(c))
             self.menu.addAction(action)
             self.chapter_actions.append((action, chapter))
         self.menu.addSeparator()
-        self.act_stop = QAction(window)
+        self.act_stop = QAction(ctx.qwindow)
         self.act_stop.triggered.connect(lambda *_: self.player.stop())
         self.menu.addAction(self.act_stop)
         self.player.sigScene.connect(self._on_scene)
         self.bar = self.player.overlay
         self.bar.setVisible(False)
+        ctx.add_under_room(self.bar)
+        ctx.on_clicker(self.key)
+        ctx.bridge.connect_relabel(self.relabel)
+        self.relabel(ctx.session.lang)
 
     @property
     def active(self) -> bool:
@@ -64,8 +67,8 @@ class ChapterMenu(QObject):
         return True
 
     def relabel(self, lang: str) -> None:
-        self.menu.setTitle(tr(T["menu"], lang))
+        self.menu.setTitle(tr(STRINGS["menu"], lang))
         for i, (action, chapter) in enumerate(self.chapter_actions):
             title = chapter.title.get(lang)  # type: ignore[attr-defined]
             action.setText(f"{i}. {title}")
-        self.act_stop.setText(tr(T["stop"], lang))
+        self.act_stop.setText(tr(STRINGS["stop"], lang))

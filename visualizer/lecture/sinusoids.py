@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from visualizer.bridge import SessionBridge
 
 DIMS = (0, 4, 10, 20)  # even dimensions: sine waves of growing wavelength
-STR = {
+STRINGS = {
     "dim": {"en": "dim {d}", "zh": "第 {d} 维"},
     "none": {"en": "no sinusoidal positions in this trace", "zh": "此轨迹没有正弦位置编码"},
 }
@@ -51,7 +51,7 @@ class SinusoidFigure(QWidget):
         self.setMaximumWidth(620)
         self.refresh()
         bridge.sigTrace.connect(lambda _t: self.refresh())
-        bridge.sigLang.connect(lambda _l: self.update())
+        bridge.connect_relabel(lambda _l: self.update())
 
     def refresh(self) -> None:
         trace = self.session.trace
@@ -70,7 +70,7 @@ class SinusoidFigure(QWidget):
         if self.values is None:
             p.setPen(QColor("#c9ccd4"))
             p.setFont(ui_font(12))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, tr(STR["none"], lang))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, tr(STRINGS["none"], lang))
             p.end()
             return
         n, d_model = self.values.shape
@@ -111,7 +111,7 @@ class SinusoidFigure(QWidget):
                 p.drawEllipse(to_xy(pos, float(self.values[pos, dim])), 5.5, 5.5)
             p.setFont(ui_font(12, True))
             p.setPen(color)
-            label = tr(STR["dim"], lang).format(d=dim)
+            label = tr(STRINGS["dim"], lang).format(d=dim)
             p.drawText(QRectF(legend_x, 4, 150, 24), Qt.AlignmentFlag.AlignLeft, label)
             legend_x += p.fontMetrics().horizontalAdvance(label) + 22
         p.setFont(ui_font(12))

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 EXAMPLES = ("9.11", "9.9")
 VOCAB = 500  # BPE vocabulary size: small enough that numbers stay in pieces
-STR = {
+STRINGS = {
     "bpe": {"en": "BPE, trained on\ngenerated text", "zh": "BPE（在生成的\n文本上训练）"},
     "word": {"en": "word tokenizer\nof this model", "zh": "本模型的\n词级分词器"},
 }
@@ -48,7 +48,7 @@ def generated_text(seed: int = 0) -> list[str]:
     """The BPE's training text: the built-in English sentences, and sentences with
     version numbers ("9.11 came out after 9.10"), volumes and prices. Seeded: the same
     pieces on every machine."""
-    from core.corpus import builtin_corpus
+    from core.builtin_corpus import builtin_corpus
 
     rng = random.Random(seed)
     texts = [p.source for p in builtin_corpus("en-de").train]
@@ -85,7 +85,7 @@ class TokenSplit(QWidget):
         self.setMaximumWidth(620)
         self.refresh()
         bridge.sigTrace.connect(lambda _t: self.refresh())  # another model: its tokenizer
-        bridge.sigLang.connect(lambda _l: self.update())
+        bridge.connect_relabel(lambda _l: self.update())
 
     def refresh(self) -> None:
         bpe = trained_bpe()
@@ -115,7 +115,7 @@ class TokenSplit(QWidget):
             p.drawText(
                 QRectF(0, top, label_w - 8, row_h),
                 Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
-                tr(STR[key], lang),
+                tr(STRINGS[key], lang),
             )
             for c, sp in enumerate(splits):
                 self._chips(p, sp, QRectF(label_w + c * col_w, top, col_w, row_h))

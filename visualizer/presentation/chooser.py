@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 from visualizer import theme
 from visualizer.i18n import tr
 from visualizer.presentation import themes
-from visualizer.presentation.text import T
+from visualizer.presentation.text import STRINGS
 
 if TYPE_CHECKING:
     from visualizer.presentation.mode import Presentation
@@ -39,11 +39,11 @@ class PresentationSettings(QDialog):
         self.setModal(False)
         self.setMinimumWidth(340)
         self.presentation = presentation
-        window = presentation.window
+        ctx = presentation.ctx
         self.group = QGroupBox()
         box = QVBoxLayout(self.group)
         self.checks: dict[str, QCheckBox] = {}
-        for name in window.docks:
+        for name in ctx.docks:
             check = QCheckBox()
             check.setChecked(name in presentation.panels)
             check.toggled.connect(self._panels_changed)
@@ -78,20 +78,20 @@ class PresentationSettings(QDialog):
         lay.addWidget(self.group)
         lay.addLayout(form)
         lay.addLayout(buttons)
-        self.set_lang(getattr(window.session, "lang", "en"))
+        self.set_lang(ctx.session.lang)
 
     def set_lang(self, lang: str) -> None:
-        self.setWindowTitle(tr(T["settings_title"], lang))
-        self.group.setTitle(tr(T["panels"], lang))
+        self.setWindowTitle(tr(STRINGS["settings_title"], lang))
+        self.group.setTitle(tr(STRINGS["panels"], lang))
         for name, check in self.checks.items():
-            check.setText(self.presentation.window.docks[name].windowTitle())
-        self.note.setText(tr(T["central"], lang))
-        self.zoom_label.setText(tr(T["zoom"], lang))
-        self.theme_label.setText(tr(T["theme"], lang))
+            check.setText(self.presentation.ctx.docks[name].windowTitle())
+        self.note.setText(tr(STRINGS["central"], lang))
+        self.zoom_label.setText(tr(STRINGS["zoom"], lang))
+        self.theme_label.setText(tr(STRINGS["theme"], lang))
         for i, name in enumerate(themes.NAMES):
             self.theme.setItemText(i, tr(themes.NAMES[name], lang))
-        self.start.setText(tr(T["start"], lang))
-        self.close_button.setText(tr(T["close"], lang))
+        self.start.setText(tr(STRINGS["start"], lang))
+        self.close_button.setText(tr(STRINGS["close"], lang))
 
     def _panels_changed(self) -> None:
         self.presentation.set_panels({n for n, c in self.checks.items() if c.isChecked()})

@@ -13,15 +13,25 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from visualizer.presentation.layout import rival_shortcuts
 
 if TYPE_CHECKING:
-    from visualizer.presentation.mode import Presentation
+    from collections.abc import Callable
+
+    from visualizer.presentation.annotations import Annotations, Blank
+    from visualizer.shell.context import WindowContext
 
 
 class PresenterKeys(QObject):
-    def __init__(self, presentation: Presentation) -> None:
-        super().__init__(presentation)
-        self.presentation = p = presentation
-        self.window = p.window
-        self.blank, self.annotations = p.blank, p.annotations
+    def __init__(
+        self,
+        ctx: WindowContext,
+        blank: Blank,
+        annotations: Annotations,
+        leave: Callable[[], None],
+        parent: QObject,
+    ) -> None:
+        """``leave``: what Esc does last (leave presentation mode)."""
+        super().__init__(parent)
+        self.ctx, self.window = ctx, ctx.qwindow
+        self.blank, self.annotations, self.leave = blank, annotations, leave
         self.shortcuts: list[QShortcut] = []
         self._silenced: list[QShortcut] = []
         self._followed: set[int] = set()  # lab navigators whose steps clear the drawing
@@ -39,10 +49,8 @@ class PresenterKeys(QObject):
             sc.activated.connect(slot)
             sc.setEnabled(False)
             self.shortcuts.append(sc)
-        bridge = getattr(self.window, "bridge", None)
-        if bridge is not None:
-            bridge.sigCursor.connect(self.on_step)
-            bridge.sigTrace.connect(self.on_step)
+        self.ctx.bridge.sigCursor.connect(self.on_step)
+        self.ctx.bridge.sigTrace.connect(self.on_step)
 
     def set_enabled(self, on: bool) -> None:
         if on:
@@ -61,16 +69,13 @@ class PresenterKeys(QObject):
         self.annotations.clear()
         if self._chapter_key("next" if method == "step_forward" else "previous"):
             return
-        rooms = getattr(self.window, "rooms", None)
-        nav = rooms.navigator() if rooms is not None else self.window.session
+        nav = self.ctx.rooms.navigator()
         if nav is not None and len(nav):
             getattr(nav, method)()
 
     def _chapter_key(self, name: str) -> bool:
-        """Hand a clicker key to a chapter that plays (``window.chapters``), if any."""
-        chapters = getattr(self.window, "chapters", None)
-        key = getattr(chapters, "key", None)
-        return bool(key(name)) if callable(key) else False
+        """Hand a clicker key to a feature that wants it (a chapter that plays)."""
+        return self.ctx.take_clicker(name)
 
     def toggle_blank(self) -> None:
         if self.blank.isVisible():
@@ -88,17 +93,16 @@ class PresenterKeys(QObject):
             self.annotations.set_mode(None)
             self.annotations.clear()
         elif not self._chapter_key("stop"):
-            self.presentation.leave()
+            self.leave()
 
     def on_step(self, *_: object) -> None:
         self.annotations.clear()
 
     def follow_room(self) -> None:
         """A lab room's steps clear the drawing too (its navigator is not the session)."""
-        rooms = getattr(self.window, "rooms", None)
-        nav = rooms.navigator() if rooms is not None else None
+        nav = self.ctx.rooms.navigator()
         events = getattr(nav, "events", None)
-        if nav is not None and nav is not self.window.session and id(nav) not in self._followed:
+        if nav is not None and nav is not self.ctx.session and id(nav) not in self._followed:
             self._followed.add(id(nav))
             if events is not None and "cursor" in getattr(nav, "FIELDS", ()):
                 events.get("cursor").connect(self.on_step)

@@ -11,22 +11,24 @@ from PySide6.QtGui import QAction, QShortcut
 from PySide6.QtWidgets import QApplication, QMenu
 
 if TYPE_CHECKING:
-    from visualizer.shell.main_window import MainWindow
+    from collections.abc import Mapping
+
+    from PySide6.QtWidgets import QDockWidget, QMainWindow
 
 Area = Qt.DockWidgetArea
 SHARES = ((Area.LeftDockWidgetArea, 0.27), (Area.RightDockWidgetArea, 0.4))  # of the width
 DIAGRAM_SHARE = 0.55  # of the height, above the narration
 
 
-def size_docks(w: MainWindow) -> None:
+def size_docks(w: QMainWindow, docks: Mapping[str, QDockWidget]) -> None:
     """Give the shown docks a projector-friendly share of the screen (the central area,
     at its zoomed minimum width, takes the rest)."""
-    shown = [d for d in w.docks.values() if d.isVisible() and not d.isFloating()]
+    shown = [d for d in docks.values() if d.isVisible() and not d.isFloating()]
     width, height = max(w.width(), 800), max(w.height(), 600)
     for area, share in SHARES:
-        docks = [d for d in shown if w.dockWidgetArea(d) == area]
-        if docks:
-            w.resizeDocks(docks, [int(width * share)] * len(docks), Qt.Orientation.Horizontal)
+        in_area = [d for d in shown if w.dockWidgetArea(d) == area]
+        if in_area:
+            w.resizeDocks(in_area, [int(width * share)] * len(in_area), Qt.Orientation.Horizontal)
     left = [d for d in shown if w.dockWidgetArea(d) == Area.LeftDockWidgetArea]
     if len(left) == 2:  # the diagram above the narration
         w.resizeDocks(
@@ -36,7 +38,7 @@ def size_docks(w: MainWindow) -> None:
         )
 
 
-def restore_geometry(w: MainWindow, geometry: QByteArray) -> None:
+def restore_geometry(w: QMainWindow, geometry: QByteArray) -> None:
     """The size from before presenting; the layouts first shrink back from the zoom
     (else the zoomed minimum sizes, still cached, would widen the window)."""
     for _ in range(3):
@@ -44,7 +46,7 @@ def restore_geometry(w: MainWindow, geometry: QByteArray) -> None:
     w.restoreGeometry(geometry)
 
 
-def menu_actions(window: MainWindow) -> list[QAction]:
+def menu_actions(window: QMainWindow) -> list[QAction]:
     """The menu bar's actions that have keys, in every submenu."""
     out: list[QAction] = []
     menus = [m for a in window.menuBar().actions() if isinstance(m := a.menu(), QMenu)]

@@ -11,29 +11,30 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import QApplication, QBoxLayout, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QMenu
 
 from visualizer.i18n import tr
 from visualizer.presentation import themes
-from visualizer.presentation.text import T
+from visualizer.presentation.text import STRINGS
 from visualizer.shell.about import AboutDialog
 from visualizer.shell.first_run import FirstRunTip, first_run_done
 
 if TYPE_CHECKING:
     from visualizer.presentation.chooser import PresentationSettings
     from visualizer.presentation.mode import Presentation
-    from visualizer.shell.main_window import MainWindow
+    from visualizer.shell.context import WindowContext
 
 
 class PresentationActions(QObject):
-    def __init__(self, window: MainWindow, presentation: Presentation) -> None:
-        super().__init__(window)
-        self.window, self.presentation = window, presentation
+    def __init__(self, ctx: WindowContext, presentation: Presentation) -> None:
+        super().__init__(ctx.qwindow)
+        self.ctx, self.presentation = ctx, presentation
+        self.window = window = ctx.qwindow
         self.about_dialog: AboutDialog | None = None
         self.settings_dialog: PresentationSettings | None = None
         p = presentation
         self.present = self._action(p.toggle, "F5", checkable=True)
-        p.action = self.present  # type: ignore[attr-defined]
+        p.action = self.present
         self.settings = self._action(self.show_settings)
         self.zoom_in = self._action(p.zoom_in, "Ctrl+=", "Ctrl++")
         self.zoom_out = self._action(p.zoom_out, "Ctrl+-")
@@ -47,24 +48,18 @@ class PresentationActions(QObject):
             self.theme_group.addAction(a)
             self.theme_menu.addAction(a)
             self.theme_actions[name] = a
-        view = getattr(window, "menu_view", None)
-        if isinstance(view, QMenu):
-            view.addSeparator()
-            for a in (self.present, self.settings, self.zoom_in, self.zoom_out, self.zoom_reset):
-                view.addAction(a)
-            view.addMenu(self.theme_menu)
-        help_menu = getattr(window, "menu_help", None)
-        if isinstance(help_menu, QMenu):
-            help_menu.addAction(self.about)
+        view = ctx.menu_view
+        view.addSeparator()
+        for a in (self.present, self.settings, self.zoom_in, self.zoom_out, self.zoom_reset):
+            view.addAction(a)
+        view.addMenu(self.theme_menu)
+        ctx.menu_help.addAction(self.about)
         self.tip: FirstRunTip | None = None
-        if getattr(window, "persist", True) and not first_run_done():
-            self._show_tip()
-        bridge = getattr(window, "bridge", None)
-        if bridge is not None:
-            bridge.sigLang.connect(self.relabel)
-        rooms = getattr(window, "rooms", None)
-        if rooms is not None:
-            rooms.sigRoom.connect(self._on_room)
+        if ctx.persist and not first_run_done():
+            self.tip = FirstRunTip(self.lang())
+            ctx.add_above_room(self.tip)
+        ctx.bridge.sigLang.connect(self.relabel)
+        ctx.rooms.sigRoom.connect(self._on_room)
         self.relabel()
 
     def _action(self, slot: Callable[[], object], *keys: str, checkable: bool = False) -> QAction:
@@ -77,8 +72,7 @@ class PresentationActions(QObject):
         return a
 
     def lang(self) -> str:
-        session = getattr(self.window, "session", None)
-        return session.lang if session is not None else "en"
+        return self.ctx.session.lang
 
     def relabel(self, *_: object) -> None:
         lang = self.lang()
@@ -90,8 +84,8 @@ class PresentationActions(QObject):
             (self.zoom_reset, "zoom_reset"),
             (self.about, "about"),
         ):
-            action.setText(tr(T[key], lang))
-        self.theme_menu.setTitle(tr(T["theme"], lang))
+            action.setText(tr(STRINGS[key], lang))
+        self.theme_menu.setTitle(tr(STRINGS["theme"], lang))
         for name, a in self.theme_actions.items():
             a.setText(tr(themes.NAMES[name], lang))
             a.setChecked(name == themes.current_theme())
@@ -124,23 +118,9 @@ class PresentationActions(QObject):
         self.settings_dialog.raise_()
         return self.settings_dialog
 
-    def _show_tip(self) -> None:
-        central = self.window.centralWidget()
-        layout = central.layout() if isinstance(central, QWidget) else None
-        if not isinstance(layout, QBoxLayout):
-            return
-        self.tip = FirstRunTip(self.lang())
-        layout.insertWidget(0, self.tip)
-
     def _on_room(self, name: str) -> None:
         self.presentation.keys.follow_room()
         if themes.current_theme() != "light":
             themes.recolour(self.window)  # a room built just now
         if self.presentation.active and name == "transformer":
             self.presentation.show_panels()
-
-
-def build_actions(window: MainWindow, presentation: Presentation) -> PresentationActions:
-    actions = PresentationActions(window, presentation)
-    window.presentation_actions = actions  # type: ignore[attr-defined]
-    return actions

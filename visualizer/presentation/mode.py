@@ -16,17 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QApplication
 
 from visualizer import theme
-from visualizer.presentation import themes
 from visualizer.presentation.annotations import Annotations, Blank
 from visualizer.presentation.keys import PresenterKeys
 from visualizer.presentation.layout import menu_actions, read_float, restore_geometry, size_docks
 from visualizer.presentation.scale import apply_scale
 
 if TYPE_CHECKING:
-    from visualizer.shell.main_window import MainWindow
+    from visualizer.shell.context import WindowContext
 
 DEFAULT_PANELS = frozenset({"diagram", "attention", "narration", "timeline"})
 ZOOMS = (1.0, 1.25, 1.5, 1.75, 2.0, 2.25, 2.5, 3.0)
@@ -37,12 +35,13 @@ SETTINGS = ("transformer-sim", "transformer-sim")
 class Presentation(QObject):
     """``enter()`` / ``leave()`` / ``toggle()``; ``panels`` (dock names) and ``zoom``."""
 
-    def __init__(self, window: MainWindow) -> None:
-        super().__init__(window)
-        self.window = window
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__(ctx.qwindow)
+        self.ctx = ctx
+        self.window = window = ctx.qwindow
         settings = QSettings(*SETTINGS)
         saved = settings.value("presentation/panels")
-        names = set(getattr(window, "docks", {}))
+        names = set(ctx.docks)
         chosen = set(saved.split(",")) & names if isinstance(saved, str) and saved else set()
         self.panels: set[str] = chosen or set(DEFAULT_PANELS)
         self.zoom = read_float(settings.value("presentation/zoom"), DEFAULT_ZOOM)
@@ -51,7 +50,8 @@ class Presentation(QObject):
         self._borrowed: list[QAction] = []
         self.annotations = Annotations(window)
         self.blank = Blank(window)
-        self.keys = PresenterKeys(self)
+        self.keys = PresenterKeys(ctx, self.blank, self.annotations, self.leave, parent=self)
+        self.action: QAction | None = None  # View ▸ Presentation mode (checked while on)
 
     # -- enter / leave ---------------------------------------------------------------
     def toggle(self) -> None:
@@ -112,27 +112,26 @@ class Presentation(QObject):
         if not saved["fullscreen"]:
             restore_geometry(w, saved["geometry"])
         w.restoreState(saved["state"])
-        rooms = getattr(w, "rooms", None)
-        if rooms is not None and rooms.current != "transformer":  # a lab room hides the docks
-            rooms._dock_state = saved["state"]  # what it puts back on return
-            for dock in w.docks.values():
+        rooms = self.ctx.rooms
+        if rooms.current != "transformer":  # a lab room hides the docks
+            rooms.keep_dock_state(saved["state"])  # what it puts back on return
+            for dock in self.ctx.docks.values():
                 dock.hide()
 
     def show_panels(self) -> None:
         """Show exactly the chosen docks (in the Transformer room; a lab shows none)."""
-        rooms = getattr(self.window, "rooms", None)
-        if rooms is not None and rooms.current != "transformer":
+        if self.ctx.rooms.current != "transformer":
             return
-        for name, dock in self.window.docks.items():
+        for name, dock in self.ctx.docks.items():
             dock.setVisible(name in self.panels)
 
     def size_docks(self) -> None:
         """Give the shown docks a projector-friendly share of the screen."""
         if self.active:
-            size_docks(self.window)
+            size_docks(self.window, self.ctx.docks)
 
     def set_panels(self, panels: set[str] | frozenset[str]) -> None:
-        self.panels = set(panels) & set(self.window.docks)
+        self.panels = set(panels) & set(self.ctx.docks)
         QSettings(*SETTINGS).setValue("presentation/panels", ",".join(sorted(self.panels)))
         if self.active:
             self.show_panels()
@@ -168,30 +167,11 @@ class Presentation(QObject):
         if abs(zoom - theme.get_scale()) < 1e-6:
             return
         apply_scale(self.window, zoom)
-        session = getattr(self.window, "session", None)
-        bridge = getattr(self.window, "bridge", None)
-        if session is not None and bridge is not None:
-            bridge.sigLang.emit(session.lang)  # every view relabels, measuring anew
+        self.ctx.bridge.sigZoom.emit(zoom)  # every view relabels, measuring anew
 
     def _sync_action(self) -> None:
-        action = getattr(self, "action", None)
-        if isinstance(action, QAction) and action.isChecked() != self.active:
+        action = self.action
+        if action is not None and action.isChecked() != self.active:
             action.blockSignals(True)
             action.setChecked(self.active)
             action.blockSignals(False)
-
-
-def install(window: MainWindow) -> Presentation:
-    """Presentation mode, zoom, themes, About and the first-run tip on an attached
-    window; adds entries to its View and Help menus. Returns the ``Presentation``."""
-    from visualizer.presentation.menu import build_actions
-
-    presentation = Presentation(window)
-    window.presentation = presentation  # type: ignore[attr-defined]
-    build_actions(window, presentation)
-    app = QApplication.instance()
-    if isinstance(app, QApplication) and getattr(window, "persist", True):
-        saved = themes.saved_theme()
-        if saved != themes.current_theme():
-            themes.apply_theme(app, saved, remember=False)
-    return presentation

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-T = {
+STRINGS = {
     "present": {"en": "Presentation mode", "zh": "演示模式"},
     "settings": {"en": "Presentation settings…", "zh": "演示设置…"},
     "settings_title": {"en": "Presentation", "zh": "演示"},

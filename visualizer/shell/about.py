@@ -14,10 +14,11 @@ from importlib import metadata
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
+from core.version import app_version
 from visualizer.i18n import tr
 from visualizer.theme import ui_font
 
-T = {
+STRINGS = {
     "title": {"en": "About Transformer Simulator", "zh": "关于 Transformer 模拟器"},
     "app": {"en": "Transformer Simulator", "zh": "Transformer 模拟器"},
     "tagline": {
@@ -51,7 +52,7 @@ def versions() -> dict[str, str | None]:
     from PySide6 import QtCore
 
     out: dict[str, str | None] = {
-        "transformer-sim": package_version("transformer-sim"),
+        "transformer-sim": app_version(),  # as `transformer-sim --version`
         "Python": platform.python_version(),
     }
     for label, names in PACKAGES:
@@ -84,18 +85,21 @@ class AboutDialog(QDialog):
 
     def set_lang(self, lang: str) -> None:
         v = versions()
-        self.setWindowTitle(tr(T["title"], lang))
-        self.heading.setText(tr(T["app"], lang))
+        self.setWindowTitle(tr(STRINGS["title"], lang))
+        self.heading.setText(tr(STRINGS["app"], lang))
+        missing = tr(STRINGS["missing"], lang)
         rows = "".join(
-            f"<tr><td>{html.escape(label)}</td><td><b>{html.escape(ver or tr(T['missing'], lang))}"
-            "</b></td></tr>"
+            f"<tr><td>{html.escape(label)}</td><td><b>{html.escape(ver or missing)}</b></td></tr>"
             for label, ver in v.items()
             if label != "transformer-sim"
         )
+        version = tr(STRINGS["version"], lang).format(v=v["transformer-sim"] or "?")
         self.body.setText(
-            f"<p>{html.escape(tr(T['tagline'], lang))}</p>"
-            f"<p><b>{html.escape(tr(T['version'], lang).format(v=v['transformer-sim'] or '?'))}"
-            f"</b></p><p>{html.escape(tr(T['runs_on'], lang))}:</p>"
+            f"<p>{html.escape(tr(STRINGS['tagline'], lang))}</p>"
+            f"<p><b>{html.escape(version)}</b></p>"
+            f"<p>{html.escape(tr(STRINGS['runs_on'], lang))}:</p>"
             f"<table cellspacing='4'>{rows}</table>"
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Close).setText(tr(T["close"], lang))
+        self.buttons.button(QDialogButtonBox.StandardButton.Close).setText(
+            tr(STRINGS["close"], lang)
+        )

@@ -14,7 +14,7 @@ from visualizer.theme import ui_font
 
 SETTINGS = ("transformer-sim", "transformer-sim")
 KEY = "first_run_done"
-T = {
+STRINGS = {
     "tip": {
         "en": "New here? Press <b>→</b> to step through the model one operation at a time, "
         "<b>Space</b> to play, <b>F1</b> for every shortcut.",
@@ -63,8 +63,8 @@ class FirstRunTip(QWidget):
         self.set_lang(lang)
 
     def set_lang(self, lang: str) -> None:
-        self.text.setText(tr(T["tip"], lang))
-        self.ok.setText(tr(T["ok"], lang))
+        self.text.setText(tr(STRINGS["tip"], lang))
+        self.ok.setText(tr(STRINGS["ok"], lang))
 
     def dismiss(self) -> None:
         set_first_run_done(True)

@@ -9,7 +9,7 @@ because importing PyTorch takes seconds and the window must paint at once;
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QDockWidget,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QVBoxLayout,
     QWidget,
@@ -34,6 +35,8 @@ from PySide6.QtWidgets import (
 
 from visualizer.i18n import tr
 from visualizer.panels import VIEWS
+from visualizer.shell.context import ShortcutRow
+from visualizer.shell.room_switch import RoomSwitcher
 from visualizer.theme import ui_font
 
 if TYPE_CHECKING:
@@ -98,6 +101,10 @@ MENUS = {
 
 
 class MainWindow(QMainWindow):
+    """The shell: views as docks, the rooms, View and Help menus, stepping keys, layout
+    settings. It knows no feature; ``visualizer.assemble`` adds them through the hooks
+    of ``WindowContext`` (menus, bars, shortcut rows, clicker keys, close, drop)."""
+
     def __init__(
         self,
         session: Session | None = None,
@@ -106,10 +113,17 @@ class MainWindow(QMainWindow):
     ) -> None:
         """``persist``: restore and save layout, language and animation (QSettings)."""
         super().__init__()
-        self.persist = persist
-        self.session: Session | None = None
-        self.views: dict[str, QWidget] = {}
-        self.docks: dict[str, QDockWidget] = {}
+        self._persist = persist
+        self._session: Session | None = None
+        self._bridge: SessionBridge | None = None
+        self._views: dict[str, QWidget] = {}
+        self._docks: dict[str, QDockWidget] = {}
+        self._shortcut_rows: list[ShortcutRow] = [(k, en, zh) for k, _m, en, zh in SHORTCUTS]
+        self._clicker_handlers: list[Callable[[str], bool]] = []
+        self._close_callbacks: list[Callable[[], None]] = []
+        self._drop_handler: Callable[[str], object] | None = None
+        self._restored = False
+        self._sized = False
         self.setWindowTitle(tr("app", "en"))
         self.resize(1600, 1000)
         self.loading = QLabel(tr("loading", "en"))
@@ -120,26 +134,103 @@ class MainWindow(QMainWindow):
         if session is not None and bridge is not None:
             self.attach(session, bridge)
 
+    # -- the context features see (visualizer.shell.context.WindowContext) -------------
+    @property
+    def session(self) -> Session:
+        if self._session is None:
+            raise RuntimeError("the window has no session yet (attach() comes first)")
+        return self._session
+
+    @property
+    def bridge(self) -> SessionBridge:
+        if self._bridge is None:
+            raise RuntimeError("the window has no bridge yet (attach() comes first)")
+        return self._bridge
+
+    @property
+    def attached(self) -> bool:
+        return self._session is not None
+
+    @property
+    def qwindow(self) -> QMainWindow:
+        return self
+
+    @property
+    def persist(self) -> bool:
+        return self._persist
+
+    @property
+    def views(self) -> Mapping[str, QWidget]:
+        return self._views
+
+    @property
+    def docks(self) -> Mapping[str, QDockWidget]:
+        return self._docks
+
+    @property
+    def rooms(self) -> RoomSwitcher:
+        return self._rooms
+
+    @property
+    def menu_view(self) -> QMenu:
+        return self._menu_view
+
+    @property
+    def menu_help(self) -> QMenu:
+        return self._menu_help
+
+    def say(self, text: str, ms: int = 8000) -> None:
+        self.statusBar().showMessage(text, ms)
+
+    def add_menu(self, menu: QMenu) -> None:
+        self.menuBar().insertMenu(self._menu_help.menuAction(), menu)
+
+    def add_under_room(self, widget: QWidget) -> None:
+        self._outer.addWidget(widget)
+
+    def add_above_room(self, widget: QWidget) -> None:
+        self._outer.insertWidget(0, widget)
+
+    def add_above_input(self, widget: QWidget) -> None:
+        self._page.insertWidget(0, widget)
+
+    def add_shortcut_rows(self, rows: Sequence[ShortcutRow]) -> None:
+        self._shortcut_rows += rows
+
+    def on_clicker(self, handler: Callable[[str], bool]) -> None:
+        self._clicker_handlers.append(handler)
+
+    def take_clicker(self, name: str) -> bool:
+        return any(handler(name) for handler in self._clicker_handlers)
+
+    def on_close(self, callback: Callable[[], None]) -> None:
+        self._close_callbacks.append(callback)
+
+    def on_drop(self, handler: Callable[[str], object]) -> None:
+        self._drop_handler = handler
+
+    # -- building -----------------------------------------------------------------------
     def attach(self, session: Session, bridge: SessionBridge) -> None:
         """Build every view on a loaded session (called once, on the GUI thread)."""
         from visualizer.panels.input.input_bar import InputBar
 
-        self.session, self.bridge = session, bridge
+        self._session, self._bridge = session, bridge
         for name, (module, cls) in VIEWS.items():
-            self.views[name] = getattr(importlib.import_module(module), cls)(session, bridge)
+            self._views[name] = getattr(importlib.import_module(module), cls)(session, bridge)
         self.input_bar = InputBar(session, bridge)
-        self.views["input"] = self.input_bar
-        from visualizer.shell.files_menu import FileActions
-
-        self.files = FileActions(self, session)
+        self._views["input"] = self.input_bar
         self._build_docks()
         self._build_menus()
         self.setAcceptDrops(True)
         for keys, method, *_ in SHORTCUTS:
             if not method:
-                continue  # bound with the chapters (the clicker keys)
+                continue  # the clicker keys, bound below
             sc = QShortcut(QKeySequence(keys), self)
             sc.activated.connect(lambda m=method: self._step(m))
+            sc.setContext(Qt.ShortcutContext.ApplicationShortcut)
+        for keys, name in (("PgDown", "next"), ("PgUp", "previous"), ("Escape", "stop")):
+            sc = QShortcut(QKeySequence(keys), self)
+            sc.activated.connect(lambda n=name: self._clicker(n))
             sc.setContext(Qt.ShortcutContext.ApplicationShortcut)
         bridge.sigLang.connect(self._relabel)
         bridge.sigError.connect(self._on_error)
@@ -149,46 +240,36 @@ class MainWindow(QMainWindow):
         self._restore()
         self._relabel()
         self.statusBar().showMessage(session.translation.text if session.translation else "", 0)
-        from visualizer.presentation.mode import install
 
-        install(self)  # presentation mode, zoom, themes, About, first-run tip
-        if self.persist:
-            self.files.start_recovery()
-
-    # -- layout ---------------------------------------------------------------------
     def _build_docks(self) -> None:
         central = QWidget()
-        lay = QVBoxLayout(central)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.files.banner)
-        lay.addWidget(self.input_bar)
-        lay.addWidget(self.views["tensor"], 1)
-        from visualizer.shell.room_switch import RoomSwitcher
-
-        self.rooms = RoomSwitcher(self, central)
+        self._page = QVBoxLayout(central)
+        self._page.setContentsMargins(0, 0, 0, 0)
+        self._page.addWidget(self.input_bar)
+        self._page.addWidget(self._views["tensor"], 1)
+        self._rooms = RoomSwitcher(self, self.session, self._docks, central)
         outer = QWidget()
-        outer_lay = QVBoxLayout(outer)
-        outer_lay.setContentsMargins(0, 0, 0, 0)
-        outer_lay.setSpacing(0)
-        outer_lay.addWidget(self.rooms.bar)
-        outer_lay.addWidget(self.rooms.stack, 1)
-        self._outer = outer_lay  # the chapter bar goes under the room
+        self._outer = QVBoxLayout(outer)
+        self._outer.setContentsMargins(0, 0, 0, 0)
+        self._outer.setSpacing(0)
+        self._outer.addWidget(self._rooms.bar)
+        self._outer.addWidget(self._rooms.stack, 1)
         self.setCentralWidget(outer)
         for name, area in DOCK_AREAS.items():
             dock = QDockWidget(self)
             dock.setObjectName(f"dock-{name}")
-            dock.setWidget(self.views[name])
+            dock.setWidget(self._views[name])
             dock.setFeatures(
                 QDockWidget.DockWidgetFeature.DockWidgetMovable
                 | QDockWidget.DockWidgetFeature.DockWidgetFloatable
                 | QDockWidget.DockWidgetFeature.DockWidgetClosable
             )
             self.addDockWidget(area, dock)
-            self.docks[name] = dock
+            self._docks[name] = dock
         self.splitDockWidget(
-            self.docks["diagram"], self.docks["narration"], Qt.Orientation.Vertical
+            self._docks["diagram"], self._docks["narration"], Qt.Orientation.Vertical
         )
-        self.tabifyDockWidget(self.docks["attention"], self.docks["decoding"])
+        self.tabifyDockWidget(self._docks["attention"], self._docks["decoding"])
         for before, after in (
             ("decoding", "loss"),
             ("loss", "gradflow"),
@@ -199,90 +280,68 @@ class MainWindow(QMainWindow):
             ("interventions", "breakpoints"),
             ("breakpoints", "watches"),
         ):
-            self.tabifyDockWidget(self.docks[before], self.docks[after])
-        self.docks["attention"].raise_()
+            self.tabifyDockWidget(self._docks[before], self._docks[after])
+        self._docks["attention"].raise_()
         for name in DEBUG_DOCKS:  # closed by default: the Debug menu opens them when used
-            self.docks[name].hide()
+            self._docks[name].hide()
         self._default_sizes()
 
     def _default_sizes(self) -> None:
         """Proportions of the default layout (docks only take sizes once laid out)."""
         w, h = max(self.width(), 1200), max(self.height(), 800)
         self.resizeDocks(
-            [self.docks["diagram"], self.docks["attention"]],
+            [self._docks["diagram"], self._docks["attention"]],
             [int(w * 0.27), int(w * 0.36)],
             Qt.Orientation.Horizontal,
         )
         self.resizeDocks(
-            [self.docks["diagram"], self.docks["narration"]],
+            [self._docks["diagram"], self._docks["narration"]],
             [int(h * 0.5), int(h * 0.5)],
             Qt.Orientation.Vertical,
         )
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
-        if self.docks and not getattr(self, "_sized", False):
+        if self._docks and not self._sized:
             self._sized = True
             if not self._restored:
                 QTimer.singleShot(0, self._default_sizes)
 
     def _build_menus(self) -> None:
+        """File (Quit only: features fill it), View, Help; features add menus before Help."""
         bar = self.menuBar()
         bar.clear()
         self.menu_file = bar.addMenu("")
-        self.files.fill_menu(self.menu_file)
-        self.menu_file.addSeparator()
-        from visualizer.export.export_menu import ExportActions
-
-        self.export = ExportActions(self)
-        self.menu_file.addMenu(self.export.menu)
-        self.menu_file.addSeparator()
         self.act_quit = _action(self, self.close)
         self.act_quit.setShortcut(QKeySequence.StandardKey.Quit)
-        self.menu_file.addAction(self.act_quit)
-        self.menu_view = bar.addMenu("")
-        for dock in self.docks.values():
-            self.menu_view.addAction(dock.toggleViewAction())
-        self.menu_view.addSeparator()
+        self._menu_view = bar.addMenu("")
+        for dock in self._docks.values():
+            self._menu_view.addAction(dock.toggleViewAction())
+        self._menu_view.addSeparator()
         self.act_animate = QAction(self, checkable=True)
-        self.act_animate.setChecked(self.session.animate if self.session else True)
+        self.act_animate.setChecked(self.session.animate)
         self.act_animate.toggled.connect(lambda on: setattr(self.session, "animate", on))
         self.bridge.sigAnimate.connect(self.act_animate.setChecked)
         self.act_lang = _action(self, self._toggle_lang)
         self.act_lang.setShortcut(QKeySequence("Ctrl+L"))
         self.act_reset = _action(self, self._reset_layout)
         for a in (self.act_animate, self.act_lang, self.act_reset):
-            self.menu_view.addAction(a)
-        from visualizer.shell.debug_menu import DebugMenu
-
-        self.debug = DebugMenu(self, bar)
-        from visualizer.lecture.chapters_menu import ChapterMenu
-
-        self.chapters = ChapterMenu(self, bar)
-        self._outer.addWidget(self.chapters.bar)
-        for keys, name in (("PgDown", "next"), ("PgUp", "previous"), ("Escape", "stop")):
-            sc = QShortcut(QKeySequence(keys), self)
-            sc.activated.connect(lambda n=name: self._clicker(n))
-            sc.setContext(Qt.ShortcutContext.ApplicationShortcut)
-        self.menu_help = bar.addMenu("")
+            self._menu_view.addAction(a)
+        self._menu_help = bar.addMenu("")
         self.act_keys = _action(self, self.show_shortcuts)
         self.act_keys.setShortcut(QKeySequence("F1"))
-        self.menu_help.addAction(self.act_keys)
+        self._menu_help.addAction(self.act_keys)
 
     def _relabel(self, _lang: str = "") -> None:
-        lang = self.session.lang if self.session else "en"
+        lang = self._session.lang if self._session else "en"
         self.setWindowTitle(tr("app", lang))
-        for name, dock in self.docks.items():
+        for name, dock in self._docks.items():
             dock.setWindowTitle(tr(TITLES[name], lang))
         self.menu_file.setTitle(tr(MENUS["file"], lang))
-        self.menu_view.setTitle(tr(MENUS["view"], lang))
-        self.menu_help.setTitle(tr(MENUS["help"], lang))
-        self.debug.relabel(lang)
-        self.chapters.relabel(lang)
+        self._menu_view.setTitle(tr(MENUS["view"], lang))
+        self._menu_help.setTitle(tr(MENUS["help"], lang))
         self.act_quit.setText(tr(MENUS["quit"], lang))
-        self.files.relabel()
-        self.export.relabel()
-        self.rooms.set_lang(lang)
+        self._rooms.set_lang(lang)
         self.act_animate.setText(tr(MENUS["animate"], lang))
         self.act_lang.setText(tr(MENUS["lang"], lang))
         self.act_reset.setText(tr(MENUS["reset"], lang))
@@ -290,28 +349,28 @@ class MainWindow(QMainWindow):
 
     # -- actions --------------------------------------------------------------------
     def _clicker(self, name: str) -> None:
-        """PageDown / PageUp / Esc: scenes while a chapter plays, else steps."""
-        if self.chapters.key(name):
+        """PageDown / PageUp / Esc: a feature's first (a chapter's scenes), else steps."""
+        if self.take_clicker(name):
             return
         if name != "stop":
             self._step("step_forward" if name == "next" else "step_back")
 
     def _step(self, method: str) -> None:
         """A stepping key moves the room in front (the session or a lab)."""
-        nav = self.rooms.navigator()
+        nav = self._rooms.navigator()
         if nav is not None and len(nav):
             getattr(nav, method)()
 
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         """A .tsim file or a model folder dropped on the window opens it."""
-        if _dropped_path(event) is not None:
+        if self._drop_handler is not None and _dropped_path(event) is not None:
             event.acceptProposedAction()
 
     def dropEvent(self, event: QDropEvent) -> None:
         path = _dropped_path(event)
-        if path is not None:
+        if path is not None and self._drop_handler is not None:
             event.acceptProposedAction()
-            self.files.open_path(path)
+            self._drop_handler(path)
 
     def _on_error(self, text: str) -> None:
         """Errors also show in red under the input bar, where the user is looking."""
@@ -323,41 +382,36 @@ class MainWindow(QMainWindow):
         self._default_sizes()
 
     def _toggle_lang(self) -> None:
-        if self.session:
-            self.session.lang = "zh" if self.session.lang == "en" else "en"
+        if self._session:
+            self._session.lang = "zh" if self._session.lang == "en" else "en"
 
     def _on_mode(self, mode: str) -> None:
         """Bring forward the dock that has something to say in this mode."""
-        self.docks["loss" if mode == "train" else "attention"].raise_()
+        self._docks["loss" if mode == "train" else "attention"].raise_()
 
     def _on_busy(self, busy: bool) -> None:
-        lang = self.session.lang if self.session else "en"
+        lang = self._session.lang if self._session else "en"
         if busy:
             self.statusBar().showMessage(tr(MENUS["busy"], lang))
-        elif self.session is not None and self.session.translation is not None:
-            self.statusBar().showMessage(self.session.translation.text)
+        elif self._session is not None and self._session.translation is not None:
+            self.statusBar().showMessage(self._session.translation.text)
 
     def shortcuts_text(self) -> str:
-        lang = self.session.lang if self.session else "en"
-        from visualizer.presentation.text import KEYS as PRESENTATION_KEYS
-        from visualizer.shell.debug_menu import shortcut_rows
-
-        every = [(k, en, zh) for k, _m, en, zh in SHORTCUTS] + shortcut_rows()
-        every += [row for row in PRESENTATION_KEYS if row[0] not in ("PageDown", "PageUp")]
+        lang = self._session.lang if self._session else "en"
         rows = "".join(
             f"<tr><td><b>{k}</b></td><td>{en if lang == 'en' else zh}</td></tr>"
-            for k, en, zh in every
+            for k, en, zh in self._shortcut_rows
         )
         return f"<table cellspacing='8'>{rows}</table>"
 
     def show_shortcuts(self) -> None:
-        lang = self.session.lang if self.session else "en"
+        lang = self._session.lang if self._session else "en"
         QMessageBox.information(self, tr(MENUS["keys"], lang), self.shortcuts_text())
 
     # -- persistence ----------------------------------------------------------------
     def _restore(self) -> None:
         self._restored = False
-        if not self.persist:
+        if not self._persist:
             return
         settings = QSettings("transformer-sim", "transformer-sim")
         geometry, state = settings.value("geometry"), settings.value("state")
@@ -365,27 +419,21 @@ class MainWindow(QMainWindow):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
             self._restored = self.restoreState(state)
-        if self.session is not None:
+        if self._session is not None:
             lang = settings.value("lang", "en")
-            self.session.lang = lang if lang in ("en", "zh") else "en"
-            self.session.animate = settings.value("animate", "true") in (True, "true")
+            self._session.lang = lang if lang in ("en", "zh") else "en"
+            self._session.animate = settings.value("animate", "true") in (True, "true")
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        presentation = getattr(self, "presentation", None)
-        if presentation is not None:
-            presentation.leave()  # never save the full-screen, panels-hidden layout
-        if self.session is not None and self.persist:
+        for callback in reversed(self._close_callbacks):  # e.g. leave presentation mode
+            callback()  # first: never save the full-screen, panels-hidden layout
+        if self._session is not None and self._persist:
             settings = QSettings("transformer-sim", "transformer-sim")
             settings.setValue("geometry", self.saveGeometry())
             settings.setValue("state", self.saveState())
-            settings.setValue("lang", self.session.lang)
-            settings.setValue("animate", self.session.animate)
-            self.session.playing = False
-        training = self.views.get("training")
-        if training is not None:
-            training.shutdown()  # type: ignore[attr-defined]
-        if self.session is not None:
-            self.files.closed_cleanly()
+            settings.setValue("lang", self._session.lang)
+            settings.setValue("animate", self._session.animate)
+            self._session.playing = False
         super().closeEvent(event)
 
 

@@ -19,8 +19,12 @@ from PySide6.QtWidgets import QFrame, QScrollArea, QStackedWidget, QTabBar, QWid
 from visualizer.i18n import tr
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from PySide6.QtWidgets import QDockWidget, QMainWindow
+
     from core.navigator import Navigator
-    from visualizer.shell.main_window import MainWindow
+    from core.session import Session
 
 ROOMS: dict[str, tuple[str, str] | None] = {
     "transformer": None,
@@ -37,9 +41,16 @@ NAMES = {
 class RoomSwitcher(QObject):
     sigRoom = Signal(str)
 
-    def __init__(self, window: MainWindow, transformer_page: QWidget) -> None:
+    def __init__(
+        self,
+        window: QMainWindow,
+        session: Session,
+        docks: Mapping[str, QDockWidget],
+        transformer_page: QWidget,
+    ) -> None:
+        """``docks`` hide while a lab is in front (and come back as they were)."""
         super().__init__(window)
-        self.window = window
+        self.window, self.session, self.docks = window, session, docks
         self.stack = QStackedWidget()
         self.stack.addWidget(transformer_page)
         self.pages: dict[str, QWidget] = {"transformer": transformer_page}
@@ -56,7 +67,7 @@ class RoomSwitcher(QObject):
     def navigator(self) -> Navigator | None:
         """What the stepping keys move: the session, or the lab in front."""
         if self.current == "transformer":
-            return self.window.session
+            return self.session
         return getattr(self.pages[self.current], "lab", None)
 
     def page(self, name: str) -> QWidget:
@@ -66,10 +77,8 @@ class RoomSwitcher(QObject):
             assert spec is not None
             cls: Any = getattr(importlib.import_module(spec[0]), spec[1])
             room = cls.create()
-            session = self.window.session
-            if session is not None:
-                room.lab.lang = session.lang
-                room.lab.animate = session.animate
+            room.lab.lang = self.session.lang
+            room.lab.animate = self.session.animate
             self.pages[name] = room
             # in a scroll area: a lab's minimum size must not become the window's
             area = QScrollArea()
@@ -86,23 +95,24 @@ class RoomSwitcher(QObject):
         page = self.page(name)
         if self.current == "transformer":
             self._dock_state = self.window.saveState()
-            for dock in self.window.docks.values():
+            for dock in self.docks.values():
                 dock.hide()
         self.stack.setCurrentWidget(self.frames.get(name, page))
         if name == "transformer" and self._dock_state is not None:
             self.window.restoreState(self._dock_state)
         self.current = name
-        session = self.window.session
-        said = (
-            session.translation.text
-            if name == "transformer" and session and session.translation
-            else ""
-        )
+        session = self.session
+        said = session.translation.text if name == "transformer" and session.translation else ""
         self.window.statusBar().showMessage(said)  # the translation is the Transformer's news
         self.bar.blockSignals(True)
         self.bar.setCurrentIndex(list(ROOMS).index(name))
         self.bar.blockSignals(False)
         self.sigRoom.emit(name)
+
+    def keep_dock_state(self, state: QByteArray) -> None:
+        """The dock layout to put back when the Transformer room returns (presentation
+        mode restores its own layout while a lab is in front)."""
+        self._dock_state = state
 
     def set_lang(self, lang: str) -> None:
         for i, name in enumerate(ROOMS):

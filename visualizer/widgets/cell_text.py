@@ -30,6 +30,15 @@ def short(x: float, digits: int = 2) -> str:
     return f"{x:.3g}".replace("-", "−")
 
 
+def significant(x: float) -> str:
+    """Loss values from 5.2 down to 0.00012: always with significant digits."""
+    if x == 0:
+        return "0"
+    if abs(x) >= 0.01:
+        return f"{x:.3f}"
+    return f"{x:.2e}"
+
+
 def power_of_ten(exponent: int) -> str:
     """ "×10⁻⁴" for -4."""
     return "×10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))
@@ -86,7 +95,8 @@ class CellText(pg.GraphicsObject):
         return self.exponent
 
     def _make_texts(self) -> None:
-        values, rgba, mode = self._pending  # type: ignore[misc]
+        assert self._pending is not None  # paint() calls this only while labels are pending
+        values, rgba, mode = self._pending
         self._pending = None
         scale = 10.0**-self.exponent
         self.texts = [[format_value(float(x) * scale, mode) for x in row] for row in values]

@@ -11,6 +11,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QLinearGradient, QPainter, QPen
+from PySide6.QtWidgets import QGraphicsGridLayout
 
 from visualizer.theme import GRID, MUTED, diverging_lut, get_scale, sequential_lut, ui_font
 from visualizer.widgets.cell_text import short
@@ -42,7 +43,9 @@ class ColorBar(pg.GraphicsWidget):
         self._key: tuple[str, float, float, bool] | None = None
         self.masked = False  # some cells are -inf: add a grey "−∞" swatch under the strip
 
-    def configure(self, layout: object, mode: str, lo: float, hi: float, masked: bool) -> None:
+    def configure(
+        self, layout: QGraphicsGridLayout, mode: str, lo: float, hi: float, masked: bool
+    ) -> None:
         """Show the scale of ``mode`` ("ids": no bar, and give its room back to the
         cells in the plot's ``layout``); redraws only when something changed."""
         show = mode != "ids"
@@ -51,8 +54,8 @@ class ColorBar(pg.GraphicsWidget):
             self._width = width
             self.setVisible(show)
             self.setFixedWidth(width)
-            layout.setColumnFixedWidth(5, width)  # type: ignore[attr-defined]
-            layout.setColumnFixedWidth(4, 6 if show else 0)  # type: ignore[attr-defined]
+            layout.setColumnFixedWidth(5, width)
+            layout.setColumnFixedWidth(4, 6 if show else 0)
         key = (mode, lo, hi, masked)
         if show and key != self._key:
             self._key = key

@@ -12,6 +12,7 @@ in the cells. Modes: "diverging" (blue-white-red, centred on 0), "probability"
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
@@ -24,6 +25,9 @@ from visualizer.widgets.cell_text import CellText
 from visualizer.widgets.color_bar import ColorBar, bar_width
 from visualizer.widgets.heatmap_parts import QtRect, colorize, elide, is_words, thin, with_power
 from visualizer.widgets.token_axis import TokenAxis
+
+if TYPE_CHECKING:
+    from pyqtgraph.GraphicsScene.mouseEvents import MouseClickEvent
 
 BOTTOM_H = 24
 TITLE_H = 20
@@ -249,7 +253,7 @@ class Heatmap(QWidget):
         if changed:  # "index:token" labels need a little more room
             self.natural[0] = want
             self.plot.getAxis("left").setWidth(max(want, self.forced[0]))
-        bottom: TokenAxis = self.plot.getAxis("bottom")  # type: ignore[assignment]
+        bottom: TokenAxis = self.plot.getAxis("bottom")
         words = is_words(self.cols)
         rotate = words and wide + 6 > px_w
         if rotate != bottom.rotate:  # same labels drawn another way: redraw the axis
@@ -301,8 +305,8 @@ class Heatmap(QWidget):
         self._hovering = True
         self.sigCellHovered.emit(*cell)
 
-    def _on_click(self, event: object) -> None:
-        cell = self._cell_at(event.scenePos())  # type: ignore[attr-defined]
-        if cell is not None and event.button() == Qt.MouseButton.LeftButton:  # type: ignore[attr-defined]
+    def _on_click(self, event: MouseClickEvent) -> None:
+        cell = self._cell_at(event.scenePos())
+        if cell is not None and event.button() == Qt.MouseButton.LeftButton:
             self.select(cell)
             self.sigCellClicked.emit(*cell)

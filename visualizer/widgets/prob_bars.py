@@ -88,8 +88,8 @@ class ProbBars(QWidget):
             self._shown = target
         self.update()
 
-    def _on_frame(self, k: object) -> None:
-        f = float(k)  # type: ignore[arg-type]
+    def _on_frame(self, k: float) -> None:  # the animation runs from 0.0 to 1.0
+        f = float(k)
         self._shown = [a + (b.prob - a) * f for a, b in zip(self._from, self.bars, strict=False)]
         self.update()
 

@@ -16,20 +16,12 @@ from PySide6.QtGui import QFont, QGuiApplication, QImage
 from PySide6.QtWidgets import QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
-from core.cli import main as cli_main
 from core.session import Session
 from visualizer.bridge import SessionBridge
-from visualizer.export.render import (
-    ExportError,
-    RecordJob,
-    copy_to_clipboard,
-    export_png,
-    export_svg,
-    record,
-    render_image,
-    resolve_step,
-)
-from visualizer.export.video import fit
+from visualizer.cli import main as cli_main
+from visualizer.export.record import RecordJob, record, resolve_step
+from visualizer.export.render import copy_to_clipboard, export_png, export_svg, render_image
+from visualizer.export.video import ExportError, fit
 from visualizer.panels.attention.attention_view import AttentionView
 from visualizer.panels.timeline.timeline_view import TimelineView
 

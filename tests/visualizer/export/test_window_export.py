@@ -11,20 +11,20 @@ from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
 from core.session import Session
+from visualizer.assemble import SimulatorWindow
 from visualizer.bridge import SessionBridge
-from visualizer.shell.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot: QtBot, fresh_session: Session) -> MainWindow:
-    w = MainWindow(fresh_session, SessionBridge(fresh_session), persist=False)
+def window(qtbot: QtBot, fresh_session: Session) -> SimulatorWindow:
+    w = SimulatorWindow(fresh_session, SessionBridge(fresh_session), persist=False)
     qtbot.addWidget(w)
     w.resize(1000, 700)
     w.show()
     return w
 
 
-def test_png_of_the_window_and_svg_of_a_view(window: MainWindow, tmp_path: Path) -> None:
+def test_png_of_the_window_and_svg_of_a_view(window: SimulatorWindow, tmp_path: Path) -> None:
     out = window.export.save_png(window, tmp_path / "w.png")
     image = QImage(str(out))
     assert (image.width(), image.height()) == (2 * window.width(), 2 * window.height())
@@ -32,7 +32,7 @@ def test_png_of_the_window_and_svg_of_a_view(window: MainWindow, tmp_path: Path)
     assert "<svg" in svg.read_text("utf-8")
 
 
-def test_the_current_view_follows_the_room(window: MainWindow) -> None:
+def test_the_current_view_follows_the_room(window: SimulatorWindow) -> None:
     assert window.export.current_view() is window.views["tensor"]
     window.rooms.switch("neuron")
     assert window.export.current_view() is window.rooms.pages["neuron"]
@@ -40,7 +40,7 @@ def test_the_current_view_follows_the_room(window: MainWindow) -> None:
 
 
 def test_record_panel_writes_a_gif_with_one_frame_per_step(
-    window: MainWindow, qtbot: QtBot, tmp_path: Path
+    window: SimulatorWindow, qtbot: QtBot, tmp_path: Path
 ) -> None:
     s = window.session
     assert s is not None
@@ -58,7 +58,7 @@ def test_record_panel_writes_a_gif_with_one_frame_per_step(
 
 
 def test_cancelling_a_recording_leaves_no_file(
-    window: MainWindow, qtbot: QtBot, tmp_path: Path
+    window: SimulatorWindow, qtbot: QtBot, tmp_path: Path
 ) -> None:
     panel = window.export.open_record_panel()
     panel.first.setValue(0)
@@ -70,7 +70,7 @@ def test_cancelling_a_recording_leaves_no_file(
     assert not list(tmp_path.iterdir())
 
 
-def test_a_bad_target_is_a_message(window: MainWindow, tmp_path: Path) -> None:
+def test_a_bad_target_is_a_message(window: SimulatorWindow, tmp_path: Path) -> None:
     panel = window.export.open_record_panel()
     assert not panel.record_to(tmp_path / "x.avi")
     assert panel.note.text()

@@ -19,17 +19,17 @@ from pytestqt.qtbot import QtBot
 
 from core.chapters import Chapter, Scene, builtin_chapters
 from core.session import Session
+from visualizer.assemble import SimulatorWindow
 from visualizer.bridge import SessionBridge
 from visualizer.lecture.chapter_player import FIGURES, ChapterPlayer
-from visualizer.shell.main_window import MainWindow
 
 CHAPTERS = builtin_chapters()
 
 
 @pytest.fixture(scope="module")
-def window(qapp: QApplication) -> Iterator[MainWindow]:
+def window(qapp: QApplication) -> Iterator[SimulatorWindow]:
     s = Session.open_builtin("en-de")
-    w = MainWindow(s, SessionBridge(s), persist=False)
+    w = SimulatorWindow(s, SessionBridge(s), persist=False)
     w.resize(1600, 1000)
     w.show()
     yield w
@@ -39,15 +39,15 @@ def window(qapp: QApplication) -> Iterator[MainWindow]:
 
 
 @pytest.fixture(scope="module")
-def player(window: MainWindow) -> ChapterPlayer:
+def player(window: SimulatorWindow) -> ChapterPlayer:
     return ChapterPlayer(window)
 
 
-def shown_panels(window: MainWindow) -> set[str]:
+def shown_panels(window: SimulatorWindow) -> set[str]:
     return {name for name, dock in window.docks.items() if not dock.isHidden()}
 
 
-def in_front(window: MainWindow, name: str) -> bool:
+def in_front(window: SimulatorWindow, name: str) -> bool:
     return not window.docks[name].visibleRegion().isEmpty()
 
 
@@ -61,7 +61,7 @@ def check_step(nav: Any, spec: str | int) -> None:
         assert nav.cursor == nav.trace.find(spec)[0].index  # the first match
 
 
-def check_scene(window: MainWindow, player: ChapterPlayer, scene: Scene, lang: str) -> None:
+def check_scene(window: SimulatorWindow, player: ChapterPlayer, scene: Scene, lang: str) -> None:
     assert player.problems == [], player.problems
     assert not player.pending
     assert window.rooms.current == scene.room
@@ -98,7 +98,7 @@ def check_scene(window: MainWindow, player: ChapterPlayer, scene: Scene, lang: s
 
 
 # -- what the narration claims, checked where it is said -------------------------------
-def _att(window: MainWindow, key: str) -> np.ndarray:
+def _att(window: SimulatorWindow, key: str) -> np.ndarray:
     s = window.session
     assert s is not None
     return np.asarray(s.trace.value(key))[0]  # (head, query, key)
@@ -109,7 +109,7 @@ def _pct(x: float) -> int:
 
 
 def _ch0(player: ChapterPlayer, i: int) -> None:
-    window = player.window
+    window = player.ctx
     lab: Any = window.rooms.pages["neuron"].lab if i < 7 else None
     if i == 5:
         assert (round(lab.trace.meta["loss"], 2), round(lab.trace.meta["loss_after"], 2)) == (
@@ -122,7 +122,7 @@ def _ch0(player: ChapterPlayer, i: int) -> None:
 
 
 def _ch1(player: ChapterPlayer, i: int) -> None:
-    window = player.window
+    window = player.ctx
     from visualizer.lecture.token_split import EXAMPLES, split, trained_bpe
 
     s = window.session
@@ -142,7 +142,7 @@ def _ch1(player: ChapterPlayer, i: int) -> None:
 
 
 def _ch2(player: ChapterPlayer, i: int) -> None:
-    window = player.window
+    window = player.ctx
     s = window.session
     assert s is not None
     if i == 1:
@@ -160,14 +160,14 @@ def _ch2(player: ChapterPlayer, i: int) -> None:
 
 
 def _ch3(player: ChapterPlayer, i: int) -> None:
-    window = player.window
+    window = player.ctx
     if i == 3:
         row = _att(window, "enc.0.self_attn.weights")[0, 1]  # head 0, "flies"
         assert int(np.argmax(row)) == 1  # "mostly to itself"
 
 
 def _ch4(player: ChapterPlayer, i: int) -> None:
-    window = player.window
+    window = player.ctx
     s = window.session
     assert s is not None
     if i in (0, 1):
@@ -187,7 +187,7 @@ def _ch4(player: ChapterPlayer, i: int) -> None:
 
 
 def _ch6(player: ChapterPlayer, i: int) -> None:
-    window = player.window
+    window = player.ctx
     s = window.session
     assert s is not None
     vocab = s.bundle.tgt_tok
@@ -204,7 +204,7 @@ def _ch6(player: ChapterPlayer, i: int) -> None:
 
 
 def _ch7(player: ChapterPlayer, i: int) -> None:
-    window = player.window
+    window = player.ctx
     s = window.session
     assert s is not None
     per = np.asarray(s.trace.value("loss.per_token"))[0]
@@ -217,7 +217,7 @@ def _ch7(player: ChapterPlayer, i: int) -> None:
 
 
 def _ch8(player: ChapterPlayer, i: int) -> None:
-    window = player.window
+    window = player.ctx
     s = window.session
     assert s is not None
     if i == 1:
@@ -229,7 +229,7 @@ def _ch8(player: ChapterPlayer, i: int) -> None:
 
 
 def _ch9(player: ChapterPlayer, i: int) -> None:
-    window = player.window
+    window = player.ctx
     s = window.session
     assert s is not None
     m = s.trace.meta
@@ -263,7 +263,7 @@ CLAIMS: dict[str, Callable[[ChapterPlayer, int], None]] = {
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda c: c.id)
 def test_a_chapter_plays_from_start_to_end(
-    window: MainWindow, player: ChapterPlayer, chapter: Chapter, lang: str
+    window: SimulatorWindow, player: ChapterPlayer, chapter: Chapter, lang: str
 ) -> None:
     s = window.session
     assert s is not None
@@ -296,13 +296,15 @@ def test_a_chapter_plays_from_start_to_end(
     s.lang = "en"
 
 
-def test_chapters_can_name_every_dock_of_the_window(window: MainWindow) -> None:
+def test_chapters_can_name_every_dock_of_the_window(window: SimulatorWindow) -> None:
     from core.chapter_rules import PANELS
 
     assert set(window.docks) <= set(PANELS)
 
 
-def test_the_narration_follows_a_language_switch(window: MainWindow, player: ChapterPlayer) -> None:
+def test_the_narration_follows_a_language_switch(
+    window: SimulatorWindow, player: ChapterPlayer
+) -> None:
     s = window.session
     assert s is not None
     player.start("attention", scene=2)
@@ -317,7 +319,7 @@ def test_the_narration_follows_a_language_switch(window: MainWindow, player: Cha
 
 
 def test_a_step_the_trace_lacks_is_reported_not_raised(
-    window: MainWindow, player: ChapterPlayer
+    window: SimulatorWindow, player: ChapterPlayer
 ) -> None:
     from dataclasses import replace
 
@@ -339,7 +341,7 @@ def test_in_the_app_the_model_runs_in_a_worker_and_scenes_wait_for_it(
     model is loaded and its cursor after its sentence ran, and a scene skipped past
     before its run finished leaves nothing behind."""
     s = Session.open_builtin("en-de")
-    w = MainWindow(s, SessionBridge(s, threaded=True), persist=False)
+    w = SimulatorWindow(s, SessionBridge(s, threaded=True), persist=False)
     qtbot.addWidget(w)
     w.show()
     player = ChapterPlayer(w)

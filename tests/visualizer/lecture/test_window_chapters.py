@@ -7,19 +7,19 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from core.session import Session
+from visualizer.assemble import SimulatorWindow
 from visualizer.bridge import SessionBridge
-from visualizer.shell.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot: QtBot, fresh_session: Session) -> MainWindow:
-    w = MainWindow(fresh_session, SessionBridge(fresh_session), persist=False)
+def window(qtbot: QtBot, fresh_session: Session) -> SimulatorWindow:
+    w = SimulatorWindow(fresh_session, SessionBridge(fresh_session), persist=False)
     qtbot.addWidget(w)
     w.show()
     return w
 
 
-def test_chapter_menu_bar_and_clicker_keys(window: MainWindow) -> None:
+def test_chapter_menu_bar_and_clicker_keys(window: SimulatorWindow) -> None:
     s = window.session
     assert s is not None
     menu = window.chapters

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPoint, Qt
 from core.session import Selection, Session
 from visualizer.bridge import SessionBridge
 from visualizer.panels.attention.attention_index import AttentionIndex
-from visualizer.panels.attention.attention_text import TEXTS
+from visualizer.panels.attention.attention_text import STRINGS
 from visualizer.panels.attention.attention_view import AttentionView
 
 
@@ -184,7 +184,7 @@ def test_chinese_labels(view: AttentionView, session: Session):
     assert view.chips.chips[0].text() == "头 0" and "查询" in view.lines.headers[0]
     session.lang = "en"
     assert view.chips.chips[0].text() == "Head 0"
-    for key, text in TEXTS.items():
+    for key, text in STRINGS.items():
         assert text.get("en") and text.get("zh"), key
 
 

@@ -11,7 +11,7 @@ from PySide6.QtCore import QPointF, Qt
 from core.session import Session
 from visualizer.bridge import SessionBridge
 from visualizer.panels.diagram import diagram_layout as dl
-from visualizer.panels.diagram.diagram_text import BOX, OPS, SHORT, UI
+from visualizer.panels.diagram.diagram_text import BOX, OPS, SHORT, STRINGS
 from visualizer.panels.diagram.diagram_view import DiagramView
 
 
@@ -64,7 +64,7 @@ def test_every_step_highlights_its_box(view: DiagramView, session: Session) -> N
         want = expected_box(session.step.name)
         assert want is not None, session.step.name
         assert view.current == want, (i, session.step.key)
-        lay = view.layout()
+        lay = view.diagram_layout()
         sc = view.scene()
         assert sc.current == want
         assert sc.glow == lay.boxes[want]  # the highlight sits on that box (no animation)
@@ -77,7 +77,7 @@ def test_every_step_highlights_its_box(view: DiagramView, session: Session) -> N
 
 
 def test_every_layer_is_drawn(view: DiagramView, session: Session) -> None:
-    lay = view.layout()
+    lay = view.diagram_layout()
     assert set(lay.frames) == {"enc.0", "enc.1", "dec.0", "dec.1"}
     assert not lay.collapsed
     assert lay.height <= view.height()
@@ -112,7 +112,7 @@ def test_click_seeks_to_the_box(
 
 
 def test_click_every_box(qtbot, view: DiagramView, session: Session) -> None:
-    for box in list(view.layout().boxes):
+    for box in list(view.diagram_layout().boxes):
         session.seek(session.trace.first("t3/tgt.tokens").index)
         click(qtbot, view, box)
         assert view.current == box
@@ -130,13 +130,13 @@ def test_expanded_box_shows_its_ops(qtbot, view: DiagramView, session: Session) 
     session.seek(session.trace.first("t2/dec.1.self_attn.masked").index)
     sc = view.scene()
     assert "mask" in sc.pills and sc.pills[sc.pill_current] == "mask"
-    assert len(view.layout().pills) == len(session.trace.find("t2/dec.1.self_attn.*"))
+    assert len(view.diagram_layout().pills) == len(session.trace.find("t2/dec.1.self_attn.*"))
     session.seek(session.trace.first("t2/dec.1.ffn.act").index)
     assert view.scene().pills == ["Linear₁", "ReLU", "Linear₂"]
     session.seek(session.trace.first("t2/dec.1.norm3").index)
     assert view.scene().pills == ["add", "norm"]
-    collapsed = view.layout().boxes["dec.1.self_attn"]
-    assert collapsed.h == view.layout().unit  # only the current box grows
+    collapsed = view.diagram_layout().boxes["dec.1.self_attn"]
+    assert collapsed.h == view.diagram_layout().unit  # only the current box grows
 
 
 def test_language_switch_relabels(view: DiagramView, session: Session) -> None:
@@ -153,7 +153,7 @@ def test_language_switch_relabels(view: DiagramView, session: Session) -> None:
     assert "掩码" in zh.pills
     assert zh.title.startswith("解码步骤 t=2（第 3 个词元")
     assert all(zh.labels[b] for b in zh.labels)
-    for table in (BOX, UI, OPS, SHORT):
+    for table in (BOX, STRINGS, OPS, SHORT):
         assert all(entry.get("en") and entry.get("zh") for entry in table.values())
 
 
@@ -188,7 +188,7 @@ def test_animation_moves_the_highlight(qtbot, view: DiagramView, session: Sessio
     session.seek(session.trace.first("enc.0.add1").index)
     assert view._anim.state() == view._anim.State.Running
     qtbot.waitUntil(lambda: view._anim.state() == view._anim.State.Stopped, timeout=2000)
-    assert view.scene().glow == view.layout().boxes["enc.0.an1"]
+    assert view.scene().glow == view.diagram_layout().boxes["enc.0.an1"]
     session.animate = False
     session.seek(session.trace.first("enc.0.ffn.act").index)
     assert view._anim.state() == view._anim.State.Stopped

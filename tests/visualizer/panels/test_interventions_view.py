@@ -156,7 +156,7 @@ def test_errors_are_one_line_and_add_nothing(view: InterventionsView, session: S
 def marked_pixels(diagram: DiagramView, box: str) -> int:
     """Pixels of the intervention colour around a box's top-right corner (its badge)."""
     image = diagram.grab().toImage()
-    r, s = diagram.layout().boxes[box], diagram.scale()
+    r, s = diagram.diagram_layout().boxes[box], diagram.scale()
     n = 0
     for x in range(round((r.right - 20) * s), round((r.right + 8) * s)):
         for y in range(round((r.y - 8) * s), round((r.y + 10) * s)):
@@ -250,7 +250,7 @@ def test_walk_every_step(view: InterventionsView, session: Session) -> None:
 
 @pytest.fixture(scope="module")
 def diverged(session: Session) -> Session:
-    from visualizer.shell.divergence import load_divergence_demo
+    from visualizer.debugger.divergence import load_divergence_demo
 
     s = Session(session.bundle, "en-de", "Time flies like an arrow")
     load_divergence_demo(s, run=False)

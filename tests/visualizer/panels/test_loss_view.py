@@ -52,7 +52,7 @@ def test_rows_match_trace(view: LossView, session: Session) -> None:
     assert d.mean == pytest.approx(float(tr.value("loss")), abs=1e-9)
     worst = int(np.argmax(per_token))
     assert d.worst == worst
-    assert f"t={worst}" in view.lower.text() and out[worst] in view.lower.text()
+    assert f"t={worst}" in view.advice.text() and out[worst] in view.advice.text()
 
 
 def test_true_token_outside_top5_is_marked(view: LossView, session: Session) -> None:
@@ -94,9 +94,9 @@ def test_selection_highlight_and_click(view: LossView, session: Session, qtbot) 
 
 def test_lang_walk_and_translate_hint(view: LossView, session: Session) -> None:
     session.lang = "zh"
-    assert "怎样降低" in view.lower.text() and "平均损失" in view.mean.text()
+    assert "怎样降低" in view.advice.text() and "平均损失" in view.mean.text()
     session.lang = "en"
-    assert "What would lower it" in view.lower.text()
+    assert "What would lower it" in view.advice.text()
     for i in range(len(session)):
         session.seek(i)
     session.mode = "translate"

@@ -14,24 +14,25 @@ from PySide6.QtWidgets import QApplication, QLabel, QWidget
 from pytestqt.qtbot import QtBot
 
 from core.session import Session
-from visualizer import theme, themes
+from visualizer import theme
+from visualizer.assemble import SimulatorWindow
 from visualizer.bridge import SessionBridge
+from visualizer.presentation import themes
 from visualizer.presentation.mode import DEFAULT_PANELS, ZOOMS, Presentation
 from visualizer.presentation.scale import apply_scale
 from visualizer.shell.first_run import FirstRunTip, first_run_done, set_first_run_done
-from visualizer.shell.main_window import MainWindow
 from visualizer.widgets.heatmap import Heatmap
 
 SETTINGS = ("transformer-sim", "transformer-sim")
 
 
 @pytest.fixture
-def window(qtbot: QtBot, fresh_session: Session) -> Iterator[MainWindow]:
+def window(qtbot: QtBot, fresh_session: Session) -> Iterator[SimulatorWindow]:
     settings = QSettings(*SETTINGS)
     for key in ("presentation/panels", "presentation/zoom", "theme"):
         settings.remove(key)
     fresh_session.animate = False
-    w = MainWindow(fresh_session, SessionBridge(fresh_session), persist=False)
+    w = SimulatorWindow(fresh_session, SessionBridge(fresh_session), persist=False)
     qtbot.addWidget(w)
     w.resize(1400, 900)
     w.show()
@@ -49,11 +50,11 @@ def window(qtbot: QtBot, fresh_session: Session) -> Iterator[MainWindow]:
         settings.remove(key)
 
 
-def pres_of(w: MainWindow) -> Presentation:
+def pres_of(w: SimulatorWindow) -> Presentation:
     return w.presentation  # type: ignore[attr-defined]
 
 
-def session_of(w: MainWindow) -> Session:
+def session_of(w: SimulatorWindow) -> Session:
     assert w.session is not None
     return w.session
 
@@ -64,12 +65,12 @@ def add_to(view: QWidget, widget: QWidget) -> None:
     layout.addWidget(widget)
 
 
-def shown_docks(w: MainWindow) -> set[str]:
+def shown_docks(w: SimulatorWindow) -> set[str]:
     return {name for name, d in w.docks.items() if d.isVisible()}
 
 
 def test_entering_enlarges_fonts_and_hides_the_other_panels(
-    window: MainWindow, qtbot: QtBot
+    window: SimulatorWindow, qtbot: QtBot
 ) -> None:
     p = pres_of(window)
     title = window.views["narration"].title  # type: ignore[attr-defined]
@@ -94,7 +95,7 @@ def test_entering_enlarges_fonts_and_hides_the_other_panels(
     assert window.menuBar().isVisible()
 
 
-def test_chosen_panels_and_the_settings_panel(window: MainWindow, qtbot: QtBot) -> None:
+def test_chosen_panels_and_the_settings_panel(window: SimulatorWindow, qtbot: QtBot) -> None:
     p = pres_of(window)
     p.enter()
     dialog = window.presentation_actions.show_settings()  # type: ignore[attr-defined]
@@ -110,7 +111,9 @@ def test_chosen_panels_and_the_settings_panel(window: MainWindow, qtbot: QtBot) 
     dialog.hide()
 
 
-def test_zoom_keys_scale_fonts_axes_and_the_narration(window: MainWindow, qtbot: QtBot) -> None:
+def test_zoom_keys_scale_fonts_axes_and_the_narration(
+    window: SimulatorWindow, qtbot: QtBot
+) -> None:
     p = pres_of(window)
     p.zoom = 1.5
     p.enter()
@@ -151,7 +154,7 @@ def _point_sizes(doc: object) -> set[float]:
     return sizes
 
 
-def test_clicker_keys_step_and_b_blanks(window: MainWindow, qtbot: QtBot) -> None:
+def test_clicker_keys_step_and_b_blanks(window: SimulatorWindow, qtbot: QtBot) -> None:
     s, p = window.session, pres_of(window)
     assert s is not None
     s.seek(10)
@@ -180,7 +183,7 @@ def test_clicker_keys_step_and_b_blanks(window: MainWindow, qtbot: QtBot) -> Non
 
 
 def test_annotations_draw_highlight_and_clear_on_the_next_step(
-    window: MainWindow, qtbot: QtBot
+    window: SimulatorWindow, qtbot: QtBot
 ) -> None:
     s, p = window.session, pres_of(window)
     assert s is not None
@@ -210,7 +213,7 @@ def test_annotations_draw_highlight_and_clear_on_the_next_step(
     assert a.testAttribute(Qt.WidgetAttribute.WA_TransparentForMouseEvents)
 
 
-def test_annotation_overlay_paints_over_the_views(window: MainWindow) -> None:
+def test_annotation_overlay_paints_over_the_views(window: SimulatorWindow) -> None:
     from PySide6.QtCore import QRectF
 
     p = pres_of(window)
@@ -224,7 +227,7 @@ def test_annotation_overlay_paints_over_the_views(window: MainWindow) -> None:
     assert c.red() > c.blue() + 40  # the yellow highlight shows on top
 
 
-def test_themes_switch_the_palette_and_the_plots(window: MainWindow) -> None:
+def test_themes_switch_the_palette_and_the_plots(window: SimulatorWindow) -> None:
     app = QApplication.instance()
     assert isinstance(app, QApplication)
     light_window = app.palette().color(QPalette.ColorRole.Window)
@@ -252,7 +255,7 @@ def test_themes_switch_the_palette_and_the_plots(window: MainWindow) -> None:
     assert themes.saved_theme() == "light"
 
 
-def test_presenting_in_dark_walks_every_step(window: MainWindow) -> None:
+def test_presenting_in_dark_walks_every_step(window: SimulatorWindow) -> None:
     s, p = window.session, pres_of(window)
     assert s is not None
     app = QApplication.instance()
@@ -272,7 +275,7 @@ def test_presenting_in_dark_walks_every_step(window: MainWindow) -> None:
     s.lang = "en"
 
 
-def test_about_box_shows_versions(window: MainWindow) -> None:
+def test_about_box_shows_versions(window: SimulatorWindow) -> None:
     actions = window.presentation_actions  # type: ignore[attr-defined]
     box = actions.show_about()
     assert box.isVisible() and not box.isModal()
@@ -305,7 +308,7 @@ def test_first_run_tip_is_shown_until_dismissed(qtbot: QtBot) -> None:
     set_first_run_done(False)
 
 
-def test_menus_and_keys_are_installed_and_relabelled(window: MainWindow) -> None:
+def test_menus_and_keys_are_installed_and_relabelled(window: SimulatorWindow) -> None:
     actions = window.presentation_actions  # type: ignore[attr-defined]
     assert actions.present in window.menu_view.actions()
     assert actions.about in window.menu_help.actions()
@@ -316,7 +319,7 @@ def test_menus_and_keys_are_installed_and_relabelled(window: MainWindow) -> None
     assert actions.present.text() == "Presentation mode"
 
 
-def test_zoom_scales_line_widths_of_plots(window: MainWindow) -> None:
+def test_zoom_scales_line_widths_of_plots(window: SimulatorWindow) -> None:
     import pyqtgraph as pg
 
     plot = pg.PlotWidget()
@@ -328,7 +331,7 @@ def test_zoom_scales_line_widths_of_plots(window: MainWindow) -> None:
     assert curve.opts["pen"].widthF() == pytest.approx(2)
 
 
-def test_zooming_there_and_back_leaves_every_font_as_it_was(window: MainWindow) -> None:
+def test_zooming_there_and_back_leaves_every_font_as_it_was(window: SimulatorWindow) -> None:
     import pyqtgraph as pg
 
     def fonts() -> dict[int, float]:

@@ -14,7 +14,7 @@ from visualizer.rooms.playground.playground_colors import class_mix
 from visualizer.rooms.playground.playground_controls import DATASETS
 from visualizer.rooms.playground.playground_raster import BandRaster
 from visualizer.rooms.playground.playground_room import PlaygroundRoom
-from visualizer.rooms.playground.playground_text import NAMES, TEXTS, readout, t
+from visualizer.rooms.playground.playground_text import NAMES, STRINGS, readout, t
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def room(qtbot: object) -> PlaygroundRoom:
 
 
 def test_every_string_has_both_languages() -> None:
-    for table in (TEXTS, NAMES):
+    for table in (STRINGS, NAMES):
         for key, text in table.items():
             assert text.get("en") and text.get("zh"), key
     assert readout([0.8, 0.2], ["cat", "dog"], "en") == "80 % cat, 20 % dog"

@@ -7,13 +7,13 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from core.session import Session
+from visualizer.assemble import SimulatorWindow
 from visualizer.bridge import SessionBridge
-from visualizer.shell.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot: QtBot, fresh_session: Session) -> MainWindow:
-    w = MainWindow(fresh_session, SessionBridge(fresh_session), persist=False)
+def window(qtbot: QtBot, fresh_session: Session) -> SimulatorWindow:
+    w = SimulatorWindow(fresh_session, SessionBridge(fresh_session), persist=False)
     qtbot.addWidget(w)
     w.resize(1400, 900)
     w.show()
@@ -21,7 +21,7 @@ def window(qtbot: QtBot, fresh_session: Session) -> MainWindow:
 
 
 @pytest.mark.parametrize("room", ["neuron", "playground"])
-def test_a_lab_room_takes_the_window_and_gives_it_back(window: MainWindow, room: str) -> None:
+def test_a_lab_room_takes_the_window_and_gives_it_back(window: SimulatorWindow, room: str) -> None:
     s = window.session
     assert s is not None
     s.seek(5)
@@ -49,7 +49,7 @@ def test_a_lab_room_takes_the_window_and_gives_it_back(window: MainWindow, room:
     s.lang = "en"
 
 
-def test_breakpoint_keys_work_in_a_lab_room(window: MainWindow) -> None:
+def test_breakpoint_keys_work_in_a_lab_room(window: SimulatorWindow) -> None:
     window.rooms.switch("neuron")
     lab = window.rooms.navigator()
     assert lab is not None and len(lab)
@@ -66,7 +66,7 @@ def test_breakpoint_keys_work_in_a_lab_room(window: MainWindow) -> None:
     window.rooms.switch("transformer")
 
 
-def test_debugger_panels_start_closed_and_open_when_used(window: MainWindow) -> None:
+def test_debugger_panels_start_closed_and_open_when_used(window: SimulatorWindow) -> None:
     docks = window.docks
     assert not any(docks[n].isVisible() for n in ("inspector", "breakpoints", "watches"))
     window.debug.actions["toggle_bp"].trigger()  # F9

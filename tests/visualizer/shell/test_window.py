@@ -10,25 +10,25 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from core.cli import main as cli_main
 from core.session import Session
+from visualizer.assemble import SimulatorWindow
 from visualizer.bridge import SessionBridge
+from visualizer.cli import main as cli_main
 from visualizer.panels import VIEWS
 from visualizer.panels.input.input_bar import InputBar
 from visualizer.panels.timeline.timeline_view import TimelineView
-from visualizer.shell.main_window import MainWindow
 
 
 @pytest.fixture
-def window(qtbot: QtBot, fresh_session: Session) -> MainWindow:
-    w = MainWindow(fresh_session, SessionBridge(fresh_session), persist=False)
+def window(qtbot: QtBot, fresh_session: Session) -> SimulatorWindow:
+    w = SimulatorWindow(fresh_session, SessionBridge(fresh_session), persist=False)
     qtbot.addWidget(w)
     w.resize(1600, 1000)
     w.show()
     return w
 
 
-def test_window_walks_every_step_of_a_translation(window: MainWindow, qtbot: QtBot) -> None:
+def test_window_walks_every_step_of_a_translation(window: SimulatorWindow, qtbot: QtBot) -> None:
     s = window.session
     assert s is not None
     for i in range(len(s)):
@@ -38,7 +38,7 @@ def test_window_walks_every_step_of_a_translation(window: MainWindow, qtbot: QtB
     assert set(VIEWS) <= set(window.views)
 
 
-def test_keyboard_drives_the_session(window: MainWindow, qtbot: QtBot) -> None:
+def test_keyboard_drives_the_session(window: SimulatorWindow, qtbot: QtBot) -> None:
     s = window.session
     assert s is not None
     window.activateWindow()
@@ -58,7 +58,7 @@ def test_keyboard_drives_the_session(window: MainWindow, qtbot: QtBot) -> None:
     assert not s.playing
 
 
-def test_language_switch_relabels_docks(window: MainWindow) -> None:
+def test_language_switch_relabels_docks(window: SimulatorWindow) -> None:
     s = window.session
     assert s is not None
     s.lang = "zh"
@@ -189,7 +189,7 @@ def test_the_app_starts_loads_the_model_and_quits(tmp_path: Path) -> None:
         XDG_CONFIG_HOME=str(tmp_path),
     )
     out = subprocess.run(
-        [sys.executable, "-m", "core"], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "visualizer"], env=env, capture_output=True, text=True, timeout=120
     )
     assert out.returncode == 0, out.stderr
     timings = dict(tok.split("=") for tok in out.stderr.split() if "=" in tok)
@@ -207,7 +207,7 @@ def test_no_display_is_one_clear_line(tmp_path: Path) -> None:
         if k not in ("QT_QPA_PLATFORM", "DISPLAY", "WAYLAND_DISPLAY")
     }
     out = subprocess.run(
-        [sys.executable, "-m", "core"], env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "visualizer"], env=env, capture_output=True, text=True, timeout=120
     )
     assert out.returncode == 2
     assert out.stderr.strip().splitlines() == [
@@ -216,7 +216,7 @@ def test_no_display_is_one_clear_line(tmp_path: Path) -> None:
     ]
 
 
-def test_train_mode_from_the_input_bar(window: MainWindow, qtbot: QtBot) -> None:
+def test_train_mode_from_the_input_bar(window: SimulatorWindow, qtbot: QtBot) -> None:
     s = window.session
     assert s is not None
     row = window.input_bar.train_row
@@ -236,7 +236,7 @@ def test_train_mode_from_the_input_bar(window: MainWindow, qtbot: QtBot) -> None
 
 
 def test_save_and_open_a_model_folder_and_refuse_a_corrupt_one(
-    window: MainWindow, tmp_path: Path
+    window: SimulatorWindow, tmp_path: Path
 ) -> None:
     s = window.session
     assert s is not None

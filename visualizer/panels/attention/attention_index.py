@@ -92,6 +92,7 @@ class AttentionIndex:
         if not self.order:
             return None
         i = bisect.bisect_right(self._positions, step.index) - 1
-        found, relation = (self.order[i], "recent") if i >= 0 else (self.order[0], "ahead")
+        found = self.order[max(i, 0)]
+        relation: Relation = "recent" if i >= 0 else "ahead"
         kind = attention_kind(found.name.rsplit(".", 1)[0]) or "enc_self"
         return Resolved(found, kind, found.layer or 0, found.t, relation)

@@ -166,8 +166,8 @@ class AttentionLines(QWidget):
     def resizeEvent(self, event: object) -> None:
         self._image = None
 
-    def _on_progress(self, value: object) -> None:
-        self.progress = float(value)  # type: ignore[arg-type]
+    def _on_progress(self, value: float) -> None:  # the fade runs from 0.0 to 1.0
+        self.progress = float(value)
         self.update()
 
     def _stale(self) -> None:
@@ -182,8 +182,8 @@ class AttentionLines(QWidget):
         p.setPen(QColor(MUTED))
         half = self.width() / 2 - 8
         fm, mode = p.fontMetrics(), Qt.TextElideMode.ElideRight
-        left_text = fm.elidedText(self.headers[0], mode, int(half) - SIDE)
-        right_text = fm.elidedText(self.headers[1], mode, int(half) - SIDE)  # never overlap
+        left_text = fm.elidedText(self.headers[0], mode, int(half) - int(SIDE))
+        right_text = fm.elidedText(self.headers[1], mode, int(half) - int(SIDE))  # never overlap
         p.drawText(QRectF(SIDE, 4, half, 20), Qt.AlignmentFlag.AlignLeft, left_text)
         right = QRectF(self.width() - SIDE - half, 4, half, 20)
         p.drawText(right, Qt.AlignmentFlag.AlignRight, right_text)
@@ -225,14 +225,15 @@ class AttentionLines(QWidget):
         pitch, top, lw, left_x2, right_x1 = self._layout()
         p.setFont(_token_font(pitch))
         bh = min(pitch - 3, 34.0)
-        tint = self._tint()
+        tint = self._tint()  # None unless a token is hovered
+        hovered_side = self.hovered[0] if self.hovered is not None else None
         for side, labels, x0 in (("q", self.queries, left_x2 - lw), ("k", self.keys, right_x1)):
             for i, text in enumerate(labels):
                 box = QRectF(x0, self._row_y(i, len(labels), pitch, top) - bh / 2, lw, bh)
                 p.setBrush(QColor(HIGHLIGHT if self.hovered == (side, i) else "#f5f5f7"))
                 p.setPen(QPen(QColor(GRID), 1))
                 p.drawRoundedRect(box, 4, 4)
-                if tint is not None and side != self.hovered[0]:  # type: ignore[index]
+                if tint is not None and side != hovered_side:
                     p.setOpacity(float(min(1.0, tint[i])))  # how much it is attended
                     p.setBrush(QColor(HIGHLIGHT))
                     p.drawRoundedRect(box, 4, 4)

@@ -17,7 +17,7 @@ from visualizer.i18n import tr
 if TYPE_CHECKING:
     from visualizer.panels.attention.attention_index import Resolved
 
-TEXTS = {
+STRINGS = {
     "enc_self": {"en": "Encoder self-attention", "zh": "编码器自注意力"},
     "dec_self": {"en": "Decoder masked self-attention", "zh": "解码器掩码自注意力"},
     "cross": {"en": "Cross-attention", "zh": "交叉注意力"},
@@ -90,7 +90,7 @@ SIDES = {"enc_self": ("src", "src"), "dec_self": ("tgt", "tgt"), "cross": ("tgt"
 
 def t(name: str, lang: str, **fields: object) -> str:
     """One of this view's strings, formatted when fields are given."""
-    text = tr(TEXTS[name], lang)
+    text = tr(STRINGS[name], lang)
     return text.format(**fields) if fields else text
 
 

@@ -103,7 +103,7 @@ class AttentionView(QWidget):
         bridge.sigCursor.connect(self._on_change)
         bridge.sigTrace.connect(self._on_trace)
         bridge.sigSelection.connect(self._on_change)
-        bridge.sigLang.connect(self._on_lang)
+        bridge.connect_relabel(self._on_lang)
         self._on_trace(session.trace)
 
     # -- updates ---------------------------------------------------------------------

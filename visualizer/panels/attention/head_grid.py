@@ -64,7 +64,7 @@ class HeadGrid(QWidget):
                 )
                 row.append(img)
             self._images.append(row)
-            self._shapes.append(tuple(w.shape[1:]))  # type: ignore[arg-type]
+            self._shapes.append(tuple(w.shape[1:]))
         self.update()
 
     def set_current(self, layer: int | None, head: int) -> None:

@@ -9,7 +9,7 @@ ValueError with a one-line reason); Add or Enter emits ``sigAdd``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from PySide6.QtCore import QStringListModel, Qt, Signal
 from PySide6.QtWidgets import (
@@ -30,12 +30,12 @@ from visualizer.panels.breakpoints.breakpoint_text import (
     NEEDS_PATTERN,
     NEEDS_THRESHOLD,
     PLACEHOLDER,
-    STR,
+    STRINGS,
     suggestions,
 )
 
 if TYPE_CHECKING:
-    from core.breakpoints import Breakpoint
+    from core.breakpoints import Breakpoint, BreakpointKind
     from core.trace import Trace
 
 
@@ -99,10 +99,12 @@ class BreakpointAdder(QWidget):
         if kind == "phase":
             pattern = pattern.lower()
         threshold = float(self.threshold.value()) if kind in NEEDS_THRESHOLD else 0.0
-        return Breakpoint(kind, pattern, threshold)  # type: ignore[arg-type]
+        # an unknown kind is Breakpoint's ValueError, like any other bad field
+        return Breakpoint(cast("BreakpointKind", kind), pattern, threshold)
 
     def _on_return(self) -> None:
         popup = self.completer.popup()
+        assert popup is not None  # QCompleter makes its default list view on demand
         if popup.isVisible() and popup.currentIndex().isValid():
             return  # this Enter picks a completion; the next one adds
         self.sigAdd.emit()
@@ -129,8 +131,8 @@ class BreakpointAdder(QWidget):
         kind = self.current_kind()
         key = kind if kind in NEEDS_PATTERN else "none"
         self.pattern.setPlaceholderText(tr(PLACEHOLDER[key], lang))
-        self.kind.setToolTip(tr(STR["kind_tip"], lang))
-        self.pattern.setToolTip(tr(STR["pattern_tip"], lang))
-        self.threshold.setToolTip(tr(STR["threshold_tip"], lang))
-        self.add.setText(tr(STR["add"], lang))
-        self.add.setToolTip(tr(STR["add_tip"], lang))
+        self.kind.setToolTip(tr(STRINGS["kind_tip"], lang))
+        self.pattern.setToolTip(tr(STRINGS["pattern_tip"], lang))
+        self.threshold.setToolTip(tr(STRINGS["threshold_tip"], lang))
+        self.add.setText(tr(STRINGS["add"], lang))
+        self.add.setToolTip(tr(STRINGS["add_tip"], lang))

@@ -16,7 +16,7 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QHeaderView, QTreeWidget, QTreeWidgetItem, QWidget
 
 from visualizer.i18n import tr
-from visualizer.panels.breakpoints.breakpoint_text import STR, label
+from visualizer.panels.breakpoints.breakpoint_text import STRINGS, label
 from visualizer.theme import HIGHLIGHT, MUTED, ui_font
 
 if TYPE_CHECKING:
@@ -58,8 +58,8 @@ class BreakpointList(QTreeWidget):
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(0, Qt.CheckState.Checked if bp.enabled else Qt.CheckState.Unchecked)
             item.setTextAlignment(1, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            item.setToolTip(0, tr(STR["row_tip"], lang))
-            item.setToolTip(1, tr(STR["hits_tip"], lang))
+            item.setToolTip(0, tr(STRINGS["row_tip"], lang))
+            item.setToolTip(1, tr(STRINGS["hits_tip"], lang))
             if not bp.enabled or not n:
                 for c in (0, 1):
                     item.setForeground(c, QBrush(QColor(MUTED)))
@@ -84,18 +84,23 @@ class BreakpointList(QTreeWidget):
         self._here = here
 
     def set_headers(self, lang: str) -> None:
-        self.setHeaderLabels([tr(STR["col_bp"], lang), tr(STR["col_hits"], lang)])
-        self.headerItem().setToolTip(1, tr(STR["hits_tip"], lang))
+        self.setHeaderLabels([tr(STRINGS["col_bp"], lang), tr(STRINGS["col_hits"], lang)])
+        self.headerItem().setToolTip(1, tr(STRINGS["hits_tip"], lang))
 
     def counts(self) -> list[int]:
         """The hits column, as numbers."""
-        return [int(self.topLevelItem(i).text(1)) for i in range(self.topLevelItemCount())]
+        return [int(item.text(1)) for item in self._rows()]
 
     def checked(self) -> list[bool]:
-        return [
-            self.topLevelItem(i).checkState(0) == Qt.CheckState.Checked
-            for i in range(self.topLevelItemCount())
-        ]
+        return [item.checkState(0) == Qt.CheckState.Checked for item in self._rows()]
+
+    def _rows(self) -> list[QTreeWidgetItem]:
+        rows = []
+        for i in range(self.topLevelItemCount()):
+            item = self.topLevelItem(i)
+            assert item is not None  # every index below topLevelItemCount() has an item
+            rows.append(item)
+        return rows
 
     def _on_item_changed(self, item: QTreeWidgetItem, column: int) -> None:
         if column == 0:

@@ -50,7 +50,7 @@ PLACEHOLDER = {
     "phase": {"en": "forward · decode · backward …", "zh": "forward · decode · backward …"},
     "none": {"en": "(no pattern needed)", "zh": "（无需模式）"},
 }
-STR = {
+STRINGS = {
     "title": {"en": "Breakpoints", "zh": "断点"},
     "col_bp": {"en": "Breakpoint", "zh": "断点"},
     "col_hits": {"en": "Hits", "zh": "命中"},
@@ -148,7 +148,7 @@ def describe(session: Session, here: Sequence[int], stopped: str, lang: str) -> 
     stopped for, listed first); else the nearest hits before and after."""
     s, items = session, session.breakpoints.items
     if not items:
-        return tr(STR["empty"], lang)
+        return tr(STRINGS["empty"], lang)
     if not len(s):
         return ""
     if here:
@@ -156,12 +156,12 @@ def describe(session: Session, here: Sequence[int], stopped: str, lang: str) -> 
         rows = first + [r for r in here if r not in first]
         why = ", ".join(label(items[r], lang) for r in rows)
         what = "stopped" if stopped else "hit"
-        return tr(STR[what], lang).format(i=s.cursor, n=s.step.key, why=why)
+        return tr(STRINGS[what], lang).format(i=s.cursor, n=s.step.key, why=why)
     before = s.breakpoints.next_hit(s.trace, s.cursor, -1)
     after = s.breakpoints.next_hit(s.trace, s.cursor, +1)
     if before is None and after is None:
-        return tr(STR["none_hit"], lang)
-    dash = tr(STR["dash"], lang)
-    return tr(STR["around"], lang).format(
+        return tr(STRINGS["none_hit"], lang)
+    dash = tr(STRINGS["dash"], lang)
+    return tr(STRINGS["around"], lang).format(
         i=s.cursor, p=before[0] if before else dash, q=after[0] if after else dash
     )

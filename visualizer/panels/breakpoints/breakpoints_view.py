@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWi
 from visualizer.i18n import tr
 from visualizer.panels.breakpoints.breakpoint_add import BreakpointAdder
 from visualizer.panels.breakpoints.breakpoint_list import BreakpointList
-from visualizer.panels.breakpoints.breakpoint_text import STR, describe
+from visualizer.panels.breakpoints.breakpoint_text import STRINGS, describe
 from visualizer.theme import MUTED, TEXT, ui_font
 
 if TYPE_CHECKING:
@@ -87,7 +87,7 @@ class BreakpointsView(QWidget):
         bridge.sigCursor.connect(lambda _: self._on_cursor())
         bridge.sigStopped.connect(self._on_stopped)
         bridge.sigError.connect(self._on_error)
-        bridge.sigLang.connect(lambda _: self._relabel())
+        bridge.connect_relabel(lambda _: self._relabel())
         self.adder.set_trace(session.trace)
         self._relabel()
 
@@ -185,7 +185,7 @@ class BreakpointsView(QWidget):
         name = s.step.name if len(s) else ""
         on = any(bp.kind == "name" and bp.pattern == name for bp in s.breakpoints)
         self.here_btn.setChecked(on)
-        self.here_btn.setToolTip(tr(STR["here_tip"], s.lang).format(n=name))
+        self.here_btn.setToolTip(tr(STRINGS["here_tip"], s.lang).format(n=name))
         self._show_status()
 
     def _on_stopped(self, label: str) -> None:
@@ -230,8 +230,8 @@ class BreakpointsView(QWidget):
             ("nan", self.nan_btn),
             ("remove", self.remove_btn),
         ):
-            b.setText(tr(STR[key], lang))
-            b.setToolTip(tr(STR[f"{key}_tip"], lang))
+            b.setText(tr(STRINGS[key], lang))
+            b.setToolTip(tr(STRINGS[f"{key}_tip"], lang))
         self.list.set_headers(lang)
         self.adder.set_lang(lang)
         self._rebuild()

@@ -81,7 +81,7 @@ class BeamTree(QWidget):
         by_depth: dict[int, list[BeamNode]] = {}
         for n in self.nodes:
             by_depth.setdefault(n.t + 1, []).append(n)
-        order: dict[int, int] = {}
+        order: dict[int | None, int] = {}  # node id -> its row in its level (roots: parent None)
         self._slot = {}
         self._depths = max(by_depth, default=0) + 1
         self._rows = max((len(v) for v in by_depth.values()), default=1)
@@ -137,7 +137,7 @@ class BeamTree(QWidget):
     def _box(self, n: BeamNode, horiz: bool, step: float, cross: float, mode: str) -> QRectF:
         d, row = self._slot[n.id]
         fm, fs = QFontMetrics(self._font), QFontMetrics(self._small)
-        bw = fm.horizontalAdvance(self._label.get(n.id, "?")) + 8
+        bw: float = fm.horizontalAdvance(self._label.get(n.id, "?")) + 8
         if mode == "inline" and n.parent is not None:
             bw += fs.horizontalAdvance(f" {n.score:.3f}") + 4
         elif mode == "two":

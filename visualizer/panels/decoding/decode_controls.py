@@ -26,7 +26,7 @@ from visualizer.i18n import tr
 from visualizer.theme import ui_font
 
 STRATEGIES = ("greedy", "beam", "sample")
-TEXT = {
+STRINGS = {
     "strategy": {"en": "Strategy", "zh": "策略"},
     "greedy": {"en": "Greedy", "zh": "贪心"},
     "beam": {"en": "Beam search", "zh": "束搜索"},
@@ -129,11 +129,11 @@ class DecodeControls(QWidget):
     def relabel(self, lang: str) -> None:
         with QSignalBlocker(self.combo):
             for i, s in enumerate(STRATEGIES):
-                self.combo.setItemText(i, tr(TEXT[s], lang))
+                self.combo.setItemText(i, tr(STRINGS[s], lang))
         for key, lab in self.labels.items():
-            lab.setText(tr(TEXT[key], lang))
+            lab.setText(tr(STRINGS[key], lang))
         for key in ("temperature", "top_k", "top_p"):
-            tip = tr(TEXT[f"tip_{key}"], lang)
+            tip = tr(STRINGS[f"tip_{key}"], lang)
             self.labels[key].setToolTip(tip)
             getattr(self, key).setToolTip(tip)
 

@@ -6,7 +6,7 @@ candidates, ``{tok}``/``{p}`` a token and its probability, and the sampling sett
 
 from __future__ import annotations
 
-TEXT = {
+STRINGS = {
     "generated": {"en": "Generated so far", "zh": "已生成的译文"},
     "waiting": {"en": "waiting for the encoder…", "zh": "等待编码器…"},
     "encoder": {

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout, QWidget
 from visualizer.i18n import tr
 from visualizer.panels.decoding.beam_tree import BeamTree, winning_path
 from visualizer.panels.decoding.decode_controls import DecodeControls
-from visualizer.panels.decoding.decoding_text import TEXT
+from visualizer.panels.decoding.decoding_text import STRINGS
 from visualizer.panels.decoding.token_strip import Chip, TokenStrip
 from visualizer.theme import MUTED, ui_font
 from visualizer.widgets.prob_bars import Bar, ProbBars, percent
@@ -69,8 +69,8 @@ class DecodingView(QWidget):
             (right, (self.tree_title, self.tree, self.hist_title, self.hist)),
         ):
             box.setSpacing(3)
-            for w in widgets:
-                box.addWidget(w)
+            for widget in widgets:
+                box.addWidget(widget)
         left.addStretch(1)
         right.setStretchFactor(self.tree, 1)
         right.addStretch(0)
@@ -89,7 +89,7 @@ class DecodingView(QWidget):
         self.strip.sigChipClicked.connect(self._on_chip)
         bridge.sigTrace.connect(self._on_trace)
         bridge.sigCursor.connect(self._on_cursor)
-        bridge.sigLang.connect(self._relabel)
+        bridge.connect_relabel(self._relabel)
         bridge.sigDecode.connect(self.controls.set_settings)
         self.controls.set_settings(session.decode)
         self._on_trace()
@@ -127,9 +127,9 @@ class DecodingView(QWidget):
         tree = list(gen.tree) if gen is not None and len(gen.choices) == len(self._t) else []
         self.tree.set_tree(tree, [self.token(n.token) for n in tree])
         width = max((sum(1 for n in tree if n.t == t) for t in {n.t for n in tree}), default=0)
-        self.tree_title.setText(tr(TEXT["tree"], self.session.lang).format(k=width))
+        self.tree_title.setText(tr(STRINGS["tree"], self.session.lang).format(k=width))
         d = self.session.decode
-        how = tr(TEXT[f"how_{d.strategy}"], self.session.lang)
+        how = tr(STRINGS[f"how_{d.strategy}"], self.session.lang)
         self.how.setText(
             how.format(
                 k=d.beam, T=f"{d.temperature:g}", p=f"{d.top_p:g}", s=d.seed, topk=d.top_k or "–"
@@ -158,16 +158,16 @@ class DecodingView(QWidget):
         beam = bool(self.tree.nodes)
         for w in (self.tree, self.tree_title):
             w.setVisible(beam)
-        for w in (self.hist, self.hist_title):
-            w.setVisible(not beam)
+        for h in (self.hist, self.hist_title):
+            h.setVisible(not beam)
         self._arrange()
         if not 0 <= s.cursor < len(s.trace.steps):
             return  # a new, shorter trace: the cursor event follows
         if not self._t:
             self._set_chips([Chip("<bos>", kind="bos", clickable=False)], [])
-            self.status.setText(tr(TEXT["none"], lang))
-            self.bars_title.setText(tr(TEXT["bars_wait"], lang))
-            self.bars.set_bars([], message=tr(TEXT["none"], lang))
+            self.status.setText(tr(STRINGS["none"], lang))
+            self.bars_title.setText(tr(STRINGS["bars_wait"], lang))
+            self.bars.set_bars([], message=tr(STRINGS["none"], lang))
             self.hist.set_bars([])
             return
         step, last = s.step, max(self._t)
@@ -175,13 +175,13 @@ class DecodingView(QWidget):
             self._set_chips(
                 [
                     Chip("<bos>", kind="bos"),
-                    Chip(tr(TEXT["waiting"], lang), kind="note", clickable=False),
+                    Chip(tr(STRINGS["waiting"], lang), kind="note", clickable=False),
                 ],
                 [self._first, -1],
             )
-            self.status.setText(tr(TEXT["encoder"], lang))
-            self.bars_title.setText(tr(TEXT["bars_wait"], lang))
-            self.bars.set_bars([], message=tr(TEXT["no_probs"], lang))
+            self.status.setText(tr(STRINGS["encoder"], lang))
+            self.bars_title.setText(tr(STRINGS["bars_wait"], lang))
+            self.bars.set_bars([], message=tr(STRINGS["no_probs"], lang))
             self.hist.set_bars([])
             self.tree.set_state(-1, winning_path(self.tree.nodes, self._chosen, -1))
             self._shown_t = None
@@ -211,10 +211,10 @@ class DecodingView(QWidget):
                 )
                 for i in done
             ],
-            message=tr(TEXT["nothing"], lang),
+            message=tr(STRINGS["nothing"], lang),
         )
-        title = tr(TEXT["bars"], lang).format(t=t, k=TOP)
-        self.bars_title.setText(title + ("" if ready else tr(TEXT["pending"], lang)))
+        title = tr(STRINGS["bars"], lang).format(t=t, k=TOP)
+        self.bars_title.setText(title + ("" if ready else tr(STRINGS["pending"], lang)))
         chosen = self._chosen[t]
         bars = [Bar(self.token(i), p, chosen=produced and i == chosen) for i, p in self.top(t)]
         if produced and chosen not in {i for i, _ in self.top(t)}:  # sampled from the tail
@@ -231,16 +231,16 @@ class DecodingView(QWidget):
         if produced and t == last:
             ended = self.token(self._chosen[last]) == "<eos>"
             n = last if ended else last + 1
-            self.status.setText(tr(TEXT["eos" if ended else "limit"], lang).format(n=n))
+            self.status.setText(tr(STRINGS["eos" if ended else "limit"], lang).format(n=n))
         elif produced:
             tok = self._chosen[t]
             self.status.setText(
-                tr(TEXT["produced"], lang).format(
+                tr(STRINGS["produced"], lang).format(
                     t=t, tok=self.token(tok), p=percent(self.prob(t, tok))
                 )
             )
         else:
-            self.status.setText(tr(TEXT["producing"], lang).format(t=t, n=t + 1))
+            self.status.setText(tr(STRINGS["producing"], lang).format(t=t, n=t + 1))
 
     def _set_chips(self, chips: list[Chip], targets: list[int]) -> None:
         self._targets = targets
@@ -253,8 +253,8 @@ class DecodingView(QWidget):
     def _relabel(self, _: str = "") -> None:
         lang = self.session.lang
         self.controls.relabel(lang)
-        self.gen_title.setText(tr(TEXT["generated"], lang))
-        self.hist_title.setText(tr(TEXT["history"], lang))
+        self.gen_title.setText(tr(STRINGS["generated"], lang))
+        self.hist_title.setText(tr(STRINGS["history"], lang))
         self._on_trace()
 
     def _arrange(self) -> None:

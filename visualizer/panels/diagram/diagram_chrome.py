@@ -14,7 +14,7 @@ from visualizer import theme
 from visualizer.panels.diagram.diagram_layout import Rect
 
 if TYPE_CHECKING:
-    from visualizer.panels.diagram.diagram_paint import Scene
+    from visualizer.panels.diagram.diagram_frame import Scene
 
 
 def font(px: float, bold: bool = False) -> QFont:

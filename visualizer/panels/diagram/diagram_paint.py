@@ -9,44 +9,18 @@ the rectangles, so a blended (animating) layout paints like any other.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass, field
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen, QPolygonF
 
 from visualizer import theme
 from visualizer.panels.diagram.diagram_chrome import chips, fit, font, glow, header, qr
+from visualizer.panels.diagram.diagram_frame import Scene
 from visualizer.panels.diagram.diagram_layout import Layout, Rect
 from visualizer.panels.diagram.diagram_text import COLORS, kind
 
 ARROW = QColor("#8d8d96")
 FRAME_FILL, FRAME_LINE = QColor("#f5f5f7"), QColor("#d5d5db")
-
-
-@dataclass
-class Scene:
-    """Everything besides geometry that one frame shows (texts already translated)."""
-
-    labels: dict[str, str]  # box id -> label
-    legends: dict[str, str]  # layer id -> "Encoder layer 1/2"
-    short: dict[str, str] = field(default_factory=dict)  # box id -> label in a compact row
-    alt: dict[str, str] = field(default_factory=dict)  # box id -> shorter label if needed
-    current: str | None = None
-    phase: str = "forward"
-    phase_text: str = ""
-    title: str = ""
-    sentence: str = ""
-    sentence_next: str = ""  # "?" or the chosen token, drawn highlighted
-    pills: list[str] = field(default_factory=list)
-    pill_current: int | None = None
-    tokens: dict[str, list[str]] = field(default_factory=dict)
-    captions: dict[str, str] = field(default_factory=dict)
-    memory: str = ""
-    kv: str = "K,V"
-    dim: set[str] = field(default_factory=set)  # boxes that never ran in this trace
-    glow: Rect | None = None  # the highlight (moves during an animation)
-    marked: set[str] = field(default_factory=set)  # boxes with an active intervention
-    banner: str = ""  # "2 interventions on" (drawn only when some box is marked)
 
 
 def paint(p: QPainter, lay: Layout, sc: Scene) -> None:

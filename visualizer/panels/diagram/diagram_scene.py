@@ -11,9 +11,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from visualizer.i18n import tr
+from visualizer.panels.diagram.diagram_frame import Scene
 from visualizer.panels.diagram.diagram_index import DiagramIndex, op_name
 from visualizer.panels.diagram.diagram_layout import all_boxes
-from visualizer.panels.diagram.diagram_paint import Scene
 from visualizer.panels.diagram.diagram_text import (
     ABBR,
     box_label,

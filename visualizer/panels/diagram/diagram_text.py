@@ -45,7 +45,7 @@ SHORT: dict[str, T] = {  # labels of the cells of a compact (collapsed) layer
     "ffn": {"en": "FFN", "zh": "前馈"},
 }
 
-UI: dict[str, T] = {
+STRINGS: dict[str, T] = {
     "enc_layer": {"en": "Encoder layer {k} (of {n})", "zh": "编码器 第 {k} 层（共 {n} 层）"},
     "dec_layer": {"en": "Decoder layer {k} (of {n})", "zh": "解码器 第 {k} 层（共 {n} 层）"},
     "enc_layer_short": {"en": "Encoder {k}/{n}", "zh": "编码器 {k}/{n}"},
@@ -161,7 +161,7 @@ def layer_label(layer: str, n: int, lang: str, short: bool = False) -> str:
     side, k = layer.split(".")
     # Numbered from 0 like the trace names (enc.0, dec.1) the other views show.
     key = f"{side}_layer" + ("_short" if short else "")
-    return tr(UI[key], lang).format(k=int(k), n=n)
+    return tr(STRINGS[key], lang).format(k=int(k), n=n)
 
 
 def op_label(op: str, lang: str, box_kind: str = "", activation: str = "relu") -> str:
@@ -182,4 +182,4 @@ def op_label(op: str, lang: str, box_kind: str = "", activation: str = "relu") -
 
 
 def ui(key: str, lang: str, **kw: object) -> str:
-    return tr(UI[key], lang).format(**kw)
+    return tr(STRINGS[key], lang).format(**kw)

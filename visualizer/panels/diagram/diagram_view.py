@@ -21,8 +21,9 @@ from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 from visualizer import theme
 from visualizer.i18n import tr
 from visualizer.panels.diagram import diagram_layout as dl
+from visualizer.panels.diagram.diagram_frame import Scene
 from visualizer.panels.diagram.diagram_index import DiagramIndex, box_of
-from visualizer.panels.diagram.diagram_paint import Scene, paint, paint_base, paint_live
+from visualizer.panels.diagram.diagram_paint import paint, paint_base, paint_live
 from visualizer.panels.diagram.diagram_scene import SceneTexts
 from visualizer.panels.diagram.diagram_text import ui
 
@@ -59,7 +60,7 @@ class DiagramView(QWidget):
         self._anim.valueChanged.connect(lambda _: self.update())
         bridge.sigTrace.connect(self._on_trace)
         bridge.sigCursor.connect(self._on_cursor)
-        bridge.sigLang.connect(self._on_lang)
+        bridge.connect_relabel(self._on_lang)
         self.marked: dict[str, list[str]] = {}  # box -> labels of its active interventions
         bridge.sigInterventions.connect(self._on_interventions)
         bridge.sigDisabled.connect(self._on_interventions)
@@ -115,7 +116,7 @@ class DiagramView(QWidget):
         self.update()
 
     # -- geometry ----------------------------------------------------------------------
-    def layout(self) -> dl.Layout:
+    def diagram_layout(self) -> dl.Layout:
         """The (cached) layout for the widget's size with the current box expanded."""
         cfg = self.session.bundle.cfg
         box, step = self.current, self._step()
@@ -141,7 +142,7 @@ class DiagramView(QWidget):
 
     def scale(self) -> float:
         """Below 1 only when even the most compact layout is taller than the widget."""
-        return self.layout().scale
+        return self.diagram_layout().scale
 
     def _to_widget(self, r: dl.Rect) -> QPoint:
         s = self.scale()
@@ -149,10 +150,10 @@ class DiagramView(QWidget):
 
     def box_center(self, box: str) -> QPoint:
         """Widget coordinates of a box's centre (tests; what a click there does)."""
-        return self._to_widget(self.layout().boxes[box])
+        return self._to_widget(self.diagram_layout().boxes[box])
 
     def pill_center(self, i: int) -> QPoint:
-        return self._to_widget(self.layout().pills[i])
+        return self._to_widget(self.diagram_layout().pills[i])
 
     def _anim_t(self) -> float:
         if self._from is None or self._anim.state() != QVariantAnimation.State.Running:
@@ -168,11 +169,11 @@ class DiagramView(QWidget):
     # -- what is shown -----------------------------------------------------------------
     def ops(self) -> list[int]:
         """Step indices of the pills shown in the expanded box."""
-        return self.texts.ops(self.current, self._step(), len(self.layout().pills))
+        return self.texts.ops(self.current, self._step(), len(self.diagram_layout().pills))
 
     def scene(self) -> Scene:
-        sc = self.texts.scene(self.current, self._step(), len(self.layout().pills))
-        sc.glow = self._glow(self.layout())
+        sc = self.texts.scene(self.current, self._step(), len(self.diagram_layout().pills))
+        sc.glow = self._glow(self.diagram_layout())
         sc.marked, sc.banner = set(self.marked), self.banner()
         return sc
 
@@ -181,7 +182,7 @@ class DiagramView(QWidget):
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(theme.PANEL))
         if self.session.trace.steps:
-            lay, s = self.layout(), self.scale()
+            lay, s = self.diagram_layout(), self.scale()
             sc = self.scene()
             if self._from is not None and self._anim_t() < 1.0:
                 shown = dl.blend(self._from[0], lay, self._anim_t())
@@ -215,7 +216,7 @@ class DiagramView(QWidget):
         return self._bg[2]
 
     def _hit(self, pos: QPointF) -> tuple[str | None, int | None]:
-        lay, s = self.layout(), self.scale()
+        lay, s = self.diagram_layout(), self.scale()
         x, y = pos.x() / s, pos.y() / s
         pill = lay.pill_at(x, y)
         return (None, pill) if pill is not None else (lay.box_at(x, y), None)

@@ -19,15 +19,15 @@ from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 from visualizer.i18n import tr
 from visualizer.panels.gradflow.gradflow_chart import ACT, PARAM, GradFlowChart
 from visualizer.panels.gradflow.gradflow_data import GradFlow, block_label, block_of, grad_flow
-from visualizer.panels.loss.loss_data import fmt
 from visualizer.theme import PHASE_COLORS, ui_font
+from visualizer.widgets.cell_text import significant
 from visualizer.widgets.hint_stack import HintStack
 
 if TYPE_CHECKING:
     from core.session import Session
     from visualizer.bridge import SessionBridge
 
-STR = {
+STRINGS = {
     "title": {"en": "Gradient flow of this training step", "zh": "本训练步的梯度流动"},
     "norm": {
         "en": "Gradient norm ‖g‖ over all parameters (before clipping) = <b>{g}</b> · "
@@ -74,14 +74,14 @@ class GradFlowView(QWidget):
         for w in (self.summary, self.legend, self.detail):
             w.setWordWrap(True)
             w.setFont(ui_font(10))
+        self.chart = GradFlowChart()
+        self.chart.sigBlockClicked.connect(self._on_click)
         self.log_box = QCheckBox()
         self.log_box.setChecked(True)
         self.log_box.toggled.connect(lambda on: self.chart.set_log(on))
         row = QHBoxLayout()
         row.addWidget(self.legend, 1)
         row.addWidget(self.log_box, 0, Qt.AlignmentFlag.AlignTop)
-        self.chart = GradFlowChart()
-        self.chart.sigBlockClicked.connect(self._on_click)
         lay.addWidget(self.title)
         lay.addWidget(self.summary)
         lay.addLayout(row)
@@ -94,7 +94,7 @@ class GradFlowView(QWidget):
         outer.addWidget(self.stack)
         bridge.sigTrace.connect(lambda _: self._on_trace())
         bridge.sigCursor.connect(lambda _: self._on_cursor())
-        bridge.sigLang.connect(lambda _: self._relabel())
+        bridge.connect_relabel(lambda _: self._relabel())
         self._on_trace()
 
     def _on_trace(self) -> None:
@@ -135,43 +135,43 @@ class GradFlowView(QWidget):
     def _set_detail(self, i: int | None) -> None:
         lang = self.session.lang
         if not self.flow or i is None:
-            self.detail.setText(tr(STR["none"], lang))
+            self.detail.setText(tr(STRINGS["none"], lang))
             return
         b = self.flow.blocks[i]
         self.detail.setText(
-            tr(STR["detail"], lang).format(
+            tr(STRINGS["detail"], lang).format(
                 b=block_label(b.id, lang),
-                a=fmt(b.act_norm),
+                a=significant(b.act_norm),
                 k=b.act_key or "—",
-                p=fmt(b.param_norm),
+                p=significant(b.param_norm),
                 n=b.n_params,
             )
         )
 
     def _relabel(self) -> None:
         lang = self.session.lang
-        self.hint.setText(tr(STR["hint"], lang))
-        self.log_box.setText(tr(STR["log"], lang))
+        self.hint.setText(tr(STRINGS["hint"], lang))
+        self.log_box.setText(tr(STRINGS["log"], lang))
         f = self.flow
         if not f:
             return
-        self.title.setText(tr(STR["title"], lang))
+        self.title.setText(tr(STRINGS["title"], lang))
         self.chart.set_labels([block_label(b.id, lang) for b in f.blocks])
         g, c = f.grad_norm, f.clip
         if g is not None and c is not None:
             state = (
-                tr(STR["clipped"], lang).format(f=f"{c / g:.3g}")
+                tr(STRINGS["clipped"], lang).format(f=f"{c / g:.3g}")
                 if g > c
-                else tr(STR["unclipped"], lang)
+                else tr(STRINGS["unclipped"], lang)
             )
-            text = tr(STR["norm"], lang).format(g=fmt(g), c=f"{c:g}", state=state)
+            text = tr(STRINGS["norm"], lang).format(g=significant(g), c=f"{c:g}", state=state)
         else:
             text = ""
         if f.lr is not None:
-            text += tr(STR["lr"], lang).format(v=f"{f.lr:g}")
+            text += tr(STRINGS["lr"], lang).format(v=f"{f.lr:g}")
         self.summary.setText(text)
         self.legend.setText(
-            f"<span style='color:{ACT.name()}'>■</span> {tr(STR['act'], lang)} &nbsp; "
-            f"<span style='color:{PARAM.name()}'>■</span> {tr(STR['param'], lang)}"
+            f"<span style='color:{ACT.name()}'>■</span> {tr(STRINGS['act'], lang)} &nbsp; "
+            f"<span style='color:{PARAM.name()}'>■</span> {tr(STRINGS['param'], lang)}"
         )
         self._on_cursor()

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from core.session import Session
     from visualizer.bridge import SessionBridge
 
-TEXTS = {
+STRINGS = {
     "placeholder": {
         "en": "Type an English sentence and press Enter",
         "zh": "输入一个英文句子，然后按回车",
@@ -106,7 +106,7 @@ class InputBar(QWidget):
 
         bridge.sigSource.connect(self._on_source)
         bridge.sigError.connect(self._on_error)
-        bridge.sigLang.connect(self._relabel)
+        bridge.connect_relabel(self._relabel)
         bridge.sigPair.connect(self._on_pair)
         bridge.sigBusy.connect(self._on_busy)
         bridge.sigTrace.connect(self._on_trace)
@@ -128,7 +128,7 @@ class InputBar(QWidget):
         self.examples.setCurrentIndex(0)
 
     def _on_busy(self, busy: bool) -> None:
-        self.busy.setText(tr(TEXTS["busy"], self.session.lang))
+        self.busy.setText(tr(STRINGS["busy"], self.session.lang))
         self.busy.setVisible(busy)
 
     def _on_source(self, text: str) -> None:
@@ -160,9 +160,9 @@ class InputBar(QWidget):
                     id=token_id,
                 )
             )
-        self.chips.setText(f"<b>{tr(TEXTS['tokens'], lang)}:</b> " + " ".join(chips))
+        self.chips.setText(f"<b>{tr(STRINGS['tokens'], lang)}:</b> " + " ".join(chips))
         tip = ", ".join(enc.unknown)
-        self.chips.setToolTip(f"{tip}: {tr(TEXTS['unk'], lang)}" if tip else "")
+        self.chips.setToolTip(f"{tip}: {tr(STRINGS['unk'], lang)}" if tip else "")
 
     def _on_trace(self, _trace: object = None) -> None:
         self._preview(self.edit.text())
@@ -175,10 +175,10 @@ class InputBar(QWidget):
         from core.session import EXAMPLES
 
         lang = self.session.lang
-        self.edit.setPlaceholderText(tr(TEXTS["placeholder"], lang))
-        self.run_button.setText(tr(TEXTS["run"], lang))
+        self.edit.setPlaceholderText(tr(STRINGS["placeholder"], lang))
+        self.run_button.setText(tr(STRINGS["run"], lang))
         self.examples.clear()
-        self.examples.addItem(tr(TEXTS["examples"], lang))
+        self.examples.addItem(tr(STRINGS["examples"], lang))
         self.examples.addItems(list(EXAMPLES[self.session.pair]))
         self._preview(self.edit.text())
 

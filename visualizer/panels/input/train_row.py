@@ -8,7 +8,7 @@ loss before and after that step, as the trace measured it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
@@ -17,10 +17,10 @@ from visualizer.i18n import tr
 from visualizer.theme import ui_font
 
 if TYPE_CHECKING:
-    from core.session import Session
+    from core.session import Mode, Session
     from visualizer.bridge import SessionBridge
 
-TEXTS = {
+STRINGS = {
     "translate": {"en": "Translate", "zh": "翻译"},
     "train": {"en": "Train one step", "zh": "训练一步"},
     "target": {
@@ -35,7 +35,7 @@ TEXTS = {
     "inputs": {"en": "decoder reads", "zh": "解码器读入"},
     "labels": {"en": "must predict", "zh": "应预测"},
 }
-MODES = ("translate", "train")
+MODES: tuple[Mode, ...] = ("translate", "train")
 
 
 class TrainRow(QWidget):
@@ -66,11 +66,11 @@ class TrainRow(QWidget):
         bridge.sigMode.connect(self._on_mode)
         bridge.sigTarget.connect(self._on_target)
         bridge.sigTrace.connect(self._on_trace)
-        bridge.sigLang.connect(self._relabel)
+        bridge.connect_relabel(self._relabel)
         self._relabel()
 
     def _on_mode_picked(self, index: int) -> None:
-        self.session.mode = MODES[index]  # type: ignore[assignment]
+        self.session.mode = MODES[index]
 
     def _on_target_entered(self) -> None:
         if self.target.text() == self.session.target:
@@ -97,9 +97,9 @@ class TrainRow(QWidget):
             self.target.setPlaceholderText(meta.get("target", ""))
         a, b = float(meta["loss"]), float(meta.get("loss_after", meta["loss"]))
         lang = self.session.lang
-        text = tr(TEXTS["loss"], lang).format(a=a, b=b, pct=100 * (b - a) / max(a, 1e-12))
+        text = tr(STRINGS["loss"], lang).format(a=a, b=b, pct=100 * (b - a) / max(a, 1e-12))
         if meta.get("target_unknown"):
-            text += " · " + tr(TEXTS["unk"], lang).format(w=", ".join(meta["target_unknown"]))
+            text += " · " + tr(STRINGS["unk"], lang).format(w=", ".join(meta["target_unknown"]))
         self.loss.setText(text)
         self.loss.setStyleSheet("color: #2a9d8f" if b < a else "color: #c1121f")
         self.strips.setText(teacher_forcing_html(meta, lang))
@@ -107,17 +107,17 @@ class TrainRow(QWidget):
     def _relabel(self, _lang: str = "") -> None:
         lang = self.session.lang
         self.mode.clear()
-        self.mode.addItems([tr(TEXTS[m], lang) for m in MODES])
+        self.mode.addItems([tr(STRINGS[m], lang) for m in MODES])
         self.mode.setCurrentIndex(MODES.index(self.session.mode))
-        self.target.setToolTip(tr(TEXTS["target"], lang))
+        self.target.setToolTip(tr(STRINGS["target"], lang))
         self._on_trace()
 
 
-def teacher_forcing_html(meta: dict[str, object], lang: str) -> str:
+def teacher_forcing_html(meta: dict[str, Any], lang: str) -> str:
     """Two aligned token strips: the shifted-right decoder input over the labels, so
     position t reads ``<bos> y1 … y(t-1)`` and must predict ``y_t``."""
-    inputs = [str(t) for t in meta.get("tgt_in_tokens", [])]  # type: ignore[attr-defined]
-    labels = [str(t) for t in meta.get("tgt_out_tokens", [])]  # type: ignore[attr-defined]
+    inputs = [str(t) for t in meta.get("tgt_in_tokens", [])]
+    labels = [str(t) for t in meta.get("tgt_out_tokens", [])]
 
     def row(title: str, tokens: list[str], color: str) -> str:
         cells = "".join(
@@ -127,8 +127,8 @@ def teacher_forcing_html(meta: dict[str, object], lang: str) -> str:
 
     return (
         "<table cellspacing='2'>"
-        + row(tr(TEXTS["inputs"], lang), inputs, "#e8eefb")
-        + row(tr(TEXTS["labels"], lang), labels, "#fde2d4")
+        + row(tr(STRINGS["inputs"], lang), inputs, "#e8eefb")
+        + row(tr(STRINGS["labels"], lang), labels, "#fde2d4")
         + "</table>"
     )
 

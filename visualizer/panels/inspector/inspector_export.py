@@ -16,9 +16,10 @@ from visualizer.panels.inspector.inspector_text import t
 if TYPE_CHECKING:
     from core.session import Session
     from visualizer.panels.inspector.inspector_compare import ComparePanel
-    from visualizer.panels.inspector.inspector_data import Comparison, Shown
+    from visualizer.panels.inspector.inspector_data import Comparison
     from visualizer.panels.inspector.inspector_layout import InspectorLayout
     from visualizer.panels.inspector.inspector_table import InspectorTable
+    from visualizer.widgets.tensor_cut import Shown
 
 
 class InspectorExport:

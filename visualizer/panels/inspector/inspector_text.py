@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from visualizer.i18n import tr
 
-T: dict[str, dict[str, str]] = {
+STRINGS: dict[str, dict[str, str]] = {
     "empty": {"en": "no trace yet", "zh": "尚无轨迹"},
     "role": {"en": "tensor", "zh": "张量"},
     "head": {"en": "head", "zh": "头"},
@@ -84,4 +84,4 @@ T: dict[str, dict[str, str]] = {
 
 
 def t(name: str, lang: str, /, **kw: object) -> str:
-    return tr(T[name], lang).format(**kw) if kw else tr(T[name], lang)
+    return tr(STRINGS[name], lang).format(**kw) if kw else tr(STRINGS[name], lang)

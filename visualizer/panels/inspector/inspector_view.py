@@ -18,10 +18,11 @@ import numpy as np
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
 
-from visualizer.panels.inspector.inspector_data import Comparison, InspectorData, Pinned, Shown, pin
+from visualizer.panels.inspector.inspector_data import Comparison, InspectorData, Pinned, pin
 from visualizer.panels.inspector.inspector_export import InspectorExport
 from visualizer.panels.inspector.inspector_layout import InspectorLayout
 from visualizer.panels.inspector.inspector_text import t
+from visualizer.widgets.tensor_cut import Shown
 
 if TYPE_CHECKING:
     from core.session import Session
@@ -64,7 +65,7 @@ class InspectorView(InspectorExport, QWidget):
         bridge.sigTrace.connect(self._changed)
         bridge.sigClean.connect(self._changed)
         bridge.sigSelection.connect(self._on_selection)
-        bridge.sigLang.connect(self._on_lang)
+        bridge.connect_relabel(self._on_lang)
         self.table.fit_columns(self.ui.digits.value())
         self._on_lang(session.lang)
 

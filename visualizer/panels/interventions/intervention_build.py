@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from visualizer.panels.inspector.inspector_data import cut
+from visualizer.widgets.tensor_cut import cut
 
 if TYPE_CHECKING:
     from core.navigator import Selection

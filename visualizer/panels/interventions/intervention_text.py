@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from visualizer.i18n import tr
 
-T: dict[str, dict[str, str]] = {
+STRINGS: dict[str, dict[str, str]] = {
     "title": {"en": "Interventions", "zh": "干预"},
     "on": {"en": "{n} on", "zh": "{n} 个生效"},
     "none": {
@@ -85,4 +85,4 @@ T: dict[str, dict[str, str]] = {
 
 
 def t(name: str, lang: str, /, **kw: object) -> str:
-    return tr(T[name], lang).format(**kw) if kw else tr(T[name], lang)
+    return tr(STRINGS[name], lang).format(**kw) if kw else tr(STRINGS[name], lang)

@@ -94,7 +94,7 @@ class InterventionsView(QWidget):
         bridge.sigTrace.connect(self._on_run)
         bridge.sigClean.connect(self._on_run)
         bridge.sigError.connect(self._on_error)
-        bridge.sigLang.connect(self._on_lang)
+        bridge.connect_relabel(self._on_lang)
         self._on_lang(session.lang)
 
     # -- session -> widgets ------------------------------------------------------------

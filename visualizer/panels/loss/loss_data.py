@@ -97,12 +97,3 @@ def loss_data(trace: Trace | None, token: Callable[[int], str]) -> LossData | No
         worst=int(np.argmax(losses)) if losses else 0,
         mismatch=max((abs(r.nll - r.loss) for r in rows), default=0.0),
     )
-
-
-def fmt(x: float) -> str:
-    """Loss values from 5.2 down to 0.00012: always with significant digits."""
-    if x == 0:
-        return "0"
-    if abs(x) >= 0.01:
-        return f"{x:.3f}"
-    return f"{x:.2e}"

@@ -14,8 +14,9 @@ from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEve
 from PySide6.QtWidgets import QWidget
 
 from visualizer.i18n import tr
-from visualizer.panels.loss.loss_data import LossData, LossRow, fmt
+from visualizer.panels.loss.loss_data import LossData, LossRow
 from visualizer.theme import GRID, HIGHLIGHT, MUTED, PHASE_COLORS, TEXT, ui_font
+from visualizer.widgets.cell_text import significant
 from visualizer.widgets.prob_bars import percent
 
 ROW_H = 68
@@ -157,7 +158,7 @@ class LossRows(QWidget):
         p.drawText(
             QRectF(box.left(), box.top(), box.width(), 16),
             Qt.AlignmentFlag.AlignLeft,
-            f"−log p = {fmt(row.loss)}",
+            f"−log p = {significant(row.loss)}",
         )
         bar = QRectF(box.left(), box.top() + 20, box.width(), 12)
         p.fillRect(bar, QColor("#f6e1da"))

@@ -17,9 +17,10 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from visualizer.i18n import tr
-from visualizer.panels.loss.loss_data import LossData, fmt, loss_data
+from visualizer.panels.loss.loss_data import LossData, loss_data
 from visualizer.panels.loss.loss_rows import ROW_H, LossRows
 from visualizer.theme import MUTED, PHASE_COLORS, ui_font
+from visualizer.widgets.cell_text import significant
 from visualizer.widgets.hint_stack import HintStack
 from visualizer.widgets.prob_bars import percent
 
@@ -29,7 +30,7 @@ if TYPE_CHECKING:
 
 LOSS_NAMES = ("loss.per_token", "tgt.target")
 PROB_NAMES = ("logits", "probs")
-TEXT_ = {
+STRINGS = {
     "title": {"en": "Loss of this training step", "zh": "本训练步的损失"},
     "mean": {
         "en": "Mean loss L = mean over {n} positions of −log p(true token) = <b>{v}</b>",
@@ -74,21 +75,21 @@ class LossView(QWidget):
         self.title.setFont(ui_font(12, bold=True))
         self.title.setStyleSheet(f"color: {PHASE_COLORS['loss']}")
         self.mean = QLabel()
-        self.lower = QLabel()
+        self.advice = QLabel()
         self.legend = QLabel()
-        for w in (self.mean, self.lower, self.legend):
+        for w in (self.mean, self.advice, self.legend):
             w.setWordWrap(True)
             w.setFont(ui_font(10))
         self.legend.setStyleSheet(f"color: {MUTED}")
         self.rows = LossRows()
         self.rows.sigRowClicked.connect(self._on_row)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setWidget(self.rows)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        for w in (self.title, self.mean, self.lower, self.legend):
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setWidget(self.rows)
+        self.scroll_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        for w in (self.title, self.mean, self.advice, self.legend):
             lay.addWidget(w)
-        lay.addWidget(self.scroll, 1)
+        lay.addWidget(self.scroll_area, 1)
         self.stack = HintStack(page)
         self.hint = self.stack.hint
         outer = QVBoxLayout(self)
@@ -97,7 +98,7 @@ class LossView(QWidget):
         bridge.sigTrace.connect(lambda _: self._on_trace())
         bridge.sigCursor.connect(lambda _: self._on_cursor())
         bridge.sigSelection.connect(lambda _: self._on_cursor())
-        bridge.sigLang.connect(lambda _: self._relabel())
+        bridge.connect_relabel(lambda _: self._relabel())
         self._on_trace()
 
     # -- state -------------------------------------------------------------------------
@@ -133,7 +134,7 @@ class LossView(QWidget):
         t = self.selected_position()
         self.rows.set_selected(t)
         if t is not None:
-            self.scroll.ensureVisible(0, t * ROW_H + ROW_H // 2, 0, ROW_H)
+            self.scroll_area.ensureVisible(0, t * ROW_H + ROW_H // 2, 0, ROW_H)
 
     def _on_row(self, t: int) -> None:
         if not self.data:
@@ -158,25 +159,25 @@ class LossView(QWidget):
     # -- text --------------------------------------------------------------------------
     def _relabel(self) -> None:
         lang = self.session.lang
-        self.hint.setText(tr(TEXT_["hint"], lang))
+        self.hint.setText(tr(STRINGS["hint"], lang))
         self.rows.set_lang(lang)
         d = self.data
         if not d or not d.rows:
             self._on_cursor() if d else None
             return
-        self.title.setText(tr(TEXT_["title"], lang))
-        mean = tr(TEXT_["mean"], lang).format(n=len(d.rows), v=fmt(d.mean))
+        self.title.setText(tr(STRINGS["title"], lang))
+        mean = tr(STRINGS["mean"], lang).format(n=len(d.rows), v=significant(d.mean))
         if d.after is not None:
-            mean += tr(TEXT_["after"], lang).format(v=fmt(d.after))
+            mean += tr(STRINGS["after"], lang).format(v=significant(d.after))
         if d.mismatch > 1e-4:
             mean += "<br><span style='color:#d62828'>"
-            mean += tr(TEXT_["mismatch"], lang).format(v=fmt(d.mismatch)) + "</span>"
+            mean += tr(STRINGS["mismatch"], lang).format(v=significant(d.mismatch)) + "</span>"
         self.mean.setText(mean)
         w = d.rows[d.worst]
-        self.lower.setText(
-            tr(TEXT_["lower"], lang).format(
-                tok=w.true_label, t=w.t, p=percent(w.p_true), r=w.rank, v=fmt(w.loss)
+        self.advice.setText(
+            tr(STRINGS["lower"], lang).format(
+                tok=w.true_label, t=w.t, p=percent(w.p_true), r=w.rank, v=significant(w.loss)
             )
         )
-        self.legend.setText(tr(TEXT_["legend"], lang))
+        self.legend.setText(tr(STRINGS["legend"], lang))
         self._on_cursor()

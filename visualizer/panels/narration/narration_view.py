@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from visualizer.bridge import SessionBridge
 
 LANGS = (("en", "EN"), ("zh", "中文"))
-TEXT = {
+STRINGS = {
     "step": {"en": "step {i} of {n}", "zh": "第 {i} 步，共 {n} 步"},
     "t": {"en": "decoding step t={t}", "zh": "解码第 t={t} 步"},
     "layer": {"en": "layer {n}", "zh": "第 {n} 层"},
@@ -129,14 +129,14 @@ class NarrationView(QWidget):
         for i, (code, _) in enumerate(LANGS):
             b = self.buttons.button(i)
             b.setChecked(code == lang)
-            b.setToolTip(tr(TEXT["lang_tip"], lang))
+            b.setToolTip(tr(STRINGS["lang_tip"], lang))
         if s.trace.steps and not 0 <= s.cursor < len(s.trace.steps):
             return  # a new, shorter trace: the cursor event follows
         if not s.trace.steps:
             self.title.setText("")
             self.badge.setText("")
             self.sub.setText("")
-            self.browser.setHtml(f"<p>{esc(tr(TEXT['empty'], lang))}</p>")
+            self.browser.setHtml(f"<p>{esc(tr(STRINGS['empty'], lang))}</p>")
             return
         step = s.step
         color = PHASE_COLORS.get(step.phase, MUTED)
@@ -146,11 +146,11 @@ class NarrationView(QWidget):
             f"background: {color}; color: white; border-radius: 6px; padding: 3px 8px;"
         )
         self.title.setText(step.name)
-        sub = [tr(TEXT["step"], lang).format(i=step.index + 1, n=len(s)), _kind_name(step, lang)]
+        sub = [tr(STRINGS["step"], lang).format(i=step.index + 1, n=len(s)), _kind_name(step, lang)]
         if step.t is not None:
-            sub.append(tr(TEXT["t"], lang).format(t=step.t))
+            sub.append(tr(STRINGS["t"], lang).format(t=step.t))
         if step.layer is not None:
-            sub.append(tr(TEXT["layer"], lang).format(n=step.layer))
+            sub.append(tr(STRINGS["layer"], lang).format(n=step.layer))
         self.sub.setText("  ·  ".join(sub))
         self.browser.setHtml(self._html(lang))
 
@@ -164,14 +164,14 @@ class NarrationView(QWidget):
             self.narration = None
         parts = []
         if self.narration is None:
-            parts.append(f"<p style='color:{MUTED}'>{esc(tr(TEXT['missing'], lang))}</p>")
+            parts.append(f"<p style='color:{MUTED}'>{esc(tr(STRINGS['missing'], lang))}</p>")
         else:
             n = self.narration
             parts.append(
                 f"<p style='font-size:15pt; font-weight:600; color:{INK}'>{esc(n.title)}</p>"
             )
             parts.append(f"<p style='font-size:12pt; line-height:135%'>{esc(n.text)}</p>")
-            parts.append(self._section(tr(TEXT["formula"], lang)))
+            parts.append(self._section(tr(STRINGS["formula"], lang)))
             parts.append(
                 BOX.format(
                     bg="#f2f5fb",
@@ -195,11 +195,11 @@ class NarrationView(QWidget):
         except Exception as e:  # never let one odd tensor break the panel
             self.worked = None
             parts.append(
-                f"<p style='color:{MUTED}'>{esc(tr(TEXT['failed'], lang).format(e=e))}</p>"
+                f"<p style='color:{MUTED}'>{esc(tr(STRINGS['failed'], lang).format(e=e))}</p>"
             )
             return "".join(parts)
         w = self.worked
-        parts.append(self._section(f"{tr(TEXT['worked'], lang)} — {w.header}"))
+        parts.append(self._section(f"{tr(STRINGS['worked'], lang)} — {w.header}"))
         lines = "<br>".join(w.lines)
         parts.append(
             BOX.format(

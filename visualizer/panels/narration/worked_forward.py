@@ -15,7 +15,7 @@ import numpy as np
 from visualizer.panels.narration.worked_text import dot, esc, fmt, par, plus, sub, word
 
 if TYPE_CHECKING:
-    from visualizer.panels.narration.worked import Cell
+    from visualizer.panels.narration.worked_cell import Cell
 
 Lines = list[str]
 

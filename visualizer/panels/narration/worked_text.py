@@ -5,9 +5,13 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SHOWN_TERMS = 3  # products written out in a dot product before "…"
-WORDS = {
+STRINGS = {
     "cell": {"en": "cell [{r}, {c}]", "zh": "单元格 [{r}, {c}]"},
     "masked_row": {"en": "row {r} after the mask", "zh": "掩码后的第 {r} 行"},
     "row": {"en": "row “{row}”", "zh": "行“{row}”"},
@@ -39,7 +43,7 @@ WORDS = {
 
 
 def word(key: str, lang: str, **kw: object) -> str:
-    entry = WORDS[key]
+    entry = STRINGS[key]
     return (entry.get(lang) or entry["en"]).format(**kw)
 
 
@@ -72,7 +76,7 @@ def sub(name: str, *idx: object) -> str:
     return f"{name}<sub>{','.join(str(i) for i in idx)}</sub>"
 
 
-def dot(a: Sequence[float], b: Sequence[float], lang: str) -> str:
+def dot(a: Sequence[float] | np.ndarray, b: Sequence[float] | np.ndarray, lang: str) -> str:
     """ "(a₀×b₀) + (a₁×b₁) + (a₂×b₂) + … (64 terms)": the start of a traced dot product."""
     terms = [f"{par(x)}×{par(w)}" for x, w in zip(a[:SHOWN_TERMS], b[:SHOWN_TERMS], strict=True)]
     more = f" + … ({word('terms', lang, n=len(a))})" if len(a) > SHOWN_TERMS else ""

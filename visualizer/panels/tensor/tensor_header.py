@@ -27,7 +27,7 @@ from visualizer.theme import MUTED, PHASE_COLORS, TEXT, head_color, ui_font
 if TYPE_CHECKING:
     from core.trace import Step
 
-T = {
+STRINGS = {
     "tokens": {"en": "token(s)", "zh": "词元"},
     "op": {"en": "op", "zh": "运算"},
     "shape": {"en": "shape", "zh": "形状"},
@@ -125,39 +125,39 @@ class TensorHeader(QWidget):
         self.title.setText(title)
         kind = KINDS_ZH.get(step.kind, step.kind) if lang == "zh" else step.kind
         parts = [
-            f"<b>{tr(T['op'], lang)}</b> {kind}",
-            f"<b>{tr(T['shape'], lang)}</b> {' × '.join(map(str, step.shape)) or '()'}",
-            f"<b>{tr(T['axes'], lang)}</b> {' × '.join(step.axes) or '—'}",
+            f"<b>{tr(STRINGS['op'], lang)}</b> {kind}",
+            f"<b>{tr(STRINGS['shape'], lang)}</b> {' × '.join(map(str, step.shape)) or '()'}",
+            f"<b>{tr(STRINGS['axes'], lang)}</b> {' × '.join(step.axes) or '—'}",
         ]
         if step.t is not None:
-            parts.append(f"<b>{tr(T['t'], lang)}</b> {step.t}")
+            parts.append(f"<b>{tr(STRINGS['t'], lang)}</b> {step.t}")
         if step.layer is not None:
-            parts.append(f"<b>{tr(T['layer'], lang)}</b> {step.layer}")
+            parts.append(f"<b>{tr(STRINGS['layer'], lang)}</b> {step.layer}")
         self.meta.setText("&nbsp;&nbsp;·&nbsp;&nbsp;".join(parts))
         if tokens is not None:
-            self.stats.setText(f"<b>{tr(T['tokens'], lang)}</b> {tokens}")
+            self.stats.setText(f"<b>{tr(STRINGS['tokens'], lang)}</b> {tokens}")
         else:
             self.stats.setText(self._stats_html(step, lang, stats))
         self.set_heads(*heads)
-        self.head_label.setText(tr(T["heads"], lang))
-        self.params.setText(tr(T["params"], lang))
+        self.head_label.setText(tr(STRINGS["heads"], lang))
+        self.params.setText(tr(STRINGS["params"], lang))
         self.params.setVisible(has_params)
 
     @staticmethod
     def _stats_html(step: Step, lang: str, st: dict[str, float]) -> str:
         parts = [
-            f"<b>{tr(T[k], lang)}</b> {st[k]:.4g}".replace("-", "−")
+            f"<b>{tr(STRINGS[k], lang)}</b> {st[k]:.4g}".replace("-", "−")
             for k in ("min", "max", "mean", "std")
         ]
         bad, neg = int(st["nonfinite"]), int(st.get("neginf", 0))
-        text = f"<b>{tr(T['nonfinite'], lang)}</b> {bad}"
+        text = f"<b>{tr(STRINGS['nonfinite'], lang)}</b> {bad}"
         if neg:
-            text += f" (−∞ {tr(T['masked'], lang)}: {neg})"
+            text += f" (−∞ {tr(STRINGS['masked'], lang)}: {neg})"
         # red only for the unexpected: -inf from a mask is the op working as intended
         parts.append(f"<span style='color:#c62828'>{text}</span>" if bad > neg else text)
         if "head" in step.axes:
             n = step.shape[step.axes.index("head")]
-            note = tr(T["all_heads"], lang).format(n=n)
+            note = tr(STRINGS["all_heads"], lang).format(n=n)
             parts.append(f"<span style='color:{MUTED}'>{note}</span>")
         return "&nbsp;&nbsp;&nbsp;".join(parts)
 

@@ -10,7 +10,7 @@ are either plain math ("Kᵀ") or keys the view translates ("ids", "grad").
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -79,9 +79,9 @@ def _forward(step: Step) -> list[Panel]:
     out = t.get("out", step.key)
     main = Panel("out", out, _out_label(step), _out_mode(kind), ("=", ""), main=True)
 
-    def inp(role: str, label: str, **kw: object) -> Panel:
+    def inp(role: str, label: str, **kw: Any) -> Panel:  # kw: Panel's own fields
         mode = "probability" if role in PROB_ROLES else "ids" if role in ID_ROLES else "diverging"
-        return Panel(role, t[role], label, **{"mode": mode, **kw})  # type: ignore[arg-type]
+        return Panel(role, t[role], label, **{"mode": mode, **kw})
 
     def then(sym: str, caption: str, label: str | None = None) -> Panel:
         return Panel("out", out, label or main.label, main.mode, (sym, caption), main=True)

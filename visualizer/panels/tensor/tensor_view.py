@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from visualizer.bridge import SessionBridge
     from visualizer.panels.tensor.tensor_data import Shown
 
-T = {
+STRINGS = {
     "head": {"en": "head", "zh": "头"},
     "param": {"en": "parameter", "zh": "参数"},
     "hint": {"en": "hover a cell for its exact value", "zh": "悬停查看精确数值"},
@@ -120,7 +120,7 @@ class TensorView(QWidget):
         bridge.sigCursor.connect(self._on_cursor)
         bridge.sigTrace.connect(self._on_trace)
         bridge.sigSelection.connect(self._on_selection)
-        bridge.sigLang.connect(self._on_lang)
+        bridge.connect_relabel(self._on_lang)
         self.refresh()
 
     # -- session -> widgets ----------------------------------------------------------
@@ -149,7 +149,7 @@ class TensorView(QWidget):
         except Exception as e:  # a step nobody foresaw must not take the window down
             self.strip.setVisible(False)
             self.empty.setVisible(True)
-            self.empty.setText(f"{tr(T['cannot'], self.session.lang)}: {e}")
+            self.empty.setText(f"{tr(STRINGS['cannot'], self.session.lang)}: {e}")
 
     def _refresh(self, fade: bool) -> None:
         s, lang = self.session, self.session.lang
@@ -158,7 +158,7 @@ class TensorView(QWidget):
         self.strip.setVisible(has)
         self.header.setVisible(has)
         if not has:
-            self.empty.setText(tr(T["empty"], lang))
+            self.empty.setText(tr(STRINGS["empty"], lang))
             self.step, self.panels = None, []
             return
         # a new trace arrives before the cursor is moved onto it: never index past its end
@@ -168,8 +168,10 @@ class TensorView(QWidget):
         for panel, hm in zip(self.panels, self.strip.panels, strict=False):
             shown = self.data.shown(step, panel, self._head())
             heads.append(shown.head)
-            hm.hint = tr(T["hint_main" if panel.main else "hint"], lang) + self._top(panel, shown)
-            hm.masked_text = tr(T["masked_value"], lang)
+            hm.hint = tr(STRINGS["hint_main" if panel.main else "hint"], lang) + self._top(
+                panel, shown
+            )
+            hm.masked_text = tr(STRINGS["masked_value"], lang)
             hm.set_matrix(
                 shown.values,
                 shown.rows,
@@ -183,7 +185,7 @@ class TensorView(QWidget):
         grid = is_product(self.panels)
         if grid:
             a, b = (self._label(step, p) for p in self.panels[:2])
-            ops[1] = (f"{a} · {b}", tr(T["grid"], lang))
+            ops[1] = (f"{a} · {b}", tr(STRINGS["grid"], lang))
         self.strip.set_shapes(shapes, ops, [is_free(p) for p in self.panels], grid)
         self.per_head = any(h is not None for h in heads)
         self.shown_head = self._head()
@@ -208,11 +210,11 @@ class TensorView(QWidget):
         shape, head = shown.values.shape, shown.head
         extra = [f"{shape[0]}×{shape[1]}"]
         if head is not None:
-            extra.append(f"{tr(T['head'], lang)} {head}")
+            extra.append(f"{tr(STRINGS['head'], lang)} {head}")
         if panel.param:
-            extra.append(tr(T["param"], lang))
+            extra.append(tr(STRINGS["param"], lang))
         if panel.mode == "gain":
-            extra.append(tr(T["gain"], lang))
+            extra.append(tr(STRINGS["gain"], lang))
         return (
             f"{html.escape(label)}&nbsp;&nbsp;<span style='color:{MUTED}; font-weight:normal; "
             f"font-size:9pt'>{' · '.join(extra)}</span>"
@@ -225,7 +227,7 @@ class TensorView(QWidget):
             return ""
         best = np.argsort(-np.nan_to_num(v[0], nan=-1.0), kind="stable")[:3]
         words = " · ".join(f"{html.escape(shown.cols[i])} {v[0, i]:.3g}" for i in best)
-        return f"   —   {tr(T['top'], self.session.lang)} 3: {words}"
+        return f"   —   {tr(STRINGS['top'], self.session.lang)} 3: {words}"
 
     def _tokens(self, step: Step) -> str | None:
         """The token(s) a "choose" / "tokens" step holds (statistics of ids mean nothing)."""

@@ -42,7 +42,7 @@ class Scrubber(QWidget):
         self.phases: list[str] = []
         self.bands: list[int] = []
         self.labels: list[str] = []
-        self.cursor = 0
+        self.current = 0  # the step the cursor is at
         self.marks: list[int] = []  # steps a breakpoint hits (sorted)
         self._mark_set: frozenset[int] = frozenset()
         self.sections: list[tuple[int, str]] = []
@@ -66,7 +66,7 @@ class Scrubber(QWidget):
         self.update()
 
     def set_cursor(self, index: int) -> None:
-        self.cursor = index
+        self.current = index
         self.update()
 
     def set_marks(self, marks: Sequence[int]) -> None:
@@ -136,7 +136,7 @@ class Scrubber(QWidget):
         p = QPainter(self)
         p.drawImage(QPoint(0, 0), self._cache)
         if self.phases:
-            x = self._x_of(self.cursor)
+            x = self._x_of(self.current)
             p.setRenderHint(QPainter.RenderHint.Antialiasing)
             p.setPen(QPen(QColor("#1d1d1f"), 3))
             p.drawLine(int(x), 0, int(x), self.height())

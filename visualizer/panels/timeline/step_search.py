@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from core.navigator import Navigator
     from visualizer.bridge import SessionBridge
 
-TEXT = {
+STRINGS = {
     "placeholder": {"en": "Find a step…", "zh": "查找步骤…"},
     "tip": {
         "en": "Type a step name or key (e.g. dec.1.cross_attn.weights, t3/next.token, a glob "
@@ -55,7 +55,7 @@ class StepSearch(QLineEdit):
         self.setMaximumWidth(260)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         bridge.sigTrace.connect(lambda _: self.refresh())
-        bridge.sigLang.connect(lambda _: self.relabel())
+        bridge.connect_relabel(lambda _: self.relabel())
         self.refresh()
         self.relabel()
 
@@ -123,11 +123,12 @@ class StepSearch(QLineEdit):
 
     def _on_return(self) -> None:
         popup = self.completer_.popup()
+        assert popup is not None  # QCompleter makes its default list view on demand
         if popup.isVisible() and popup.currentIndex().isValid():
             return  # this Enter picks a completion: ``activated`` follows and seeks
         self.go()
 
     def relabel(self) -> None:
         lang = getattr(self.session, "lang", "en")
-        self.setPlaceholderText(tr(TEXT["placeholder"], lang))
-        self.setToolTip(tr(TEXT["tip"], lang))
+        self.setPlaceholderText(tr(STRINGS["placeholder"], lang))
+        self.setToolTip(tr(STRINGS["tip"], lang))

@@ -30,7 +30,7 @@ from visualizer.panels.timeline.step_search import StepSearch
 from visualizer.theme import PHASE_COLORS, ui_font
 
 if TYPE_CHECKING:
-    from core.session import Session
+    from core.navigator import Navigator
     from visualizer.bridge import SessionBridge
 
 SP = QStyle.StandardPixmap
@@ -58,7 +58,7 @@ BUTTONS: list[tuple[str, QStyle.StandardPixmap, str, str, str]] = [
     ("end", SP.SP_MediaSkipForward, "Jump to the last step", "跳到最后一步", "End"),
 ]
 SEARCH_MIN_WIDTH = 820  # narrower than this, the transport row has no room for the search
-TEXTS = {
+STRINGS = {
     "speed": {"en": "Speed", "zh": "速度"},
     "animate": {"en": "Animate", "zh": "动画"},
     "animate_tip": {"en": "Animate transitions between steps", "zh": "步骤之间的过渡动画"},
@@ -68,7 +68,9 @@ TEXTS = {
 
 
 class TimelineView(QWidget):
-    def __init__(self, session: Session, bridge: SessionBridge, parent: QWidget | None = None):
+    def __init__(
+        self, session: Navigator, bridge: SessionBridge, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.session = session
         self.scrubber = Scrubber()
@@ -124,7 +126,7 @@ class TimelineView(QWidget):
         bridge.sigTrace.connect(self._on_trace)
         bridge.sigCursor.connect(self._on_cursor)
         bridge.sigPlaying.connect(self._on_playing)
-        bridge.sigLang.connect(self._relabel)
+        bridge.connect_relabel(self._relabel)
         bridge.sigSpeed.connect(self._on_speed)
         bridge.sigAnimate.connect(self.animate.setChecked)
         bridge.sigBreakpoints.connect(lambda _: self._on_breakpoints())
@@ -175,9 +177,9 @@ class TimelineView(QWidget):
             return
         step, lang = s.step, s.lang
         color = PHASE_COLORS.get(step.phase, "#888")
-        where = f" · {tr(TEXTS['t'], lang)} {step.t}" if step.t is not None else ""
+        where = f" · {tr(STRINGS['t'], lang)} {step.t}" if step.t is not None else ""
         self.position.setText(
-            f"<b>{index + 1}</b> {tr(TEXTS['of'], lang)} {len(s)} &nbsp; "
+            f"<b>{index + 1}</b> {tr(STRINGS['of'], lang)} {len(s)} &nbsp; "
             f"<span style='color:{color}'>■ {tr(step.phase, lang)}</span> &nbsp; "
             f"<code>{step.name}</code>{where}"
         )
@@ -193,8 +195,8 @@ class TimelineView(QWidget):
         lang = self.session.lang
         for key, _icon, en, zh, keys in BUTTONS:
             self.buttons[key].setToolTip(f"{en if lang == 'en' else zh}  ({keys})")
-        self.speed_label.setText(tr(TEXTS["speed"], lang))
-        self.speed.setToolTip(f"{tr(TEXTS['speed'], lang)}: {self.speed.value()} /s")
-        self.animate.setText(tr(TEXTS["animate"], lang))
-        self.animate.setToolTip(tr(TEXTS["animate_tip"], lang))
+        self.speed_label.setText(tr(STRINGS["speed"], lang))
+        self.speed.setToolTip(f"{tr(STRINGS['speed'], lang)}: {self.speed.value()} /s")
+        self.animate.setText(tr(STRINGS["animate"], lang))
+        self.animate.setToolTip(tr(STRINGS["animate_tip"], lang))
         self._on_cursor(self.session.cursor)

@@ -45,7 +45,9 @@ class UpdateHistogram(QWidget):
             [0.0, 1.0], [0.0], stepMode="center", fillLevel=0, brush=fill, pen=pg.mkPen(color)
         )
         self.plot.addItem(self.curve)
-        self.zero = pg.InfiniteLine(0.0, angle=90, pen=pg.mkPen("#888888", style=Qt.DashLine))
+        self.zero = pg.InfiniteLine(
+            0.0, angle=90, pen=pg.mkPen("#888888", style=Qt.PenStyle.DashLine)
+        )
         self.plot.addItem(self.zero)
         self.cell = pg.InfiniteLine(0.0, angle=90, pen=pg.mkPen("#111111", width=2))
         self.plot.addItem(self.cell)

@@ -14,7 +14,7 @@ from visualizer.theme import MUTED
 
 GOOD, BAD = "#2a9d4b", "#d62828"
 
-TEXT: dict[str, dict[str, str]] = {
+STRINGS: dict[str, dict[str, str]] = {
     "title": {"en": "Update: {name}  {shape}", "zh": "参数更新：{name}  {shape}"},
     "param": {"en": "Parameter:", "zh": "参数："},
     "pick_tip": {
@@ -44,7 +44,7 @@ TEXT: dict[str, dict[str, str]] = {
 
 
 def t(key: str, lang: str, **kw: object) -> str:
-    return tr(TEXT[key], lang).format(**kw)
+    return tr(STRINGS[key], lang).format(**kw)
 
 
 def num(x: float) -> str:

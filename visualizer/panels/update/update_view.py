@@ -112,7 +112,7 @@ class UpdateView(QWidget):
         bridge.sigMode.connect(self._on_trace)
         bridge.sigCursor.connect(self._on_cursor)
         bridge.sigSelection.connect(self._show_cell)
-        bridge.sigLang.connect(self._relabel)
+        bridge.connect_relabel(self._relabel)
         self._on_trace()
 
     # -- state -------------------------------------------------------------------------

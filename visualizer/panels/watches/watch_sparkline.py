@@ -11,7 +11,15 @@ import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen, QPolygonF
+from PySide6.QtGui import (
+    QColor,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QPolygonF,
+    QResizeEvent,
+)
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from visualizer.theme import GRID, HIGHLIGHT, MUTED, PHASE_COLORS, TEXT
@@ -67,9 +75,9 @@ class Sparkline(QWidget):
             pts.append(QPointF(x, y))
         self._points = pts
 
-    def resizeEvent(self, event: object) -> None:
+    def resizeEvent(self, event: QResizeEvent) -> None:
         self._layout()
-        super().resizeEvent(event)  # type: ignore[arg-type]
+        super().resizeEvent(event)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
@@ -89,8 +97,8 @@ class Sparkline(QWidget):
                 p.setBrush(QColor(PHASE_COLORS.get(phase, TEXT)))
                 p.drawEllipse(q, radius, radius)
         c = self.current
-        if c is not None and 0 <= c < len(self._points) and self._points[c] is not None:
-            q = self._points[c]
+        q = self._points[c] if c is not None and 0 <= c < len(self._points) else None
+        if q is not None:
             p.setBrush(QColor(HIGHLIGHT))
             p.setPen(QPen(QColor(TEXT), 1.2))
             p.drawEllipse(q, 4.0, 4.0)

@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
 COLUMNS = ("name", "at", "shape", "min", "max", "mean", "std", "bad", "spark", "train", "x")
 NAME, AT, SHAPE, MIN, MAX, MEAN, STD, BAD, SPARK, TRAIN, X = range(len(COLUMNS))
-STR = {
+STRINGS = {
     "name": {"en": "Name", "zh": "名称"},
     "at": {"en": "At", "zh": "位置"},
     "shape": {"en": "Shape", "zh": "形状"},
@@ -131,7 +131,7 @@ class WatchesView(QWidget):
         bridge.sigWatches.connect(lambda _: self._rebuild())
         bridge.sigSnapshots.connect(self._fill_training)
         bridge.sigCursor.connect(lambda _: self._on_cursor())
-        bridge.sigLang.connect(lambda _: self._relabel())
+        bridge.connect_relabel(lambda _: self._relabel())
         self._rebuild()
         self._relabel()
 
@@ -174,12 +174,12 @@ class WatchesView(QWidget):
         for r in range(len(self.sparks), n):
             self._new_row(r)
         for r, name in enumerate(self.names):
-            self.table.item(r, NAME).setText(name)
+            self._item(r, NAME).setText(name)
             steps = self.data.steps(name)
             spark = self.sparks[r]
             spark.set_values(self.data.sparkline(name), [s.phase for s in steps])
-            spark.setToolTip(tr(STR["spark_tip"], lang).format(n=name, k=len(steps)))
-            self.table.cellWidget(r, X).setToolTip(tr(STR["unpin"], lang).format(n=name))
+            spark.setToolTip(tr(STRINGS["spark_tip"], lang).format(n=name, k=len(steps)))
+            self.table.cellWidget(r, X).setToolTip(tr(STRINGS["unpin"], lang).format(n=name))
         self._fill_training()
         self.table.resizeRowsToContents()
         self.stack.show_content(bool(self.names))
@@ -213,7 +213,7 @@ class WatchesView(QWidget):
             self.trained[r].set_values(values, ["update"] * len(values))
             self.trained[r].set_current(len(values) - 1 if values else None)
             if snaps:
-                tip = tr(STR["train_tip"], lang).format(n=name, a=snaps[0][0], b=snaps[-1][0])
+                tip = tr(STRINGS["train_tip"], lang).format(n=name, a=snaps[0][0], b=snaps[-1][0])
                 self.trained[r].setToolTip(tip)
 
     def _on_cursor(self) -> None:
@@ -225,12 +225,12 @@ class WatchesView(QWidget):
             self._fill_row(r, occ, lang)
         name = current.name if current else ""
         self.pin_btn.setEnabled(bool(name) and name not in self.names)
-        self.pin_btn.setToolTip(tr(STR["pin_tip"], lang).format(n=name))
+        self.pin_btn.setToolTip(tr(STRINGS["pin_tip"], lang).format(n=name))
 
     def _fill_row(self, r: int, occ: Occurrence | None, lang: str) -> None:
-        cells = [self.table.item(r, c) for c in range(SPARK)]
+        cells = [self._item(r, c) for c in range(SPARK)]
         if occ is None:
-            cells[AT].setText(tr(STR["missing"], lang))
+            cells[AT].setText(tr(STRINGS["missing"], lang))
             for c in range(SHAPE, SPARK):
                 cells[c].setText("")
             self.sparks[r].set_current(None)
@@ -255,14 +255,21 @@ class WatchesView(QWidget):
 
     def row_values(self, row: int) -> dict[str, str]:
         """The texts of a row by column name (for tests and export)."""
-        return {COLUMNS[c]: self.table.item(row, c).text() for c in range(SPARK)}
+        return {COLUMNS[c]: self._item(row, c).text() for c in range(SPARK)}
+
+    def _item(self, row: int, col: int) -> QTableWidgetItem:
+        item = self.table.item(row, col)
+        assert item is not None  # _new_row gives every cell left of the sparkline an item
+        return item
 
     # -- text --------------------------------------------------------------------------
     def _relabel(self) -> None:
         lang = self.session.lang
-        self.table.setHorizontalHeaderLabels([tr(STR[c], lang) for c in COLUMNS])
-        self.table.horizontalHeaderItem(SPARK).setToolTip(tr(STR["legend"], lang))
-        self.pin_btn.setText(tr(STR["pin"], lang))
-        self.legend.setText(tr(STR["legend"], lang))
-        self.stack.hint.setText(tr(STR["hint"], lang))
+        self.table.setHorizontalHeaderLabels([tr(STRINGS[c], lang) for c in COLUMNS])
+        header = self.table.horizontalHeaderItem(SPARK)
+        assert header is not None  # setHorizontalHeaderLabels just made one per column
+        header.setToolTip(tr(STRINGS["legend"], lang))
+        self.pin_btn.setText(tr(STRINGS["pin"], lang))
+        self.legend.setText(tr(STRINGS["legend"], lang))
+        self.stack.hint.setText(tr(STRINGS["hint"], lang))
         self._rebuild()

@@ -68,8 +68,8 @@ class NeuronFigure(QWidget):
         self.activation, self.curve = activation, (xs, ys)
         self.update()
 
-    def _on_fade(self, v: object) -> None:
-        self.glow = float(v)  # type: ignore[arg-type]
+    def _on_fade(self, v: float) -> None:  # the fade runs from 0.0 to 1.0
+        self.glow = float(v)
         self.update()
 
     # -- painting --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ new trace) and from the trace on ``sigCursor``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -94,7 +95,7 @@ class NeuronRoom(QWidget):
         self.pair = QComboBox()
         for i, j in PAIRS:
             self.pair.addItem(f"{PARAMS[i]} × {PARAMS[j]}", (i, j))
-        self.timeline = TimelineView(lab, bridge)  # type: ignore[arg-type]
+        self.timeline = TimelineView(lab, bridge)
         self._layout()
         self._connect()
         self.table.set_data(lab.data.x, lab.data.y, lab.n_train, lab.lang)
@@ -102,7 +103,9 @@ class NeuronRoom(QWidget):
         self._relabel()
 
     @classmethod
-    def create(cls, parent: QWidget | None = None) -> NeuronRoom:  # type: ignore[override]
+    def create(  # type: ignore[override]  # a room factory, not Qt's window hook (docstring)
+        cls, parent: QWidget | None = None
+    ) -> NeuronRoom:
         """A room on a fresh lab (seed 0) and its own bridge. (It shadows QWidget.create,
         which Qt never calls from Python; the rooms' contract names it so.)"""
         from core.basics.neuron_lab import NeuronLab
@@ -156,10 +159,10 @@ class NeuronRoom(QWidget):
         b.sigLang.connect(self._relabel)
         b.sigError.connect(self._on_error)
 
-    def _do(self, fn: object, *args: object) -> None:
+    def _do(self, fn: Callable[..., object], *args: object) -> None:
         self.lab.error = ""
         try:
-            fn(*args)  # type: ignore[operator]
+            fn(*args)
         except ValueError as e:
             self.lab.error = str(e)
 

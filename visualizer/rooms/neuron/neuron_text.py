@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from visualizer.i18n import Text, tr
 
-TEXTS: dict[str, Text] = {
+STRINGS: dict[str, Text] = {
     "title": {"en": "The neuron", "zh": "神经元"},
     "subtitle": {
         "en": "Predict a sunflower's height from sun, water and compost",
@@ -94,7 +94,7 @@ FEATURES = ("sun", "water", "compost")
 
 
 def t(key: str, lang: str) -> str:
-    return tr(TEXTS[key], lang)
+    return tr(STRINGS[key], lang)
 
 
 def act_name(name: str, lang: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QEasingCurve, Qt, QVariantAnimation, Signal
+from PySide6.QtCore import QEasingCurve, Qt, QVariantAnimation, Signal, SignalInstance
 from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QToolButton, QWidget
 
@@ -81,7 +81,7 @@ class NetworkCanvas(QWidget):
             lambda link, value: self.sigEdit.emit(link.layer, link.src, link.dst, value)
         )
 
-    def _button(self, text: str, signal: Signal | None) -> QToolButton:
+    def _button(self, text: str, signal: SignalInstance | None) -> QToolButton:
         b = QToolButton(self)
         b.setText(text)
         b.setFont(ui_font(11, bold=True))
@@ -128,8 +128,8 @@ class NetworkCanvas(QWidget):
         self.editor.setToolTip(t("edit_tip", lang))
         self.update()
 
-    def _blend(self, value: object) -> None:
-        a = float(value)  # type: ignore[arg-type]
+    def _blend(self, value: float) -> None:  # the animation runs from 0.0 to 1.0
+        a = float(value)
         if self.frame is not None:
             target = self.frame.weights
             self._shown = {k: self._from[k] + (target[k] - self._from[k]) * a for k in target}

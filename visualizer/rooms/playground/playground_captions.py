@@ -33,7 +33,7 @@ class LabSignals(QObject):
 
     def __init__(self, lab: PlaygroundLab, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        slots = [
+        slots: list[tuple[Event, Callable[[Any], object]]] = [
             (lab.events.version, self.sigVersion.emit),
             (lab.events.config, self.sigConfig.emit),
         ]

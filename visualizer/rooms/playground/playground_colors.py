@@ -32,7 +32,9 @@ def _ramp(neg: tuple[int, int, int], pos: tuple[int, int, int], n: int = 256) ->
 
 
 GRAD_LUT = _ramp((118, 42, 131), (27, 120, 55))  # purple − / green +
-CLASS_RGB = np.array([QColor(c).getRgb()[:3] for c in CLASS_COLORS], np.float32)  # (4, 3)
+CLASS_RGB = np.array(  # (4, 3)
+    [(q.red(), q.green(), q.blue()) for q in map(QColor, CLASS_COLORS)], np.float32
+)
 
 
 def lut_index(values: np.ndarray, scale: float) -> np.ndarray:

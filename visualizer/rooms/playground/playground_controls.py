@@ -36,6 +36,13 @@ SP = QStyle.StandardPixmap
 PLAY, PAUSE = SP.SP_MediaPlay, SP.SP_MediaPause
 
 
+def _slider(lo: int, hi: int, step: int = 1) -> QSlider:
+    slider = QSlider(Qt.Orientation.Horizontal)
+    slider.setRange(lo, hi)
+    slider.setSingleStep(step)
+    return slider
+
+
 class PlaygroundControls(QWidget):
     sigConfigure = Signal(dict)
     sigPlay = Signal()
@@ -44,6 +51,8 @@ class PlaygroundControls(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.lang = "en"
+        self.training: bool | None = None  # the state the play button shows (None: none yet)
         self.setFixedWidth(236)
         self.play = QPushButton()
         self.step = QPushButton()
@@ -66,9 +75,9 @@ class PlaygroundControls(QWidget):
         self.iteration_label.setStyleSheet(f"color:{MUTED}")
         self.dataset = QComboBox()
         self.classes = QSpinBox(minimum=2, maximum=4)
-        self.noise = QSlider(Qt.Orientation.Horizontal, minimum=0, maximum=50)
+        self.noise = _slider(0, 50)
         self.noise_value = QLabel()
-        self.split = QSlider(Qt.Orientation.Horizontal, minimum=10, maximum=90, singleStep=5)
+        self.split = _slider(10, 90, step=5)
         self.split_value = QLabel()
         self.seed = QSpinBox(minimum=0, maximum=9999)
         self.activation = QComboBox()
@@ -146,8 +155,8 @@ class PlaygroundControls(QWidget):
         self.sigConfigure.emit(changes)
 
     def show_config(self, config: Any, training: bool, iteration: int) -> None:
-        widgets = (self.dataset, self.classes, self.noise, self.split, self.seed)
-        widgets += (self.activation, self.lr, self.batch, self.l2)
+        widgets: tuple[QWidget, ...] = (self.dataset, self.classes, self.noise, self.split)
+        widgets += (self.seed, self.activation, self.lr, self.batch, self.l2)
         for w in widgets:
             w.blockSignals(True)
         self.dataset.setCurrentIndex(DATASETS.index(config.dataset))
@@ -170,9 +179,9 @@ class PlaygroundControls(QWidget):
         """Called every frame while playing: touch only what changed (a new text or
         icon would lay out and repaint the whole panel)."""
         self.iteration.setText(f"{iteration:,}".replace(",", " "))
-        lang = getattr(self, "lang", "en")
+        lang = self.lang
         text = t("pause", lang) if training else t("play", lang)
-        if (training, text) != (getattr(self, "training", None), self.play.text()):
+        if (training, text) != (self.training, self.play.text()):
             self.play.setText(text)
             self.play.setIcon(self.style().standardIcon(PAUSE if training else PLAY))
         self.training = training
@@ -193,6 +202,6 @@ class PlaygroundControls(QWidget):
         for combo, keys in ((self.dataset, DATASETS), (self.activation, ACTIVATIONS)):
             for i, k in enumerate(keys):
                 combo.setItemText(i, name(k, lang))
-        training = bool(getattr(self, "training", False))
+        training = bool(self.training)
         self.training = None  # so the play button is relabelled too
         self.show_state(training, int(self.iteration.text().replace(" ", "")))

@@ -31,6 +31,7 @@ class WeightEditor(QDoubleSpinBox):
         self.link = link
         self.setValue(value)
         parent = self.parentWidget()
+        assert parent is not None  # made with a parent (the canvas), never reparented
         self.move(min(x + 8, parent.width() - self.width()), max(0, y - self.height() - 4))
         self.show()
         self.setFocus()

@@ -67,19 +67,20 @@ def build_frame(lab: PlaygroundLab) -> Frame:
     step = lab.step
     done = trace.steps[: step.index + 1]
     last = step.index == len(trace.steps) - 1
+    current = column_of(step.name)
     frame = Frame(
         columns,
         list(meta["layers"]),
         {n: trace.value(f"{n}.weight") for n in layers},
         {n: trace.value(f"{n}.weight") for n in layers},
-        current=column_of(step.name),
+        current=current,
         phase=step.phase,
         plane=lab.plane("after" if last else "before"),
         batch=list(meta["batch_index"]),
         stepped=True,
     )
     order = {c: i for i, c in enumerate(columns)}
-    here = order[frame.current]
+    here = order[current]
     for s in done:
         col = column_of(s.name)
         if s.phase == "forward":

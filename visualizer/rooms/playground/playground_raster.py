@@ -72,7 +72,7 @@ class BandRaster:
         cov -= self.dist
         np.clip(cov, 0.0, 1.0, out=cov)
         cov *= np.float32(alpha / 255.0)  # coverage × opacity, per entry
-        weight = np.bincount(self.pix, cov, n)  # Σ per pixel
+        weight: np.ndarray = np.bincount(self.pix, cov, n)  # Σ per pixel (float64: weighted)
         scale = np.maximum(weight, 1.0, out=self._scale)
         np.divide(1.0, scale, out=scale)  # overlapping links share one full pixel
         out = self.buffer.reshape(n, 4)

@@ -65,7 +65,7 @@ class PlaygroundRoom(QWidget):
         self.narration.setMinimumHeight(58)
         self.narration.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.narration.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.timeline = TimelineView(lab, bridge)  # type: ignore[arg-type]
+        self.timeline = TimelineView(lab, bridge)
 
         right = QVBoxLayout()
         right.addWidget(self.plane)
@@ -92,7 +92,7 @@ class PlaygroundRoom(QWidget):
         self.signals.sigConfig.connect(self._on_config)
         bridge.sigTrace.connect(self._on_trace)
         bridge.sigCursor.connect(self._on_cursor)
-        bridge.sigLang.connect(self._relabel)
+        bridge.connect_relabel(self._relabel)
         c = self.controls
         c.sigPlay.connect(self.toggle_training)
         c.sigStep.connect(self.step_iteration)
@@ -109,7 +109,11 @@ class PlaygroundRoom(QWidget):
         self._relabel(lab.lang)
 
     @classmethod
-    def create(cls, parent: QWidget | None = None) -> PlaygroundRoom:
+    def create(  # type: ignore[override]  # a room factory, not Qt's window hook (docstring)
+        cls, parent: QWidget | None = None
+    ) -> PlaygroundRoom:
+        """A room on a fresh lab and its own bridge. (It shadows QWidget.create, which Qt
+        never calls from Python; the rooms' contract names it so.)"""
         from core.basics.playground_lab import PlaygroundLab
         from visualizer.bridge import SessionBridge
 

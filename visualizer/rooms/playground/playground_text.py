@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from visualizer.i18n import Text, tr
 
-TEXTS: dict[str, Text] = {
+STRINGS: dict[str, Text] = {
     "title": {"en": "Network playground", "zh": "神经网络游乐场"},
     "play": {"en": "Play", "zh": "训练"},
     "pause": {"en": "Pause", "zh": "暂停"},
@@ -117,7 +117,7 @@ NAMES: dict[str, Text] = {
 
 
 def t(key: str, lang: str) -> str:
-    return tr(TEXTS[key], lang)
+    return tr(STRINGS[key], lang)
 
 
 def name(key: str, lang: str) -> str:

@@ -9,22 +9,22 @@ from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from pytestqt.qtbot import QtBot
 
-import visualizer.shell.files_menu as window_files
+import visualizer.files.files_menu as window_files
 from core.breakpoints import Breakpoint
 from core.session import Session
+from visualizer.assemble import SimulatorWindow
 from visualizer.bridge import SessionBridge
-from visualizer.shell.main_window import MainWindow
 
 
-def make_window(qtbot: QtBot, session: Session) -> MainWindow:
-    w = MainWindow(session, SessionBridge(session), persist=False)
+def make_window(qtbot: QtBot, session: Session) -> SimulatorWindow:
+    w = SimulatorWindow(session, SessionBridge(session), persist=False)
     qtbot.addWidget(w)
     w.resize(1400, 900)
     return w
 
 
 @pytest.fixture
-def window(qtbot: QtBot, fresh_session: Session) -> MainWindow:
+def window(qtbot: QtBot, fresh_session: Session) -> SimulatorWindow:
     return make_window(qtbot, fresh_session)
 
 
@@ -32,10 +32,10 @@ def window(qtbot: QtBot, fresh_session: Session) -> MainWindow:
 def _own_recovery_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test gets its own recovery folder (other runs may share the test data folder)."""
     folder = tmp_path / "recovery"
-    monkeypatch.setattr("visualizer.shell.files_menu.recovery_folder", lambda: folder)
+    monkeypatch.setattr("visualizer.files.files_menu.recovery_folder", lambda: folder)
 
 
-def test_save_and_open_a_session_file(window: MainWindow, tmp_path: Path) -> None:
+def test_save_and_open_a_session_file(window: SimulatorWindow, tmp_path: Path) -> None:
     s = window.session
     assert s is not None
     s.add_breakpoint(Breakpoint("kind", "softmax"))
@@ -53,7 +53,7 @@ def test_save_and_open_a_session_file(window: MainWindow, tmp_path: Path) -> Non
 
 
 def test_a_corrupt_session_file_is_a_message_and_nothing_is_lost(
-    window: MainWindow, tmp_path: Path
+    window: SimulatorWindow, tmp_path: Path
 ) -> None:
     s = window.session
     assert s is not None
@@ -64,7 +64,7 @@ def test_a_corrupt_session_file_is_a_message_and_nothing_is_lost(
     assert "bad.tsim" in s.error and s.trace is trace and s.bundle is bundle
 
 
-def test_dropping_a_session_file_opens_it(window: MainWindow, tmp_path: Path) -> None:
+def test_dropping_a_session_file_opens_it(window: SimulatorWindow, tmp_path: Path) -> None:
     s = window.session
     assert s is not None
     s.seek(7)
@@ -112,13 +112,13 @@ def test_crash_recovery_offers_the_last_session(qtbot: QtBot, builtin_session: S
     w3.files.closed_cleanly()
 
 
-def test_unchanged_sessions_are_not_autosaved(window: MainWindow) -> None:
+def test_unchanged_sessions_are_not_autosaved(window: SimulatorWindow) -> None:
     window.files.dirty = False
     assert not window.files.autosave()
 
 
 def test_cli_open_refuses_a_bad_file_with_one_line(tmp_path: Path, capsys) -> None:
-    from core.cli import main
+    from visualizer.cli import main
 
     bad = tmp_path / "x.tsim"
     bad.write_text("not a zip", "utf-8")

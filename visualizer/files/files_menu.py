@@ -21,17 +21,17 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QWidget
 
 from visualizer.i18n import tr
+from visualizer.panels.training.training_view import TrainingView
 
 if TYPE_CHECKING:
-    from core.session import Session
-    from visualizer.shell.main_window import MainWindow
+    from visualizer.shell.context import WindowContext
 
 AUTOSAVE_MS = 30_000
 MAX_RECENT = 8
 AUTOSAVE_MAX_PARAMETERS = 20_000_000  # a base-size model would stall the window each time
 WATCHED = ("bundle", "source", "cursor", "interventions", "disabled", "watches", "decode", "mode")
 
-T = {
+STRINGS = {
     "open": {"en": "Open session…", "zh": "打开会话…"},
     "save": {"en": "Save session", "zh": "保存会话"},
     "save_as": {"en": "Save session as…", "zh": "会话另存为…"},
@@ -65,9 +65,9 @@ def recovery_folder() -> Path:
 class FileActions(QObject):
     """Builds the File menu's session entries and runs autosave for one window."""
 
-    def __init__(self, window: MainWindow, session: Session) -> None:
-        super().__init__(window)
-        self.window, self.session = window, session
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__(ctx.qwindow)
+        self.ctx, self.session = ctx, ctx.session
         self.path: Path | None = None  # where "Save session" writes without asking
         self.dirty = False
         self.act_open = self._action(self.ask_open, QKeySequence.StandardKey.Open)
@@ -77,14 +77,19 @@ class FileActions(QObject):
         self.act_save_model = self._action(self.ask_save_model)
         self.menu_recent = QMenu()
         for name in WATCHED:
-            session.events.get(name).connect(self._changed)
+            self.session.events.get(name).connect(self._changed)
         self.recovery = recovery_folder()
         self.banner = self._build_banner()
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.autosave)
+        ctx.add_above_input(self.banner)
+        ctx.on_drop(self.open_path)
+        ctx.on_close(self.closed_cleanly)
+        ctx.bridge.sigLang.connect(self.relabel)
+        self.relabel()
 
     def _action(self, slot: Any, keys: Any = None) -> QAction:
-        action = QAction(self.window)
+        action = QAction(self.ctx.qwindow)
         action.triggered.connect(lambda *_: slot())
         if keys is not None:
             action.setShortcut(keys)
@@ -111,9 +116,9 @@ class FileActions(QObject):
             return False
         self.path = p
         self._remember(p)
-        training = self.window.views.get("training")
+        training = self._training()
         if training is not None and state.get("history"):
-            training.charts.load_history(state["history"])  # type: ignore[attr-defined]
+            training.charts.load_history(state["history"])
         self._say("opened", path=p)
         self.dirty = False
         return True
@@ -122,8 +127,8 @@ class FileActions(QObject):
         p = Path(path)
         if p.suffix != ".tsim":
             p = p.with_suffix(".tsim")
-        training = self.window.views.get("training")
-        history = training.charts.history if training is not None else None  # type: ignore[attr-defined]
+        training = self._training()
+        history = training.charts.history if training is not None else None
         if not self.session.save_file(p, history=history):
             return False
         self.path = p
@@ -138,26 +143,27 @@ class FileActions(QObject):
             self.save_to(self.path)
 
     def ask_open(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self.window, self._t("open"), "", self._t("filter"))
+        window = self.ctx.qwindow
+        path, _ = QFileDialog.getOpenFileName(window, self._t("open"), "", self._t("filter"))
         if path:
             self.open_path(path)
 
     def ask_save_as(self) -> None:
         path, _ = QFileDialog.getSaveFileName(
-            self.window, self._t("save_as"), "session.tsim", self._t("filter")
+            self.ctx.qwindow, self._t("save_as"), "session.tsim", self._t("filter")
         )
         if path:
             self.save_to(path)
 
     def ask_open_model(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self.window, self._t("open_model"))
+        folder = QFileDialog.getExistingDirectory(self.ctx.qwindow, self._t("open_model"))
         if folder:
             self.session.open_model(folder)  # a bad folder comes back as session.error
 
     def ask_save_model(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self.window, self._t("save_model"))
+        folder = QFileDialog.getExistingDirectory(self.ctx.qwindow, self._t("save_model"))
         if folder and self.session.save_model(folder):
-            self.window.statusBar().showMessage(folder, 8000)
+            self.ctx.say(folder, 8000)
 
     # -- recent files ------------------------------------------------------------------
     def _remember(self, path: Path) -> None:
@@ -202,7 +208,7 @@ class FileActions(QObject):
         params = sum(p.numel() for p in self.session.bundle.model.parameters())
         if params > AUTOSAVE_MAX_PARAMETERS:
             self._timer.stop()
-            self.window.statusBar().showMessage(self._t("too_big"), 8000)
+            self.ctx.say(self._t("too_big"), 8000)
             return False
         error = self.session.error
         ok = self.session.save_file(self.recovery / "last.tsim")
@@ -239,14 +245,19 @@ class FileActions(QObject):
         bar.setVisible(False)
         return bar
 
+    def _training(self) -> TrainingView | None:
+        """The Training panel, whose run history a session file carries."""
+        view = self.ctx.views.get("training")
+        return view if isinstance(view, TrainingView) else None
+
     # -- words -------------------------------------------------------------------------
     def _t(self, key: str) -> str:
-        return tr(T[key], self.session.lang)
+        return tr(STRINGS[key], self.session.lang)
 
     def _say(self, key: str, **values: Any) -> None:
-        self.window.statusBar().showMessage(self._t(key).format(**values), 8000)
+        self.ctx.say(self._t(key).format(**values), 8000)
 
-    def relabel(self) -> None:
+    def relabel(self, *_: object) -> None:
         for action, key in (
             (self.act_open, "open"),
             (self.act_save, "save"),

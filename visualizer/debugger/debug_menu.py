@@ -7,18 +7,22 @@ method of a view or of the session; the menu holds no state.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QMenuBar
+from PySide6.QtWidgets import QMenu
 
 from visualizer.i18n import tr
+from visualizer.panels.breakpoints.breakpoints_view import BreakpointsView
+from visualizer.panels.timeline.timeline_view import TimelineView
+from visualizer.panels.watches.watches_view import WatchesView
 
 if TYPE_CHECKING:
-    from visualizer.shell.main_window import MainWindow
+    from core.navigator import Navigator
+    from visualizer.shell.context import WindowContext
 
-T = {
+STRINGS = {
     "debug": {"en": "&Debug", "zh": "调试(&D)"},
     "next_bp": {"en": "Run to the next breakpoint", "zh": "运行到下一个断点"},
     "prev_bp": {"en": "Run back to the previous breakpoint", "zh": "倒退到上一个断点"},
@@ -44,13 +48,17 @@ DOCK_OF = {
 
 
 class DebugMenu(QObject):
-    def __init__(self, window: MainWindow, bar: QMenuBar) -> None:
-        super().__init__(window)
-        self.window = window
-        bp: Any = window.views["breakpoints"]
-        timeline: Any = window.views["timeline"]
-        watches: Any = window.views["watches"]
-        self.menu = bar.addMenu("")
+    def __init__(self, ctx: WindowContext) -> None:
+        super().__init__(ctx.qwindow)
+        self.ctx = ctx
+        bp = ctx.views["breakpoints"]
+        timeline = ctx.views["timeline"]
+        watches = ctx.views["watches"]
+        assert isinstance(bp, BreakpointsView)
+        assert isinstance(timeline, TimelineView)
+        assert isinstance(watches, WatchesView)
+        self.menu = QMenu()
+        ctx.add_menu(self.menu)
         self.actions: dict[str, QAction] = {}
         self.panel = bp
         for key, slot in (
@@ -63,7 +71,7 @@ class DebugMenu(QObject):
             ("diverge", self.divergence_demo),
             ("panels", self.show_panels),
         ):
-            action = QAction(window)
+            action = QAction(ctx.qwindow)
             action.triggered.connect(lambda *_, s=slot: s())
             if key in KEYS:
                 action.setShortcut(QKeySequence(KEYS[key]))
@@ -73,11 +81,14 @@ class DebugMenu(QObject):
                 self.menu.addSeparator()
         for key, dock in DOCK_OF.items():  # using a panel's command brings the panel up
             self.actions[key].triggered.connect(lambda *_, d=dock: self.show_dock(d))
+        ctx.add_shortcut_rows(shortcut_rows())
+        ctx.bridge.sigLang.connect(self.relabel)
+        self.relabel(ctx.session.lang)
 
     # -- breakpoints in whichever room is in front (the labs have them too) ----------------
-    def _lab(self) -> Any:
+    def _lab(self) -> Navigator | None:
         """The lab navigator in front, or None in the Transformer room (whose panel acts)."""
-        return None if self.window.rooms.current == "transformer" else self.window.rooms.navigator()
+        return None if self.ctx.rooms.current == "transformer" else self.ctx.rooms.navigator()
 
     def run(self, direction: int) -> None:
         lab = self._lab()
@@ -112,33 +123,31 @@ class DebugMenu(QObject):
             lab.add_breakpoint(Breakpoint("nonfinite"))
 
     def show_dock(self, name: str) -> None:
-        if self.window.rooms.current == "transformer":
-            dock = self.window.docks[name]
+        if self.ctx.rooms.current == "transformer":
+            dock = self.ctx.docks[name]
             dock.show()
             dock.raise_()
 
     def show_panels(self) -> None:
-        self.window.rooms.switch("transformer")
+        self.ctx.rooms.switch("transformer")
         for name in ("watches", "interventions", "inspector", "breakpoints"):
             self.show_dock(name)
 
     def divergence_demo(self) -> None:
-        from visualizer.shell.divergence import load_divergence_demo
+        from visualizer.debugger.divergence import load_divergence_demo
 
-        w = self.window
-        if w.session is not None:
-            w.rooms.switch("transformer")
-            load_divergence_demo(w.session)
-            self.show_dock("breakpoints")
-            self.show_dock("inspector")
+        self.ctx.rooms.switch("transformer")
+        load_divergence_demo(self.ctx.session)
+        self.show_dock("breakpoints")
+        self.show_dock("inspector")
 
     def relabel(self, lang: str) -> None:
-        self.menu.setTitle(tr(T["debug"], lang))
+        self.menu.setTitle(tr(STRINGS["debug"], lang))
         for key, action in self.actions.items():
             keys = KEYS.get(key, "")
-            action.setText(tr(T[key], lang) + (f"  ({keys})" if keys else ""))
+            action.setText(tr(STRINGS[key], lang) + (f"  ({keys})" if keys else ""))
 
 
 def shortcut_rows() -> list[tuple[str, str, str]]:
     """(keys, English, Chinese) for the help sheet."""
-    return [(KEYS[k], T[k]["en"], T[k]["zh"]) for k in KEYS]
+    return [(KEYS[k], STRINGS[k]["en"], STRINGS[k]["zh"]) for k in KEYS]

@@ -1,0 +1,7 @@
+"""``python -m visualizer``: the same command line as ``transformer-sim``."""
+
+import sys
+
+from visualizer.cli import main
+
+sys.exit(main())
