@@ -2,7 +2,8 @@
 a copy of the tree with one import against the layers breaks exactly that contract.
 
 Each case copies core/ and visualizer/ (Python files only) into a temporary folder,
-adds one offending module and runs ``lint-imports`` there with the project's config.
+adds one offending import (a new module, or a line appended to an existing one) and runs
+``lint-imports`` there with the project's config.
 """
 
 from __future__ import annotations
@@ -37,6 +38,17 @@ def _copy(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def _offend(tree: Path, where: str, line: str) -> str:
+    """Add ``line`` to the module at ``where`` (appended when it exists, else a new module
+    of that one line) and return the module's dotted name."""
+    path = tree / where
+    text = path.read_text("utf-8") if path.exists() else ""
+    if text and not text.endswith("\n"):
+        text += "\n"
+    path.write_text(text + line, "utf-8")
+    return where.removesuffix(".py").replace("/", ".")
+
+
 def test_the_tree_keeps_every_contract(tmp_path: Path) -> None:
     out = _lint(_copy(tmp_path))
     assert out.returncode == 0, out.stdout + out.stderr
@@ -56,15 +68,20 @@ def test_the_tree_keeps_every_contract(tmp_path: Path) -> None:
             "each panel stands alone",
         ),
         ("visualizer/rooms/neuron/_bad.py", "import visualizer.rooms.playground\n", "two labs"),
+        (
+            "visualizer/panels/tensor/tensor_plan.py",
+            "import PySide6.QtCore\n",
+            "view models are Qt-free",
+        ),
     ],
 )
 def test_one_import_against_the_layers_breaks_its_contract(
     tmp_path: Path, where: str, line: str, contract: str
 ) -> None:
     tree = _copy(tmp_path)
-    (tree / where).write_text(line, "utf-8")
+    module = _offend(tree, where, line)
     out = _lint(tree)
     assert out.returncode != 0
     broken = out.stdout.split("Broken contracts")[-1]
     assert contract in broken, out.stdout
-    assert "_bad" in broken
+    assert module in broken, out.stdout

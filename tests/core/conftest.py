@@ -1,4 +1,5 @@
-"""Fixtures for engine tests: the shipped models and small random ones."""
+"""Fixtures for engine tests: the built-in corpora, the shipped models, small random ones
+and a session on the shipped German model."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from core.builtin_corpus import builtin_corpus
 from core.bundle import Bundle, new_bundle
 from core.config import ModelConfig, TrainConfig
 from core.corpus import Corpus
+from core.session import Session
 from core.train import Trainer
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
@@ -19,7 +21,14 @@ ASSETS = Path(__file__).resolve().parents[2] / "assets"
 
 @pytest.fixture(scope="session")
 def corpus_de() -> Corpus:
+    """The built-in English-German corpus (frozen: shared by every test)."""
     return builtin_corpus("en-de")
+
+
+@pytest.fixture(scope="session")
+def corpus_fr() -> Corpus:
+    """The built-in English-French corpus (frozen: shared by every test)."""
+    return builtin_corpus("en-fr")
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +51,10 @@ def fresh(corpus_de: Corpus) -> Bundle:
 def trainer(fresh: Bundle, corpus_de: Corpus) -> Trainer:
     torch.manual_seed(0)
     return Trainer(fresh, corpus_de, TrainConfig(warmup=0, lr=1e-3))
+
+
+@pytest.fixture
+def session(shipped_de: Bundle) -> Session:
+    """A new session on the lecture sentence for one test. It shares the shipped German
+    model's weights, which a session never changes (a training step runs on a copy)."""
+    return Session(shipped_de, "en-de", "Time flies like an arrow")

@@ -166,16 +166,6 @@ def corpus(request: pytest.FixtureRequest) -> Corpus:
     return builtin_corpus(request.param)
 
 
-@pytest.fixture(scope="module")
-def de_corpus() -> Corpus:
-    return builtin_corpus("en-de")
-
-
-@pytest.fixture(scope="module")
-def fr_corpus() -> Corpus:
-    return builtin_corpus("en-fr")
-
-
 # --- builtin corpora: structure -----------------------------------------------------------
 def test_builtin_pairs_and_unknown_name() -> None:
     assert builtin_pairs() == ("en-de", "en-fr")
@@ -255,10 +245,10 @@ def test_german_checker_catches_errors() -> None:
     assert not german_errors(Pair("The bird flies like an arrow", "Der Vogel fliegt wie ein Pfeil"))
 
 
-def test_german_grammar_of_every_pair(de_corpus: Corpus) -> None:
-    for p in _all(de_corpus) + de_corpus.lecture:
+def test_german_grammar_of_every_pair(corpus_de: Corpus) -> None:
+    for p in _all(corpus_de) + corpus_de.lecture:
         assert not german_errors(p), (p, german_errors(p))
-    targets = " ".join(p.target for p in _all(de_corpus))
+    targets = " ".join(p.target for p in _all(corpus_de))
     for bad in ("mag ein Apfel", "sieht der Hund", "mag der Hund", "Ich mag den Äpfel"):
         assert bad not in targets
 
@@ -324,8 +314,8 @@ def test_french_checker_catches_errors() -> None:
     assert not french_errors(Pair("I like this big tree", "J'aime ce grand arbre"))
 
 
-def test_french_grammar_of_every_pair(fr_corpus: Corpus) -> None:
-    for p in _all(fr_corpus) + fr_corpus.lecture:
+def test_french_grammar_of_every_pair(corpus_fr: Corpus) -> None:
+    for p in _all(corpus_fr) + corpus_fr.lecture:
         assert not french_errors(p), (p, french_errors(p))
         if p.source.startswith("You like"):
             assert p.target.startswith("Vous aimez"), p

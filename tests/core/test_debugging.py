@@ -7,18 +7,12 @@ from fnmatch import fnmatch
 from pathlib import Path
 
 import numpy as np
-import pytest
 
 from core.breakpoints import Breakpoint
 from core.interventions import zero_head
 from core.session import Session
 from core.trace import Intervention
 from core.tracing import changes
-
-
-@pytest.fixture
-def session(shipped_de) -> Session:
-    return Session(shipped_de, "en-de", "Time flies like an arrow")
 
 
 def cross_steps(s: Session) -> list[int]:

@@ -3,20 +3,7 @@ by op, by block and out of blocks, and bad input becomes a message, not an excep
 
 from __future__ import annotations
 
-import pytest
-
 from core.session import Session, block_path
-
-
-@pytest.fixture(scope="module")
-def base() -> Session:
-    return Session.open_builtin("en-de")
-
-
-@pytest.fixture
-def session(base: Session) -> Session:
-    s = Session(base.bundle, "en-de", "Time flies like an arrow")
-    return s
 
 
 def test_opens_on_the_lecture_sentence(session: Session) -> None:

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from core.builtin_corpus import builtin_corpus
 from core.corpus import Corpus
 from core.subword import SubwordTokenizer
 from core.tokenizer import (
@@ -107,11 +106,6 @@ def test_join_words_inverts_split_words(text: str) -> None:
 
 
 # -- WordTokenizer ------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def corpus_fr() -> Corpus:
-    return builtin_corpus("en-fr")
 
 
 def _target_tokenizer(corpus: Corpus) -> WordTokenizer:

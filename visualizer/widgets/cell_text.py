@@ -30,15 +30,6 @@ def short(x: float, digits: int = 2) -> str:
     return f"{x:.3g}".replace("-", "−")
 
 
-def significant(x: float) -> str:
-    """Loss values from 5.2 down to 0.00012: always with significant digits."""
-    if x == 0:
-        return "0"
-    if abs(x) >= 0.01:
-        return f"{x:.3f}"
-    return f"{x:.2e}"
-
-
 def power_of_ten(exponent: int) -> str:
     """ "×10⁻⁴" for -4."""
     return "×10" + str(exponent).translate(str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹"))

@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from visualizer.theme import GRID, HIGHLIGHT, MUTED, PHASE_COLORS, TEXT, ui_font
+from visualizer.widgets.numbers import percent
 
 BAR = QColor(PHASE_COLORS["decode"])
 PALE = QColor("#b9dcd8")
@@ -28,20 +29,6 @@ class Bar:
     prob: float
     chosen: bool = False
     detached: bool = False  # a chosen token outside the top-k: drawn after a "⋮" gap
-
-
-def percent(p: float) -> str:
-    """99.7%, 2.4%, 0.011%: always readable, never a misleading 0.0%."""
-    v = 100.0 * p
-    if 99.95 <= v < 100.0:  # 0.99996 is not 100%
-        return f"{v:.3f}%"
-    if v >= 1.0:
-        return f"{v:.1f}%"
-    if v >= 0.1:
-        return f"{v:.2f}%"
-    if v <= 0.0:
-        return "0%"
-    return f"{v:.2g}%" if v >= 1e-4 else f"{v:.1e}%"
 
 
 class ProbBars(QWidget):

@@ -28,17 +28,12 @@ from visualizer.panels.timeline.timeline_view import TimelineView
 CROSS = "t2/dec.1.cross_attn.weights"
 
 
-@pytest.fixture(scope="module")
-def module_session(builtin_session: Session) -> Session:
-    return Session(builtin_session.bundle, "en-de", "Time flies like an arrow")
-
-
 @pytest.fixture
-def session(module_session: Session) -> Session:
+def session(translate: Session) -> Session:
     """Shared by this file's tests (building one takes seconds); reset for each."""
-    module_session.animate, module_session.lang, module_session.playing = False, "en", False
-    module_session.seek(0)
-    return module_session
+    translate.animate, translate.lang, translate.playing = False, "en", False
+    translate.seek(0)
+    return translate
 
 
 def shown(qtbot: QtBot, widget: QWidget, w: int, h: int) -> QWidget:

@@ -10,18 +10,12 @@ import pytest
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from core.session import Session
 from visualizer.assemble import SimulatorWindow
-from visualizer.bridge import SessionBridge
 
 
 @pytest.fixture
-def window(qtbot: QtBot, fresh_session: Session) -> SimulatorWindow:
-    w = SimulatorWindow(fresh_session, SessionBridge(fresh_session), persist=False)
-    qtbot.addWidget(w)
-    w.resize(1000, 700)
-    w.show()
-    return w
+def window_size() -> tuple[int, int]:
+    return (1000, 700)  # the shared ``window`` at this size
 
 
 def test_png_of_the_window_and_svg_of_a_view(window: SimulatorWindow, tmp_path: Path) -> None:

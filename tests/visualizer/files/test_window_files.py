@@ -2,30 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
-from pytestqt.qtbot import QtBot
 
 import visualizer.files.files_menu as window_files
 from core.breakpoints import Breakpoint
 from core.session import Session
 from visualizer.assemble import SimulatorWindow
-from visualizer.bridge import SessionBridge
-
-
-def make_window(qtbot: QtBot, session: Session) -> SimulatorWindow:
-    w = SimulatorWindow(session, SessionBridge(session), persist=False)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    return w
-
-
-@pytest.fixture
-def window(qtbot: QtBot, fresh_session: Session) -> SimulatorWindow:
-    return make_window(qtbot, fresh_session)
 
 
 @pytest.fixture(autouse=True)
@@ -84,9 +71,11 @@ def test_dropping_a_session_file_opens_it(window: SimulatorWindow, tmp_path: Pat
     assert s.cursor == 7
 
 
-def test_crash_recovery_offers_the_last_session(qtbot: QtBot, builtin_session: Session) -> None:
+def test_crash_recovery_offers_the_last_session(
+    make_window: Callable[..., SimulatorWindow], builtin_session: Session
+) -> None:
     first = Session(builtin_session.bundle, "en-de", "The dog sees the cat")
-    w1 = make_window(qtbot, first)
+    w1 = make_window(first, show=False)
     w1.files.start_recovery()
     assert (window_files.recovery_folder() / "running").is_file()
     assert not w1.files.banner.isVisible()
@@ -95,7 +84,7 @@ def test_crash_recovery_offers_the_last_session(qtbot: QtBot, builtin_session: S
     assert (window_files.recovery_folder() / "last.tsim").is_file()
     # no clean close: the "running" marker stays, as after a crash
     second = Session(builtin_session.bundle, "en-de", "Time flies like an arrow")
-    w2 = make_window(qtbot, second)
+    w2 = make_window(second, show=False)
     w2.show()
     w2.files.start_recovery()
     assert w2.files.banner.isVisible()
@@ -106,7 +95,7 @@ def test_crash_recovery_offers_the_last_session(qtbot: QtBot, builtin_session: S
     w2.files.closed_cleanly()
     assert not (window_files.recovery_folder() / "running").exists()
     third = Session(builtin_session.bundle, "en-de", "Time flies like an arrow")
-    w3 = make_window(qtbot, third)
+    w3 = make_window(third, show=False)
     w3.files.start_recovery()
     assert not w3.files.banner.isVisible()  # a clean close offers nothing
     w3.files.closed_cleanly()

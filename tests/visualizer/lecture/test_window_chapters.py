@@ -3,20 +3,7 @@ clicker keys move scenes while a chapter plays (and steps otherwise)."""
 
 from __future__ import annotations
 
-import pytest
-from pytestqt.qtbot import QtBot
-
-from core.session import Session
 from visualizer.assemble import SimulatorWindow
-from visualizer.bridge import SessionBridge
-
-
-@pytest.fixture
-def window(qtbot: QtBot, fresh_session: Session) -> SimulatorWindow:
-    w = SimulatorWindow(fresh_session, SessionBridge(fresh_session), persist=False)
-    qtbot.addWidget(w)
-    w.show()
-    return w
 
 
 def test_chapter_menu_bar_and_clicker_keys(window: SimulatorWindow) -> None:

@@ -10,19 +10,8 @@ from PySide6.QtCore import QPoint, Qt
 
 from core.session import Selection, Session
 from visualizer.bridge import SessionBridge
-from visualizer.panels.attention.attention_index import AttentionIndex
 from visualizer.panels.attention.attention_text import STRINGS
 from visualizer.panels.attention.attention_view import AttentionView
-
-
-@pytest.fixture(scope="module")
-def session() -> Session:
-    return Session.open_builtin("en-de")
-
-
-@pytest.fixture(scope="module")
-def bridge(qapp, session: Session) -> SessionBridge:
-    return SessionBridge(session)
 
 
 @pytest.fixture
@@ -198,14 +187,6 @@ def test_walk_every_step_and_a_new_sentence(view: AttentionView, session: Sessio
     go(session, "t2/dec.1.cross_attn.weights")
     assert view.lines.queries == ["<bos>", *session.trace.meta["tgt_tokens"][:2]]
     assert np.array_equal(view.lines.weights, session.trace.value("t2/dec.1.cross_attn.weights")[0])
-
-
-def test_index_without_attention(session: Session):
-    from core.trace import Trace
-
-    empty = AttentionIndex(Trace())
-    assert not empty and empty.resolve(session.trace.steps[0]) is None
-    assert AttentionIndex(session.trace).resolve(session.trace.steps[0]) is not None
 
 
 def test_a_training_trace_walks_too(view: AttentionView, session: Session):

@@ -23,20 +23,6 @@ from visualizer.bridge import SessionBridge
 from visualizer.panels.breakpoints.breakpoints_view import BreakpointsView
 from visualizer.panels.timeline.timeline_view import TimelineView
 
-
-@pytest.fixture(scope="module")
-def translate(builtin_session: Session) -> Session:
-    return Session(builtin_session.bundle, "en-de", "Time flies like an arrow")
-
-
-@pytest.fixture(scope="module")
-def train(builtin_session: Session) -> Session:
-    s = Session(builtin_session.bundle, "en-de", "Time flies like an arrow")
-    s.mode = "train"
-    assert any(st.phase == "backward" for st in s.trace.steps)
-    return s
-
-
 SOURCE, TARGET = "Time flies like an arrow", "Die Zeit fliegt wie ein Pfeil"
 
 

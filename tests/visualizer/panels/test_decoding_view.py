@@ -10,12 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 from core.session import Session
 from visualizer.bridge import SessionBridge
 from visualizer.panels.decoding.decoding_view import DecodingView
-from visualizer.widgets.prob_bars import percent
-
-
-@pytest.fixture(scope="module")
-def session() -> Session:
-    return Session.open_builtin("en-de")
+from visualizer.widgets.numbers import percent
 
 
 @pytest.fixture

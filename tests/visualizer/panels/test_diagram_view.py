@@ -15,16 +15,6 @@ from visualizer.panels.diagram.diagram_text import BOX, OPS, SHORT, STRINGS
 from visualizer.panels.diagram.diagram_view import DiagramView
 
 
-@pytest.fixture(scope="module")
-def session() -> Session:
-    return Session.open_builtin("en-de")
-
-
-@pytest.fixture(scope="module")
-def bridge(qapp, session: Session) -> SessionBridge:
-    return SessionBridge(session)  # one per session: the session keeps emitting into it
-
-
 @pytest.fixture
 def view(qtbot, session: Session, bridge: SessionBridge) -> Iterator[DiagramView]:
     session.lang, session.animate = "en", False
@@ -194,21 +184,6 @@ def test_animation_moves_the_highlight(qtbot, view: DiagramView, session: Sessio
     assert view._anim.state() == view._anim.State.Stopped
 
 
-def test_sizes_and_deep_layout() -> None:
-    for w, h in ((380, 700), (500, 800), (900, 1000)):
-        lay = dl.compute(
-            dl.Spec(2, 2, w, h, expanded="dec.0.self_attn", n_ops=10, focus=frozenset({"dec.0"}))
-        )
-        assert lay.height <= h and not lay.collapsed
-        assert all(r.x >= 0 and r.right <= w for r in lay.boxes.values())
-    deep = dl.compute(
-        dl.Spec(6, 6, 380, 700, expanded="dec.3.cross_attn", n_ops=9, focus=frozenset({"dec.3"}))
-    )
-    assert deep.height <= 700
-    assert "dec.3" not in deep.collapsed and {"dec.0", "enc.5"} <= deep.collapsed
-    assert len(deep.boxes) == len(dl.all_boxes(6, 6))
-
-
 def test_new_source_rebuilds_the_index(view: DiagramView, session: Session) -> None:
     session.source = "The dog sees the cat"
     try:
@@ -272,17 +247,10 @@ def test_narrow_pills_keep_every_attention_op(qtbot, view: DiagramView, session:
 
 def test_chosen_token_never_rounds_up_and_long_inputs_elide() -> None:
     from visualizer.panels.diagram.diagram_chrome import shown_tokens
-    from visualizer.widgets.prob_bars import percent
+    from visualizer.widgets.numbers import percent
 
     assert percent(0.99996) != "100.0%" and not percent(0.99996).startswith("100")
     toks = ["tok"] * 40
     shown = shown_tokens(toks, 200, lambda t: 40.0)
     assert shown[-1].startswith("… +") and len(shown) - 1 + int(shown[-1][3:]) == 40
     assert shown_tokens(toks[:3], 200, lambda t: 40.0) == toks[:3]
-
-
-def test_legends_have_their_own_row() -> None:
-    lay = dl.compute(dl.Spec(2, 2, 600, 700))
-    for layer, frame in lay.frames.items():
-        first = min(r.y for b, r in lay.boxes.items() if b.startswith(layer + "."))
-        assert first - frame.y >= 13  # room for the legend text above the boxes

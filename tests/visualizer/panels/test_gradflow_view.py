@@ -12,13 +12,6 @@ from visualizer.bridge import SessionBridge
 from visualizer.panels.gradflow.gradflow_view import GradFlowView
 
 
-@pytest.fixture(scope="module")
-def session() -> Session:
-    s = Session.open_builtin("en-de")
-    s.mode = "train"
-    return s
-
-
 @pytest.fixture
 def view(qtbot, session: Session) -> GradFlowView:
     session.mode, session.lang = "train", "en"

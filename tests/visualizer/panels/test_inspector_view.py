@@ -23,16 +23,6 @@ from visualizer.bridge import SessionBridge
 from visualizer.panels.inspector.inspector_view import InspectorView
 
 
-@pytest.fixture(scope="module")
-def session() -> Session:
-    return Session.open_builtin("en-de")
-
-
-@pytest.fixture(scope="module")
-def bridge(qapp, session: Session) -> SessionBridge:
-    return SessionBridge(session)
-
-
 @pytest.fixture
 def view(qtbot, session: Session, bridge: SessionBridge) -> Iterator[InspectorView]:
     session.lang, session.animate = "en", False

@@ -23,16 +23,6 @@ from visualizer.panels.inspector.inspector_view import InspectorView
 from visualizer.panels.interventions.interventions_view import InterventionsView
 
 
-@pytest.fixture(scope="module")
-def session() -> Session:
-    return Session.open_builtin("en-de")
-
-
-@pytest.fixture(scope="module")
-def bridge(qapp, session: Session) -> SessionBridge:
-    return SessionBridge(session)
-
-
 @pytest.fixture
 def view(qtbot, session: Session, bridge: SessionBridge) -> Iterator[InterventionsView]:
     session.lang, session.animate, session.error = "en", False, ""

@@ -17,11 +17,6 @@ from visualizer.panels.narration.worked import worked
 from visualizer.panels.narration.worked_text import fmt
 
 
-@pytest.fixture(scope="module")
-def session() -> Session:
-    return Session.open_builtin("en-de")
-
-
 @pytest.fixture
 def view(qtbot, session: Session) -> NarrationView:
     session.lang, session.animate = "en", False
@@ -139,34 +134,6 @@ def test_every_step_and_language_works_out(view: NarrationView, session: Session
     for lang in ("en", "zh"):
         for step in session.trace.steps[::7]:
             assert worked(session.trace, step, 3, 99, 99, lang, vocab).lines
-
-
-def test_a_training_trace_shows_gradients_and_updates(view: NarrationView, session: Session):
-    from core import checkpoint
-    from core.session import BUILTIN_MODELS, MODELS
-    from core.tracing import trace_training_step
-    from core.train import TrainConfig, Trainer
-
-    bundle = checkpoint.load(MODELS / BUILTIN_MODELS["en-de"])  # its own copy: it is trained
-    trace = trace_training_step(
-        Trainer(bundle, None, TrainConfig(warmup=0)),
-        "Time flies like an arrow",
-        "Die Zeit fliegt wie ein Pfeil",
-    )
-    vocab = [bundle.tgt_tok.token(i) for i in range(bundle.tgt_tok.size)]
-    phases = set()
-    for step in trace.steps:
-        w = worked(trace, step, 0, 1, 1, "en", vocab)
-        phases.add(step.phase)
-        if step.phase == "backward":
-            m = as_matrix(trace, step, step.key, 0, vocab)
-            assert w.values["out"] == float(
-                m.values[min(1, m.values.shape[0] - 1), min(1, m.values.shape[1] - 1)]
-            )
-            assert "∂L/∂" in w.lines[0]
-        if step.phase == "update":
-            assert "update" in w.values and "before" in w.values
-    assert {"forward", "loss", "backward", "update"} <= phases
 
 
 def test_a_shorter_new_trace_with_the_cursor_at_the_end(view: NarrationView, session: Session):

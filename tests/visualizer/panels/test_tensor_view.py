@@ -18,11 +18,6 @@ from visualizer.widgets.heatmap import Heatmap
 
 
 @pytest.fixture(scope="module")
-def session() -> Session:
-    return Session.open_builtin("en-de")
-
-
-@pytest.fixture(scope="module")
 def train_trace(session: Session) -> Trace:
     from core.config import TrainConfig
     from core.tracing import trace_training_step
@@ -30,11 +25,6 @@ def train_trace(session: Session) -> Trace:
 
     trainer = Trainer(copy.deepcopy(session.bundle), None, TrainConfig(warmup=0))
     return trace_training_step(trainer, "Time flies like an arrow", "Die Zeit fliegt wie ein Pfeil")
-
-
-@pytest.fixture(scope="module")
-def bridge(qapp, session: Session) -> SessionBridge:  # type: ignore[no-untyped-def]
-    return SessionBridge(session)
 
 
 @pytest.fixture

@@ -12,16 +12,9 @@ from visualizer.bridge import SessionBridge
 from visualizer.panels.update.update_view import UpdateView
 
 
-@pytest.fixture(scope="module")
-def train_session(builtin_session: Session) -> Session:
-    s = Session(builtin_session.bundle, "en-de", "Time flies like an arrow")
-    s.mode = "train"
-    return s
-
-
 @pytest.fixture
-def view(qtbot, train_session: Session) -> UpdateView:
-    s = train_session
+def view(qtbot, train: Session) -> UpdateView:
+    s = train
     s.lang = "en"
     s.selection = replace(s.selection, row=None, col=None)
     v = UpdateView(s, SessionBridge(s))
@@ -34,8 +27,8 @@ def update_index(s: Session, name: str) -> int:
     return next(st.index for st in s.trace.steps if st.phase == "update" and st.name == name)
 
 
-def test_panels_are_the_traced_tensors(view: UpdateView, train_session: Session) -> None:
-    s = train_session
+def test_panels_are_the_traced_tensors(view: UpdateView, train: Session) -> None:
+    s = train
     for name in ("head.weight", "enc.0.norm1.weight", "enc.0.self_attn.w_q.weight"):
         s.seek(update_index(s, name))
         step = s.step
@@ -55,15 +48,15 @@ def test_panels_are_the_traced_tensors(view: UpdateView, train_session: Session)
         assert int(view.hist_update.curve.yData.sum()) == size
 
 
-def test_big_matrix_keeps_its_shape(view: UpdateView, train_session: Session) -> None:
-    s = train_session
+def test_big_matrix_keeps_its_shape(view: UpdateView, train: Session) -> None:
+    s = train
     s.seek(update_index(s, "head.weight"))
     assert view.maps["grad"].values.shape == (109, 64)
     assert "109×64" in view.title.text()
 
 
-def test_picker_changes_the_parameter(view: UpdateView, train_session: Session) -> None:
-    s = train_session
+def test_picker_changes_the_parameter(view: UpdateView, train: Session) -> None:
+    s = train
     s.seek_name("enc.0.self_attn.weights")
     assert s.step.phase == "forward"
     assert view.param == "enc.0.self_attn.w_q.weight"
@@ -82,8 +75,8 @@ def test_picker_changes_the_parameter(view: UpdateView, train_session: Session) 
     assert view.param == "tgt_embed.weight"
 
 
-def test_selected_cell_and_loss_line(view: UpdateView, train_session: Session) -> None:
-    s = train_session
+def test_selected_cell_and_loss_line(view: UpdateView, train: Session) -> None:
+    s = train
     s.seek(update_index(s, "head.weight"))
     s.selection = replace(s.selection, row=5, col=3)
     assert view.cell == (5, 3)
@@ -101,8 +94,8 @@ def test_selected_cell_and_loss_line(view: UpdateView, train_session: Session) -
     assert view.cell == (7, 2)
 
 
-def test_language_switch(view: UpdateView, train_session: Session) -> None:
-    s = train_session
+def test_language_switch(view: UpdateView, train: Session) -> None:
+    s = train
     s.seek(update_index(s, "head.weight"))
     s.lang = "zh"
     assert "参数更新" in view.title.text()
@@ -111,8 +104,8 @@ def test_language_switch(view: UpdateView, train_session: Session) -> None:
     assert view.title.text().startswith("Update")
 
 
-def test_walk_every_step(view: UpdateView, train_session: Session) -> None:
-    s = train_session
+def test_walk_every_step(view: UpdateView, train: Session) -> None:
+    s = train
     s.selection = replace(s.selection, row=100, col=60)  # out of range for most parameters
     for i in range(len(s)):
         s.seek(i)

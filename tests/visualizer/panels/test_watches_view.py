@@ -16,18 +16,6 @@ from visualizer.bridge import SessionBridge
 from visualizer.panels.watches.watches_view import SPARK, WatchesView, X, fmt
 
 
-@pytest.fixture(scope="module")
-def translate(builtin_session: Session) -> Session:
-    return Session(builtin_session.bundle, "en-de", "Time flies like an arrow")
-
-
-@pytest.fixture(scope="module")
-def train(builtin_session: Session) -> Session:
-    s = Session(builtin_session.bundle, "en-de", "Time flies like an arrow")
-    s.mode = "train"
-    return s
-
-
 def make(qtbot: QtBot, session: Session) -> WatchesView:
     session.update(lang="en", watches=(), error="", animate=False)
     session.seek(0)

@@ -3,7 +3,7 @@ annotations; themes; the About box and the first-run tip."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import metadata
 
 import numpy as np
@@ -16,7 +16,6 @@ from pytestqt.qtbot import QtBot
 from core.session import Session
 from visualizer import theme
 from visualizer.assemble import SimulatorWindow
-from visualizer.bridge import SessionBridge
 from visualizer.presentation import themes
 from visualizer.presentation.mode import DEFAULT_PANELS, ZOOMS, Presentation
 from visualizer.presentation.scale import apply_scale
@@ -27,15 +26,14 @@ SETTINGS = ("transformer-sim", "transformer-sim")
 
 
 @pytest.fixture
-def window(qtbot: QtBot, fresh_session: Session) -> Iterator[SimulatorWindow]:
+def window(
+    make_window: Callable[..., SimulatorWindow], fresh_session: Session
+) -> Iterator[SimulatorWindow]:
     settings = QSettings(*SETTINGS)
     for key in ("presentation/panels", "presentation/zoom", "theme"):
         settings.remove(key)
     fresh_session.animate = False
-    w = SimulatorWindow(fresh_session, SessionBridge(fresh_session), persist=False)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
+    w = make_window(fresh_session, (1400, 900))
     assert isinstance(w.presentation, Presentation)  # type: ignore[attr-defined]  # attach installs it
     w.activateWindow()
     yield w

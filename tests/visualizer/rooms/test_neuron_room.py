@@ -11,7 +11,6 @@ from pytestqt.qtbot import QtBot
 from core.basics.neuron_lab import NeuronLab
 from visualizer.bridge import SessionBridge
 from visualizer.rooms.neuron.neuron_room import NeuronRoom
-from visualizer.rooms.neuron.neuron_state import NeuronPicture
 from visualizer.rooms.neuron.neuron_text import num
 
 
@@ -137,15 +136,6 @@ def test_typed_inputs_and_the_step_activation_never_raise(room: NeuronRoom) -> N
     for i in range(len(lab)):
         lab.seek(i)
     assert not room.grab().isNull()
-
-
-def test_picture_is_plain_python_over_the_trace() -> None:
-    lab = NeuronLab(seed=2)
-    lab.train_step()
-    pic = NeuronPicture(lab.trace)
-    assert pic.at(0).a == pytest.approx(list(lab.inputs), abs=1e-6)
-    last = pic.at(len(lab) - 1)
-    assert last.b_after == pytest.approx(lab.bias) and last.lr == pytest.approx(lab.lr)
 
 
 def test_create_builds_a_working_room(qtbot: QtBot) -> None:

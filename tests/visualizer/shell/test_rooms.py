@@ -4,20 +4,8 @@ and the dock layout follow the room in front."""
 from __future__ import annotations
 
 import pytest
-from pytestqt.qtbot import QtBot
 
-from core.session import Session
 from visualizer.assemble import SimulatorWindow
-from visualizer.bridge import SessionBridge
-
-
-@pytest.fixture
-def window(qtbot: QtBot, fresh_session: Session) -> SimulatorWindow:
-    w = SimulatorWindow(fresh_session, SessionBridge(fresh_session), persist=False)
-    qtbot.addWidget(w)
-    w.resize(1400, 900)
-    w.show()
-    return w
 
 
 @pytest.mark.parametrize("room", ["neuron", "playground"])

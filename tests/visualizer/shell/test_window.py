@@ -20,12 +20,8 @@ from visualizer.panels.timeline.timeline_view import TimelineView
 
 
 @pytest.fixture
-def window(qtbot: QtBot, fresh_session: Session) -> SimulatorWindow:
-    w = SimulatorWindow(fresh_session, SessionBridge(fresh_session), persist=False)
-    qtbot.addWidget(w)
-    w.resize(1600, 1000)
-    w.show()
-    return w
+def window_size() -> tuple[int, int]:
+    return (1600, 1000)  # the shared ``window`` at this size
 
 
 def test_window_walks_every_step_of_a_translation(window: SimulatorWindow, qtbot: QtBot) -> None:

@@ -21,7 +21,8 @@ from visualizer.panels.decoding.decode_controls import DecodeControls
 from visualizer.panels.decoding.decoding_text import STRINGS
 from visualizer.panels.decoding.token_strip import Chip, TokenStrip
 from visualizer.theme import MUTED, ui_font
-from visualizer.widgets.prob_bars import Bar, ProbBars, percent
+from visualizer.widgets.numbers import percent
+from visualizer.widgets.prob_bars import Bar, ProbBars
 
 if TYPE_CHECKING:
     from core.session import Session

@@ -23,7 +23,7 @@ from visualizer.panels.diagram.diagram_text import (
     short_label,
     ui,
 )
-from visualizer.widgets.prob_bars import percent
+from visualizer.widgets.numbers import percent
 
 if TYPE_CHECKING:
     from core.session import Session

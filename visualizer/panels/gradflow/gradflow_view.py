@@ -20,8 +20,8 @@ from visualizer.i18n import tr
 from visualizer.panels.gradflow.gradflow_chart import ACT, PARAM, GradFlowChart
 from visualizer.panels.gradflow.gradflow_data import GradFlow, block_label, block_of, grad_flow
 from visualizer.theme import PHASE_COLORS, ui_font
-from visualizer.widgets.cell_text import significant
 from visualizer.widgets.hint_stack import HintStack
+from visualizer.widgets.numbers import significant
 
 if TYPE_CHECKING:
     from core.session import Session

@@ -16,8 +16,7 @@ from PySide6.QtWidgets import QWidget
 from visualizer.i18n import tr
 from visualizer.panels.loss.loss_data import LossData, LossRow
 from visualizer.theme import GRID, HIGHLIGHT, MUTED, PHASE_COLORS, TEXT, ui_font
-from visualizer.widgets.cell_text import significant
-from visualizer.widgets.prob_bars import percent
+from visualizer.widgets.numbers import percent, significant
 
 ROW_H = 68
 LEFT_W = 150

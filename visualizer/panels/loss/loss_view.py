@@ -20,9 +20,8 @@ from visualizer.i18n import tr
 from visualizer.panels.loss.loss_data import LossData, loss_data
 from visualizer.panels.loss.loss_rows import ROW_H, LossRows
 from visualizer.theme import MUTED, PHASE_COLORS, ui_font
-from visualizer.widgets.cell_text import significant
 from visualizer.widgets.hint_stack import HintStack
-from visualizer.widgets.prob_bars import percent
+from visualizer.widgets.numbers import percent, significant
 
 if TYPE_CHECKING:
     from core.session import Session
