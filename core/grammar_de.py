@@ -225,6 +225,50 @@ def _sample(rng: random.Random, total: int, k: int) -> list[int]:
     return sorted(rng.sample(range(total), min(k, total)))
 
 
+# --- read-only views for other tasks (the classification task in core.classify_task) --------
+# They only call the helpers above; :func:`generate` does not use them, so the translation
+# corpus (and the shipped models rebuilt from it) cannot change through them.
+
+
+def subject_phrases(verb: str) -> list[Phrase]:
+    """Every subject ``verb`` takes (nouns in all four forms, then pronouns), fixed order."""
+    return _phrases(VERBS[verb].subjects, True)
+
+
+def object_phrases(verb: str) -> list[Phrase]:
+    """Every accusative object of a transitive ``verb``, fixed order."""
+    return _phrases(VERBS[verb].objects, False)
+
+
+def comparison_phrases(verb: str) -> list[Phrase]:
+    """The "like a ..." phrases an intransitive ``verb`` takes."""
+    return _comparisons(VERBS[verb].likes)
+
+
+SUBJECT_KINDS = ("person", "animal", "thing")
+# Pronouns whose kind English makes plain.  "it" (an animal or a thing) and "they" (people,
+# animals or things) are left out: a learner could not tell the answer from the sentence.
+PRONOUN_KINDS: dict[str, str] = {p: "person" for p in ("I", "you", "we", "he", "she")}
+
+
+def subject_kind(subject: Phrase) -> str | None:
+    """Who does the action, read from the phrase's own tags: "person", "animal" or "thing".
+
+    Noun tags mix kinds with what verbs allow ("dog" is tagged "animal" and "thing" because
+    one can see a dog), so the order matters: "person" first, then "animal" / "insect"
+    (fruit flies are animals), then everything else is a thing ("time" is an abstract one).
+    Pronouns carry verb-selection tags only, so their kind is :data:`PRONOUN_KINDS`;
+    ``None`` for "it" and "they".
+    """
+    if "pron" in subject.tags:
+        return PRONOUN_KINDS.get(subject.en)
+    if "person" in subject.tags:
+        return "person"
+    if {"animal", "insect"} & set(subject.tags):
+        return "animal"
+    return "thing"
+
+
 LECTURE: tuple[Pair, ...] = (
     Pair("Time flies like an arrow", "Die Zeit fliegt wie ein Pfeil"),
     Pair("Fruit flies like a banana", "Fruchtfliegen mögen eine Banane"),
