@@ -18,9 +18,13 @@ import sys
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+if TYPE_CHECKING:
+    from core.train_messages import Progress
 
 
 def rss_mb() -> float:
@@ -35,8 +39,8 @@ def cli_rate(steps: int) -> float:
 
     import torch
 
+    from core.builtin_corpus import builtin_corpus
     from core.config import TrainConfig
-    from core.corpus import builtin_corpus
     from core.model import Transformer
     from core.session import Session
     from core.train import Trainer
@@ -73,8 +77,8 @@ def window_run(steps: int) -> tuple[float, float, float, float]:
     timer.start(10)
     marks: dict[str, float] = {}
 
-    def note(p: dict[str, float]) -> None:
-        if p["step"] >= 500 and "early" not in marks:
+    def note(p: Progress) -> None:
+        if p.step >= 500 and "early" not in marks:
             marks["early"] = rss_mb()
 
     loop = QEventLoop()

@@ -8,9 +8,10 @@ queue every few dozen milliseconds.
 
 The child never touches Qt and is started with the ``spawn`` method (safe next to
 Qt's threads). Weights travel as checkpoint folders written by our own code
-(safetensors + JSON), never pickled; the queue carries plain numbers, strings and
-small NumPy arrays. ``run_training_job`` is the same function in-process, so tests
-check the run's content without paying for a process start.
+(safetensors + JSON), never pickled; the queue carries the message dataclasses of
+``core.train_messages`` (plain numbers, strings and small NumPy arrays).
+``run_training_job`` is the same function in-process, so tests check the run's
+content without paying for a process start.
 """
 
 from __future__ import annotations
@@ -19,9 +20,45 @@ import contextlib
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
+
+from core.train_messages import (
+    Evaluation,
+    Failed,
+    Finished,
+    Message,
+    Progress,
+    Snapshot,
+    Started,
+)
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
+    from multiprocessing.synchronize import Event
+
+    from core.bundle import Bundle
+    from core.config import ModelConfig, TrainConfig
+    from core.corpus import Corpus
+    from core.trace import Trace
+
+__all__ = [  # the messages are re-exported: callers may name them from here
+    "Control",
+    "Evaluation",
+    "Failed",
+    "Finished",
+    "Message",
+    "Progress",
+    "Snapshot",
+    "Started",
+    "TrainJob",
+    "child_main",
+    "load_corpus",
+    "rms_by_name",
+    "run_training_job",
+    "snapshot",
+]
 
 NICE = 10  # the training process yields the CPU to the window
 EMIT_EVERY_S = 0.2  # progress messages at most this often: five a second reads as live
@@ -39,12 +76,12 @@ class TrainJob:
 
     start: str
     out: str
-    train: Any  # core.config.TrainConfig
+    train: TrainConfig
     corpus: str = "builtin:en-de"  # or the path of a user TSV file
     from_scratch: bool = False
     demo_source: str = "Time flies like an arrow"
     snapshot_every: int = 50
-    model: Any = None  # core.config.ModelConfig: a new shape (implies from_scratch)
+    model: ModelConfig | None = None  # a new shape (implies from_scratch)
 
 
 @dataclass
@@ -52,30 +89,19 @@ class Control:
     """How the window steers a run; the child checks it before every step."""
 
     cancelled: Callable[[], bool]
-    wait_if_paused: Callable[[], None] = lambda: None
+    wait_if_paused: Callable[[], object] = lambda: None  # blocks while paused
 
 
-@dataclass
-class Snapshot:
-    """The demo sentence after ``step`` steps: its translation and cross-attention."""
-
-    step: int
-    translation: str
-    src_tokens: list[str]
-    tgt_tokens: list[str]
-    cross: list[Any] = field(default_factory=list)  # per decoder layer: (heads, tgt, src)
-    rms: dict[str, float] = field(default_factory=dict)  # step name -> RMS, last occurrence
-
-
-def load_corpus(spec: str) -> Any:
-    from core.corpus import builtin_corpus, load_tsv
+def load_corpus(spec: str) -> Corpus:
+    from core.builtin_corpus import builtin_corpus
+    from core.corpus import load_tsv
 
     if spec.startswith("builtin:"):
         return builtin_corpus(spec.removeprefix("builtin:"))
     return load_tsv(spec)
 
 
-def snapshot(bundle: Any, source: str, step: int) -> Snapshot:
+def snapshot(bundle: Bundle, source: str, step: int) -> Snapshot:
     """Translate the demo sentence (traced) and keep the last decoding step's
     cross-attention of every decoder layer: one row per target token."""
     from core.tracing import trace_translation
@@ -97,7 +123,7 @@ def snapshot(bundle: Any, source: str, step: int) -> Snapshot:
     )
 
 
-def rms_by_name(trace: Any) -> dict[str, float]:
+def rms_by_name(trace: Trace) -> dict[str, float]:
     """sqrt(mean(x²)) of each step's output at the name's last occurrence (the final
     decoding step): what the watch list plots across training snapshots."""
     import numpy as np
@@ -112,17 +138,17 @@ def rms_by_name(trace: Any) -> dict[str, float]:
     return out
 
 
-def run_training_job(job: TrainJob, send: Callable[[tuple[Any, ...]], None], ctl: Control) -> None:
-    """Train per ``job``; every message is a tuple whose first item names it:
-    ("started", initial_dir), ("progress", dict), ("eval", EvalStats),
-    ("snapshot", Snapshot), ("finished", final_dir, reason) or ("failed", message)."""
+def run_training_job(job: TrainJob, send: Callable[[Message], None], ctl: Control) -> None:
+    """Train per ``job``, reporting through ``send`` (see ``core.train_messages``):
+    ``Started``, ``Progress``, ``Evaluation``, ``Snapshot`` and last ``Finished`` or
+    ``Failed``."""
     try:
         _run(job, send, ctl)
     except Exception as e:  # the window shows it; the run stops cleanly
-        send(("failed", _one_line(e)))
+        send(Failed(_one_line(e)))
 
 
-def _run(job: TrainJob, send: Callable[[tuple[Any, ...]], None], ctl: Control) -> None:
+def _run(job: TrainJob, send: Callable[[Message], None], ctl: Control) -> None:
     import torch
 
     from core import checkpoint
@@ -136,27 +162,29 @@ def _run(job: TrainJob, send: Callable[[tuple[Any, ...]], None], ctl: Control) -
         shape = job.model or bundle.cfg
         bundle.model = Transformer(shape, bundle.src_tok.size, bundle.tgt_tok.size)
     out = Path(job.out)
-    send(("started", str(checkpoint.save(out / "initial", bundle, extra={"role": "initial"}))))
+    send(Started(str(checkpoint.save(out / "initial", bundle, extra={"role": "initial"}))))
     trainer = Trainer(bundle, corpus, job.train)
-    send(("snapshot", snapshot(bundle, job.demo_source, 0)))
+    send(snapshot(bundle, job.demo_source, 0))
     start = last = time.perf_counter()
-    emit_next, latest, sent = True, None, -1
+    emit_next, sent = True, -1
+    latest: StepStats | None = None
 
     def progress(s: StepStats) -> None:
         nonlocal last, sent
         last, sent = time.perf_counter(), s.step
         rate = s.step / max(last - start, 1e-9)
-        info = {
-            "step": s.step,
-            "total": job.train.steps,
-            "loss": s.loss,
-            "grad_norm": s.grad_norm,
-            "lr": s.lr,
-            "groups": trainer.group_norms,
-            "steps_per_s": rate,
-            "eta_s": (job.train.steps - s.step) / max(rate, 1e-9),
-        }
-        send(("progress", info))
+        send(
+            Progress(
+                step=s.step,
+                total=job.train.steps,
+                loss=s.loss,
+                grad_norm=s.grad_norm,
+                lr=s.lr,
+                groups=trainer.group_norms,
+                steps_per_s=rate,
+                eta_s=(job.train.steps - s.step) / max(rate, 1e-9),
+            )
+        )
 
     def on_step(s: StepStats) -> None:
         nonlocal emit_next, latest
@@ -164,7 +192,7 @@ def _run(job: TrainJob, send: Callable[[tuple[Any, ...]], None], ctl: Control) -
         if emit_next or s.step == job.train.steps:
             progress(s)
         if job.snapshot_every and s.step % job.snapshot_every == 0:
-            send(("snapshot", snapshot(bundle, job.demo_source, s.step)))
+            send(snapshot(bundle, job.demo_source, s.step))
         emit_next = time.perf_counter() - last >= EMIT_EVERY_S
 
     def should_stop() -> bool:
@@ -173,7 +201,7 @@ def _run(job: TrainJob, send: Callable[[tuple[Any, ...]], None], ctl: Control) -
         return ctl.cancelled()
 
     def on_eval(e: EvalStats) -> None:
-        send(("eval", e))
+        send(Evaluation(e))
 
     result = trainer.fit(callbacks=Callbacks(on_step, on_eval, should_stop))
     if latest is not None and latest.step != sent:
@@ -182,7 +210,7 @@ def _run(job: TrainJob, send: Callable[[tuple[Any, ...]], None], ctl: Control) -
     final = checkpoint.save(
         out / "final", bundle, extra={"role": "final", "stopped": result.reason}
     )
-    send(("finished", str(final), result.reason))
+    send(Finished(str(final), result.reason))
 
 
 def _one_line(e: Exception) -> str:
@@ -190,7 +218,7 @@ def _one_line(e: Exception) -> str:
     return text if isinstance(e, ValueError) else f"{type(e).__name__}: {text}"
 
 
-def child_main(job: TrainJob, queue: Any, cancel: Any, resume: Any) -> None:
+def child_main(job: TrainJob, queue: Queue[Message], cancel: Event, resume: Event) -> None:
     """Entry point of the spawned process (``multiprocessing`` events and queue).
 
     The child runs at a lower priority: on two cores its two PyTorch threads would

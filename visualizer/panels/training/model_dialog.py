@@ -9,9 +9,9 @@ named in the dialog at once, not minutes later in the worker.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Signal, SignalInstance
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -27,6 +27,9 @@ from PySide6.QtWidgets import (
 )
 
 from visualizer.i18n import tr
+
+if TYPE_CHECKING:
+    from core.config import ModelConfig, TrainConfig
 
 T = {
     "title": {"en": "Model and training settings", "zh": "模型与训练设置"},
@@ -64,8 +67,13 @@ class ModelDialog(QDialog):
     sigSaveModel = Signal(str)  # a folder to save the current model to
 
     def __init__(
-        self, lang: str, model: Any, train: Any, corpus: str, parent: QWidget | None = None
-    ):
+        self,
+        lang: str,
+        model: ModelConfig,
+        train: TrainConfig,
+        corpus: str,
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.lang = lang
         self.corpus_spec = corpus
@@ -104,7 +112,7 @@ class ModelDialog(QDialog):
         corpus_row.addWidget(self.corpus, 1)
         corpus_row.addWidget(self.browse)
         self.form = QFormLayout(self)
-        rows: list[tuple[str, Any]] = [
+        rows: list[tuple[str, QWidget | QHBoxLayout]] = [
             ("preset", self.preset),
             ("d_model", self.d_model),
             ("heads", self.heads),
@@ -141,7 +149,7 @@ class ModelDialog(QDialog):
         self.set_values(model, train, corpus)
 
     # -- values ------------------------------------------------------------------------
-    def set_values(self, model: Any, train: Any, corpus: str) -> None:
+    def set_values(self, model: ModelConfig, train: TrainConfig, corpus: str) -> None:
         self.d_model.setValue(model.d_model)
         self.heads.setValue(model.n_heads)
         self.enc.setValue(model.n_enc_layers)
@@ -157,7 +165,7 @@ class ModelDialog(QDialog):
         self._base_model, self._base_train = model, train
         self._set_corpus(corpus)
 
-    def settings(self) -> tuple[Any, Any, str]:
+    def settings(self) -> tuple[ModelConfig, TrainConfig, str]:
         """(ModelConfig, TrainConfig, corpus spec); ConfigError for an impossible shape."""
         from dataclasses import replace
 
@@ -229,7 +237,7 @@ class ModelDialog(QDialog):
         return True
 
     # -- buttons -----------------------------------------------------------------------
-    def _emit(self, signal: Any) -> None:
+    def _emit(self, signal: SignalInstance) -> None:
         try:
             model, train, corpus = self.settings()
         except ValueError as e:
@@ -244,7 +252,7 @@ class ModelDialog(QDialog):
     def _reset(self) -> None:
         self._emit(self.sigReset)
 
-    def _ask_folder(self, signal: Any, key: str) -> None:
+    def _ask_folder(self, signal: SignalInstance, key: str) -> None:
         folder = QFileDialog.getExistingDirectory(self, tr(T[key], self.lang))
         if folder:
             signal.emit(folder)

@@ -9,7 +9,7 @@ message names them.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyqtgraph as pg
 from PySide6.QtCore import QTimer
@@ -17,6 +17,10 @@ from PySide6.QtWidgets import QWidget
 
 from visualizer.i18n import tr
 from visualizer.theme import PHASE_COLORS, head_color
+
+if TYPE_CHECKING:
+    from core.train import EvalStats
+    from core.train_messages import Progress
 
 TITLES = {
     "loss": {"en": "loss (train, validation)", "zh": "损失（训练、验证）"},
@@ -74,13 +78,13 @@ class TrainCharts(pg.GraphicsLayoutWidget):
         self._timer.timeout.connect(self.redraw)
         self.relabel("en")
 
-    def add_progress(self, p: dict[str, Any]) -> None:
+    def add_progress(self, p: Progress) -> None:
         h = self.history
-        h["step"].append(p["step"])
-        h["loss"].append(p["loss"])
-        h["grad"].append(p["grad_norm"])
-        h["lr"].append(p["lr"])
-        for name, norm in p.get("groups", {}).items():
+        h["step"].append(p.step)
+        h["loss"].append(p.loss)
+        h["grad"].append(p.grad_norm)
+        h["lr"].append(p.lr)
+        for name, norm in p.groups.items():
             series = self.groups.setdefault(name, [])
             if name not in self.curves:
                 color = head_color(len(self.curves) - 5)
@@ -95,7 +99,7 @@ class TrainCharts(pg.GraphicsLayoutWidget):
                 series.append(series[-1] if series else 1e-12)
         self._later()
 
-    def add_eval(self, e: Any) -> None:
+    def add_eval(self, e: EvalStats) -> None:
         h = self.history
         h["e_step"].append(e.step)
         h["val"].append(e.val_loss)

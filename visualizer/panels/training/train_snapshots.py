@@ -10,7 +10,7 @@ produced, columns the English ones it read.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import Qt
@@ -19,6 +19,9 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSlider, QVBoxLayo
 from visualizer.i18n import tr
 from visualizer.theme import ui_font
 from visualizer.widgets.heatmap import Heatmap
+
+if TYPE_CHECKING:
+    from core.train_messages import Snapshot
 
 TEXTS = {
     "after": {"en": "attention after {step} steps", "zh": "训练 {step} 步后的注意力"},
@@ -40,7 +43,7 @@ TEXTS = {
 class SnapshotPanel(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.snapshots: list[Any] = []
+        self.snapshots: list[Snapshot] = []
         self.lang = "en"
         self.source = ""
         self.follow = True  # track the newest snapshot until the user scrubs back
@@ -77,7 +80,7 @@ class SnapshotPanel(QWidget):
         self.slider.blockSignals(False)
         self.show_current()
 
-    def add(self, snap: Any) -> None:
+    def add(self, snap: Snapshot) -> None:
         self.snapshots.append(snap)
         at_end = self.slider.value() >= self.slider.maximum()
         self.slider.blockSignals(True)
@@ -89,7 +92,7 @@ class SnapshotPanel(QWidget):
             self._fill_choices(snap)
         self.show_current()
 
-    def current(self) -> Any | None:
+    def current(self) -> Snapshot | None:
         if not self.snapshots:
             return None
         return self.snapshots[min(self.slider.value(), len(self.snapshots) - 1)]
@@ -98,7 +101,7 @@ class SnapshotPanel(QWidget):
         self.follow = value >= len(self.snapshots) - 1
         self.show_current()
 
-    def _fill_choices(self, snap: Any) -> None:
+    def _fill_choices(self, snap: Snapshot) -> None:
         for box in (self.layer, self.head):
             box.blockSignals(True)
         self.layer.clear()

@@ -4,8 +4,10 @@ The child trains at full speed on both cores while the window only drains a queu
 every 30 ms (a training thread in this process cost 233 ms stalls and half the
 speed, measured by bench/training_gui.py). Pause and cancel are multiprocessing
 events the child checks before every step (a step of the demo model is ~20 ms, far
-inside the 0.5 s the issue allows). The trained weights come back as a checkpoint
-folder written by the child; a child that dies without a word is reported too.
+inside the 0.5 s the issue allows). The child's messages are the dataclasses of
+``core.train_messages``, told apart by class; each becomes one of the signals below.
+The trained weights come back as a checkpoint folder written by the child; a child
+that dies without a word is reported too.
 """
 
 from __future__ import annotations
@@ -13,9 +15,24 @@ from __future__ import annotations
 import multiprocessing as mp
 import queue as queue_mod
 import time
-from typing import Any
+from typing import TYPE_CHECKING, assert_never
 
 from PySide6.QtCore import QObject, QTimer, Signal
+
+from core.train_messages import (
+    Evaluation,
+    Failed,
+    Finished,
+    Message,
+    Progress,
+    Snapshot,
+    Started,
+)
+
+if TYPE_CHECKING:
+    from multiprocessing.queues import Queue
+
+    from core.train_process import TrainJob
 
 POLL_MS = 30
 MAX_MESSAGES_PER_POLL = 200  # a burst (say, a resumed run) never blocks one frame
@@ -23,21 +40,18 @@ MAX_MESSAGES_PER_POLL = 200  # a burst (say, a resumed run) never blocks one fra
 
 class TrainProcess(QObject):
     sigStarted = Signal(str)  # folder of the initial weights (for an exact replay)
-    sigProgress = Signal(
-        object
-    )  # dict: step, total, loss, grad_norm, lr, groups, steps_per_s, eta_s
+    sigProgress = Signal(object)  # core.train_messages.Progress
     sigEval = Signal(object)  # core.train.EvalStats
-    sigSnapshot = Signal(object)  # core.train_process.Snapshot
+    sigSnapshot = Signal(object)  # core.train_messages.Snapshot
     sigFinished = Signal(str, str)  # (folder of the trained weights, reason)
     sigFailed = Signal(str)  # one line for the window
 
-    def __init__(self, job: Any, parent: QObject | None = None) -> None:
-        """``job``: a core.train_process.TrainJob."""
+    def __init__(self, job: TrainJob, parent: QObject | None = None) -> None:
         super().__init__(parent)
         from core.train_process import child_main
 
         ctx = mp.get_context("spawn")  # never fork a process that runs Qt threads
-        self._queue = ctx.Queue()
+        self._queue: Queue[Message] = ctx.Queue()
         self._cancel, self._resume = ctx.Event(), ctx.Event()
         self._resume.set()
         self._proc = ctx.Process(
@@ -85,7 +99,7 @@ class TrainProcess(QObject):
     def poll(self) -> None:
         for _ in range(MAX_MESSAGES_PER_POLL):
             try:
-                msg = self._queue.get_nowait()
+                msg: Message = self._queue.get_nowait()
             except queue_mod.Empty:
                 break
             self._dispatch(msg)
@@ -101,22 +115,24 @@ class TrainProcess(QObject):
                 "the model in the window is unchanged"
             )
 
-    def _dispatch(self, msg: tuple[Any, ...]) -> None:
-        kind = msg[0]
-        if kind == "started":
-            self.sigStarted.emit(msg[1])
-        elif kind == "progress":
-            self.sigProgress.emit(msg[1])
-        elif kind == "eval":
-            self.sigEval.emit(msg[1])
-        elif kind == "snapshot":
-            self.sigSnapshot.emit(msg[1])
-        elif kind == "finished":
-            self._end()
-            self.sigFinished.emit(msg[1], msg[2])
-        elif kind == "failed":
-            self._end()
-            self.sigFailed.emit(f"training stopped: {msg[1]}")
+    def _dispatch(self, msg: Message) -> None:
+        match msg:
+            case Started():
+                self.sigStarted.emit(msg.initial_dir)
+            case Progress():
+                self.sigProgress.emit(msg)
+            case Evaluation():
+                self.sigEval.emit(msg.stats)
+            case Snapshot():
+                self.sigSnapshot.emit(msg)
+            case Finished():
+                self._end()
+                self.sigFinished.emit(msg.final_dir, msg.reason)
+            case Failed():
+                self._end()
+                self.sigFailed.emit(f"training stopped: {msg.message}")
+            case _:  # mypy: every kind of message is handled above
+                assert_never(msg)
 
     def _end(self) -> None:
         """The run is over; the child exits by itself (an interpreter with PyTorch takes

@@ -1,8 +1,9 @@
 """Live training in the window: start, pause, resume, cancel, replay; charts and snapshots.
 
-The run happens in a child process (``widgets/train_worker.py`` around
-``core.train_process``) on a copy of the model saved to a run folder, so the window
-stays responsive and the session keeps translating with its own weights. Each run
+The run happens in a child process (``train_worker.py`` around
+``core.train_process``, reporting with the messages of ``core.train_messages``) on a
+copy of the model saved to a run folder, so the window stays responsive and the
+session keeps translating with its own weights. Each run
 folder (in the user's data folder, ``transformer-sim/autosave``) keeps the weights it
 started from (``initial``: Restart replays the run exactly) and what it learned
 (``final``, written even when cancelled or when the window closes), so trained
@@ -40,8 +41,13 @@ from visualizer.panels.training.training_texts import REASONS, TEXTS
 from visualizer.theme import ui_font
 
 if TYPE_CHECKING:
+    from core.bundle import Bundle
+    from core.config import ModelConfig, TrainConfig
     from core.session import Session
+    from core.train import EvalStats
+    from core.train_messages import Progress, Snapshot
     from visualizer.bridge import SessionBridge
+    from visualizer.panels.training.model_dialog import ModelDialog
 
 KEEP_RUNS = 10  # run folders kept in the autosave folder (a demo run is ~3 MB)
 
@@ -63,7 +69,7 @@ class TrainingView(QWidget):
         self.corpus_spec: str | None = None  # None: the model's own built-in corpus
         self.initial_dir: str | None = None  # the weights the last run started from
         self.last_saved: Path | None = None
-        self.dialog: Any = None
+        self.dialog: ModelDialog | None = None
         self._paused = False
         self._said: tuple[str, dict[str, Any]] = ("", {})
         self._reason = "steps"
@@ -92,12 +98,17 @@ class TrainingView(QWidget):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         row, options = QHBoxLayout(), QHBoxLayout()  # two rows: the dock stays narrow
-        for w in (self.start_button, self.pause_button, self.cancel_button, self.restart_button):
-            row.addWidget(w)
+        for button in (
+            self.start_button,
+            self.pause_button,
+            self.cancel_button,
+            self.restart_button,
+        ):
+            row.addWidget(button)
         row.addStretch(1)
         row.addWidget(self.model_button)
-        for w in (self.steps_label, self.steps, self.scratch, self.until_right):
-            options.addWidget(w)
+        for option in (self.steps_label, self.steps, self.scratch, self.until_right):
+            options.addWidget(option)
         options.addStretch(1)
         lay = QVBoxLayout(self)
         lay.addLayout(row)
@@ -202,7 +213,7 @@ class TrainingView(QWidget):
         self.dialog.show()
         self.dialog.raise_()
 
-    def apply_settings(self, model: Any, train: Any, corpus: str) -> None:
+    def apply_settings(self, model: ModelConfig, train: TrainConfig, corpus: str) -> None:
         """Keep the recipe for the next run; a new shape or corpus needs new weights."""
         self.train_cfg = replace(train, eval_every=self.train_cfg.eval_every)
         self.steps.setValue(train.steps)
@@ -210,7 +221,7 @@ class TrainingView(QWidget):
         if model != self.session.bundle.cfg or corpus != (self.corpus_spec or own):
             self.reset_weights(model, train, corpus)
 
-    def reset_weights(self, model: Any, train: Any, corpus: str) -> None:
+    def reset_weights(self, model: ModelConfig, train: TrainConfig, corpus: str) -> None:
         """A new model with random weights (seeded) of this shape, for this corpus."""
         from core.bundle import new_bundle
         from core.train_process import load_corpus
@@ -239,23 +250,23 @@ class TrainingView(QWidget):
     def _on_started(self, initial: str) -> None:
         self.initial_dir = initial
 
-    def _on_snapshot(self, snap: Any) -> None:
+    def _on_snapshot(self, snap: Snapshot) -> None:
         self.snapshots.add(snap)
         self.session.snapshots = (*self.session.snapshots, (snap.step, snap.rms))
 
-    def _on_progress(self, p: dict[str, Any]) -> None:
+    def _on_progress(self, p: Progress) -> None:
         self.charts.add_progress(p)
-        self.bar.setValue(int(p["step"]))
+        self.bar.setValue(int(p.step))
         self._say(
             "progress",
-            step=int(p["step"]),
-            total=int(p["total"]),
-            loss=p["loss"],
-            rate=p["steps_per_s"],
-            eta=p["eta_s"],
+            step=int(p.step),
+            total=int(p.total),
+            loss=p.loss,
+            rate=p.steps_per_s,
+            eta=p.eta_s,
         )
 
-    def _on_eval(self, e: Any) -> None:
+    def _on_eval(self, e: EvalStats) -> None:
         self.charts.add_eval(e)
         out = e.lecture_outputs[0] if e.lecture_outputs else ""
         self._say(
@@ -336,7 +347,7 @@ class TrainingView(QWidget):
         self.snapshots.relabel(lang)
 
 
-def _params(bundle: Any) -> int:
+def _params(bundle: Bundle) -> int:
     return sum(p.numel() for p in bundle.model.parameters())
 
 
