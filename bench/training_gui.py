@@ -4,7 +4,9 @@ so the charts, snapshots and messages are what can grow here). Prints figures;
 asserts nothing.
   1. the longest gap between 10 ms timer ticks while the worker trains (target <= 100 ms);
   2. training steps/s in the window as a ratio to the same training without Qt (>= 0.8);
-  3. resident memory growth from step 500 to the last step of a long run (<= 50 MB).
+  3. resident memory growth from step 500 to the last step of a long run (<= 50 MB);
+  4. cancel: from the Cancel press to the run's end in the window (target <= 0.5 s; the
+     test only checks that cancel stops the run, whatever the machine's speed).
 Run: .venv/bin/python bench/training_gui.py [--steps N]
 """
 
@@ -95,6 +97,42 @@ def window_run(steps: int) -> tuple[float, float, float, float]:
     return steps / seconds, max(gaps) * 1e3, marks.get("early", float("nan")), rss_mb()
 
 
+def cancel_latency(runs: int = 3) -> list[float]:
+    """Seconds from ``cancel()`` to the Finished signal, for runs cancelled after a few steps."""
+    from PySide6.QtCore import QEventLoop
+    from PySide6.QtWidgets import QApplication
+
+    from core.session import Session
+    from visualizer.bridge import SessionBridge
+    from visualizer.panels.training.training_view import TrainingView
+
+    _app = QApplication.instance() or QApplication([])
+    out = []
+    for _ in range(runs):
+        session = Session.open_builtin()
+        view = TrainingView(session, SessionBridge(session, threaded=True))
+        view.steps.setValue(100_000)
+        loop = QEventLoop()
+        asked: list[float] = []
+        done: list[float] = []
+
+        def progress(p: Progress, view: TrainingView = view, asked: list[float] = asked) -> None:
+            if p.step >= 20 and not asked:
+                asked.append(time.perf_counter())
+                view.cancel()
+
+        view.start()
+        assert view.proc is not None
+        view.proc.sigProgress.connect(progress)
+        view.proc.sigFinished.connect(
+            lambda *_, done=done, loop=loop: (done.append(time.perf_counter()), loop.quit())
+        )
+        loop.exec()
+        out.append(done[0] - asked[0])
+        view.shutdown()
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=5000)
@@ -113,6 +151,11 @@ def main() -> None:
     print(
         f"  resident memory at step 500 {early:.0f} MB, at step {args.steps} {late:.0f} MB: "
         f"growth {late - early:+.1f} MB (target <= 50 MB)"
+    )
+    lat = cancel_latency()
+    print(
+        f"  cancel -> run ended: median {sorted(lat)[len(lat) // 2]:.2f} s, "
+        f"max {max(lat):.2f} s over {len(lat)} runs (target <= 0.5 s)"
     )
 
 

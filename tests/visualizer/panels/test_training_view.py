@@ -3,7 +3,6 @@ cancelled and replayed exactly, shows snapshots, and fails politely."""
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +14,10 @@ from core.config import ModelConfig, TrainConfig
 from core.session import Session
 from visualizer.bridge import SessionBridge
 from visualizer.panels.training.training_view import TrainingView
+
+# A failure guard, not a speed assumption: every wait below ends on the run's own signal;
+# on a loaded two-core machine a 60-step run with two evaluations can take minutes.
+GUARD_MS = 600_000
 
 
 @pytest.fixture
@@ -40,7 +43,7 @@ def test_training_from_scratch_lowers_the_loss_and_hands_the_model_back(
     view.scratch.setChecked(True)
     view.start()
     assert not view.start_button.isEnabled() and view.cancel_button.isEnabled()
-    qtbot.waitUntil(lambda: idle(view), timeout=90_000)
+    qtbot.waitUntil(lambda: idle(view), timeout=GUARD_MS)
     losses = view.history["loss"]
     assert len(losses) >= 2 and losses[-1] < 0.8 * losses[0]  # still in warm-up: lr rising
     assert view.history["e_step"] == [50, 60]  # evaluations every 50 steps and at the end
@@ -65,11 +68,11 @@ def test_replay_gives_the_same_run_step_for_step(view: TrainingView, qtbot: QtBo
     view.steps.setValue(30)
     view.scratch.setChecked(True)
     view.start()
-    qtbot.waitUntil(lambda: idle(view), timeout=90_000)
+    qtbot.waitUntil(lambda: idle(view), timeout=GUARD_MS)
     first = view.last_saved
     initial = view.initial_dir
     view.restart()
-    qtbot.waitUntil(lambda: idle(view), timeout=90_000)
+    qtbot.waitUntil(lambda: idle(view), timeout=GUARD_MS)
     assert view.last_saved != first and view.initial_dir is not None
     a = load_file(str(Path(first) / "model.safetensors"))
     b = load_file(str(Path(view.last_saved) / "model.safetensors"))
@@ -78,40 +81,48 @@ def test_replay_gives_the_same_run_step_for_step(view: TrainingView, qtbot: QtBo
     assert initial is not None
 
 
-def test_cancel_is_honoured_quickly(view: TrainingView, qtbot: QtBot) -> None:
+def test_cancel_stops_the_run_and_keeps_its_weights(view: TrainingView, qtbot: QtBot) -> None:
+    """Cancel ends a 100,000-step run at once (how fast: bench/training_gui.py), with the
+    weights it reached saved and loaded. Waits for the run's own signals, not a clock."""
     view.steps.setValue(100_000)
     view.start()
-    qtbot.waitUntil(lambda: len(view.history["step"]) >= 2, timeout=60_000)
-    stopped: list[float] = []
+    qtbot.waitUntil(lambda: len(view.history["step"]) >= 2, timeout=GUARD_MS)
+    finished: list[tuple[str, str]] = []
     assert view.proc is not None
-    view.proc.sigFinished.connect(lambda *_: stopped.append(time.perf_counter()))
-    asked = time.perf_counter()
+    view.proc.sigFinished.connect(lambda folder, reason: finished.append((folder, reason)))
     view.cancel()
-    qtbot.waitUntil(lambda: idle(view), timeout=10_000)
-    assert stopped and stopped[0] - asked < 0.5  # the loop stops between two steps
+    qtbot.waitUntil(lambda: idle(view), timeout=GUARD_MS)
+    assert finished and finished[0][1] == "cancelled"
     assert "cancelled" in view.status.text()
+    assert int(view.history["step"][-1]) < 100_000  # it stopped, long before the end
+    assert (Path(finished[0][0]) / "model.safetensors").is_file()
 
 
 def test_pause_and_resume(view: TrainingView, qtbot: QtBot) -> None:
     view.steps.setValue(100_000)
     view.start()
-    qtbot.waitUntil(lambda: len(view.history["step"]) >= 1, timeout=60_000)
+    qtbot.waitUntil(lambda: len(view.history["step"]) >= 1, timeout=GUARD_MS)
     view._toggle_pause()
     assert view.pause_button.text() == "Resume"
-    qtbot.wait(400)
-    frozen = view.bar.value()
-    qtbot.wait(500)
-    assert view.bar.value() == frozen  # no steps while paused
+    # Messages already on their way still arrive: wait until the bar settles, then it
+    # must stay where it is (no steps while paused).
+    seen = [-1, view.bar.value()]
+    while seen[-1] != seen[-2]:
+        qtbot.wait(500)
+        seen.append(view.bar.value())
+    frozen = seen[-1]
+    qtbot.wait(1000)
+    assert view.bar.value() == frozen
     view._toggle_pause()
-    qtbot.waitUntil(lambda: view.bar.value() > frozen, timeout=10_000)
+    qtbot.waitUntil(lambda: view.bar.value() > frozen, timeout=GUARD_MS)
     view.cancel()
-    qtbot.waitUntil(lambda: idle(view), timeout=10_000)
+    qtbot.waitUntil(lambda: idle(view), timeout=GUARD_MS)
 
 
 def test_a_failing_run_is_a_message_in_the_window(view: TrainingView, qtbot: QtBot) -> None:
     view.corpus_spec = "/nonexistent/corpus.tsv"
     view.start()
-    qtbot.waitUntil(lambda: idle(view), timeout=60_000)
+    qtbot.waitUntil(lambda: idle(view), timeout=GUARD_MS)
     assert "training stopped" in view.status.text()
     assert "corpus.tsv" in view.session.error
     assert view.start_button.isEnabled()
@@ -120,10 +131,10 @@ def test_a_failing_run_is_a_message_in_the_window(view: TrainingView, qtbot: QtB
 def test_a_child_that_dies_is_reported(view: TrainingView, qtbot: QtBot) -> None:
     view.steps.setValue(100_000)
     view.start()
-    qtbot.waitUntil(lambda: len(view.history["step"]) >= 1, timeout=60_000)
+    qtbot.waitUntil(lambda: len(view.history["step"]) >= 1, timeout=GUARD_MS)
     assert view.proc is not None
     view.proc._proc.kill()
-    qtbot.waitUntil(lambda: idle(view), timeout=10_000)
+    qtbot.waitUntil(lambda: idle(view), timeout=GUARD_MS)
     assert "ended unexpectedly" in view.session.error
 
 

@@ -31,7 +31,7 @@ from visualizer.i18n import tr
 if TYPE_CHECKING:
     from core.config import ModelConfig, TrainConfig
 
-T = {
+STRINGS = {
     "title": {"en": "Model and training settings", "zh": "模型与训练设置"},
     "preset": {"en": "Preset", "zh": "预设"},
     "d_model": {"en": "d_model", "zh": "d_model（模型维度）"},
@@ -216,7 +216,7 @@ class ModelDialog(QDialog):
 
     def _choose_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, tr(T["browse"], self.lang), "", "TSV (*.tsv *.txt)"
+            self, tr(STRINGS["browse"], self.lang), "", "TSV (*.tsv *.txt)"
         )
         if path:
             self.use_file(path)
@@ -232,7 +232,9 @@ class ModelDialog(QDialog):
             self.note.setStyleSheet("color: #c1121f")
             return False
         self.note.setStyleSheet("")
-        self.note.setText(tr(T["file_ok"], self.lang).format(name=corpus.name, n=len(corpus.train)))
+        self.note.setText(
+            tr(STRINGS["file_ok"], self.lang).format(name=corpus.name, n=len(corpus.train))
+        )
         self._set_corpus(path)
         return True
 
@@ -253,28 +255,28 @@ class ModelDialog(QDialog):
         self._emit(self.sigReset)
 
     def _ask_folder(self, signal: SignalInstance, key: str) -> None:
-        folder = QFileDialog.getExistingDirectory(self, tr(T[key], self.lang))
+        folder = QFileDialog.getExistingDirectory(self, tr(STRINGS[key], self.lang))
         if folder:
             signal.emit(folder)
 
     def relabel(self, lang: str) -> None:
         self.lang = lang
-        self.open_button.setText(tr(T["open"], lang))
-        self.save_button.setText(tr(T["save"], lang))
-        self.setWindowTitle(tr(T["title"], lang))
+        self.open_button.setText(tr(STRINGS["open"], lang))
+        self.save_button.setText(tr(STRINGS["save"], lang))
+        self.setWindowTitle(tr(STRINGS["title"], lang))
         for key, label in self.labels.items():
-            label.setText(tr(T[key], lang))
+            label.setText(tr(STRINGS[key], lang))
         norm = self.norm.currentIndex()
         self.norm.clear()
-        self.norm.addItems([tr(T["post"], lang), tr(T["pre"], lang)])
+        self.norm.addItems([tr(STRINGS["post"], lang), tr(STRINGS["pre"], lang)])
         self.norm.setCurrentIndex(max(0, norm))
         self.corpus.blockSignals(True)
         for i, key in enumerate(("de", "fr")):
             if self.corpus.count() > i:
-                self.corpus.setItemText(i, tr(T[key], lang))
+                self.corpus.setItemText(i, tr(STRINGS[key], lang))
             else:
-                self.corpus.addItem(tr(T[key], lang))
+                self.corpus.addItem(tr(STRINGS[key], lang))
         self.corpus.blockSignals(False)
-        self.browse.setText(tr(T["browse"], lang))
-        self.apply_button.setText(tr(T["apply"], lang))
-        self.reset_button.setText(tr(T["reset"], lang))
+        self.browse.setText(tr(STRINGS["browse"], lang))
+        self.apply_button.setText(tr(STRINGS["apply"], lang))
+        self.reset_button.setText(tr(STRINGS["reset"], lang))

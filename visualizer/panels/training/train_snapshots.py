@@ -23,7 +23,7 @@ from visualizer.widgets.heatmap import Heatmap
 if TYPE_CHECKING:
     from core.train_messages import Snapshot
 
-TEXTS = {
+STRINGS = {
     "after": {"en": "attention after {step} steps", "zh": "训练 {step} 步后的注意力"},
     "none": {
         "en": "Train to watch the demo sentence's cross-attention form.",
@@ -106,13 +106,13 @@ class SnapshotPanel(QWidget):
             box.blockSignals(True)
         self.layer.clear()
         for i in range(len(snap.cross)):
-            self.layer.addItem(tr(TEXTS["layer"], self.lang).format(l=i))
+            self.layer.addItem(tr(STRINGS["layer"], self.lang).format(l=i))
         self.layer.setCurrentIndex(max(0, len(snap.cross) - 1))
         self.head.clear()
-        self.head.addItem(tr(TEXTS["mean"], self.lang))
+        self.head.addItem(tr(STRINGS["mean"], self.lang))
         heads = snap.cross[0].shape[0] if snap.cross else 0
         for h in range(heads):
-            self.head.addItem(tr(TEXTS["head"], self.lang).format(h=h))
+            self.head.addItem(tr(STRINGS["head"], self.lang).format(h=h))
         for box in (self.layer, self.head):
             box.blockSignals(False)
 
@@ -130,18 +130,18 @@ class SnapshotPanel(QWidget):
         m = self.matrix()
         if snap is None or m is None:
             self.caption.setText("")
-            self.says.setText(tr(TEXTS["none"], self.lang))
+            self.says.setText(tr(STRINGS["none"], self.lang))
             self.map.setVisible(False)
             return
         self.map.setVisible(True)
-        self.caption.setText(tr(TEXTS["after"], self.lang).format(step=snap.step))
+        self.caption.setText(tr(STRINGS["after"], self.lang).format(step=snap.step))
         self.says.setText(
-            tr(TEXTS["says"], self.lang).format(src=self.source, out=snap.translation)
+            tr(STRINGS["says"], self.lang).format(src=self.source, out=snap.translation)
         )
         # row i is the decoder position that predicted token i; the last one said <eos>
         rows = [*snap.tgt_tokens, "<eos>"][: m.shape[0]]
         rows += [""] * (m.shape[0] - len(rows))
-        title = tr(TEXTS["title"], self.lang).format(l=self.layer.currentIndex())
+        title = tr(STRINGS["title"], self.lang).format(l=self.layer.currentIndex())
         self.map.set_matrix(m, rows, snap.src_tokens, mode="probability", title=title)
 
     def relabel(self, lang: str) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-TEXTS = {
+STRINGS = {
     "start": {"en": "Train", "zh": "训练"},
     "pause": {"en": "Pause", "zh": "暂停"},
     "resume": {"en": "Resume", "zh": "继续"},

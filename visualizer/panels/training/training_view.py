@@ -37,7 +37,7 @@ from visualizer.i18n import tr
 from visualizer.panels.training.train_charts import TrainCharts
 from visualizer.panels.training.train_snapshots import SnapshotPanel
 from visualizer.panels.training.train_worker import TrainProcess
-from visualizer.panels.training.training_texts import REASONS, TEXTS
+from visualizer.panels.training.training_texts import REASONS, STRINGS
 from visualizer.theme import ui_font
 
 if TYPE_CHECKING:
@@ -116,7 +116,7 @@ class TrainingView(QWidget):
         lay.addWidget(self.bar)
         lay.addWidget(self.status)
         lay.addWidget(split, 1)
-        bridge.sigLang.connect(self._relabel)
+        bridge.connect_relabel(self._relabel)
         self._set_running(False)
         self._relabel()
 
@@ -187,7 +187,7 @@ class TrainingView(QWidget):
             self._paused = not self._paused
             self.proc.pause(self._paused)
             key = "resume" if self._paused else "pause"
-            self.pause_button.setText(tr(TEXTS[key], self.session.lang))
+            self.pause_button.setText(tr(STRINGS[key], self.session.lang))
 
     def _set_running(self, running: bool) -> None:
         for w in (self.start_button, self.steps, self.scratch, self.until_right):
@@ -209,7 +209,7 @@ class TrainingView(QWidget):
             self.dialog.sigReset.connect(self.reset_weights)
             self.dialog.sigOpenModel.connect(self.session.open_model)  # bad folder: a message
             self.dialog.sigSaveModel.connect(self.save_model)
-            self.bridge.sigLang.connect(self.dialog.relabel)
+            self.bridge.connect_relabel(self.dialog.relabel)
         self.dialog.show()
         self.dialog.raise_()
 
@@ -303,7 +303,7 @@ class TrainingView(QWidget):
         lang = self.session.lang
         if key == "done":
             values = {**values, "reason": tr(REASONS.get(self._reason, REASONS["steps"]), lang)}
-        self.status.setText(tr(TEXTS[key], lang).format(**values))
+        self.status.setText(tr(STRINGS[key], lang).format(**values))
 
     def _end_run(self) -> None:
         if self.proc is not None:
@@ -311,7 +311,7 @@ class TrainingView(QWidget):
         self.proc = None
         self._paused = False
         self._set_running(False)
-        self.pause_button.setText(tr(TEXTS["pause"], self.session.lang))  # not a full relabel:
+        self.pause_button.setText(tr(STRINGS["pause"], self.session.lang))  # not a full relabel:
         # re-titling the charts and the snapshot heatmap costs ~60 ms, a visible hitch
 
     def shutdown(self) -> None:
@@ -334,11 +334,11 @@ class TrainingView(QWidget):
             (self.restart_button, "restart"),
             (self.model_button, "model"),
         ):
-            button.setText(tr(TEXTS[key], lang))
-        self.restart_button.setToolTip(tr(TEXTS["restart_tip"], lang))
-        self.steps_label.setText(tr(TEXTS["steps"], lang))
-        self.scratch.setText(tr(TEXTS["scratch"], lang))
-        self.until_right.setText(tr(TEXTS["until"], lang))
+            button.setText(tr(STRINGS[key], lang))
+        self.restart_button.setToolTip(tr(STRINGS["restart_tip"], lang))
+        self.steps_label.setText(tr(STRINGS["steps"], lang))
+        self.scratch.setText(tr(STRINGS["scratch"], lang))
+        self.until_right.setText(tr(STRINGS["until"], lang))
         if self.proc is None and not self.history["step"] and self._said[0] != "reset":
             self._said = ("idle", {})
         if self._said[0]:
