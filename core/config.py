@@ -13,6 +13,9 @@ from typing import Any, Literal, TypeVar
 Activation = Literal["relu", "gelu"]
 NormPlacement = Literal["post", "pre"]
 Positions = Literal["sinusoidal", "learned"]
+Arch = Literal["encoder-decoder", "decoder-only", "encoder-only"]
+FFN = Literal["dense", "moe"]
+Inputs = Literal["tokens", "patches"]
 T = TypeVar("T", "ModelConfig", "TrainConfig")
 
 
@@ -27,7 +30,18 @@ def _check_choice(field: str, value: object, allowed: tuple[str, ...]) -> None:
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """Shape of an encoder-decoder Transformer (vocab sizes come from the tokenizers)."""
+    """Shape of one Transformer of the family (vocab sizes come from the tokenizers).
+
+    ``arch`` cuts the same blocks three ways: ``encoder-decoder`` (the translator),
+    ``decoder-only`` (GPT: ``n_dec_layers`` masked self-attention blocks; ``n_enc_layers``
+    is ignored) and ``encoder-only`` (BERT / ViT: ``n_enc_layers`` blocks and a
+    classification head over ``n_labels``; ``n_dec_layers`` is ignored). ``ffn`` picks
+    each layer's feed-forward sublayer: ``dense`` or ``moe`` (``n_experts`` networks of
+    size ``d_ff``, ``top_k`` chosen per token, the load-balancing loss weighted by
+    ``aux_loss_weight``). ``inputs="patches"`` makes an encoder-only model read
+    ``channels`` x ``image_size`` x ``image_size`` pictures cut into square patches.
+    The defaults are today's encoder-decoder / dense, so old checkpoints load unchanged.
+    """
 
     d_model: int = 64
     n_heads: int = 4
@@ -40,39 +54,119 @@ class ModelConfig:
     positions: Positions = "sinusoidal"
     max_len: int = 64
     final_norm: bool = False  # an extra LayerNorm after each stack (standard for pre-norm)
+    arch: Arch = "encoder-decoder"
+    ffn: FFN = "dense"
+    n_experts: int = 4
+    top_k: int = 1
+    aux_loss_weight: float = 0.01
+    n_labels: int = 0
+    inputs: Inputs = "tokens"
+    image_size: int = 0
+    patch_size: int = 0
+    channels: int = 1
 
     def __post_init__(self) -> None:
         if self.d_model <= 0 or self.n_heads <= 0 or self.d_model % self.n_heads:
             raise ConfigError(
                 f"d_model ({self.d_model}) must be a positive multiple of n_heads ({self.n_heads})"
             )
-        if min(self.n_enc_layers, self.n_dec_layers, self.d_ff, self.max_len) <= 0:
+        _check_choice("arch", self.arch, ("encoder-decoder", "decoder-only", "encoder-only"))
+        _check_choice("ffn", self.ffn, ("dense", "moe"))
+        _check_choice("inputs", self.inputs, ("tokens", "patches"))
+        used = {
+            "encoder-decoder": (self.n_enc_layers, self.n_dec_layers),
+            "decoder-only": (self.n_dec_layers,),
+            "encoder-only": (self.n_enc_layers,),
+        }[self.arch]
+        if (
+            min(*used, self.d_ff, self.max_len) <= 0
+            or min(self.n_enc_layers, self.n_dec_layers) < 0
+        ):
             raise ConfigError("layers, d_ff and max_len must be positive")
         if not 0.0 <= self.dropout < 1.0:
             raise ConfigError(f"dropout must be in [0, 1), got {self.dropout}")
         _check_choice("activation", self.activation, ("relu", "gelu"))
         _check_choice("norm", self.norm, ("post", "pre"))
         _check_choice("positions", self.positions, ("sinusoidal", "learned"))
+        self._check_moe()
+        self._check_head_and_inputs()
+
+    def _check_moe(self) -> None:
+        """The expert settings are checked for dense models too: a config that says
+        "2 of 1 experts" is wrong whichever FFN it asks for, and stays wrong if switched."""
+        if self.n_experts < 1:
+            raise ConfigError(f"a mixture of experts needs at least 1 expert; got {self.n_experts}")
+        if not 1 <= self.top_k <= self.n_experts:
+            raise ConfigError(
+                f"top_k must be from 1 to n_experts ({self.n_experts}); got {self.top_k}"
+            )
+        if not 0.0 <= self.aux_loss_weight < float("inf"):
+            raise ConfigError(f"aux_loss_weight must be 0 or more, got {self.aux_loss_weight}")
+
+    def _check_head_and_inputs(self) -> None:
+        if self.arch == "encoder-only" and self.n_labels <= 0:
+            raise ConfigError(f"an encoder-only model needs n_labels > 0; got {self.n_labels}")
+        if self.arch != "encoder-only" and self.n_labels != 0:
+            raise ConfigError(f"n_labels is for encoder-only models; a {self.arch} model has none")
+        if self.inputs == "tokens":
+            if self.image_size or self.patch_size or self.channels != 1:
+                raise ConfigError("image_size, patch_size and channels need inputs='patches'")
+            return
+        if self.arch != "encoder-only":
+            raise ConfigError(f"image patches need an encoder-only model, not {self.arch}")
+        if min(self.image_size, self.patch_size, self.channels) <= 0:
+            raise ConfigError("image_size, patch_size and channels must be positive for patches")
+        if self.image_size % self.patch_size:
+            raise ConfigError(
+                f"image_size ({self.image_size}) must be a multiple of "
+                f"patch_size ({self.patch_size})"
+            )
+        if self.n_patches + 1 > self.max_len:
+            raise ConfigError(
+                f"{self.n_patches} patches and [CLS] need max_len >= {self.n_patches + 1}; "
+                f"got {self.max_len}"
+            )
 
     @property
     def d_head(self) -> int:
         return self.d_model // self.n_heads
 
+    @property
+    def n_patches(self) -> int:
+        """Patches per picture (0 for token inputs): (image_size / patch_size)²."""
+        return (self.image_size // self.patch_size) ** 2 if self.inputs == "patches" else 0
+
+    @property
+    def patch_dim(self) -> int:
+        """Numbers in one flattened patch: channels x patch_size x patch_size."""
+        return self.channels * self.patch_size**2
+
     def parameter_count(self, src_vocab: int, tgt_vocab: int) -> int:
-        """How many parameters ``Transformer(self, src_vocab, tgt_vocab)`` has, without
-        building it (a checkpoint's config is checked before anything is allocated)."""
+        """How many parameters ``build_model(self, src_vocab, tgt_vocab)`` has, without
+        building it (a checkpoint's config is checked before anything is allocated).
+
+        A decoder-only model's one vocabulary is ``tgt_vocab``; an encoder-only model
+        reads ``src_vocab`` (nothing, for patches) and ends in ``n_labels`` classes.
+        """
         d, f = self.d_model, self.d_ff
         attn = 4 * (d * d + d)
-        ffn = d * f + f + f * d + d
+        mlp = d * f + f + f * d + d
+        ffn = self.n_experts * mlp + d * self.n_experts if self.ffn == "moe" else mlp
         norm = 2 * d
         enc = attn + ffn + 2 * norm
+        positions = self.max_len * d if self.positions == "learned" else 0
+        final = norm if self.final_norm else 0
+        if self.arch == "decoder-only":
+            body = tgt_vocab * d + self.n_dec_layers * enc
+            return body + positions + final + d * tgt_vocab + tgt_vocab
+        if self.arch == "encoder-only":
+            inputs = (self.patch_dim * d + d + d) if self.inputs == "patches" else src_vocab * d
+            body = inputs + self.n_enc_layers * enc
+            return body + positions + final + d * self.n_labels + self.n_labels
         dec = 2 * attn + ffn + 3 * norm
-        embed = (src_vocab + tgt_vocab) * d + (
-            self.max_len * d if self.positions == "learned" else 0
-        )
-        final = 2 * norm if self.final_norm else 0
+        embed = (src_vocab + tgt_vocab) * d + positions
         head = d * tgt_vocab + tgt_vocab
-        return embed + self.n_enc_layers * enc + self.n_dec_layers * dec + final + head
+        return embed + self.n_enc_layers * enc + self.n_dec_layers * dec + 2 * final + head
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,4 +1,5 @@
-"""The encoder-decoder Transformer of "Attention Is All You Need", one readable file.
+"""The encoder-decoder Transformer of "Attention Is All You Need", and the blocks the
+whole family shares (``model_decoder.py``: GPT-style; ``model_encoder.py``: BERT / ViT).
 
 Every op a learner should see is explicit (attention is scores, scale, mask, softmax
 and a weighted sum, never a fused kernel) and passes through ``point`` with a name
@@ -6,6 +7,9 @@ like ``enc.0.self_attn.weights``. Module attribute names match those names, so t
 parameter ``enc.0.self_attn.w_q.weight`` sits beside the activation
 ``enc.0.self_attn.q``. Shapes: B batch, S source length, T target length, D d_model,
 H heads, K d_head = D / H, F d_ff, V vocabulary.
+
+A layer's feed-forward sublayer comes from ``feed_forward``: a dense ``FeedForward``
+(attribute and trace name ``ffn``) or a ``MoEFeedForward`` (``moe``), as the config says.
 """
 
 from __future__ import annotations
@@ -17,10 +21,29 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from core.config import ModelConfig
+from core.model_base import (
+    SRC_AXES,
+    TGT_AXES,
+    SequenceModel,
+    causal_mask,
+    padding_mask,
+    real_tokens,
+    sinusoids,
+)
+from core.moe import MoEFeedForward
 from core.trace import point
 
-SRC_AXES = ("batch", "src", "dim")
-TGT_AXES = ("batch", "tgt", "dim")
+__all__ = [
+    "DecoderLayer",
+    "EncoderLayer",
+    "FeedForward",
+    "MultiHeadAttention",
+    "ResidualLayer",
+    "Transformer",
+    "feed_forward",
+    "padding_mask",
+    "sinusoids",
+]
 
 
 class MultiHeadAttention(nn.Module):
@@ -106,7 +129,15 @@ class FeedForward(nn.Module):
         self.lin2 = nn.Linear(cfg.d_ff, cfg.d_model)
         self.drop = nn.Dropout(cfg.dropout)
 
-    def forward(self, x: Tensor, x_key: str, axes: tuple[str, ...]) -> Tensor:
+    @property
+    def out_name(self) -> str:
+        """The trace name of the sublayer's output, what the residual adds."""
+        return f"{self.name}.out"
+
+    def forward(
+        self, x: Tensor, x_key: str, axes: tuple[str, ...], keep: Tensor | None = None
+    ) -> Tensor:
+        """(B, L, D) -> (B, L, D); ``keep`` is MoE's padding mask, unused here."""
         n = self.name
         fa = (*axes[:-1], "hidden")
         h = self.lin1(x)  # (B, T, F)
@@ -118,6 +149,14 @@ class FeedForward(nn.Module):
         return point(
             f"{n}.out", out, "linear", {"x": f"{n}.act", "weight": f"{n}.lin2.weight"}, axes
         )
+
+
+def feed_forward(cfg: ModelConfig, layer: str) -> tuple[str, FeedForward | MoEFeedForward]:
+    """The FFN sublayer the config asks for and its attribute name (``ffn`` or ``moe``),
+    which is also its trace name under the layer: ``enc.0.ffn.out``, ``dec.1.moe.combine``."""
+    if cfg.ffn == "moe":
+        return "moe", MoEFeedForward(cfg, f"{layer}.moe")
+    return "ffn", FeedForward(cfg, f"{layer}.ffn")
 
 
 class ResidualLayer(nn.Module):
@@ -134,6 +173,20 @@ class ResidualLayer(nn.Module):
         for i in range(1, n_sublayers + 1):
             setattr(self, f"norm{i}", nn.LayerNorm(cfg.d_model))
         self.drop = nn.Dropout(cfg.dropout)
+
+    def add_feed_forward(self, cfg: ModelConfig) -> None:
+        """Register the FFN sublayer as ``self.ffn`` (dense) or ``self.moe`` (experts)."""
+        self.ffn_attr, module = feed_forward(cfg, self.name)
+        self.add_module(self.ffn_attr, module)
+
+    def feed_forward(
+        self, i: int, x: Tensor, key: str, axes: tuple[str, ...], keep: Tensor | None
+    ) -> tuple[Tensor, str]:
+        """Sublayer i, the FFN, with its residual: what every layer ends with."""
+        ffn: FeedForward | MoEFeedForward = getattr(self, self.ffn_attr)
+        xin, kin = self.sub_input(i, x, key, axes)
+        f = ffn(xin, kin, axes, keep)  # (B, L, D)
+        return self.residual(i, x, key, f, ffn.out_name, axes)
 
     def _norm(self, i: int, x: Tensor, key: str, axes: tuple[str, ...]) -> tuple[Tensor, str]:
         name = f"{self.name}.norm{i}"
@@ -155,18 +208,24 @@ class ResidualLayer(nn.Module):
 
 
 class EncoderLayer(ResidualLayer):
-    def __init__(self, cfg: ModelConfig, i: int) -> None:
-        super().__init__(cfg, f"enc.{i}", 2)
-        self.self_attn = MultiHeadAttention(cfg, f"{self.name}.self_attn")
-        self.ffn = FeedForward(cfg, f"{self.name}.ffn")
+    """Self-attention + FFN. The encoder's layer (``enc.{i}``, padding mask) and, named
+    ``dec.{i}`` with a causal mask, the decoder-only model's: the same block, cut
+    differently, which is the family's whole point."""
 
-    def forward(self, x: Tensor, key: str, pad: Tensor | None) -> tuple[Tensor, str]:
-        xin, kin = self.sub_input(1, x, key, SRC_AXES)
-        a = self.self_attn(xin, kin, xin, kin, pad, "src", "src")  # (B, S, D)
-        x, key = self.residual(1, x, key, a, f"{self.name}.self_attn.out", SRC_AXES)
-        xin, kin = self.sub_input(2, x, key, SRC_AXES)
-        f = self.ffn(xin, kin, SRC_AXES)  # (B, S, D)
-        return self.residual(2, x, key, f, f"{self.name}.ffn.out", SRC_AXES)
+    def __init__(self, cfg: ModelConfig, i: int, stack: str = "enc") -> None:
+        super().__init__(cfg, f"{stack}.{i}", 2)
+        self.axes, self.axis = (SRC_AXES, "src") if stack == "enc" else (TGT_AXES, "tgt")
+        self.self_attn = MultiHeadAttention(cfg, f"{self.name}.self_attn")
+        self.add_feed_forward(cfg)
+
+    def forward(
+        self, x: Tensor, key: str, mask: Tensor | None, keep: Tensor | None = None
+    ) -> tuple[Tensor, str]:
+        """``mask``: True where attention is forbidden; ``keep`` (B, L): real tokens."""
+        xin, kin = self.sub_input(1, x, key, self.axes)
+        a = self.self_attn(xin, kin, xin, kin, mask, self.axis, self.axis)  # (B, L, D)
+        x, key = self.residual(1, x, key, a, f"{self.name}.self_attn.out", self.axes)
+        return self.feed_forward(2, x, key, self.axes, keep)
 
 
 class DecoderLayer(ResidualLayer):
@@ -174,7 +233,7 @@ class DecoderLayer(ResidualLayer):
         super().__init__(cfg, f"dec.{i}", 3)
         self.self_attn = MultiHeadAttention(cfg, f"{self.name}.self_attn")
         self.cross_attn = MultiHeadAttention(cfg, f"{self.name}.cross_attn")
-        self.ffn = FeedForward(cfg, f"{self.name}.ffn")
+        self.add_feed_forward(cfg)
 
     def forward(
         self,
@@ -184,6 +243,7 @@ class DecoderLayer(ResidualLayer):
         mem_key: str,
         self_mask: Tensor,
         mem_pad: Tensor | None,
+        keep: Tensor | None = None,
     ) -> tuple[Tensor, str]:
         n = self.name
         yin, kin = self.sub_input(1, y, key, TGT_AXES)
@@ -192,12 +252,10 @@ class DecoderLayer(ResidualLayer):
         yin, kin = self.sub_input(2, y, key, TGT_AXES)
         c = self.cross_attn(yin, kin, memory, mem_key, mem_pad, "tgt", "src")  # (B, T, D)
         y, key = self.residual(2, y, key, c, f"{n}.cross_attn.out", TGT_AXES)
-        yin, kin = self.sub_input(3, y, key, TGT_AXES)
-        f = self.ffn(yin, kin, TGT_AXES)  # (B, T, D)
-        return self.residual(3, y, key, f, f"{n}.ffn.out", TGT_AXES)
+        return self.feed_forward(3, y, key, TGT_AXES, keep)
 
 
-class Transformer(nn.Module):
+class Transformer(SequenceModel):
     """Embeddings + positions, N encoder layers, N decoder layers, a linear head."""
 
     def __init__(self, cfg: ModelConfig, src_vocab: int, tgt_vocab: int, pad_id: int = 0) -> None:
@@ -205,11 +263,7 @@ class Transformer(nn.Module):
         self.cfg, self.pad_id = cfg, pad_id
         self.src_embed = nn.Embedding(src_vocab, cfg.d_model)
         self.tgt_embed = nn.Embedding(tgt_vocab, cfg.d_model)
-        if cfg.positions == "learned":
-            self.pos_embed = nn.Embedding(cfg.max_len, cfg.d_model)
-        self.pe: Tensor
-        self.register_buffer("pe", sinusoids(cfg.max_len, cfg.d_model), persistent=False)
-        self.drop = nn.Dropout(cfg.dropout)
+        self.init_positions(cfg)
         self.enc = nn.ModuleList(EncoderLayer(cfg, i) for i in range(cfg.n_enc_layers))
         self.dec = nn.ModuleList(DecoderLayer(cfg, i) for i in range(cfg.n_dec_layers))
         if cfg.final_norm:
@@ -220,68 +274,24 @@ class Transformer(nn.Module):
             # N(0, 1/D): after the sqrt(D) scale, embeddings and positions have equal weight.
             nn.init.normal_(table.weight, std=cfg.d_model**-0.5)
 
-    def embed(self, side: str, ids: Tensor, table: nn.Embedding) -> tuple[Tensor, str]:
-        """Token ids -> scaled embeddings + positions, as ``{side}.input``."""
-        axes = SRC_AXES if side == "src" else TGT_AXES
-        ids = point(f"{side}.tokens", ids, "tokens", {}, axes[:2])  # (B, L) int64
-        e = table(ids)  # (B, L, D)
-        e = point(
-            f"{side}.embed",
-            e,
-            "embed",
-            {"ids": f"{side}.tokens", "table": f"{side}_embed.weight"},
-            axes,
-        )
-        e = e * math.sqrt(self.cfg.d_model)  # (B, L, D)
-        e = point(f"{side}.embed_scaled", e, "embed_scale", {"x": f"{side}.embed"}, axes)
-        n = ids.shape[1]
-        if self.cfg.positions == "learned":
-            pos = self.pos_embed.weight[:n].unsqueeze(0)  # (1, L, D)
-        else:
-            pos = self.pe[:n].unsqueeze(0)  # (1, L, D)
-        src = {"table": "pos_embed.weight"} if self.cfg.positions == "learned" else {}
-        pos = point(f"{side}.pos", pos, "posenc", src, ("batch", axes[1], "dim"))
-        x = e + pos  # (B, L, D)
-        x = point(
-            f"{side}.input", x, "pos_add", {"x": f"{side}.embed_scaled", "pos": f"{side}.pos"}, axes
-        )
-        return self.drop(x), f"{side}.input"
-
     def encode(self, src: Tensor) -> tuple[Tensor, str, Tensor | None]:
         """(B, S) ids -> memory (B, S, D), its trace key, and the source padding mask."""
         pad = padding_mask(src, self.pad_id)
+        keep = real_tokens(pad)  # (B, S) or None
         x, key = self.embed("src", src, self.src_embed)
         for layer in self.enc:
-            x, key = layer(x, key, pad)
-        if self.cfg.final_norm:
-            x = point(
-                "enc.norm",
-                self.enc_norm(x),
-                "layernorm",
-                {"x": key, "weight": "enc_norm.weight"},
-                SRC_AXES,
-            )
-            key = "enc.norm"
+            x, key = layer(x, key, pad, keep)
+        x, key = self.stack_norm("enc", x, key, SRC_AXES)
         return x, key, pad
 
     def decode(self, tgt: Tensor, memory: Tensor, mem_key: str, mem_pad: Tensor | None) -> Tensor:
         """(B, T) shifted-right target ids -> logits (B, T, V)."""
         y, key = self.embed("tgt", tgt, self.tgt_embed)
-        t = tgt.shape[1]
-        causal = torch.ones(t, t, dtype=torch.bool, device=tgt.device).triu(1)  # (T, T)
-        tgt_pad = padding_mask(tgt, self.pad_id)
-        self_mask = causal if tgt_pad is None else causal | tgt_pad  # (B|1, 1, T, T)
+        self_mask, tgt_pad = causal_mask(tgt, self.pad_id)  # (B|1, 1, T, T)
+        keep = real_tokens(tgt_pad)  # (B, T) or None
         for layer in self.dec:
-            y, key = layer(y, key, memory, mem_key, self_mask, mem_pad)
-        if self.cfg.final_norm:
-            y = point(
-                "dec.norm",
-                self.dec_norm(y),
-                "layernorm",
-                {"x": key, "weight": "dec_norm.weight"},
-                TGT_AXES,
-            )
-            key = "dec.norm"
+            y, key = layer(y, key, memory, mem_key, self_mask, mem_pad, keep)
+        y, key = self.stack_norm("dec", y, key, TGT_AXES)
         logits = self.head(y)  # (B, T, V)
         return point(
             "logits",
@@ -294,24 +304,3 @@ class Transformer(nn.Module):
     def forward(self, src: Tensor, tgt_in: Tensor) -> Tensor:
         memory, key, pad = self.encode(src)
         return self.decode(tgt_in, memory, key, pad)
-
-
-def padding_mask(ids: Tensor, pad_id: int) -> Tensor | None:
-    """(B, L) ids -> (B, 1, 1, L) True at padding, or None when nothing is padded.
-
-    Returning None keeps single-sentence traces free of a mask step that does nothing.
-    """
-    pad = ids == pad_id  # (B, L)
-    if not bool(pad.any()):
-        return None
-    return pad[:, None, None, :]
-
-
-def sinusoids(n: int, d: int) -> Tensor:
-    """The paper's positional encoding: PE[p, 2i] = sin(p / 10000^(2i/d)), cos for 2i+1."""
-    pos = torch.arange(n, dtype=torch.float32)[:, None]  # (n, 1)
-    freq = torch.exp(torch.arange(0, d, 2, dtype=torch.float32) * (-math.log(10000.0) / d))
-    pe = torch.zeros(n, d)
-    pe[:, 0::2] = torch.sin(pos * freq)  # (n, d/2)
-    pe[:, 1::2] = torch.cos(pos * freq)
-    return pe
