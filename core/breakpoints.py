@@ -9,7 +9,10 @@ Conditional breakpoints (NaN, large values, sharp attention, large gradients) re
 tensor values, so each trace's per-step measurements (max |x|, non-finite, max
 attention weight, gradient norm) are computed once, on first use, and kept while the
 trace lives; any threshold is then one vectorised comparison. The GUI builds its
-breakpoint list on ``Breakpoints`` (no Qt here).
+breakpoint list on ``Breakpoints`` (no Qt here). A list holds at most
+``core.limits.MAX_BREAKPOINTS``; adding one finds a duplicate through an index (constant
+time), and ``set_items`` installs a whole list (a session file's) in linear time with one
+``changed`` event.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 import torch
 
+from core import limits
 from core.observable import Event
 from core.trace import PHASES, Step, Trace
 
@@ -113,7 +117,7 @@ class Breakpoint:
             raise ValueError(f"a breakpoint threshold must be a number; got {threshold!r}")
         if not isinstance(enabled, bool):
             raise ValueError(f"a breakpoint's enabled must be true or false; got {enabled!r}")
-        return cls(kind, pattern, float(threshold), enabled)  # type: ignore[arg-type]
+        return cls(kind, pattern, float(threshold), enabled)  # type: ignore[arg-type]  # kind: __post_init__ refuses an unknown one
 
 
 def hits(trace: Trace, bp: Breakpoint) -> np.ndarray:
@@ -129,8 +133,10 @@ class Breakpoints:
     """
 
     def __init__(self, items: Iterable[Breakpoint] = ()) -> None:
-        self._items: list[Breakpoint] = list(items)
+        self._items: list[Breakpoint] = []
+        self._index: dict[tuple[str, str, float], int] = {}  # condition -> position
         self.changed = Event()
+        self._fill(items)
 
     @property
     def items(self) -> tuple[Breakpoint, ...]:
@@ -146,18 +152,39 @@ class Breakpoints:
         return self._items[index]
 
     def add(self, bp: Breakpoint) -> int:
-        """Append ``bp`` and return its index; the same condition twice is kept once."""
-        for i, old in enumerate(self._items):
-            if replace(old, enabled=bp.enabled) == bp:
-                if old != bp:
-                    self._set(i, bp)
-                return i
+        """Append ``bp`` and return its index; the same condition twice is kept once (the
+        newer enabled state wins). Past ``limits.MAX_BREAKPOINTS`` a ``LimitError``."""
+        i = self._index.get(_condition(bp))
+        if i is not None:
+            if self._items[i] != bp:
+                self._set(i, bp)
+            return i
+        limits.check_count("breakpoints", len(self._items) + 1, limits.MAX_BREAKPOINTS)
+        self._index[_condition(bp)] = len(self._items)
         self._items.append(bp)
         self.changed.emit(self.items)
         return len(self._items) - 1
 
+    def set_items(self, items: Iterable[Breakpoint]) -> None:
+        """Replace the whole list (duplicates merged as ``add`` merges them), in linear
+        time, emitting ``changed`` once; past the limit nothing changes."""
+        fresh = Breakpoints(items)
+        self._items, self._index = fresh._items, fresh._index
+        self.changed.emit(self.items)
+
+    def _fill(self, items: Iterable[Breakpoint]) -> None:
+        for bp in items:
+            i = self._index.get(_condition(bp))
+            if i is not None:
+                self._items[i] = bp
+                continue
+            limits.check_count("breakpoints", len(self._items) + 1, limits.MAX_BREAKPOINTS)
+            self._index[_condition(bp)] = len(self._items)
+            self._items.append(bp)
+
     def remove(self, index: int) -> Breakpoint:
         bp = self._items.pop(index)
+        self._index = {_condition(b): i for i, b in enumerate(self._items)}
         self.changed.emit(self.items)
         return bp
 
@@ -170,6 +197,7 @@ class Breakpoints:
     def clear(self) -> None:
         if self._items:
             self._items.clear()
+            self._index.clear()
             self.changed.emit(self.items)
 
     def _set(self, index: int, bp: Breakpoint) -> None:
@@ -224,6 +252,11 @@ class Breakpoints:
         if not isinstance(data, list):
             raise ValueError("breakpoints must be a JSON list")
         return cls(Breakpoint.from_dict(d) for d in data)
+
+
+def _condition(bp: Breakpoint) -> tuple[str, str, float]:
+    """What makes two breakpoints the same (everything but ``enabled``)."""
+    return (bp.kind, bp.pattern, float(bp.threshold))
 
 
 def _has(sorted_hits: np.ndarray, index: int) -> bool:

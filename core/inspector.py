@@ -135,7 +135,7 @@ def number_text(value: object) -> str:
         if back == value or (np.isnan(back) and np.isnan(value)):
             return short
         return repr(float(value))  # (never seen) double rounding: the exact long form
-    return repr(float(value))  # type: ignore[arg-type]
+    return repr(float(value))  # type: ignore[arg-type]  # any other scalar: float() says if not
 
 
 def to_csv(

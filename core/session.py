@@ -260,7 +260,7 @@ class Session(Debugging, Navigator):
         self.runner(lambda: _guarded(job), finish)
 
     def set_decode(self, **changes: object) -> None:
-        self.decode = replace(self.decode, **changes)  # type: ignore[arg-type]
+        self.decode = replace(self.decode, **changes)  # type: ignore[arg-type]  # DecodeSettings checks each field
 
 
 def reference_translation(pair: str, source: str) -> str:

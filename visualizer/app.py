@@ -11,10 +11,15 @@ from __future__ import annotations
 import os
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QObject, QThread, QTimer, Signal, Slot
 from PySide6.QtWidgets import QApplication, QMessageBox
+
+if TYPE_CHECKING:
+    from core.session import Session
+    from visualizer.assemble import SimulatorWindow
+    from visualizer.bridge import SessionBridge
 
 # Launch time: the process start when a benchmark passes it (TSIM_T0, wall clock).
 LAUNCHED = float(os.environ.get("TSIM_T0") or time.time())
@@ -63,15 +68,19 @@ class _Starter(QObject):
     """Lives on the GUI thread, so the loader's signals reach it queued, safely."""
 
     def __init__(
-        self, app: QCoreApplication, window: Any, quit_after: float, open_file: str | None = None
+        self,
+        app: QCoreApplication,
+        window: SimulatorWindow,
+        quit_after: float,
+        open_file: str | None = None,
     ) -> None:
         super().__init__()
         self.app, self.window, self.quit_after = app, window, quit_after
         self.open_file = open_file
-        self.bridge: Any = None
+        self.bridge: SessionBridge | None = None
 
     @Slot(object)
-    def on_loaded(self, session: Any) -> None:
+    def on_loaded(self, session: Session) -> None:
         from visualizer.bridge import SessionBridge
 
         self.bridge = SessionBridge(session, self.window, threaded=True)
@@ -104,7 +113,7 @@ def _import_views() -> None:
         importlib.import_module(module)
 
 
-def _report_errors_in(window: Any) -> None:
+def _report_errors_in(window: SimulatorWindow) -> None:
     """An unexpected exception in a slot is shown in the window (and on stderr), and the
     app keeps running: a bug in one view must not lose the user's session."""
     import traceback
@@ -113,8 +122,7 @@ def _report_errors_in(window: Any) -> None:
         traceback.print_exception(kind, error, tb)
         from visualizer.i18n import tr
 
-        session = getattr(window, "session", None)
-        lang = session.lang if session is not None else "en"
+        lang = window.session.lang if window.attached else "en"  # also while loading
         said = tr(INTERNAL_ERROR, lang).format(kind=kind.__name__, error=error)
         window.statusBar().showMessage(said, 15_000)
 
@@ -148,13 +156,14 @@ def main(argv: list[str] | None = None, pair: str = "en-de", open_file: str | No
             file=sys.stderr,
         )
         return 2
-    app = QApplication.instance() or QApplication(argv or sys.argv[:1])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(argv or sys.argv[:1])
     app.setApplicationName("Transformer Simulator")
     _set_icon()
     from visualizer.assemble import build_window
     from visualizer.fonts import install_fonts
 
-    install_fonts(app)  # type: ignore[arg-type]
+    install_fonts(app)
     window = build_window()
     window.show()
     _report_errors_in(window)

@@ -173,7 +173,7 @@ def trace_iteration(
         return trace, params
     _record_updates(tracer, (("neuron.w", w), ("neuron.b", b)), lr)
     after = NeuronParams(
-        tuple(float(v) for v in trace.value("neuron.w@after")),  # type: ignore[arg-type]
+        tuple(float(v) for v in trace.value("neuron.w@after")),  # type: ignore[arg-type]  # three weights, as traced
         float(trace.value("neuron.b@after")),
         params.activation,
     )

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QMenu
 from visualizer.i18n import tr
 
 if TYPE_CHECKING:
+    from core.chapters import Chapter
     from visualizer.shell.context import WindowContext
 
 STRINGS = {
@@ -32,7 +33,7 @@ class ChapterMenu(QObject):
         self.player = ChapterPlayer(ctx)
         self.menu = QMenu()
         ctx.add_menu(self.menu)
-        self.chapter_actions: list[tuple[QAction, object]] = []
+        self.chapter_actions: list[tuple[QAction, Chapter]] = []
         for chapter in self.player.chapters():
             action = QAction(ctx.qwindow)
             action.triggered.connect(lambda *_, c=chapter: self.player.start(c))
@@ -69,6 +70,6 @@ class ChapterMenu(QObject):
     def relabel(self, lang: str) -> None:
         self.menu.setTitle(tr(STRINGS["menu"], lang))
         for i, (action, chapter) in enumerate(self.chapter_actions):
-            title = chapter.title.get(lang)  # type: ignore[attr-defined]
+            title = chapter.title.get(lang)
             action.setText(f"{i}. {title}")
         self.act_stop.setText(tr(STRINGS["stop"], lang))

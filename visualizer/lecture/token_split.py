@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
@@ -27,6 +27,7 @@ from visualizer.theme import HEAD_COLORS, ui_font
 if TYPE_CHECKING:
     from core.session import Session
     from core.subword import SubwordTokenizer
+    from core.tokenizer import Encoded
     from visualizer.bridge import SessionBridge
 
 EXAMPLES = ("9.11", "9.9")
@@ -67,8 +68,14 @@ def trained_bpe() -> SubwordTokenizer:
     return SubwordTokenizer.fit(generated_text(), vocab_size=VOCAB)
 
 
-def split(tokenizer: object, text: str) -> Split:
-    enc = tokenizer.encode(text)  # type: ignore[attr-defined]
+class _Encodes(Protocol):
+    """A tokenizer of ours (word or BPE): ``encode`` gives tokens and ids."""
+
+    def encode(self, text: str) -> Encoded: ...
+
+
+def split(tokenizer: _Encodes, text: str) -> Split:
+    enc = tokenizer.encode(text)
     return Split(text, tuple(enc.tokens), tuple(enc.ids))
 
 

@@ -62,7 +62,7 @@ def menu_actions(window: QMainWindow) -> list[QAction]:
 
 def read_float(value: object, default: float) -> float:
     try:
-        return float(value)  # type: ignore[arg-type]
+        return float(value)  # type: ignore[arg-type]  # a QSettings value of any type: caught below
     except (TypeError, ValueError):
         return default
 

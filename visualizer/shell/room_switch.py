@@ -119,4 +119,4 @@ class RoomSwitcher(QObject):
             self.bar.setTabText(i, tr(NAMES[name], lang))
         for name, page in self.pages.items():
             if name != "transformer":
-                page.lab.lang = lang  # type: ignore[attr-defined]
+                page.lab.lang = lang  # type: ignore[attr-defined]  # a lab page (ROOMS) has .lab
