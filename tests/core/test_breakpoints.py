@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import math
+import time
 from collections.abc import Callable
 
 import pytest
@@ -221,6 +222,44 @@ def test_add_remove_toggle_and_change_events() -> None:
     bps.clear()
     assert len(bps) == 0
     assert [len(items) for items in seen] == [1, 2, 2, 2, 1, 0]
+
+
+def test_adding_many_takes_linear_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """20,000 distinct breakpoints (the cap lifted), twice over, then each added again:
+    duplicates are found through an index, so this takes a fraction of a second where a
+    scan per add (the old way) took minutes; a whole list comes with one event."""
+    from core import limits
+
+    monkeypatch.setattr(limits, "MAX_BREAKPOINTS", 50_000)
+    items = [Breakpoint("name", f"p{i}") for i in range(20_000)]
+    marks = Breakpoints()
+    events: list[object] = []
+    marks.changed.connect(lambda _items: events.append(None))
+    start = time.perf_counter()
+    marks.set_items([*items, *items])
+    for i, bp in enumerate(items):
+        assert marks.add(bp) == i  # already there: found at once, no event
+    assert time.perf_counter() - start < 1.0
+    assert len(marks) == 20_000
+    assert len(events) == 1
+
+
+def test_the_list_is_capped_with_one_message() -> None:
+    from core import limits
+    from core.navigator import Navigator
+
+    nav = Navigator()
+    for i in range(limits.MAX_BREAKPOINTS):
+        assert nav.add_breakpoint(Breakpoint("name", f"p{i}")) == i
+    assert nav.add_breakpoint(Breakpoint("name", "one more")) == -1
+    assert nav.error == "201 breakpoints; the limit is 200"
+    assert nav.add_breakpoint(Breakpoint("name", "p0", enabled=False)) == 0  # a change is fine
+    with pytest.raises(ValueError, match="the limit is 200"):
+        Breakpoints.from_list([{"kind": "name", "pattern": f"p{i}"} for i in range(201)])
+    marks = Breakpoints([Breakpoint("nonfinite")])
+    with pytest.raises(ValueError):
+        marks.set_items(Breakpoint("name", f"p{i}") for i in range(201))
+    assert marks.items == (Breakpoint("nonfinite"),)  # unchanged
 
 
 def test_round_trip_and_labels() -> None:
