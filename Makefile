@@ -34,8 +34,12 @@ bench: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python bench/gui.py
 
 models: $(STAMP)
-	$(BIN)/transformer-sim train --preset demo-de --seed 0 --out assets/models/demo-de
-	$(BIN)/transformer-sim train --preset demo-fr --seed 0 --out assets/models/demo-fr
+	$(BIN)/transformer-sim train --preset demo-de --seed 0 --force --out assets/models/demo-de
+	$(BIN)/transformer-sim train --preset demo-fr --seed 0 --force --out assets/models/demo-fr
+	$(BIN)/transformer-sim train --preset gpt-de --seed 0 --force --out assets/models/gpt-de
+	$(BIN)/transformer-sim train --preset moe-de --seed 0 --force --out assets/models/moe-de
+	$(BIN)/transformer-sim train --preset bert-who --seed 0 --force --out assets/models/bert-who
+	$(BIN)/transformer-sim train --preset vit-pets --seed 0 --force --out assets/models/vit-pets
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -38,9 +38,14 @@ MAX_LAYERS, MAX_NEURONS = 6, 8  # core.basics.network
 
 
 def need(ok: bool, where: str, at: str, message: str) -> None:
-    """Raise the one-line error every check uses: "file: field: what is wrong"."""
+    """Raise the one-line error every check uses: "file: field: what is wrong" (a field
+    name from the file with a newline or another control character in it is escaped,
+    so the message stays one line)."""
     if not ok:
-        raise ValueError(f"{where}: {at}: {message}" if at else f"{where}: {message}")
+        line = f"{where}: {at}: {message}" if at else f"{where}: {message}"
+        raise ValueError(
+            "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in line)
+        )
 
 
 def bad(value: Any, known: tuple[str, ...], what: str) -> str:

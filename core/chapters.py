@@ -18,13 +18,12 @@ stepping back to a scene shows exactly what stepping forward did. Actions (``lab
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from core import assets
+from core import assets, limits
 from core.chapter_rules import (
     FIGURES,
     LANGS,
@@ -41,7 +40,7 @@ from core.chapter_rules import (
 
 FORMAT = "transformer-sim-chapter/1"
 BUILTIN_FOLDER = assets.path("chapters")
-MAX_BYTES = 1_000_000
+MAX_BYTES = limits.CHAPTER_BYTES  # checked before the file is read; nesting: MAX_JSON_DEPTH
 MAX_SCENES = 100
 MAX_TEXT = 400  # characters of narration per language: it is shown at 20+ pt
 _ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,39}")
@@ -258,17 +257,19 @@ def load_chapter(path: str | Path) -> Chapter:
     p = Path(path)
     where = p.name
     try:
-        raw = p.read_bytes()
+        raw = limits.read_file(p, MAX_BYTES)
     except OSError as e:
         raise ValueError(f"{where}: cannot read: {e.strerror or e}") from None
-    need(len(raw) <= MAX_BYTES, where, "", f"larger than {MAX_BYTES} bytes")
+    except limits.LimitError as e:
+        raise ValueError(f"{where}: {e}") from None
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError:
-        raise ValueError(f"{where}: not UTF-8 text") from None
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{where}: not valid JSON: {e.msg} (line {e.lineno})") from None
-    return replace(parse_chapter(data, where), path=str(p))
+        data = limits.parse_json(raw)
+    except limits.LimitError as e:
+        raise ValueError(f"{where}: {e}") from None
+    try:
+        return replace(parse_chapter(data, where), path=str(p))
+    except (TypeError, RecursionError, MemoryError) as e:  # a check that met an odd type
+        raise ValueError(f"{where}: not a chapter ({type(e).__name__}: {e})") from None
 
 
 def list_chapters(folder: str | Path, errors: list[str] | None = None) -> list[Chapter]:

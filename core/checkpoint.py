@@ -6,6 +6,11 @@ and every tensor must have exactly the name and shape the config implies. Anythi
 else is a ``CheckpointError`` with one line that says what is wrong. The same three
 files can travel as bytes (``to_bytes`` / ``from_bytes``, used by session files), and
 are validated by the same code either way.
+
+Every shape of the family (``ModelConfig.arch`` / ``ffn`` / ``inputs``) is saved the
+same way: config.json records the shape, ``build_model`` rebuilds it, and the weights
+must match its names and shapes. A config.json without the family's fields (written
+before them) loads as the encoder-decoder / dense model it describes.
 """
 
 from __future__ import annotations
@@ -22,15 +27,18 @@ from safetensors.torch import load_file
 from safetensors.torch import save as save_bytes
 from torch import Tensor
 
+from core import atomic, limits
 from core.bundle import Bundle
 from core.config import ConfigError, ModelConfig
-from core.model import Transformer
+from core.models import Model, build_model
+from core.prompt_task import PromptTokenizer
 from core.subword import SubwordTokenizer
 from core.tokenizer import Tokenizer, WordTokenizer
 
 WEIGHTS, CONFIG, VOCAB = "model.safetensors", "config.json", "vocab.json"
 FORMAT = "transformer-sim/1"
-MAX_PARAMETERS = 500_000_000
+MAX_PARAMETERS = limits.MAX_PARAMETERS  # float32: limits.MODEL_BYTES with the buffers
+JSON_LIMITS = {CONFIG: limits.CONFIG_BYTES, VOCAB: limits.VOCAB_BYTES}
 
 
 class CheckpointError(ValueError):
@@ -38,24 +46,33 @@ class CheckpointError(ValueError):
 
 
 def save(path: str | Path, bundle: Bundle, extra: dict[str, Any] | None = None) -> Path:
-    """Write the bundle to a folder (created if needed); ``extra`` lands in config.json."""
-    out = Path(path)
-    out.mkdir(parents=True, exist_ok=True)
-    for name, data in to_bytes(bundle, extra).items():
-        (out / name).write_bytes(data)
-    return out
+    """Write the bundle to a folder (created if needed); ``extra`` lands in config.json.
+
+    Atomic (``core.atomic.write_folder``): a failed save leaves the folder as it was;
+    other files in it are kept. Whether overwriting is allowed is the caller's check
+    (``atomic.check_target_folder``)."""
+    files = to_bytes(bundle, extra)
+    return atomic.write_folder(path, {n: files[n] for n in (WEIGHTS, VOCAB, CONFIG)})
 
 
 def to_bytes(bundle: Bundle, extra: dict[str, Any] | None = None) -> dict[str, bytes]:
     """The checkpoint's three files as bytes, by file name (what ``save`` writes)."""
     tensors = {k: v.detach().contiguous().clone() for k, v in bundle.model.state_dict().items()}
     config = {"format": FORMAT, "pair": bundle.pair, "model": bundle.cfg.to_dict(), **(extra or {})}
+    if bundle.labels:  # an encoder-only classifier's label names, by label id
+        config["labels"] = list(bundle.labels)
     vocab = {"source": bundle.src_tok.to_json(), "target": bundle.tgt_tok.to_json()}
     return {
         WEIGHTS: save_bytes(tensors, metadata={"format": FORMAT}),
-        CONFIG: (json.dumps(config, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+        CONFIG: _config_json(config),
         VOCAB: (json.dumps(vocab, ensure_ascii=False) + "\n").encode("utf-8"),
     }
+
+
+def _config_json(config: dict[str, Any]) -> bytes:
+    """config.json as standard JSON: a NaN metric (a diverged run) is written as null."""
+    text = json.dumps(limits.finite_json(config), indent=2, ensure_ascii=False, allow_nan=False)
+    return (text + "\n").encode("utf-8")
 
 
 def load(path: str | Path) -> Bundle:
@@ -66,12 +83,12 @@ def load(path: str | Path) -> Bundle:
     config = _read_json(folder / CONFIG)
     cfg = _model_config(config, folder / CONFIG)
     src_tok, tgt_tok = _tokenizers(_read_json(folder / VOCAB), folder / VOCAB)
+    _check_limits(cfg, src_tok, tgt_tok, folder / CONFIG)
     weights = folder / WEIGHTS
-    if not weights.is_file():
-        raise CheckpointError(f"missing {weights}")
+    _check_weights_file(weights)
     state = _safetensors(lambda: load_file(str(weights)), weights)
     model = _model(cfg, src_tok, tgt_tok, state, folder / CONFIG, weights)
-    return Bundle(model, src_tok, tgt_tok, str(config.get("pair", "")))
+    return _bundle(model, src_tok, tgt_tok, config)
 
 
 def from_bytes(files: Mapping[str, bytes], where: str | Path) -> Bundle:
@@ -88,10 +105,52 @@ def from_bytes(files: Mapping[str, bytes], where: str | Path) -> Bundle:
     config = _parse_json(part(CONFIG), base / CONFIG)
     cfg = _model_config(config, base / CONFIG)
     src_tok, tgt_tok = _tokenizers(_parse_json(part(VOCAB), base / VOCAB), base / VOCAB)
+    _check_limits(cfg, src_tok, tgt_tok, base / CONFIG)
     weights = part(WEIGHTS)
+    if len(weights) > limits.WEIGHTS_BYTES:
+        raise CheckpointError(
+            f"{base / WEIGHTS}: {len(weights):,} bytes; the limit is {limits.WEIGHTS_BYTES:,}"
+        )
     state = _safetensors(lambda: load_bytes(weights), base / WEIGHTS)
     model = _model(cfg, src_tok, tgt_tok, state, base / CONFIG, base / WEIGHTS)
-    return Bundle(model, src_tok, tgt_tok, str(config.get("pair", "")))
+    return _bundle(model, src_tok, tgt_tok, config)
+
+
+def _bundle(model: Model, src_tok: Tokenizer, tgt_tok: Tokenizer, config: dict[str, Any]) -> Bundle:
+    if model.cfg.arch == "decoder-only":
+        _check_prompt_vocab(src_tok, tgt_tok)
+    return Bundle(model, src_tok, tgt_tok, str(config.get("pair", "")), _labels(model, config))
+
+
+def _labels(model: Model, config: dict[str, Any]) -> tuple[str, ...]:
+    """An encoder-only model's label names (config.json "labels"): one short string per
+    class; a classifier saved without them gets "0", "1", ..."""
+    n = model.cfg.n_labels
+    names = config.get("labels")
+    if names is None:
+        return tuple(str(i) for i in range(n))
+    if (
+        not isinstance(names, list)
+        or len(names) != n
+        or not all(isinstance(x, str) and 0 < len(x) <= 64 for x in names)
+    ):
+        raise CheckpointError(f'{CONFIG}: "labels" must be {n} names (strings of 1 to 64)')
+    return tuple(names)
+
+
+def _check_prompt_vocab(src_tok: Tokenizer, tgt_tok: Tokenizer) -> None:
+    """A decoder-only model's two tokenizers are one joint prompt vocabulary (saved twice,
+    as ``prompt_task.PromptTokenizer``'s ``.src`` and ``.tgt``)."""
+    if not isinstance(src_tok, WordTokenizer) or not isinstance(tgt_tok, WordTokenizer):
+        raise CheckpointError(f"{VOCAB}: a decoder-only model needs word vocabularies")
+    if src_tok.vocab != tgt_tok.vocab:
+        raise CheckpointError(
+            f"{VOCAB}: a decoder-only model's source and target vocabularies differ"
+        )
+    try:
+        PromptTokenizer.from_vocab(src_tok.vocab)
+    except ValueError as e:
+        raise CheckpointError(f"{VOCAB}: {e}") from None
 
 
 def _model_config(config: dict[str, Any], where: Path) -> ModelConfig:
@@ -125,7 +184,7 @@ def _model(
     state: dict[str, Tensor],
     config_where: Path,
     weights: Path,
-) -> Transformer:
+) -> Model:
     """Build the model the config describes and load weights of exactly its names and shapes."""
     # Refuse an absurd size before allocating anything (building on the meta device
     # would avoid the allocation too, but costs a second of imports on every load).
@@ -136,7 +195,7 @@ def _model(
             f"(the limit is {MAX_PARAMETERS:,})"
         )
     try:
-        model = Transformer(cfg, src_tok.size, tgt_tok.size)
+        model = build_model(cfg, src_tok.size, tgt_tok.size)
     except (RuntimeError, MemoryError, ValueError) as e:
         raise CheckpointError(
             f"{config_where}: cannot build this model ({_first_line(e)})"
@@ -167,19 +226,50 @@ def read_config(path: str | Path) -> dict[str, Any]:
 
 
 def _read_json(path: Path) -> dict[str, Any]:
-    if not path.is_file():
+    """A config.json or vocab.json: size-checked before it is read (a regular file of
+    at most ``JSON_LIMITS[name]``), then parsed like ``_parse_json``."""
+    if not path.exists():
         raise CheckpointError(f"missing {path}")
-    return _parse_json(path.read_bytes(), path)
+    try:
+        data = limits.read_file(path, JSON_LIMITS.get(path.name, limits.CONFIG_BYTES))
+    except (OSError, limits.LimitError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise CheckpointError(f"{path}: cannot read it ({reason})") from None
+    return _parse_json(data, path)
 
 
 def _parse_json(data: bytes, where: Path) -> dict[str, Any]:
+    """JSON (size and nesting checked by ``core.limits``) that must be an object."""
+    limit = JSON_LIMITS.get(where.name, limits.CONFIG_BYTES)
+    if len(data) > limit:
+        raise CheckpointError(f"{where}: {len(data):,} bytes; the limit is {limit:,}")
     try:
-        parsed = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
-        raise CheckpointError(f"{where}: not valid JSON ({_first_line(e)})") from None
+        parsed = limits.parse_json(data)
+    except limits.LimitError as e:
+        raise CheckpointError(f"{where}: {e}") from None
     if not isinstance(parsed, dict):
         raise CheckpointError(f"{where}: expected a JSON object")
     return parsed
+
+
+def _check_limits(cfg: ModelConfig, src_tok: Tokenizer, tgt_tok: Tokenizer, where: Path) -> None:
+    """The config's length, memory and widest activation against ``core.limits``,
+    computed before any weight is read or any tensor allocated."""
+    try:
+        limits.check_model(cfg, src_tok.size, tgt_tok.size)
+    except limits.LimitError as e:
+        raise CheckpointError(f"{where}: {e}") from None
+
+
+def _check_weights_file(weights: Path) -> None:
+    """model.safetensors must be a regular file within ``limits.WEIGHTS_BYTES``."""
+    if not weights.exists():
+        raise CheckpointError(f"missing {weights}")
+    if not weights.is_file():
+        raise CheckpointError(f"{weights}: {limits.describe_path(weights)}, not a file")
+    size = weights.stat().st_size
+    if size > limits.WEIGHTS_BYTES:
+        raise CheckpointError(f"{weights}: {size:,} bytes; the limit is {limits.WEIGHTS_BYTES:,}")
 
 
 def _tokenizer(data: Any, where: Path) -> Tokenizer:

@@ -7,8 +7,10 @@ stderr and exit status 2, never a traceback.
     transformer-sim                                  the window
     transformer-sim open FILE.tsim                   the window on a saved session
     transformer-sim translate [--pair P | --model DIR] [--beam N] [--temperature T] TEXT
+    transformer-sim classify [--model DIR] (TEXT | --image FILE)   label<TAB>probability, ...
     transformer-sim train (--preset NAME | --corpus FILE.tsv) --out DIR [--steps N] [--seed S]
-    transformer-sim trace SRC --target TGT --out FILE.npz [--json]
+                    [--arch A] [--ffn dense|moe] [--experts N] [--top-k K] [--force]
+    transformer-sim trace SRC --target TGT --out FILE.npz [--json] [--force]
     transformer-sim shot --out FILE.png [--view NAME] [--step STEP] [--size WxH] [--lang en|zh]
     transformer-sim record --from STEP --to STEP --out FILE.gif|FILE.mp4 [--view NAME]
                     [--size WxH] [--fps N] [--scale S] [--lang en|zh] [--pair P]
@@ -17,21 +19,24 @@ stderr and exit status 2, never a traceback.
 The window commands (no command, ``open``, ``shot``, ``record``) are added by
 ``visualizer.cli``, the console script, which builds on ``build_parser`` and ``run``
 here; ``python -m core`` has the engine commands only and never imports Qt.
+
+Every option is checked when it is parsed, against ``core.limits`` (beam, temperature,
+top-p, seed, steps, learning rate …), so an accepted option never fails later for
+being out of range. ``train --out`` and ``trace --out`` never replace existing files
+without ``--force``, and are checked writable before any work starts.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
-from core import assets, desktop
+from core import assets, desktop, limits
 from core.version import app_version
 
 if TYPE_CHECKING:
@@ -40,6 +45,8 @@ if TYPE_CHECKING:
 USER_ERRORS: tuple[type[Exception], ...] = (ValueError, OSError, RuntimeError)
 ASSETS = assets.root()
 PAIR_MODELS = {"en-de": "demo-de", "en-fr": "demo-fr"}
+CLASSIFIER = "bert-who"  # the shipped sentence classifier
+PICTURE_CLASSIFIER = "vit-pets"  # the shipped picture classifier (classify --image)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -60,29 +67,61 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     t = sub.add_parser("translate", help="translate a sentence with a trained model")
     t.add_argument("text")
     _model_args(t)
-    t.add_argument("--beam", type=int, default=1, help="beam width (1: greedy)")
-    t.add_argument("--temperature", type=float, default=0.0, help="sample at this temperature")
-    t.add_argument("--top-k", type=int, default=0)
-    t.add_argument("--top-p", type=float, default=1.0)
-    t.add_argument("--seed", type=int, default=0)
+    t.add_argument(
+        "--beam", type=_beam, default=1, help=f"beam width, 1 (greedy) to {limits.MAX_BEAM}"
+    )
+    t.add_argument(
+        "--temperature",
+        type=_temperature,
+        default=0.0,
+        help=f"sample at this temperature ({limits.MIN_TEMPERATURE:g} to "
+        f"{limits.MAX_TEMPERATURE:g}; 0: greedy)",
+    )
+    t.add_argument("--top-k", type=_top_k, default=0)
+    t.add_argument("--top-p", type=_top_p, default=1.0, help=f"{limits.MIN_TOP_P:g} to 1")
+    t.add_argument("--seed", type=_seed, default=0)
     t.add_argument("--verbose", action="store_true", help="show tokens and decoding choices")
 
+    k = sub.add_parser("classify", help="classify a sentence with an encoder-only model")
+    k.add_argument("text", nargs="?")
+    k.add_argument("--model", help="a classifier folder (default: the built-in bert-who)")
+    k.add_argument("--image", help="a square picture (PNG, JPEG or .npy); default model: vit-pets")
+
     tr = sub.add_parser("train", help="train a model and save it as a folder")
-    tr.add_argument("--preset", help="model shape and built-in corpus (demo-de, demo-fr, base)")
+    tr.add_argument(
+        "--preset", help="model shape and built-in corpus (demo-de, demo-fr, gpt-de, base, ...)"
+    )
     tr.add_argument("--corpus", help="a UTF-8 TSV file of source<TAB>target lines")
     tr.add_argument("--out", required=True, help="folder to write the model to")
-    tr.add_argument("--steps", type=int)
-    tr.add_argument("--seed", type=int)
-    tr.add_argument("--lr", type=float)
-    tr.add_argument("--batch-size", type=int)
+    tr.add_argument("--steps", type=_steps)
+    tr.add_argument("--seed", type=_seed)
+    tr.add_argument("--lr", type=_lr)
+    tr.add_argument("--batch-size", type=_batch_size)
     tr.add_argument("--tokenizer", choices=("word", "bpe"), help="default: word (built-in), bpe")
+    tr.add_argument(
+        "--arch",
+        choices=("encoder-decoder", "decoder-only", "encoder-only"),
+        help="the model's shape (default: the preset's); decoder-only translates with a prompt",
+    )
+    tr.add_argument("--ffn", choices=("dense", "moe"), help="feed-forward layers (default: dense)")
+    tr.add_argument("--experts", type=int, help="experts per MoE layer (implies --ffn moe)")
+    tr.add_argument(
+        "--top-k", type=int, dest="moe_top_k", help="experts chosen per token (implies --ffn moe)"
+    )
+    tr.add_argument(
+        "--force",
+        action="store_true",
+        help="replace a model in --out, write into a folder with other files, or retrain "
+        "a shipped model",
+    )
 
     c = sub.add_parser("trace", help="record every tensor of one training step")
     c.add_argument("source")
     c.add_argument("--target", required=True)
     c.add_argument("--out", required=True, help="the .npz to write (JSON goes beside it)")
     c.add_argument("--json", action="store_true", help="print the step list on stdout instead")
-    c.add_argument("--lr", type=float, default=1e-4, help="learning rate of the traced step")
+    c.add_argument("--lr", type=_lr, default=1e-4, help="learning rate of the traced step")
+    c.add_argument("--force", action="store_true", help="replace existing .npz / .json files")
     _model_args(c)
 
     sub.add_parser("demo", help="translate the lecture sentences with the built-in models")
@@ -90,6 +129,42 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     d.add_argument("--force", action="store_true", help="replace files that differ")
     d.add_argument("--remove", action="store_true", help="take the menu entry away")
     return p, sub
+
+
+def _checked(check: Callable[[Any], Any], kind: type = int) -> Callable[[str], Any]:
+    """An argparse ``type``: parse as ``kind``, then check against ``core.limits``; a
+    bad value is argparse's one-line error naming the option."""
+
+    def parse(text: str) -> Any:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a {kind.__name__}: {text!r}") from None
+        try:
+            return check(value)
+        except ValueError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+
+    return parse
+
+
+def _in_range(name: str, lo: int, hi: int) -> Callable[[int], int]:
+    def check(n: int) -> int:
+        if not lo <= n <= hi:
+            raise ValueError(f"{name} must be from {lo:,} to {hi:,}; got {n:,}")
+        return n
+
+    return check
+
+
+_beam = _checked(limits.check_beam)
+_seed = _checked(limits.check_seed)
+_temperature = _checked(limits.check_temperature, float)
+_top_p = _checked(limits.check_top_p, float)
+_lr = _checked(limits.check_lr, float)
+_top_k = _checked(_in_range("top-k", 0, limits.MAX_TOP_K))
+_steps = _checked(_in_range("steps", 0, limits.MAX_STEPS))
+_batch_size = _checked(_in_range("batch size", 1, limits.MAX_BATCH_SIZE))
 
 
 def _model_args(p: argparse.ArgumentParser) -> None:
@@ -116,6 +191,9 @@ def run(args: argparse.Namespace, commands: Mapping[str | None, Command]) -> int
     except USER_ERRORS as e:
         print(f"transformer-sim: error: {_one_line(e)}", file=sys.stderr)
         return 2
+    except MemoryError:  # what core.limits did not foresee: still one line, not a traceback
+        print("transformer-sim: error: out of memory", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("transformer-sim: interrupted", file=sys.stderr)
         return 130
@@ -135,10 +213,7 @@ def _load_model(args: argparse.Namespace) -> Bundle:
 def _translate(args: argparse.Namespace) -> int:
     from core.decode import DecodeSettings
 
-    bundle = _load_model(args)
-    temp_ok = math.isfinite(args.temperature) and args.temperature >= 0
-    if args.beam < 1 or not temp_ok or not 0 < args.top_p <= 1 or args.top_k < 0:
-        raise ValueError("--beam must be >= 1, --temperature >= 0, --top-p in (0, 1], --top-k >= 0")
+    bundle = _load_model(args)  # the options were checked when parsed
     settings = DecodeSettings(
         beam=args.beam,
         temperature=args.temperature,
@@ -163,6 +238,36 @@ def _translate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _classify(args: argparse.Namespace) -> int:
+    """``label<TAB>probability`` per label, the most likely first (the first line)."""
+    from core import checkpoint
+
+    default = PICTURE_CLASSIFIER if args.image is not None else CLASSIFIER
+    bundle = checkpoint.load(args.model or ASSETS / "models" / default)
+    if bundle.cfg.arch != "encoder-only":
+        raise ValueError(
+            f"not a classifier: this model is {bundle.cfg.arch} (a translator); "
+            "use translate, or give --model a classifier folder"
+        )
+    if (args.text is None) == (args.image is None):
+        raise ValueError("give a sentence, or --image FILE for a picture classifier")
+    if args.image is not None:
+        from core.classify_data import load_picture
+
+        if bundle.cfg.inputs != "patches":
+            raise ValueError("this classifier reads sentences, not pictures")
+        picture = load_picture(args.image, bundle.cfg.image_size, bundle.cfg.channels)
+        result = bundle.classify_image(picture)
+    else:
+        result = bundle.classify(args.text)
+    for label, prob in result.ranked:
+        print(f"{label}\t{prob:.2f}")
+    if result.source is not None and result.source.unknown:
+        words = ", ".join(result.source.unknown)
+        print(f"transformer-sim: warning: unknown word(s) read as <unk>: {words}", file=sys.stderr)
+    return 0
+
+
 def _train(args: argparse.Namespace) -> int:
     from core.training_run import run_training
 
@@ -177,13 +282,21 @@ def _train(args: argparse.Namespace) -> int:
         lr=args.lr,
         batch_size=args.batch_size,
         tokenizer=args.tokenizer,
+        force=args.force,
+        shape={
+            "arch": args.arch,
+            "ffn": args.ffn,
+            "n_experts": args.experts,
+            "top_k": args.moe_top_k,
+        },
     )
     return 0
 
 
 def _trace(args: argparse.Namespace) -> int:
+    from core.atomic import check_target_files
     from core.config import TrainConfig
-    from core.trace_io import save_npz, trace_json
+    from core.trace_io import json_text, save
     from core.tracing import trace_training_step
     from core.train import Trainer
 
@@ -192,15 +305,15 @@ def _trace(args: argparse.Namespace) -> int:
         raise ValueError(f"--out must end in .npz, got {out.name}")
     if not out.parent.is_dir():
         raise ValueError(f"folder not found: {out.parent}")
+    json_out = None if args.json else out.with_suffix(".json")
+    check_target_files([out] if json_out is None else [out, json_out], force=args.force)
     bundle = _load_model(args)
     trainer = Trainer(bundle, None, replace(TrainConfig(), lr=args.lr, warmup=0))
     trace = trace_training_step(trainer, args.source, args.target)
-    save_npz(trace, out)
-    text = json.dumps(trace_json(trace), ensure_ascii=False, indent=1)
+    save(trace, out, json_out)
     if args.json:
-        print(text)
+        print(json_text(trace))
     else:
-        out.with_suffix(".json").write_text(text + "\n", "utf-8")
         m = trace.meta
         print(
             f"{len(trace)} steps, loss {m['loss']:.4f} -> {m['loss_after']:.4f} after one step;"
@@ -210,17 +323,26 @@ def _trace(args: argparse.Namespace) -> int:
 
 
 def _demo(_args: argparse.Namespace) -> int:
-    """Translate the lecture sentences with both built-in models (no window)."""
+    """Translate the lecture sentences with the built-in translators, the decoder-only
+    ones included, and classify them with the built-in classifier (no window)."""
     from core import checkpoint
     from core.builtin_corpus import builtin_corpus
+    from core.classify_task import LABELS, lecture_sentences
 
-    for pair, name in PAIR_MODELS.items():
+    translators = [*PAIR_MODELS.items(), ("en-de", "gpt-de"), ("en-de", "moe-de")]
+    for pair, name in translators:
         bundle = checkpoint.load(ASSETS / "models" / name)
         print(f"{pair} ({name}):")
         for p in builtin_corpus(pair).lecture:
             got = bundle.translate(p.source).text
             mark = "ok" if got == p.target else f"expected {p.target}"
             print(f"  {p.source}  ->  {got}   [{mark}]")
+    classifier = checkpoint.load(ASSETS / "models" / CLASSIFIER)
+    print(f"who does the action? ({CLASSIFIER}):")
+    for s in lecture_sentences():
+        result = classifier.classify(s.text)
+        mark = "ok" if result.label == LABELS[s.label] else f"expected {LABELS[s.label]}"
+        print(f"  {s.text}  ->  {result.label} {result.prob:.2f}   [{mark}]")
     return 0
 
 
@@ -230,6 +352,7 @@ if __name__ == "__main__":
 
 COMMANDS: dict[str | None, Command] = {
     "translate": _translate,
+    "classify": _classify,
     "train": _train,
     "trace": _trace,
     "demo": _demo,

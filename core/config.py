@@ -245,6 +245,76 @@ PRESETS: dict[str, Preset] = {
             ),
             TrainConfig(lr=5e-4, warmup=400, batch_size=32, steps=2000),
         ),
+        # GPT-style: the same en-de sentences as one prompt sequence ("source = target
+        # <eos>"), loss on the answer only. Stops as soon as the lecture sentences are
+        # exact (checked every 25 steps; about 100 steps with seed 0).
+        Preset(
+            "gpt-de",
+            "English to German with a decoder-only (GPT-style) model: the sentence is a "
+            "prompt and the model continues it with the translation",
+            "en-de",
+            ModelConfig(arch="decoder-only", n_enc_layers=0, n_dec_layers=2, max_len=32),
+            TrainConfig(warmup=50, steps=600, eval_every=0, stop_when_lecture_correct=True),
+        ),
+        # Mixture of experts: gpt-de with every feed-forward layer a router over 4 experts,
+        # one chosen per token (Switch-style), plus the load-balancing loss.
+        Preset(
+            "moe-de",
+            "English to German with a decoder-only model whose feed-forward layers are a "
+            "mixture of 4 experts (a router picks 1 per token)",
+            "en-de",
+            ModelConfig(
+                arch="decoder-only",
+                n_enc_layers=0,
+                n_dec_layers=2,
+                max_len=32,
+                ffn="moe",
+                n_experts=4,
+                top_k=1,
+            ),
+            TrainConfig(warmup=50, steps=600, eval_every=0, stop_when_lecture_correct=True),
+        ),
+        # BERT-style: who does the action (person / animal / thing)? [CLS] + the sentence,
+        # the [CLS] vector -> 3 labels (core.classify_task).
+        Preset(
+            "bert-who",
+            "Sentence classifier (encoder-only, BERT-style): who does the action -- "
+            "a person, an animal or a thing?",
+            "en-subject",
+            ModelConfig(
+                arch="encoder-only",
+                n_labels=3,
+                n_enc_layers=2,
+                n_dec_layers=0,
+                d_model=32,
+                n_heads=4,
+                d_ff=64,
+                max_len=24,
+            ),
+            TrainConfig(warmup=30, steps=150, eval_every=0),
+        ),
+        # ViT-style: a 16x16 picture of a cat or a dog cut into 16 patches of 4x4, each
+        # patch a token after [CLS] (core.pictures).
+        Preset(
+            "vit-pets",
+            "Picture classifier (encoder-only on image patches, ViT-style): cat or dog?",
+            "cat-dog",
+            ModelConfig(
+                arch="encoder-only",
+                n_labels=2,
+                n_enc_layers=2,
+                n_dec_layers=0,
+                d_model=32,
+                n_heads=4,
+                d_ff=64,
+                max_len=17,
+                inputs="patches",
+                image_size=16,
+                patch_size=4,
+                channels=1,
+            ),
+            TrainConfig(warmup=30, steps=150, eval_every=0),
+        ),
         # The NaN-breakpoint demo: Adam moves every weight by about lr per step, so at
         # lr 200 the activations and then the gradients overflow float32 within about
         # ten steps (seeds 0-2 tested); with no clipping an infinite gradient reaches

@@ -5,7 +5,10 @@ uses (:func:`sentence_key`, :func:`unique_pairs`, :func:`split_pairs`) and
 :func:`load_tsv` (a Tatoeba/Anki style ``source<TAB>target`` export).  The built-in
 generated corpora are in ``core.builtin_corpus``, above the grammars that import
 :class:`Pair` from here.  Every failure is a :class:`CorpusError` with a one-line message
-naming the file and line, so the CLI and GUI can show it as is.  Standard library only.
+naming the file and line, so the CLI and GUI can show it as is.  A corpus file must be a
+regular file of at most ``core.limits.CORPUS_BYTES`` (a pipe or ``/dev/zero`` is refused
+before anything is read), and every sentence passes ``core.tokenizer.check_text``, the
+rules typed text follows (no control characters, NUL or emoji).  Standard library only.
 """
 
 from __future__ import annotations
@@ -15,6 +18,9 @@ import random
 from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+from core import limits
+from core.tokenizer import InputError, check_text
 
 
 @dataclass(frozen=True)
@@ -100,13 +106,15 @@ def load_tsv(path: str | os.PathLike[str], valid_fraction: float = 0.1, seed: in
         raise CorpusError(f"valid_fraction must be in [0, 1), got {valid_fraction}")
     file = Path(path)
     try:
-        data = file.read_bytes()
+        data = limits.read_file(file, limits.CORPUS_BYTES)
     except FileNotFoundError:
         raise CorpusError(f"corpus file not found: {file}") from None
     except IsADirectoryError:
         raise CorpusError(f"corpus path is a directory, not a file: {file}") from None
     except OSError as exc:
         raise CorpusError(f"cannot read corpus file {file}: {exc.strerror or exc}") from None
+    except limits.LimitError as exc:
+        raise CorpusError(f"cannot read corpus file {file}: {exc}") from None
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
     pairs: list[Pair] = []
@@ -125,6 +133,11 @@ def load_tsv(path: str | os.PathLike[str], valid_fraction: float = 0.1, seed: in
             raise CorpusError(
                 f"{file}:{lineno}: expected 'source<TAB>target', got {_short(line.strip())}"
             )
+        for column, text in enumerate(fields[:2], start=1):
+            try:
+                check_text(text)
+            except InputError as exc:
+                raise CorpusError(f"{file}:{lineno}: column {column}: {exc}") from None
         pairs.append(Pair(fields[0], fields[1]))
     if not pairs:
         raise CorpusError(f"{file}: no sentence pairs found (expected 'source<TAB>target' lines)")

@@ -7,6 +7,8 @@ uses beyond breakpoints (which every room's ``Navigator`` has): add / toggle /
 remove interventions (the model
 re-runs; ``clean`` keeps the run without them so views can show before / after /
 difference), and save / open a ``.tsim`` file that reopens exactly where it was.
+Watches and interventions are capped (``core.limits.MAX_WATCHES``,
+``MAX_INTERVENTIONS``): one more is refused with a message in ``error``.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core import limits
 from core.breakpoints import Breakpoints
 from core.interventions import from_json, label, patch_from, to_json
 from core.session_file import decode_settings, load_session_file, save_session_file, state_of
@@ -70,6 +73,9 @@ class Debugging:
     # -- watches -----------------------------------------------------------------------
     def watch(self, name: str) -> None:
         if name not in self.watches:
+            if len(self.watches) >= limits.MAX_WATCHES:
+                self.error = f"at most {limits.MAX_WATCHES} watches; remove one first"
+                return
             self.watches = (*self.watches, name)
 
     def unwatch(self, name: str) -> None:
@@ -82,6 +88,9 @@ class Debugging:
     def add_intervention(self, intervention: Intervention) -> None:
         """Switch an intervention on; the model re-runs with it (a bad one is refused
         with a message and the list stays as it was)."""
+        if len(self.interventions) >= limits.MAX_INTERVENTIONS:
+            self.error = f"at most {limits.MAX_INTERVENTIONS} interventions; remove one first"
+            return
         self._undo_interventions = (self.interventions, self.disabled)
         self.interventions = (*self.interventions, intervention)
         self.rerun()
@@ -150,9 +159,7 @@ class Debugging:
         except (OSError, ValueError) as e:
             self.error = str(e)
             return None
-        self.breakpoints.clear()
-        for bp in breakpoints:
-            self.breakpoints.add(bp)
+        self.breakpoints.set_items(breakpoints)  # linear time, one event
         sel = state["selection"]
         self.restore_run(  # one run after all fields are set, not one per field
             state["source"],

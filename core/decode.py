@@ -1,7 +1,9 @@
 """Autoregressive decoding: greedy, beam search (with its tree) and sampling.
 
 Each strategy runs the encoder once and then the decoder on the growing prefix,
-one token at a time, until ``<eos>`` or a length limit. The prefix is recomputed at
+one token at a time, until ``<eos>`` or a length limit: ``settings.max_len``, and never
+more than the model's ``max_len - 1`` (its positions; ``core.limits.MAX_MODEL_LEN``
+bounds that), so a model that never says ``<eos>`` still stops. The prefix is recomputed at
 every step instead of cached: slower, but every decoding step is then a complete,
 self-contained forward pass that can be traced (names ``t{step}/dec.0...``) and
 shown. What was considered at each step (the top-k candidates and the choice) is
@@ -10,13 +12,15 @@ returned with the tokens, because the decoding panel draws exactly that.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 import torch
 from torch import Tensor
 
+from core import limits
 from core.model import Transformer
+from core.model_decoder import DecoderOnly
 from core.tokenizer import BOS_ID, EOS_ID
 from core.trace import Tracer, point, untraced
 
@@ -84,6 +88,7 @@ def generate(
     token like greedy decoding, so a beam translation has the same per-step trace
     (and candidates) as a greedy one, plus the search tree.
     """
+    settings = bounded(model, settings)
     forced: list[int] | None = None
     searched: Generation | None = None
     if settings.strategy == "beam":
@@ -101,6 +106,8 @@ def generate(
         ids = torch.tensor([prefix])  # (1, t+1)
         logits = model.decode(ids, memory, mem_key, pad)[:, -1]  # (1, V)
         probs = next_token_probs(logits, settings)  # (1, V)
+        if not bool(torch.isfinite(probs).all()):
+            raise ValueError(f"the model's output at decoding step {t} holds NaN or infinity")
         probs = point("next.probs", probs, "softmax", {"x": "logits"}, ("batch", "vocab"))
         if forced is not None:
             token = forced[t]
@@ -122,6 +129,18 @@ def generate(
     if tracer is not None:
         tracer.prefix, tracer.t = "", None
     return out
+
+
+def bounded(model: Transformer | DecoderOnly, settings: DecodeSettings) -> DecodeSettings:
+    """``settings`` with ``max_len`` cut to what the model's positions allow; a beam or
+    temperature past ``core.limits`` is a ValueError (the command line and session
+    files refuse them earlier, with the option's name)."""
+    limits.check_beam(settings.beam)
+    limits.check_temperature(settings.temperature)
+    limits.check_top_p(settings.top_p)
+    limits.check_seed(settings.seed)
+    room = max(1, model.cfg.max_len - 1)
+    return settings if settings.max_len <= room else replace(settings, max_len=room)
 
 
 def next_token_probs(logits: Tensor, settings: DecodeSettings) -> Tensor:
@@ -180,6 +199,7 @@ def _beam(model: Transformer, src: Tensor, s: DecodeSettings) -> Generation:
 @torch.no_grad()
 def greedy_batch(model: Transformer, src: Tensor, max_len: int = 40) -> list[list[int]]:
     """Greedy translations of a padded batch (B, S) at once, for evaluation."""
+    max_len = min(max_len, max(1, model.cfg.max_len - 1))
     memory, mem_key, pad = model.encode(src)  # (B, S, D)
     b = src.shape[0]
     ys = torch.full((b, 1), BOS_ID, dtype=torch.long)  # (B, 1)

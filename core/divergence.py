@@ -30,12 +30,14 @@ from core.batches import Batch
 from core.breakpoints import Breakpoint, Breakpoints
 from core.builtin_corpus import builtin_corpus, builtin_pairs
 from core.bundle import Bundle, Translation
+from core.classify_data import LabelBatch, LabelData
 from core.config import preset
 from core.corpus import Corpus
+from core.prompt_task import PromptBatch
 from core.tokenizer import PAD_ID
 from core.trace import Trace
 from core.tracing import trace_training_step
-from core.train import Trainer, TrainingError
+from core.train import AnyBatch, Trainer, TrainingError
 
 if TYPE_CHECKING:
     from core.session import Session
@@ -100,15 +102,16 @@ def _blows_up(trainer: Trainer, state: _State, source: str, target: str) -> bool
     return not _finite(t.bundle)
 
 
-def _by_loss(trainer: Trainer, batch: Batch) -> list[int]:
+def _by_loss(trainer: Trainer, batch: AnyBatch) -> list[int]:
     """Rows of ``batch`` by their own loss, largest first: the pair whose gradient is
     likeliest to overflow on its own is tried first (one forward pass for all)."""
+    labels = batch.labels if isinstance(batch, (PromptBatch, LabelBatch)) else batch.tgt_out
     with torch.no_grad():
         logits = trainer.forward(batch).double()
         per_token = F.cross_entropy(
-            logits.transpose(1, 2), batch.tgt_out, ignore_index=PAD_ID, reduction="none"
+            logits.transpose(1, 2), labels, ignore_index=PAD_ID, reduction="none"
         )
-        count = (batch.tgt_out != PAD_ID).sum(1).clamp(min=1)
+        count = (labels != PAD_ID).sum(1).clamp(min=1)
         loss = (per_token.sum(1) / count).nan_to_num(nan=math.inf)
     return [int(i) for i in torch.argsort(loss, descending=True, stable=True)]
 
@@ -137,6 +140,8 @@ def diverge(
     corpus = corpus or _corpus(bundle)
     trainer = Trainer(copy.deepcopy(bundle), corpus, recipe)
     data = trainer.train_data
+    if isinstance(data, LabelData):
+        raise ValueError("the divergence demo trains a translator, not a classifier")
     if not len(data):
         raise ValueError("no training pairs fit the model")
     limit = recipe.steps if max_steps is None else max_steps

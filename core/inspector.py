@@ -19,6 +19,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from core import atomic
+
 ArrayLike = np.ndarray | torch.Tensor
 Selection = slice | Sequence[int]
 
@@ -219,7 +221,8 @@ def save_npy(path: str | Path, values: ArrayLike) -> Path:
         raise ValueError("cannot save an array of Python objects")
     out = Path(path)
     out = out if out.suffix == ".npy" else out.with_name(out.name + ".npy")
-    np.save(out, x, allow_pickle=False)
+    with atomic.staged(out) as (tmp,), tmp.open("wb") as f:  # complete, or the old file stays
+        np.save(f, x, allow_pickle=False)
     return out
 
 

@@ -4,15 +4,21 @@ The texts live in ``assets/text/{lang}.json`` (one entry per ``phase.kind`` key)
 so translators and lecturers edit data, not code; each room may add its own file,
 ``assets/text/{room}.{lang}.json`` (e.g. ``neuron.zh.json``), merged in. A decoding
 step reads the same op as in the forward pass, so ``decode.*`` falls back to ``forward.*``.
+
+Each file is read with ``core.limits`` (size and nesting checked first) and each entry
+must be ``{"title", "text", "formula"}``, all text. A file that cannot be read, or an
+entry that is malformed, is skipped and its one-line reason kept (``problems(lang)``):
+one bad extra file never hides the rest of the narration.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import cache
+from pathlib import Path
+from typing import Any
 
-from core import assets
+from core import assets, limits
 
 TEXT_DIR = assets.path("text")
 LANGUAGES = ("en", "zh")
@@ -25,14 +31,60 @@ class Narration:
     formula: str
 
 
+NARRATION_FIELDS = tuple(f.name for f in fields(Narration))
+_PROBLEMS: list[tuple[str, str]] = []  # (language, one line) of what was skipped
+
+
 @cache
 def catalog(lang: str) -> dict[str, Narration]:
+    """Every narration of ``lang``: ``{lang}.json``, then each ``*.{lang}.json`` merged
+    in (sorted by name); bad files and entries are skipped (see ``problems``)."""
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; choose one of: {', '.join(LANGUAGES)}")
-    raw = json.loads((TEXT_DIR / f"{lang}.json").read_text("utf-8"))
-    for extra in sorted(TEXT_DIR.glob(f"*.{lang}.json")):
-        raw.update(json.loads(extra.read_text("utf-8")))
-    return {key: Narration(**entry) for key, entry in raw.items()}
+    problems: list[str] = []
+    out: dict[str, Narration] = {}
+    for path in [TEXT_DIR / f"{lang}.json", *sorted(TEXT_DIR.glob(f"*.{lang}.json"))]:
+        out.update(_read(path, problems))
+    _PROBLEMS[:] = [p for p in _PROBLEMS if p[0] != lang] + [(lang, m) for m in problems]
+    return out
+
+
+def problems(lang: str) -> list[str]:
+    """Why files or entries of ``lang``'s narration were skipped (one line each)."""
+    catalog(lang)
+    return [message for language, message in _PROBLEMS if language == lang]
+
+
+def _read(path: Path, problems: list[str]) -> dict[str, Narration]:
+    try:
+        raw = limits.read_json(path, limits.NARRATION_BYTES)
+    except (OSError, limits.LimitError) as e:
+        problems.append(f"{path.name}: skipped: {getattr(e, 'strerror', None) or e}")
+        return {}
+    if not isinstance(raw, dict):
+        problems.append(f"{path.name}: skipped: not a JSON object of narrations")
+        return {}
+    out: dict[str, Narration] = {}
+    for key, entry in raw.items():
+        error = _entry_error(entry)
+        if error:
+            problems.append(f"{path.name}: {key}: skipped: {error}")
+        else:
+            out[key] = Narration(**entry)
+    return out
+
+
+def _entry_error(entry: Any) -> str:
+    if not isinstance(entry, dict):
+        return "must be an object with " + ", ".join(NARRATION_FIELDS)
+    unknown = sorted(set(entry) - set(NARRATION_FIELDS))
+    if unknown:
+        return f"unknown field {unknown[0]!r}"
+    missing = [f for f in NARRATION_FIELDS if f not in entry]
+    if missing:
+        return f"missing field {missing[0]!r}"
+    bad = [f for f in NARRATION_FIELDS if not isinstance(entry[f], str)]
+    return f"{bad[0]} must be text" if bad else ""
 
 
 def narrate(key: str, lang: str = "en") -> Narration:

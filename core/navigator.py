@@ -67,7 +67,13 @@ class Navigator(Observable):
 
     # -- breakpoints -------------------------------------------------------------------
     def add_breakpoint(self, bp: Breakpoint) -> int:
-        return self.breakpoints.add(bp)
+        """Add ``bp`` (see ``Breakpoints.add``); its index, or -1 with a message in
+        ``error`` when the list is full (``core.limits.MAX_BREAKPOINTS``)."""
+        try:
+            return self.breakpoints.add(bp)
+        except ValueError as e:
+            self.error = str(e)
+            return -1
 
     def run_to_breakpoint(self, direction: int = +1) -> bool:
         """Move to the nearest step after (or before) the cursor that an enabled

@@ -8,10 +8,13 @@ breakpoints, watches, interventions and training history.
 
 Session files get mailed around, so loading trusts nothing: it never unpickles or
 evaluates anything, checks each entry's declared size before reading it (a zip
-bomb is refused, not inflated), accepts exactly the four entries, and checks every
-JSON type. Each refusal is a ``SessionFileError`` with one line. Saving writes a
-temporary file beside the target and renames it over, so a failed save never
-destroys the previous file.
+bomb is refused, not inflated), counts what each entry really inflates to against
+its limit and the whole file's budget while reading (a header that lies does not
+help), refuses encrypted entries and oversized central directories, accepts exactly
+the four entries, parses JSON with a nesting limit, and checks every JSON type and
+every count and range against ``core.limits``. Each refusal is a ``SessionFileError``
+with one line. Saving writes a temporary file beside the target and renames it over,
+so a failed save never destroys the previous file.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ import json
 import math
 import os
 import stat
+import struct
 import tempfile
 import zipfile
 import zlib
@@ -28,7 +32,7 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, Protocol
 
-from core import checkpoint
+from core import checkpoint, limits
 from core.breakpoints import Breakpoint
 from core.bundle import Bundle
 from core.checkpoint import CONFIG, VOCAB, WEIGHTS, CheckpointError
@@ -41,15 +45,18 @@ VERSION = 1
 STATE = "state.json"
 SUFFIX = ".tsim"
 MiB = 1 << 20
-# Largest uncompressed size each entry may declare: weights of the largest model a
-# checkpoint accepts (float32) plus a header; generous JSON limits for big BPE
-# vocabularies and long training histories.
+# Largest uncompressed size of each entry (declared and real): weights of the largest
+# model a checkpoint accepts (float32) plus a header; JSON limits for big BPE
+# vocabularies and long training histories. All four together: limits.SESSION_BYTES.
 LIMITS = {
-    WEIGHTS: 4 * checkpoint.MAX_PARAMETERS + 64 * MiB,
-    CONFIG: 16 * MiB,
-    VOCAB: 64 * MiB,
-    STATE: 64 * MiB,
+    WEIGHTS: limits.WEIGHTS_BYTES,
+    CONFIG: limits.CONFIG_BYTES,
+    VOCAB: limits.VOCAB_BYTES,
+    STATE: limits.STATE_BYTES,
 }
+MAX_CENTRAL_DIRECTORY = 64 * 1024  # four entries need a few hundred bytes
+MAX_ENTRIES = 16  # more is refused unparsed; up to this, the message names the odd entry
+_CHUNK = 1 * MiB
 MODES = ("translate", "train")
 
 
@@ -111,9 +118,9 @@ def load_session_file(path: str | Path) -> tuple[Bundle, dict[str, Any]]:
     where = Path(path)
     entries = _read_entries(where)
     try:
-        state_json = json.loads(entries[STATE].decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
-        raise SessionFileError(f"{where}/{STATE}: not valid JSON ({_first_line(e)})") from None
+        state_json = limits.parse_json(entries[STATE])
+    except limits.LimitError as e:
+        raise SessionFileError(f"{where}/{STATE}: {e}") from None
     try:
         state = check_state(state_json)
     except SessionFileError as e:
@@ -125,9 +132,51 @@ def load_session_file(path: str | Path) -> tuple[Bundle, dict[str, Any]]:
     return bundle, state
 
 
-def _read_entries(where: Path) -> dict[str, bytes]:
-    if not where.is_file():
+def _check_path(where: Path) -> None:
+    """A regular file of at most the inflation budget (its entries can only be
+    smaller compressed); a folder or a pipe is named for what it is."""
+    if where.is_dir():
+        model = (where / CONFIG).exists() or (where / WEIGHTS).exists()
+        hint = " (a model folder: File > Open model folder, or translate --model)" if model else ""
+        raise SessionFileError(f"{where} is a folder, not a session file (.tsim){hint}")
+    if not where.exists():
         raise SessionFileError(f"session file not found: {where}")
+    if not where.is_file():
+        raise SessionFileError(f"{where} is {limits.describe_path(where)}, not a session file")
+    size = where.stat().st_size
+    if size > limits.SESSION_BYTES + MiB:
+        raise SessionFileError(
+            f"{where}: {size:,} bytes; a session file holds at most {limits.SESSION_BYTES:,}"
+        )
+
+
+def _check_directory(where: Path) -> None:
+    """Read the zip's end record before ``zipfile`` does: a handful of entries, a
+    small central directory and no ZIP64 (which this program never writes), so a
+    crafted directory of millions of entries is refused before it is parsed."""
+    try:
+        with where.open("rb") as f:
+            f.seek(0, os.SEEK_END)
+            size = f.tell()
+            f.seek(max(0, size - (1 << 16) - 22))
+            tail = f.read()
+    except OSError as e:
+        raise SessionFileError(f"{where}: cannot read it ({e.strerror or e})") from None
+    end = tail.rfind(b"PK\x05\x06")
+    if end < 0 or len(tail) - end < 22:
+        raise SessionFileError(f"{where}: not a session file (not a zip, or truncated)")
+    count, cd_size = struct.unpack_from("<HI", tail, end + 10)
+    zip64 = end >= 20 and tail[end - 20 : end - 16] == b"PK\x06\x07"
+    if zip64 or count > MAX_ENTRIES or cd_size > MAX_CENTRAL_DIRECTORY:
+        raise SessionFileError(
+            f"{where}: not a session file ({count} entries in a {cd_size:,}-byte directory; "
+            f"a session file has {len(LIMITS)})"
+        )
+
+
+def _read_entries(where: Path) -> dict[str, bytes]:
+    _check_path(where)
+    _check_directory(where)
     try:
         zf = zipfile.ZipFile(where)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
@@ -154,21 +203,45 @@ def _read_entries(where: Path) -> dict[str, bytes]:
                 )
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
                 raise SessionFileError(f"{where}: entry {info.filename!r} uses another compression")
-        return {info.filename: _read_entry(zf, info, where) for info in infos}
+            if info.flag_bits & 0x1:
+                raise SessionFileError(f"{where}: entry {info.filename!r} is encrypted")
+        entries: dict[str, bytes] = {}
+        budget = limits.SESSION_BYTES  # what all entries together may inflate to
+        for info in infos:
+            entries[info.filename] = _read_entry(zf, info, where, budget)
+            budget -= len(entries[info.filename])
+        return entries
 
 
-def _read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: Path) -> bytes:
-    limit = LIMITS[info.filename]
+def _read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: Path, budget: int) -> bytes:
+    """Inflate one entry chunk by chunk, counting: never past its limit or what is left
+    of the file's budget, whatever its header says."""
+    limit = min(LIMITS[info.filename], budget)
+    chunks: list[bytes] = []
+    size = 0
     try:
         with zf.open(info) as f:
-            data = f.read(limit + 1)  # never more than the limit, whatever the header says
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError) as e:
+            while chunk := f.read(min(_CHUNK, limit + 1 - size)):
+                chunks.append(chunk)
+                size += len(chunk)
+                if size > limit:
+                    raise SessionFileError(
+                        f"{where}: entry {info.filename!r} inflates past {limit:,} bytes "
+                        "(larger than it says, or than the file's budget)"
+                    )
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError) as e:
         raise SessionFileError(
             f"{where}: entry {info.filename!r} is damaged ({_first_line(e)})"
         ) from None
-    if len(data) > limit:
-        raise SessionFileError(f"{where}: entry {info.filename!r} is larger than it says")
-    return data
+    except NotImplementedError as e:
+        raise SessionFileError(f"{where}: entry {info.filename!r}: {_first_line(e)}") from None
+    except SessionFileError:
+        raise
+    except ValueError as e:
+        raise SessionFileError(
+            f"{where}: entry {info.filename!r} is damaged ({_first_line(e)})"
+        ) from None
+    return b"".join(chunks)
 
 
 # -- the state ----------------------------------------------------------------------------
@@ -230,6 +303,13 @@ def _check_fields(state: dict[str, Any]) -> None:
         raise SessionFileError(f"mode must be translate or train; got {state['mode']!r}")
     _nonnegative(state["cursor"], "cursor")
     _check_decode(state["decode"])
+    for what, most in (
+        ("breakpoints", limits.MAX_BREAKPOINTS),
+        ("watches", limits.MAX_WATCHES),
+        ("interventions", limits.MAX_INTERVENTIONS),
+    ):
+        if len(state[what]) > most:
+            raise SessionFileError(f"{len(state[what]):,} {what}; the limit is {most:,}")
     sel = state["selection"]
     if set(sel) != {"head", "row", "col"}:
         raise SessionFileError('selection must have exactly "head", "row" and "col"')
@@ -282,6 +362,21 @@ def _check_decode(decode: dict[str, Any]) -> None:
     )
     if not ok:
         raise SessionFileError("decode settings out of range")
+    try:
+        limits.check_beam(decode["beam"])
+        limits.check_temperature(decode["temperature"])
+        limits.check_top_p(decode["top_p"])
+        limits.check_seed(decode["seed"])
+        limits.check_count("decode.max_len tokens", decode["max_len"], limits.MAX_DECODE_LEN)
+        limits.check_count("decode.candidates", decode["candidates"], limits.MAX_CANDIDATES)
+        limits.check_count("decode.top_k", decode["top_k"], limits.MAX_TOP_K)
+    except limits.LimitError as e:
+        raise SessionFileError(f"decode settings out of range: {e}") from None
+    if not 0 <= decode["length_penalty"] <= limits.MAX_LENGTH_PENALTY:
+        raise SessionFileError(
+            f"decode settings out of range: length_penalty must be from 0 to "
+            f"{limits.MAX_LENGTH_PENALTY:g}"
+        )
 
 
 def _typed(value: Any, kind: type, name: str) -> None:

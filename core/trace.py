@@ -22,6 +22,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from core import limits
+
 Phase = Literal["forward", "loss", "backward", "update", "decode"]
 PHASES: tuple[Phase, ...] = ("forward", "loss", "backward", "update", "decode")
 GRAD = "d/"  # key prefix of a gradient: "d/enc.0.norm1" is dL/d(enc.0.norm1)
@@ -155,6 +157,7 @@ class Tracer:
         self.recording = True
         self._forward: dict[str, Step] = {}  # forward step by output key, for grad steps
         self._handles: list[Any] = []
+        self.stored_bytes = 0  # what ``store`` has kept so far (``limits.TRACE_BYTES``)
 
     @contextmanager
     def active(self) -> Iterator[Tracer]:
@@ -198,8 +201,19 @@ class Tracer:
         return step
 
     def store(self, key: str, x: Tensor) -> str:
+        self._count(x)
         self.trace.tensors[key] = x.detach()
         return key
+
+    def _count(self, x: Tensor) -> None:
+        """Keep the trace within ``limits.TRACE_BYTES``: past it the run stops with one
+        line (a model that never says <eos> at a long max_len, a huge batch)."""
+        self.stored_bytes += x.numel() * x.element_size()
+        if self.stored_bytes > limits.TRACE_BYTES:
+            raise limits.LimitError(
+                f"this run would record more than {limits.TRACE_BYTES >> 20:,} MiB of tensors "
+                "(the limit); lower the decoding max_len or use a shorter sentence"
+            )
 
     def record(
         self, name: str, x: Tensor, kind: str, inputs: Mapping[str, str], axes: Sequence[str]

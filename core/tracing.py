@@ -5,6 +5,12 @@ part lands. A training step is forward (teacher forcing), loss, backward (as
 autograd produced it) and update (per parameter: before, the gradient Adam used,
 the moments, the update, after), plus the loss on the same pair after the update,
 so the window can say how much one step helped.
+
+A decoder-only (GPT) model records the same phases on one sequence, prompt and answer
+together: ``tgt.tokens`` … ``logits``, ``probs``, then ``tgt.target`` (the next tokens),
+``loss.mask`` (which positions are graded: the answer and ``<eos>``, never the prompt),
+``loss.per_token`` and ``loss``. Its translation trace names every decoding step
+``t{n}/tgt.tokens`` … ``t{n}/logits``, ``t{n}/next.probs``, ``t{n}/next.token``.
 """
 
 from __future__ import annotations
@@ -12,18 +18,25 @@ from __future__ import annotations
 import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 
 from core.batches import Batch
 from core.bundle import Bundle, Translation
+from core.classify_data import LabelBatch
+from core.classify_task import encode_sentence
 from core.config import TrainConfig
 from core.decode import DecodeSettings
+from core.prompt_task import PromptBatch, collate
+from core.tokenizer import WordTokenizer
 from core.trace import GRAD, Intervention, Trace, Tracer, point
-from core.train import Trainer
+from core.train import AnyBatch, Trainer
 
 
-def _pair_batch(bundle: Bundle, source: str, target: str) -> tuple[Batch, dict[str, list[str]]]:
+def _pair_batch(bundle: Bundle, source: str, target: str) -> tuple[AnyBatch, dict[str, Any]]:
+    if bundle.cfg.arch == "decoder-only":
+        return _prompt_batch(bundle, source, target)
     src, enc = bundle.encode_source(source)
     tgt_in, tgt_out, tenc = bundle.encode_target(target)
     tok = bundle.tgt_tok.token
@@ -37,10 +50,32 @@ def _pair_batch(bundle: Bundle, source: str, target: str) -> tuple[Batch, dict[s
     return Batch(src, tgt_in, tgt_out), meta
 
 
-def _forward_and_loss(trainer: Trainer, tracer: Tracer, batch: Batch) -> torch.Tensor:
+def _prompt_batch(bundle: Bundle, source: str, target: str) -> tuple[PromptBatch, dict[str, Any]]:
+    """Decoder-only: the pair as one sequence; its token strips and where the answer starts."""
+    ex = bundle.prompt_example(source, target)
+    _, enc = bundle.encode_prompt(source)
+    tok = bundle.tgt_tok.token
+    meta = {
+        "tokens": [tok(i) for i in ex.ids],
+        "src_tokens": [tok(i) for i in ex.ids[: ex.prompt_len]],
+        "tgt_in_tokens": [tok(i) for i in ex.ids[:-1]],
+        "tgt_out_tokens": [tok(i) for i in ex.ids[1:]],
+        "loss_mask": list(ex.loss_mask[1:]),
+        "prompt_len": ex.prompt_len,
+        "unknown": list(enc.unknown),
+        "target_unknown": [],
+    }
+    return collate([ex]), meta
+
+
+def _forward_and_loss(trainer: Trainer, tracer: Tracer, batch: AnyBatch) -> torch.Tensor:
     with tracer.active():
         tracer.phase = "forward"
         logits = trainer.forward(batch)  # (1, T, V)
+        if isinstance(batch, LabelBatch):  # the model itself recorded cls.probs
+            tracer.phase = "loss"
+            point("cls.target", batch.labels, "tokens", {}, ("batch",))
+            return trainer.loss(logits, batch)
         with torch.no_grad():  # shown, not trained through: the loss uses log-softmax
             point(
                 "probs",
@@ -50,19 +85,24 @@ def _forward_and_loss(trainer: Trainer, tracer: Tracer, batch: Batch) -> torch.T
                 ("batch", "tgt", "vocab"),
             )
         tracer.phase = "loss"
-        point("tgt.target", batch.tgt_out, "tokens", {}, ("batch", "label"))
+        labels = batch.labels if isinstance(batch, PromptBatch) else batch.tgt_out
+        point("tgt.target", labels, "tokens", {}, ("batch", "label"))
         return trainer.loss(logits, batch)
 
 
 def trace_training_step(trainer: Trainer, source: str, target: str) -> Trace:
-    """Run and record one full training step on one sentence pair (it does update)."""
+    """Run and record one full training step on one sentence pair (it does update).
+
+    For an encoder-only classifier ``target`` is the label's name (``trace_classify_step``)."""
+    if trainer.bundle.cfg.arch == "encoder-only":
+        return trace_classify_step(trainer, source, target)
     batch, meta = _pair_batch(trainer.bundle, source, target)
     trace = trace_batch_step(trainer, batch)
     trace.meta.update(meta, source=source, target=target)
     return trace
 
 
-def trace_batch_step(trainer: Trainer, batch: Batch, loss_after: bool = True) -> Trace:
+def trace_batch_step(trainer: Trainer, batch: AnyBatch, loss_after: bool = True) -> Trace:
     """Run and record one full training step on any batch (it does update).
 
     ``loss_after`` adds one more forward pass: the batch's loss with the new weights,
@@ -109,6 +149,7 @@ def trace_batch_step(trainer: Trainer, batch: Batch, loss_after: bool = True) ->
             trace.meta["loss_after"] = float(trainer.loss(trainer.forward(batch), batch))
     trace.meta.update(
         kind="train_step",
+        arch=bundle.cfg.arch,
         loss=float(loss.detach()),
         lr=lr,
         grad_norm=norm,
@@ -160,15 +201,72 @@ def trace_translation(
     tracer = Tracer(grads=False, interventions=interventions)
     tracer.watch_parameters(bundle.model, clone=False)
     result = bundle.translate(source, settings, tracer=tracer)
+    prompt = bundle.cfg.arch == "decoder-only"
     tracer.trace.meta.update(
         kind="translation",
+        arch=bundle.cfg.arch,
         source=source,
         translation=result.text,
-        src_tokens=[*result.source.tokens, "<eos>"],
+        src_tokens=list(result.source.tokens) if prompt else [*result.source.tokens, "<eos>"],
         tgt_tokens=result.tokens,
         unknown=list(result.source.unknown),
     )
     return tracer.trace, result
+
+
+def _label_batch(
+    bundle: Bundle, item: str | torch.Tensor, label: str
+) -> tuple[LabelBatch, dict[str, Any]]:
+    """A classifier's input: a sentence (``[CLS]`` + words) or a (C, H, W) picture, and
+    its label by name."""
+    if label not in bundle.labels:
+        raise ValueError(f"unknown label {label!r}; this model knows: {', '.join(bundle.labels)}")
+    target = torch.tensor([bundle.labels.index(label)])
+    if isinstance(item, str):
+        tok = bundle.src_tok
+        if not isinstance(tok, WordTokenizer):
+            raise ValueError("this classifier has no word vocabulary")
+        enc = encode_sentence(tok, item)
+        meta: dict[str, Any] = {"src_tokens": list(enc.tokens), "unknown": list(enc.unknown)}
+        return LabelBatch(torch.tensor([enc.ids]), target), meta
+    return LabelBatch(item[None].float(), target), {"src_tokens": [], "unknown": []}
+
+
+def trace_classify_step(trainer: Trainer, item: str | torch.Tensor, label: str) -> Trace:
+    """One traced training step of a classifier on one sentence (or picture) and its label:
+    forward (… ``cls.vector``, ``cls.logits``, ``cls.probs``), loss (``cls.target``,
+    ``loss.per_example``, ``loss``), backward and update."""
+    batch, meta = _label_batch(trainer.bundle, item, label)
+    trace = trace_batch_step(trainer, batch)
+    trace.meta.update(meta, source=item if isinstance(item, str) else "", target=label)
+    trace.meta["labels"] = list(trainer.bundle.labels)
+    return trace
+
+
+def trace_classification(
+    bundle: Bundle, item: str | torch.Tensor, interventions: Sequence[Intervention] = ()
+) -> Trace:
+    """A classifier's traced forward pass (no loss, no update): every step up to
+    ``cls.probs``; ``meta["ranked"]`` holds the labels by probability."""
+    model = bundle.classifier()
+    batch, meta = _label_batch(bundle, item, bundle.labels[0])
+    tracer = Tracer(grads=False, interventions=interventions)
+    tracer.watch_parameters(model, clone=False)
+    model.eval()
+    with torch.no_grad(), tracer.active():
+        tracer.phase = "forward"
+        probs = torch.softmax(model(batch.inputs)[0], -1)
+    order = torch.argsort(probs, descending=True, stable=True).tolist()
+    tracer.trace.meta.update(
+        meta,
+        kind="classification",
+        arch=bundle.cfg.arch,
+        source=item if isinstance(item, str) else "",
+        labels=list(bundle.labels),
+        ranked=[(bundle.labels[i], float(probs[i])) for i in order],
+        interventions=[i.name for i in interventions],
+    )
+    return tracer.trace
 
 
 @dataclass(frozen=True)

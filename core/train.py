@@ -1,9 +1,14 @@
 """Training: one step in four phases (forward, loss, backward, update) and a fit loop.
 
 The phases are separate methods because the traced training step and the GUI run
-them one at a time; ``step`` chains them for plain training. ``fit`` knows nothing
-about who watches: progress, metrics and cancellation go through ``Callbacks``, so
-the same loop serves the command line (a progress bar) and a GUI worker thread.
+them one at a time; ``step`` chains them for plain training. A decoder-only (GPT) bundle
+trains on ``prompt_task`` sequences (``PromptBatch``): the loss counts only the answer's
+positions (``loss.mask``). An encoder-only classifier trains on ``LabelBatch``es (sentences
+or pictures): cross-entropy of ``cls.logits`` against the label. An MoE model adds
+``cfg.aux_loss_weight * model.aux_loss()``.
+``fit`` knows nothing about who watches: progress, metrics and cancellation go
+through ``Callbacks``, so the same loop serves the command line (a progress bar) and a
+GUI worker thread.
 """
 
 from __future__ import annotations
@@ -20,14 +25,22 @@ from torch import Tensor
 
 from core.batches import Batch, EncodedPairs
 from core.bundle import Bundle
+from core.classify_data import ClassCorpus, LabelBatch, LabelData, task_data
+from core.classify_task import ClassifyCorpus
 from core.config import TrainConfig
 from core.corpus import Corpus
 from core.decode import greedy_batch
+from core.decode_prompt import greedy_answers
+from core.model_decoder import DecoderOnly
+from core.prompt_task import EncodedPrompts, PromptBatch
 from core.tokenizer import PAD_ID
 from core.trace import point
 
 EVAL_CHUNK = 32  # sentences decoded between two looks at "should we stop?"
 LECTURE_CHECK = 25  # steps between lecture checks when stopping on them between evaluations
+
+
+AnyBatch = Batch | PromptBatch | LabelBatch
 
 
 class Interrupted(Exception):
@@ -80,13 +93,32 @@ class FitResult:
 class Trainer:
     """Adam with linear warmup on a bundle's model over a corpus' training split."""
 
-    def __init__(self, bundle: Bundle, corpus: Corpus | None, cfg: TrainConfig) -> None:
+    def __init__(
+        self, bundle: Bundle, corpus: Corpus | ClassCorpus | None, cfg: TrainConfig
+    ) -> None:
         """Without a corpus the trainer can still take steps on batches it is given."""
-        corpus = corpus or Corpus(bundle.pair, (), (), ())
+        classifier = bundle.cfg.arch == "encoder-only"
+        if corpus is None:
+            empty = ClassifyCorpus(bundle.pair, (), (), ()) if classifier else None
+            corpus = empty or Corpus(bundle.pair, (), (), ())
         self.bundle, self.corpus, self.cfg = bundle, corpus, cfg
         model, max_len = bundle.model, bundle.cfg.max_len
-        self.train_data = EncodedPairs(corpus.train, bundle.src_tok, bundle.tgt_tok, max_len)
-        self.valid_data = EncodedPairs(corpus.valid, bundle.src_tok, bundle.tgt_tok, max_len)
+        self.train_data: EncodedPairs | EncodedPrompts | LabelData
+        self.valid_data: EncodedPairs | EncodedPrompts | LabelData
+        if classifier:
+            if isinstance(corpus, Corpus):
+                raise ValueError("a classifier trains on labelled sentences or pictures")
+            self.train_data = task_data(corpus, "train", bundle.src_tok, max_len)
+            self.valid_data = task_data(corpus, "valid", bundle.src_tok, max_len)
+        elif not isinstance(corpus, Corpus):
+            raise ValueError(f"a {bundle.cfg.arch} model trains on sentence pairs")
+        elif bundle.cfg.arch == "decoder-only":
+            tok = bundle.prompt_tok
+            self.train_data = EncodedPrompts(corpus.train, tok, max_len)
+            self.valid_data = EncodedPrompts(corpus.valid, tok, max_len)
+        else:
+            self.train_data = EncodedPairs(corpus.train, bundle.src_tok, bundle.tgt_tok, max_len)
+            self.valid_data = EncodedPairs(corpus.valid, bundle.src_tok, bundle.tgt_tok, max_len)
         self.opt = torch.optim.Adam(
             model.parameters(), lr=cfg.lr, betas=(0.9, 0.98), eps=1e-9, fused=True
         )
@@ -98,29 +130,71 @@ class Trainer:
         self.group_norms: dict[str, float] = {}  # of the last step that computed them
 
     # -- the four phases -------------------------------------------------------------
-    def forward(self, batch: Batch) -> Tensor:
-        self.bundle.model.train()
-        return self.bundle.model(batch.src, batch.tgt_in)  # (B, T, V)
+    def forward(self, batch: AnyBatch) -> Tensor:
+        model = self.bundle.model
+        model.train()
+        if isinstance(batch, LabelBatch):
+            return model(batch.inputs)  # (B, n_labels)
+        if isinstance(batch, PromptBatch):
+            return model(batch.inputs)  # (B, L, V)
+        return model(batch.src, batch.tgt_in)  # (B, T, V)
 
-    def loss(self, logits: Tensor, batch: Batch) -> Tensor:
-        """Mean cross-entropy over real (non-pad) target tokens; per token traced too."""
+    def loss(self, logits: Tensor, batch: AnyBatch) -> Tensor:
+        """Mean cross-entropy over the graded tokens; per token traced too.
+
+        Encoder-decoder: every real (non-pad) target token. Decoder-only: only the answer
+        (``loss.mask``: True on the target tokens and ``<eos>``, False on the prompt and
+        padding), so a prompt position's label never changes the loss. MoE models add the
+        weighted load-balancing loss (``loss.task`` + ``aux_loss_weight`` x ``aux_loss``)."""
+        if isinstance(batch, LabelBatch):
+            return self._class_loss(logits, batch)
         b, t, v = logits.shape
+        labels = batch.labels if isinstance(batch, PromptBatch) else batch.tgt_out
         per_token = F.cross_entropy(
             logits.reshape(b * t, v),
-            batch.tgt_out.reshape(b * t),
+            labels.reshape(b * t),
             ignore_index=PAD_ID,
             reduction="none",
             label_smoothing=self.cfg.label_smoothing,
         ).view(b, t)  # (B, T), 0 at padding
+        inputs = {"logits": "logits", "target": "tgt.target"}
+        if isinstance(batch, PromptBatch):
+            mask = point(
+                "loss.mask", batch.loss_mask, "mask", {"target": "tgt.target"}, ("batch", "label")
+            )
+            per_token = per_token * mask  # (B, T), 0 on the prompt and padding
+            inputs["mask"] = "loss.mask"
         per_token = point(
             "loss.per_token",
             per_token,
             "loss",
-            {"logits": "logits", "target": "tgt.target"},
+            inputs,
             ("batch", "label"),  # position t: the loss of predicting label t
         )
-        loss = per_token.sum() / batch.n_tokens  # ()
-        return point("loss", loss, "mean", {"x": "loss.per_token"}, ())
+        loss = per_token.sum() / max(batch.n_tokens, 1)  # ()
+        return self._with_aux(loss, "loss.per_token")
+
+    def _class_loss(self, logits: Tensor, batch: LabelBatch) -> Tensor:
+        """Classifier: cross-entropy of ``cls.logits`` (B, n_labels) against ``cls.target``."""
+        per_item = F.cross_entropy(
+            logits, batch.labels, reduction="none", label_smoothing=self.cfg.label_smoothing
+        )  # (B,)
+        per_item = point(
+            "loss.per_example",
+            per_item,
+            "loss",
+            {"logits": "cls.logits", "target": "cls.target"},
+            ("batch",),
+        )
+        loss = per_item.mean()
+        return self._with_aux(loss, "loss.per_example")
+
+    def _with_aux(self, loss: Tensor, source: str) -> Tensor:
+        if self.bundle.cfg.ffn == "moe":
+            task = point("loss.task", loss, "mean", {"x": source}, ())
+            loss = task + self.bundle.cfg.aux_loss_weight * self.bundle.model.aux_loss()
+            return point("loss", loss, "add", {"task": "loss.task"}, ())
+        return point("loss", loss, "mean", {"x": source}, ())
 
     def backward(self, loss: Tensor) -> None:
         if not torch.isfinite(loss):
@@ -146,14 +220,14 @@ class Trainer:
         self.step_count += 1
 
     # -- plain training --------------------------------------------------------------
-    def next_batch(self) -> Batch:
+    def next_batch(self) -> AnyBatch:
         n = len(self.train_data)
         if not n:
             raise TrainingError("no training pairs fit the model (all empty or too long)")
         idx = torch.randint(n, (min(self.cfg.batch_size, n),), generator=self.rng)
         return self.train_data.batch(idx.tolist())
 
-    def step(self, batch: Batch | None = None) -> StepStats:
+    def step(self, batch: AnyBatch | None = None) -> StepStats:
         batch = batch or self.next_batch()
         lr = float(self.sched.get_last_lr()[0])
         loss = self.loss(self.forward(batch), batch)
@@ -201,21 +275,51 @@ class Trainer:
         return self.cfg.stop_when_lecture_correct and self.step_count % LECTURE_CHECK == 0
 
     def lecture_correct(self) -> bool:
-        expected = [p.target for p in self.corpus.lecture]
+        expected = self.lecture_expected()
         return bool(expected) and self.lecture_outputs() == expected
+
+    def lecture_expected(self) -> list[str]:
+        """What the lecture items should give: translations, or label names."""
+        corpus = self.corpus
+        if isinstance(corpus, Corpus):
+            return [p.target for p in corpus.lecture]
+        data = task_data(corpus, "lecture", self.bundle.src_tok, self.bundle.cfg.max_len)
+        return [self._label_name(i) for i in data.labels]
+
+    def _label_name(self, label: int) -> str:
+        names = self.bundle.labels
+        return names[label] if label < len(names) else str(label)
 
     @torch.no_grad()
     def lecture_outputs(self) -> list[str]:
-        """Greedy translations of the lecture sentences (held out of training)."""
-        pairs = self.corpus.lecture
+        """Greedy translations (or predicted labels) of the lecture items (held out)."""
+        corpus = self.corpus
+        if not isinstance(corpus, Corpus):
+            items = task_data(corpus, "lecture", self.bundle.src_tok, self.bundle.cfg.max_len)
+            if not len(items):
+                return []
+            self.bundle.model.eval()
+            logits = self.bundle.model(items.batch(range(len(items))).inputs)
+            return [self._label_name(int(i)) for i in logits.argmax(-1)]
+        pairs = corpus.lecture
         if not pairs:
             return []
+        model = self.bundle.model
+        if isinstance(model, DecoderOnly):
+            model.eval()
+            return self._answers([list(self.bundle.prompt_tok.prompt(p.source).ids) for p in pairs])
         data = EncodedPairs(
             pairs, self.bundle.src_tok, self.bundle.tgt_tok, self.bundle.cfg.max_len
         )
         self.bundle.model.eval()
-        ids = greedy_batch(self.bundle.model, data.batch(range(len(data))).src)
+        ids = greedy_batch(self.bundle.translator(), data.batch(range(len(data))).src)
         return [self.bundle.tgt_tok.decode(row) for row in ids]
+
+    def _answers(self, prompts: list[list[int]], max_len: int = 40) -> list[str]:
+        model = self.bundle.model
+        assert isinstance(model, DecoderOnly)
+        rows = greedy_answers(model, prompts, max_len)
+        return [self.bundle.tgt_tok.decode(r) for r in rows]
 
     @torch.no_grad()
     def evaluate(
@@ -231,11 +335,34 @@ class Trainer:
 
         model = self.bundle.model
         model.eval()
+        if isinstance(self.valid_data, LabelData):
+            return self._evaluate_classifier(check)
         loss_sum, tokens, correct = 0.0, 0, 0
         hyps: list[str] = []
         refs: list[str] = []
-        for batch in self.valid_data.batches(256):
-            logits = model(batch.src, batch.tgt_in)  # (B, T, V)
+        if isinstance(self.valid_data, EncodedPrompts):
+            data = self.valid_data
+            for pb in data.batches(256):
+                logits = model(pb.inputs)  # (B, L, V)
+                real = pb.loss_mask
+                loss_sum += float(F.cross_entropy(logits[real], pb.labels[real], reduction="sum"))
+                correct += int((logits.argmax(-1) == pb.labels)[real].sum())
+                tokens += int(real.sum())
+                check()
+            n = min(max_bleu_sentences, len(data))
+            for start in range(0, n, EVAL_CHUNK):
+                check()
+                chunk = data.examples[start : min(n, start + EVAL_CHUNK)]
+                prompts = [list(e.ids[: e.prompt_len]) for e in chunk]
+                # an answer over twice the prompt's length is wrong anyway: an untrained
+                # model that never says <eos> stops there instead of at max_len
+                longest = 2 * max(len(p) for p in prompts) + 5
+                hyps.extend(self._answers(prompts, longest))
+        for batch in (
+            self.valid_data.batches(256) if isinstance(self.valid_data, EncodedPairs) else []
+        ):
+            translator = self.bundle.translator()
+            logits = translator(batch.src, batch.tgt_in)  # (B, T, V)
             real = batch.tgt_out != PAD_ID
             loss_sum += float(F.cross_entropy(logits[real], batch.tgt_out[real], reduction="sum"))
             correct += int((logits.argmax(-1) == batch.tgt_out)[real].sum())
@@ -244,13 +371,13 @@ class Trainer:
             todo = batch.src[: max_bleu_sentences - len(hyps)]
             for chunk in todo.split(EVAL_CHUNK) if len(todo) else ():
                 check()
-                for row in greedy_batch(model, chunk):
+                for row in greedy_batch(translator, chunk):
                     hyps.append(self.bundle.tgt_tok.decode(row))
         refs = [p.target for p in self.valid_data.pairs[: len(hyps)]]
         bleu = sacrebleu.corpus_bleu(hyps, [refs]).score if hyps else 0.0
         chrf = sacrebleu.corpus_chrf(hyps, [refs]).score if hyps else 0.0
         outputs = self.lecture_outputs()
-        expected = [p.target for p in self.corpus.lecture]
+        expected = self.lecture_expected()
         right = sum(o == e for o, e in zip(outputs, expected, strict=True))
         return EvalStats(
             self.step_count,
@@ -258,6 +385,30 @@ class Trainer:
             correct / max(tokens, 1),
             bleu,
             chrf,
+            right,
+            len(expected),
+            tuple(outputs),
+        )
+
+    def _evaluate_classifier(self, check: Callable[[], None]) -> EvalStats:
+        """Validation loss and accuracy (as ``token_acc``; BLEU / chrF are 0) and the
+        lecture items."""
+        assert isinstance(self.valid_data, LabelData)
+        loss_sum, correct = 0.0, 0
+        for batch in self.valid_data.batches(256):
+            logits = self.bundle.model(batch.inputs)  # (B, n_labels)
+            loss_sum += float(F.cross_entropy(logits, batch.labels, reduction="sum"))
+            correct += int((logits.argmax(-1) == batch.labels).sum())
+            check()
+        n = max(len(self.valid_data), 1)
+        outputs, expected = self.lecture_outputs(), self.lecture_expected()
+        right = sum(o == e for o, e in zip(outputs, expected, strict=True))
+        return EvalStats(
+            self.step_count,
+            loss_sum / n,
+            correct / n,
+            0.0,
+            0.0,
             right,
             len(expected),
             tuple(outputs),

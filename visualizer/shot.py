@@ -2,7 +2,10 @@
 
 ``transformer-sim shot --out FILE.png [--view NAME] [--step NAME|N] [--size WxH]
 [--lang en|zh]`` ends here. The view is built on a real session at the requested
-step and painted exactly as on screen (``QWidget.grab``).
+step and painted exactly as on screen (``QWidget.grab``). Sizes are checked before
+anything is drawn (each side 100 to 8000 pixels, and width × height × scale² within
+``core.limits.MAX_PICTURE_PIXELS``), and the PNG is written to a temporary file beside
+``--out`` and renamed into place.
 """
 
 from __future__ import annotations
@@ -25,13 +28,21 @@ class ShotError(ValueError):
     """Bad shot arguments (unknown view, step or size); one line for the user."""
 
 
-def parse_size(text: str) -> tuple[int, int]:
+def parse_size(text: str, scale: float = 1.0) -> tuple[int, int]:
+    """WIDTHxHEIGHT, each side from 100 to 8000, and (at ``scale``) within the picture
+    ceiling, ``core.limits.MAX_PICTURE_PIXELS``."""
+    from core.limits import LimitError, check_picture
+
     try:
         w, h = (int(x) for x in text.lower().split("x"))
     except ValueError:
         raise ShotError(f"--size must look like 1600x1000, got {text!r}") from None
     if not (100 <= w <= 8000 and 100 <= h <= 8000):
         raise ShotError(f"--size must be between 100x100 and 8000x8000, got {text}")
+    try:
+        check_picture(w, h, scale)
+    except LimitError as e:
+        raise ShotError(str(e)) from None
     return w, h
 
 
@@ -86,9 +97,15 @@ def shot(
     widget.show()
     for _ in range(3):
         app.processEvents()
-    if not widget.grab().save(str(out)):
-        raise ShotError(f"could not write {out}")
+    from core.atomic import staged
+
+    picture = widget.grab()
     widget.close()
+    if picture.isNull():
+        raise ShotError(f"could not draw a {w}x{h} picture")
+    with staged(out) as (tmp,):
+        if not picture.save(str(tmp), "PNG"):
+            raise ShotError(f"could not write {out}")
     return out
 
 
@@ -113,11 +130,11 @@ def record_view(
     from visualizer.export.render import check_scale
     from visualizer.export.video import ExportError, check_fps, check_target
 
-    w, h = parse_size(size)
+    check_scale(scale)
+    w, h = parse_size(size, scale)
     if lang not in ("en", "zh"):
         raise ExportError(f"--lang must be en or zh, got {lang!r}")
     check_target(out)
-    check_scale(scale)
     check_fps(fps)
     check_view(view)
     _app, session, bridge = _offscreen_session(pair, source, lang, mode, ExportError, animate=True)

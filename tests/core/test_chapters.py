@@ -225,6 +225,32 @@ def test_a_user_folder_loads_in_file_order_and_reports_bad_files(tmp_path: Path)
         find_chapter("cee", chapters)
 
 
+def test_hostile_chapter_files_are_skipped_and_the_built_in_ones_still_load(
+    tmp_path: Path,
+) -> None:
+    import os
+
+    (tmp_path / "01-deep.json").write_bytes(b"[" * 100_000 + b"]" * 100_000)
+    with (tmp_path / "02-huge.json").open("wb") as f:
+        f.truncate(3 << 30)  # sparse: says 3 GB, occupies nothing
+    os.mkfifo(tmp_path / "03-pipe.json")
+    (tmp_path / "04-ok.json").write_text(json.dumps(_edit("id", "ok")), encoding="utf-8")
+    (tmp_path / "05-newline.json").write_text(json.dumps({"a\nb": 1}), encoding="utf-8")
+    errors: list[str] = []
+    assert [c.id for c in list_chapters(tmp_path, errors)] == ["ok"]
+    assert [e.split(":")[0] for e in errors] == [
+        "01-deep.json",
+        "02-huge.json",
+        "03-pipe.json",
+        "05-newline.json",
+    ]
+    assert "nested 100000 levels deep" in errors[0]
+    assert "the limit is 1,000,000" in errors[1]
+    assert "not a regular file" in errors[2]
+    assert all("\n" not in e for e in errors)  # one line each, even for a key with a newline
+    assert len(builtin_chapters()) == len(ORDER)
+
+
 def test_reading_chapters_needs_neither_qt_nor_torch() -> None:
     code = (
         "import importlib.abc, sys\n"

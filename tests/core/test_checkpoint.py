@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pickle
 import shutil
 from collections.abc import Callable
@@ -227,7 +228,29 @@ REFUSALS: dict[str, tuple[Callable[[Path], None], str]] = {
         _edit_json(VOCAB, lambda d: d["target"]["vocab"].pop()),
         "shape",
     ),
+    "max_len past the ceiling": (
+        _edit_json(CONFIG, lambda d: d["model"].update(max_len=100_000)),
+        "max_len 100,000",
+    ),
+    "a sparse 6 GB config": (
+        lambda f: _sparse(f / CONFIG, 6 << 30),
+        "the limit is",
+    ),
+    "a sparse 6 GB weights file": (
+        lambda f: _sparse(f / WEIGHTS, 6 << 30),
+        "the limit is",
+    ),
+    "a deeply nested vocab": (
+        lambda f: (f / VOCAB).write_bytes(b"[" * 50_000 + b"]" * 50_000),
+        "nested",
+    ),
+    "config a pipe": (lambda f: ((f / CONFIG).unlink(), os.mkfifo(f / CONFIG)), "regular file"),
 }
+
+
+def _sparse(path: Path, size: int) -> None:
+    with path.open("wb") as f:
+        f.truncate(size)
 
 
 @pytest.mark.parametrize("case", list(REFUSALS))
@@ -248,6 +271,32 @@ def test_refuses_missing_folder(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(CheckpointError, match="not found"):
         checkpoint.load(tmp_path / "file")
+
+
+def test_a_failed_save_keeps_the_previous_model(
+    folder: Path, fresh: Bundle, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full disk halfway through a save: the old three files stay as they were, and
+    no temporary file is left in the folder."""
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    real = Path.write_bytes
+
+    def disk_full(self: Path, data: bytes) -> int:
+        if "vocab" in self.name:
+            raise OSError(28, "No space left on device")
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    with pytest.raises(OSError, match="space"):
+        checkpoint.save(folder, fresh)
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+
+
+def test_config_json_is_standard_json(tmp_path: Path, shipped_de: Bundle) -> None:
+    out = checkpoint.save(tmp_path / "m", shipped_de, extra={"metrics": {"loss": float("nan")}})
+    text = (out / CONFIG).read_text("utf-8")
+    assert "NaN" not in text
+    assert json.loads(text)["metrics"]["loss"] is None
 
 
 def test_checkpoint_error_is_a_value_error() -> None:

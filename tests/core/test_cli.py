@@ -197,6 +197,25 @@ USER_ERRORS: dict[str, tuple[Args, tuple[str, ...]]] = {
     "beam 0": (lambda t: ["translate", "--beam", "0", SRC], ("--beam",)),
     "negative temperature": (lambda t: ["translate", "--temperature", "-1", SRC], ()),
     "top-p 0": (lambda t: ["translate", "--top-p", "0", SRC], ("--top-p",)),
+    "beam past the limit": (lambda t: ["translate", "--beam", "100000", SRC], ("--beam",)),
+    "temperature 1e-300": (
+        lambda t: ["translate", "--temperature", "1e-300", SRC],
+        ("--temperature",),
+    ),
+    "top-p 1e-300": (lambda t: ["translate", "--top-p", "1e-300", SRC], ("--top-p",)),
+    "seed 10**30": (lambda t: ["translate", "--seed", str(10**30), SRC], ("--seed",)),
+    "trace lr inf": (
+        lambda t: ["trace", SRC, "--target", TGT, "--out", t / "t.npz", "--lr", "inf"],
+        ("--lr",),
+    ),
+    "train lr nan": (
+        lambda t: ["train", "--preset", "demo-de", "--lr", "nan", "--out", t / "out"],
+        ("--lr",),
+    ),
+    "train into /proc": (
+        lambda t: ["train", "--preset", "demo-de", "--out", "/proc/transformer-sim"],
+        ("cannot write",),
+    ),
     "train without data": (lambda t: ["train", "--out", t / "out"], ("--preset", "--corpus")),
     "train unknown preset": (
         lambda t: ["train", "--preset", "nope", "--out", t / "out"],
@@ -262,6 +281,60 @@ def test_sub_command_usage_errors_use_the_common_prefix(
 
 def test_nan_temperature_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
     assert_user_error(run(capsys, "translate", "--temperature", "nan", SRC))
+
+
+def test_train_never_replaces_a_model_without_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = Path(shutil.copytree(SHIPPED / "demo-de", tmp_path / "m"))
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    res = run(capsys, "train", "--preset", "demo-de", "--steps", "0", "--out", out)
+    assert_user_error(res, "already holds a model", "--force")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.txt").write_text("mine", "utf-8")
+    res = run(capsys, "train", "--preset", "demo-de", "--steps", "0", "--out", tmp_path / "notes")
+    assert_user_error(res, "holds other files")
+
+
+def test_train_with_force_replaces_the_model_and_keeps_other_files(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = Path(shutil.copytree(SHIPPED / "demo-de", tmp_path / "m"))
+    (out / "notes.txt").write_text("mine", "utf-8")
+    res = run(capsys, "train", "--preset", "demo-de", "--steps", "0", "--force", "--out", out)
+    assert res.rc == 0, res.err
+    assert checkpoint.read_config(out)["steps_done"] == 0
+    assert sorted(p.name for p in out.iterdir()) == [
+        "config.json",
+        "model.safetensors",
+        "notes.txt",
+        "vocab.json",
+    ]
+
+
+def test_trace_never_replaces_files_without_force(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "t.json").write_text("mine", "utf-8")
+    res = run(capsys, "trace", SRC, "--target", TGT, "--out", tmp_path / "t.npz")
+    assert_user_error(res, "t.json", "--force")
+    assert (tmp_path / "t.json").read_text("utf-8") == "mine"
+    assert not (tmp_path / "t.npz").exists()
+
+
+def test_a_never_ending_model_stops_at_its_max_len(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from safetensors.torch import load_file, save_file
+
+    out = Path(shutil.copytree(SHIPPED / "demo-de", tmp_path / "m"))
+    weights = load_file(str(out / "model.safetensors"))
+    weights["head.bias"][2] = -1000.0  # <eos> can never win
+    save_file(weights, str(out / "model.safetensors"), metadata={"format": checkpoint.FORMAT})
+    res = run(capsys, "translate", "--model", out, SRC)
+    assert res.rc == 0, res.err
+    assert "stopped at the length limit (63 tokens)" in res.err
 
 
 def test_help_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
@@ -338,6 +411,118 @@ def test_train_a_preset(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     translated = run_quiet("translate", "--model", "de", SRC)
     assert translated.rc == 0, translated.err
     assert translated.first_line.strip()
+
+
+def test_translate_with_the_decoder_only_model(capsys: pytest.CaptureFixture[str]) -> None:
+    res = run(capsys, "translate", "--model", SHIPPED / "gpt-de", SRC)
+    assert res.rc == 0, res.err
+    assert res.first_line == TGT
+    beam = run(capsys, "translate", "--model", SHIPPED / "gpt-de", "--beam", "3", "--verbose", SRC)
+    assert beam.first_line == TGT and "step 0: die" in beam.out
+
+
+def test_train_a_decoder_only_model_on_a_builtin_pair(tmp_path: Path) -> None:
+    out = tmp_path / "gpt"
+    res = run_quiet(
+        "train", "--preset", "demo-fr", "--arch", "decoder-only", "--steps", "5", "--out", out
+    )
+    assert res.rc == 0, res.err
+    bundle = checkpoint.load(out)
+    assert (bundle.cfg.arch, bundle.pair) == ("decoder-only", "en-fr")
+    assert run_quiet("translate", "--model", out, "the cat sleeps").rc == 0
+
+
+def test_train_a_mixture_of_experts(tmp_path: Path) -> None:
+    out = tmp_path / "moe"
+    args = ("--arch", "decoder-only", "--ffn", "moe", "--experts", "2", "--top-k", "2")
+    res = run_quiet("train", "--preset", "gpt-de", *args, "--steps", "3", "--out", out)
+    assert res.rc == 0, res.err
+    cfg = checkpoint.load(out).cfg
+    assert (cfg.arch, cfg.ffn, cfg.n_experts, cfg.top_k) == ("decoder-only", "moe", 2, 2)
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (("--experts", "2", "--top-k", "3"), "top_k"),
+        (("--experts", "0"), "expert"),
+        (("--ffn", "moe", "--top-k", "5"), "top_k"),
+        (("--arch", "decoder-only", "--tokenizer", "bpe"), "word"),
+        (("--arch", "encoder-only"), "classifier"),
+        (("--preset", "bert-who", "--arch", "decoder-only"), "translation preset"),
+        (("--preset", "bert-who", "--corpus", "x.tsv"), "--corpus"),
+    ],
+)
+def test_bad_model_shapes_are_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...], needle: str
+) -> None:
+    res = run(
+        capsys, "train", "--preset", "demo-de", "--steps", "1", "--out", tmp_path / "m", *args
+    )
+    assert_user_error(res, needle)
+    assert not (tmp_path / "m" / "model.safetensors").exists()
+
+
+def test_classify_prints_label_tab_probability_first(capsys: pytest.CaptureFixture[str]) -> None:
+    res = run(capsys, "classify", SRC)  # the shipped bert-who by default
+    assert res.rc == 0, res.err
+    label, prob = res.first_line.split("\t")
+    assert label == "thing" and 0.5 < float(prob) <= 1.0
+    assert sorted(line.split("\t")[0] for line in res.out.splitlines()) == [
+        "animal",
+        "person",
+        "thing",
+    ]
+    other = run(capsys, "classify", "--model", SHIPPED / "bert-who", "Fruit flies like a banana")
+    assert other.first_line.startswith("animal\t")
+
+
+@pytest.mark.parametrize(("model", "target"), [("gpt-de", TGT), ("bert-who", "thing")])
+def test_trace_works_for_the_family(tmp_path: Path, model: str, target: str) -> None:
+    out = tmp_path / "t.npz"
+    res = run_quiet("trace", SRC, "--target", target, "--model", SHIPPED / model, "--out", out)
+    assert res.rc == 0, res.err
+    names = {s["name"] for s in json.loads(out.with_suffix(".json").read_text("utf-8"))["steps"]}
+    assert ("loss.mask" if model == "gpt-de" else "cls.target") in names
+
+
+def test_demo_covers_the_family(capsys: pytest.CaptureFixture[str]) -> None:
+    res = run(capsys, "demo")
+    assert res.rc == 0, res.err
+    for name in ("demo-de", "demo-fr", "gpt-de", "moe-de", "bert-who"):
+        assert f"({name})" in res.out
+    assert "expected" not in res.out
+
+
+def test_classify_a_picture_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import numpy as np
+
+    from core.pictures import lecture_pictures
+
+    pictures = lecture_pictures()
+    np.save(tmp_path / "cat.npy", pictures.images[0][0])
+    res = run(capsys, "classify", "--image", tmp_path / "cat.npy")  # vit-pets by default
+    assert res.rc == 0, res.err
+    assert res.first_line.startswith("cat\t")
+    np.save(tmp_path / "big.npy", np.kron(pictures.images[1][0], np.ones((4, 4), np.float32)))
+    assert run(capsys, "classify", "--image", tmp_path / "big.npy").first_line.startswith("dog\t")
+    assert_user_error(run(capsys, "classify", "--image", tmp_path / "none.png"), "not found")
+    assert_user_error(run(capsys, "classify", "--image", ROOT / "README.md"), "README.md")
+    assert_user_error(run(capsys, "classify", "--image", tmp_path / "cat.npy", SRC), "give")
+    assert_user_error(
+        run(capsys, "classify", "--model", SHIPPED / "bert-who", "--image", tmp_path / "cat.npy"),
+        "sentences",
+    )
+
+
+def test_classify_with_a_translation_model_is_one_line(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert_user_error(
+        run(capsys, "classify", "--model", SHIPPED / "demo-de", SRC), "not a classifier"
+    )
+    assert_user_error(run(capsys, "translate", "--model", SHIPPED / "bert-who", SRC), "classifier")
+    assert_user_error(run(capsys, "classify", "--model", SHIPPED / "vit-pets", SRC), "pictures")
 
 
 # -- trace ---------------------------------------------------------------------------------

@@ -14,10 +14,12 @@ from core import checkpoint
 from core.bundle import Bundle
 from core.checkpoint import CheckpointError
 from core.config import ModelConfig
+from core.corpus import Pair
 from core.model import Transformer
 from core.model_decoder import DecoderOnly
 from core.model_encoder import EncoderClassifier
 from core.models import build_model
+from core.prompt_task import PromptTokenizer
 from core.tokenizer import WordTokenizer
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
@@ -40,7 +42,10 @@ def _bundle(shape: str) -> Bundle:
     src = WordTokenizer.fit(["time flies like an arrow", "fruit flies"], True, False)
     tgt = WordTokenizer.fit(["die Zeit fliegt wie ein Pfeil"], False, True)
     cfg = ModelConfig(**SMALL, **SHAPES[shape][0])
-    return Bundle(build_model(cfg, src.size, tgt.size), src, tgt, "en-de")  # type: ignore[arg-type]
+    if cfg.arch == "decoder-only":  # one joint vocabulary, saved as .src and .tgt
+        joint = PromptTokenizer.fit([Pair("time flies like an arrow", "die Zeit fliegt")])
+        src, tgt = joint.src, joint.tgt
+    return Bundle(build_model(cfg, src.size, tgt.size), src, tgt, "en-de")
 
 
 def _inputs(cfg: ModelConfig) -> tuple[torch.Tensor, ...]:

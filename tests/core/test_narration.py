@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -34,3 +35,37 @@ def test_every_step_is_narrated(lang: str, trainer: Trainer, shipped_de: Bundle)
 def test_unknown_language_is_refused() -> None:
     with pytest.raises(ValueError):
         narrate("forward.softmax", "fr")
+
+
+@pytest.mark.parametrize(
+    "extra, problem",
+    [
+        ('{"forward.x": {"title": "t", "text": "x", "formula": "f", "colour": 1}}', "unknown"),
+        ('{"forward.x": {"title": "t", "text": "x"}}', "missing field 'formula'"),
+        ('{"forward.x": {"title": 1, "text": "x", "formula": "f"}}', "title must be text"),
+        ("[1, 2]", "not a JSON object"),
+        ("{ oops", "not valid JSON"),
+    ],
+    ids=["unknown key", "missing field", "not text", "a list", "not json"],
+)
+def test_a_bad_extra_file_is_skipped_and_hides_nothing(
+    extra: str, problem: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    from core import narration
+
+    folder = Path(shutil.copytree(TEXT_DIR, tmp_path / "text"))
+    (folder / "lecture.en.json").write_text(extra, "utf-8")
+    monkeypatch.setattr(narration, "TEXT_DIR", folder)
+    narration.catalog.cache_clear()
+    try:
+        assert narrate("forward.softmax", "en").title  # the rest still narrates
+        assert narrate("forward.softmax", "zh").title
+        found = narration.problems("en")
+        assert len(found) == 1 and found[0].startswith("lecture.en.json")
+        assert problem in found[0] and "\n" not in found[0]
+        assert narration.problems("zh") == []
+    finally:
+        monkeypatch.undo()
+        narration.catalog.cache_clear()

@@ -190,6 +190,24 @@ def _declared_size(name: str, size: int) -> Corrupt:
     return corrupt
 
 
+def _encrypted(data: bytes, name: str) -> bytes:
+    """Mark ``name`` as encrypted (general-purpose flag bit 0) in both of its headers."""
+    out = bytearray(data)
+    end = out.rfind(b"PK\x05\x06")
+    (count,) = struct.unpack_from("<H", out, end + 10)
+    (at,) = struct.unpack_from("<I", out, end + 16)
+    for _ in range(count):
+        n, m, k = struct.unpack_from("<HHH", out, at + 28)
+        if out[at + 46 : at + 46 + n].decode() == name:
+            (local,) = struct.unpack_from("<I", out, at + 42)
+            for flags_at in (at + 8, local + 6):
+                (bits,) = struct.unpack_from("<H", out, flags_at)
+                struct.pack_into("<H", out, flags_at, bits | 1)
+            return bytes(out)
+        at += 46 + n + m + k
+    raise AssertionError(f"no central directory entry for {name}")
+
+
 def _tampered_shape(entries: dict[str, bytes]) -> bytes:
     weights = dict(load_weights(entries[WEIGHTS]))
     name = "dec.0.cross_attn.w_q.weight"
@@ -270,6 +288,23 @@ REFUSALS: dict[str, tuple[Corrupt, str]] = {
         _edit_state(lambda d: d["interventions"][2].update(value="__import__('os')")),
         "interventions[2]",
     ),
+    "encrypted entry": (lambda e: _encrypted(_zip(e), STATE), "encrypted"),
+    "many entries": (lambda e: _zip({f"x{i}": b"" for i in range(100)}), "100 entries"),
+    "beam past the limit": (_edit_state(lambda d: d["decode"].update(beam=10**9)), "beam"),
+    "decoding past the ceiling": (
+        _edit_state(lambda d: d["decode"].update(max_len=99_999)),
+        "decode.max_len",
+    ),
+    "seed past 2**63": (_edit_state(lambda d: d["decode"].update(seed=2**64)), "seed"),
+    "temperature 1e-300": (
+        _edit_state(lambda d: d["decode"].update(temperature=1e-300)),
+        "temperature",
+    ),
+    "2,000 breakpoints": (
+        _edit_state(lambda d: d.update(breakpoints=[{"kind": "nonfinite"}] * 2000)),
+        "2,000 breakpoints; the limit is 200",
+    ),
+    "too many watches": (_edit_state(lambda d: d.update(watches=["x"] * 101)), "101 watches"),
     "history of text": (_edit_state(lambda d: d["history"].update(loss=["low"])), "history.loss"),
     "history not a list": (_edit_state(lambda d: d["history"].update(loss=1.0)), "history.loss"),
 }
@@ -285,6 +320,20 @@ def test_refuses_malformed_session_files(case: str, saved: Path, tmp_path: Path)
     message = str(info.value)
     assert "\n" not in message and 0 < len(message) < 400
     assert needle in message
+
+
+def test_a_model_folder_or_a_pipe_is_named_for_what_it_is(tmp_path: Path) -> None:
+    import os
+    import shutil
+
+    from core import assets
+
+    model = shutil.copytree(assets.path("models", "demo-de"), tmp_path / "m")
+    with pytest.raises(SessionFileError, match=r"is a folder, not a session file.*model folder"):
+        load_session_file(model)
+    os.mkfifo(tmp_path / "pipe.tsim")
+    with pytest.raises(SessionFileError, match="a pipe"):
+        load_session_file(tmp_path / "pipe.tsim")  # refused without blocking
 
 
 def test_refuses_a_missing_file_and_is_a_value_error(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QApplication, QWidget
 
-from visualizer.export.render import check_scale, render_image, to_rgb
+from visualizer.export.render import check_scale, check_size, render_image, to_rgb
 from visualizer.export.video import (
     ExportError,
     FrameWriter,
@@ -56,6 +56,8 @@ class Recorder:
         if self.last < self.first:
             raise ExportError(f"--to step {self.last} comes before --from step {self.first}")
         check_scale(scale)
+        if size:
+            check_size(*size, scale)  # the picture ceiling, before any frame is allocated
         check_fps(fps)
         check_target(Path(path))  # every check before a widget or a temporary file exists
         self._restore = (session.cursor, session.animate)

@@ -29,12 +29,26 @@ def check_scale(scale: float) -> None:
         raise ExportError(f"scale must be between 0.25 and 8, got {scale:g}")
 
 
+def check_size(width: int, height: int, scale: float) -> None:
+    """The picture ceiling (``core.limits.MAX_PICTURE_PIXELS``) before allocating."""
+    from core.limits import LimitError, check_picture
+
+    try:
+        check_picture(width, height, scale)
+    except LimitError as e:
+        raise ExportError(str(e)) from None
+
+
 def render_image(widget: QWidget, scale: float = 1.0) -> QImage:
-    """The widget painted at ``scale`` × its size (its logical size times scale, in pixels)."""
+    """The widget painted at ``scale`` × its size (its logical size times scale, in pixels);
+    a picture past the ceiling, or one Qt cannot allocate, is an ExportError."""
     check_scale(scale)
     widget.ensurePolished()
     w, h = widget.width(), widget.height()
+    check_size(w, h, scale)
     image = QImage(round(w * scale), round(h * scale), QImage.Format.Format_ARGB32_Premultiplied)
+    if image.isNull():
+        raise ExportError(f"could not allocate a {w}x{h} picture at scale {scale:g}")
     image.setDevicePixelRatio(scale)
     image.fill(widget.palette().color(widget.backgroundRole()))
     dpm = round(scale * 96 / 0.0254)  # so slide software places it at the logical size

@@ -8,6 +8,10 @@ file says so and the session is saved to ``recovery/last.tsim`` whenever it chan
 (at most every 30 s); a clean close removes the marker. If the next start finds the
 marker, the previous run ended unexpectedly and a bar above the sentence offers to
 restore it (not a modal box: the window stays usable, and tests never hang on one).
+
+Saving a model into a folder that already holds a model or other files asks first
+(``confirm_overwrite``, a question box tests replace); the save itself is atomic
+(``core.checkpoint.save``), so a failed one leaves the folder as it was.
 """
 
 from __future__ import annotations
@@ -18,7 +22,15 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, QStandardPaths, QTimer
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QHBoxLayout, QLabel, QMenu, QPushButton, QWidget
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QMessageBox,
+    QPushButton,
+    QWidget,
+)
 
 from visualizer.i18n import tr
 from visualizer.panels.training.training_view import TrainingView
@@ -50,6 +62,18 @@ STRINGS = {
     },
     "restore": {"en": "Restore", "zh": "恢复"},
     "discard": {"en": "Discard", "zh": "放弃"},
+    "replace_model": {
+        "en": "{folder} already holds a model. Replace it?",
+        "zh": "{folder} 中已有一个模型。要替换它吗？",
+    },
+    "into_folder": {
+        "en": "{folder} holds other files. Save the model into it anyway (they are kept)?",
+        "zh": "{folder} 中还有其他文件。仍要把模型保存到这里吗（其他文件会保留）？",
+    },
+    "shipped": {
+        "en": "{folder} is a model shipped with the app. Replace it?",
+        "zh": "{folder} 是随程序提供的模型。要替换它吗？",
+    },
     "too_big": {
         "en": "autosave is off for models above 20 M parameters; save the session yourself",
         "zh": "参数超过两千万的模型不自动保存；请手动保存会话",
@@ -162,8 +186,46 @@ class FileActions(QObject):
 
     def ask_save_model(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.ctx.qwindow, self._t("save_model"))
-        if folder and self.session.save_model(folder):
-            self.ctx.say(folder, 8000)
+        if folder:
+            self.save_model_to(folder)
+
+    def save_model_to(self, folder: str | Path) -> bool:
+        """Save the model to ``folder``, asking first if that would replace a model, a
+        shipped one, or join other files; False if declined or failed."""
+        from core.atomic import MODEL_FILES, shipped_models
+
+        target = Path(folder)
+        try:
+            names = [p.name for p in target.iterdir() if not p.name.startswith(".")]
+        except OSError:  # not there yet, or unreadable: the save says why if it fails
+            names = []
+        real = Path(os.path.realpath(target))
+        question = None
+        if real == shipped_models() or shipped_models() in real.parents:
+            question = "shipped"
+        elif any(n in MODEL_FILES for n in names):
+            question = "replace_model"
+        elif names:
+            question = "into_folder"
+        if question is not None and not self.confirm_overwrite(
+            self._t(question).format(folder=target)
+        ):
+            return False
+        if not self.session.save_model(target):
+            return False
+        self.ctx.say(str(target), 8000)
+        return True
+
+    def confirm_overwrite(self, question: str) -> bool:
+        """Ask a yes / no question (tests replace this method)."""
+        answer = QMessageBox.question(
+            self.ctx.qwindow,
+            self._t("save_model"),
+            question,
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
 
     # -- recent files ------------------------------------------------------------------
     def _remember(self, path: Path) -> None:

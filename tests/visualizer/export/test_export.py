@@ -106,6 +106,11 @@ def test_png_keeps_the_view_and_rejects_bad_arguments(
         export_png(view, tmp_path / "missing" / "t.png")
     with pytest.raises(ExportError, match="scale"):
         export_png(view, tmp_path / "u.png", scale=0)
+    big = QLabel("big")
+    qtbot.addWidget(big)
+    big.resize(4000, 3000)  # at scale 8: 768 million pixels, past the ceiling
+    with pytest.raises(ExportError, match="pixels; the limit is 64,000,000"):
+        export_png(big, tmp_path / "v.png", scale=8)
     assert no_litter(tmp_path) == ["t.png"]
 
 

@@ -106,6 +106,46 @@ def test_unchanged_sessions_are_not_autosaved(window: SimulatorWindow) -> None:
     assert not window.files.autosave()
 
 
+def test_saving_a_model_over_another_asks_first(
+    window: SimulatorWindow, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = window.files
+    asked: list[str] = []
+    answer = [False]
+
+    def confirm(question: str) -> bool:
+        asked.append(question)
+        return answer[0]
+
+    monkeypatch.setattr(files, "confirm_overwrite", confirm)
+    assert files.save_model_to(tmp_path / "new")  # a new folder: no question
+    assert asked == []
+    before = (tmp_path / "new" / "config.json").read_bytes()
+    assert not files.save_model_to(tmp_path / "new")  # declined: nothing written
+    assert "already holds a model" in asked[-1]
+    assert (tmp_path / "new" / "config.json").read_bytes() == before
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "a.txt").write_text("mine", "utf-8")
+    answer[0] = True
+    assert files.save_model_to(tmp_path / "notes")
+    assert "holds other files" in asked[-1]
+    assert sorted(p.name for p in (tmp_path / "notes").iterdir()) == [
+        "a.txt",
+        "config.json",
+        "model.safetensors",
+        "vocab.json",
+    ]
+
+
+def test_cli_open_on_a_model_folder_says_so(tmp_path: Path, capsys) -> None:
+    from core import assets
+    from visualizer.cli import main
+
+    assert main(["open", str(assets.path("models", "demo-de"))]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "model folder" in err
+
+
 def test_cli_open_refuses_a_bad_file_with_one_line(tmp_path: Path, capsys) -> None:
     from visualizer.cli import main
 

@@ -118,14 +118,13 @@ class BreakpointsView(QWidget):
                 return False
         from core.breakpoints import Breakpoint
 
-        s.breakpoints.add(Breakpoint("name", name))
-        return True
+        return s.add_breakpoint(Breakpoint("name", name)) >= 0  # -1: the list is full
 
     def break_on_nonfinite(self) -> None:
         """Add the "NaN or Inf appears" breakpoint."""
         from core.breakpoints import Breakpoint
 
-        self.session.breakpoints.add(Breakpoint("nonfinite"))
+        self.session.add_breakpoint(Breakpoint("nonfinite"))
 
     def add_from_row(self) -> bool:
         """Add what the add row describes; a bad one says why in the session's error."""
@@ -134,8 +133,7 @@ class BreakpointsView(QWidget):
         except ValueError as e:
             self.session.error = str(e)
             return False
-        self.session.breakpoints.add(bp)
-        return True
+        return self.session.add_breakpoint(bp) >= 0
 
     def remove_selected(self) -> None:
         for r in reversed(self.list.selected_rows()):

@@ -1,0 +1,136 @@
+"""Decoding for the decoder-only (GPT) model: continue the prompt ``source =`` to ``<eos>``.
+
+The same strategies, settings and records as :mod:`core.decode` (``DecodeSettings``,
+``Generation`` with its ``Choice`` per step and the beam ``BeamNode`` tree), on one
+sequence instead of an encoder's memory plus a decoder prefix: every step runs the whole
+model on prompt + answer so far (no KV cache) and reads the last position's logits. Each
+step is therefore a complete traced forward pass, named ``t{step}/tgt.tokens`` …
+``t{step}/logits``, then ``t{step}/next.probs`` and ``t{step}/next.token`` like the
+translator's decoding steps.
+
+Length: a step reads at most ``cfg.max_len`` positions, so the answer (``<eos>`` included)
+has at most ``max_len - prompt + 1`` tokens, and never more than ``settings.max_len``.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from core.decode import BeamNode, Choice, DecodeSettings, Generation, bounded, next_token_probs
+from core.model_decoder import DecoderOnly
+from core.tokenizer import EOS_ID, PAD_ID
+from core.trace import Tracer, point, untraced
+
+
+def _steps(model: DecoderOnly, prompt_len: int, settings: DecodeSettings) -> int:
+    return max(0, min(settings.max_len, model.cfg.max_len - prompt_len + 1))
+
+
+@torch.no_grad()
+def generate_answer(
+    model: DecoderOnly, prompt: Tensor, settings: DecodeSettings, tracer: Tracer | None = None
+) -> Generation:
+    """Continue a (1, P) prompt (ids ending in ``=``); each decoding step traced if asked.
+
+    Beam search runs untraced first and its winner is replayed token by token, so a beam
+    answer has the same per-step trace as a greedy one, plus the tree (as ``decode.generate``).
+    """
+    settings = bounded(model, settings)
+    forced: list[int] | None = None
+    searched: Generation | None = None
+    if settings.strategy == "beam":
+        with untraced():
+            searched = _beam(model, prompt, settings)
+        forced = [*searched.ids, EOS_ID] if searched.finished else searched.ids
+    gen = torch.Generator().manual_seed(settings.seed)
+    seq = [int(i) for i in prompt[0]]
+    out = Generation(ids=[], tree=searched.tree if searched else [])
+    steps = _steps(model, len(seq), settings) if forced is None else len(forced)
+    for t in range(steps):
+        if tracer is not None:
+            tracer.prefix, tracer.t, tracer.phase = f"t{t}/", t, "decode"
+        logits = model(torch.tensor([seq]))[:, -1]  # (1, V)
+        probs = next_token_probs(logits, settings)  # (1, V)
+        if not bool(torch.isfinite(probs).all()):
+            raise ValueError(f"the model's output at decoding step {t} holds NaN or infinity")
+        probs = point("next.probs", probs, "softmax", {"x": "logits"}, ("batch", "vocab"))
+        if forced is not None:
+            token = forced[t]
+        elif settings.strategy == "sample":
+            token = int(torch.multinomial(probs[0], 1, generator=gen))
+        else:
+            token = int(probs[0].argmax())
+        picked = point(
+            "next.token", torch.tensor([token]), "choose", {"probs": "next.probs"}, ("batch",)
+        )
+        top = probs[0].topk(min(settings.candidates, probs.shape[-1]))
+        cands = tuple((int(i), float(p)) for p, i in zip(top.values, top.indices, strict=True))
+        out.choices.append(Choice(t, cands, int(picked[0]), float(probs[0, token])))
+        if token == EOS_ID:
+            out.finished = True
+            break
+        seq.append(token)
+        out.ids.append(token)
+    if tracer is not None:
+        tracer.prefix, tracer.t = "", None
+    return out
+
+
+def _beam(model: DecoderOnly, prompt: Tensor, s: DecodeSettings) -> Generation:
+    """Beam search over answers; the root node is the prompt's last token (``=``)."""
+    base = [int(i) for i in prompt[0]]
+    tree = [BeamNode(0, None, base[-1], 0.0, 0.0, -1)]
+    alive: list[int] = [0]
+    done: list[int] = []
+    paths: dict[int, list[int]] = {0: []}
+    for t in range(_steps(model, len(base), s)):
+        if not alive:
+            break
+        ids = torch.tensor([[*base, *paths[n]] for n in alive])  # (beam, P+t)
+        logp = torch.log_softmax(model(ids)[:, -1], -1)  # (beam, V)
+        total = logp + torch.tensor([tree[n].logp for n in alive])[:, None]  # (beam, V)
+        best = total.flatten().topk(min(s.beam, total.numel()))
+        nxt: list[int] = []
+        for val, flat in zip(best.values.tolist(), best.indices.tolist(), strict=True):
+            row, token = divmod(flat, total.shape[1])
+            parent = alive[row]
+            score = val / (((5 + t + 1) / 6) ** s.length_penalty)  # GNMT length penalty
+            node = BeamNode(len(tree), parent, token, val, score, t, token == EOS_ID)
+            tree.append(node)
+            paths[node.id] = [*paths[parent], token]
+            (done if node.finished else nxt).append(node.id)
+        alive = nxt
+        if len(done) >= s.beam:
+            break
+    pool = done or alive
+    winner = max(pool, key=lambda n: tree[n].score)
+    best_ids = [i for i in paths[winner] if i != EOS_ID]
+    return Generation(ids=best_ids, tree=tree, finished=tree[winner].finished)
+
+
+@torch.no_grad()
+def greedy_answers(
+    model: DecoderOnly, prompts: list[list[int]], max_len: int = 40
+) -> list[list[int]]:
+    """Greedy answers (ids without ``<eos>``) of many prompts, for evaluation.
+
+    Prompts of equal length run as one batch (no padding inside a sequence is needed)."""
+    out: list[list[int]] = [[] for _ in prompts]
+    by_len: dict[int, list[int]] = {}
+    for i, p in enumerate(prompts):
+        by_len.setdefault(len(p), []).append(i)
+    for length, rows in sorted(by_len.items()):
+        ys = torch.tensor([prompts[i] for i in rows], dtype=torch.long)  # (B, P)
+        ended = torch.zeros(len(rows), dtype=torch.bool)
+        steps = max(0, min(max_len, model.cfg.max_len - length + 1))
+        for _ in range(steps):
+            nxt = model(ys)[:, -1].argmax(-1)  # (B,)
+            nxt = nxt.masked_fill(ended, PAD_ID)
+            ended |= nxt == EOS_ID
+            ys = torch.cat([ys, nxt[:, None]], dim=1)
+            if bool(ended.all()):
+                break
+        for r, row in zip(rows, ys[:, length:].tolist(), strict=True):
+            out[r] = row[: row.index(EOS_ID)] if EOS_ID in row else row
+    return out
