@@ -218,3 +218,38 @@ def test_model_dialog_loads_and_saves_models(view: TrainingView, tmp_path) -> No
     d.sigOpenModel.emit(str(tmp_path / "saved"))
     assert s.bundle is not before and s.error == ""
     d.close()
+
+
+def test_a_run_never_deletes_other_folders_of_the_autosave_folder(
+    view: TrainingView, qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every run's weights are kept (the README says so): starting one more run removes
+    nothing, neither older runs nor a user's folder whose name looks like a run's."""
+    import visualizer.panels.training.training_view as tv
+
+    monkeypatch.setattr(tv, "autosave_folder", lambda: tmp_path)
+    others = [tmp_path / f"20200101-0000{i:02d}-000001" for i in range(12)]
+    others.append(tmp_path / "my-notes")
+    for folder in others:
+        folder.mkdir()
+        (folder / "keep.txt").write_text("mine", "utf-8")
+    view.steps.setValue(2)
+    view.start()
+    qtbot.waitUntil(lambda: idle(view), timeout=GUARD_MS)
+    assert all((folder / "keep.txt").read_text("utf-8") == "mine" for folder in others)
+    assert len([p for p in tmp_path.iterdir() if p.is_dir()]) == len(others) + 1
+
+
+def test_a_result_is_not_loaded_under_another_pair(view: TrainingView, qtbot: QtBot) -> None:
+    """The pair switched while an EN→DE run trained: the EN→FR model stays in place and
+    the status line says why the trained weights were not loaded."""
+    s = view.session
+    assert s.pair == "en-de"
+    view.steps.setValue(2)
+    view.start()
+    s.pair = "en-fr"  # loads the built-in EN→FR model (at once in tests)
+    french = s.bundle
+    qtbot.waitUntil(lambda: idle(view), timeout=GUARD_MS)
+    assert s.pair == "en-fr" and s.bundle is french
+    assert "EN-DE" in view.status.text() and "not loaded" in view.status.text()
+    assert view.last_saved is not None and (view.last_saved / "model.safetensors").is_file()

@@ -32,6 +32,12 @@ STRINGS = {
         "zh": "第 {step} 步：验证损失 {val:.3f} · 词元准确率 {acc:.1%} · BLEU {bleu:.1f} · "
         "讲课例句正确 {right}/{of} · 现在译为“{out}”",
     },
+    "other_pair": {
+        "en": "Finished after {steps} steps ({reason}) on {pair}; not loaded here, because the "
+        "language pair changed while it trained — saved to {path}",
+        "zh": "训练结束：{steps} 步（{reason}），训练的是 {pair}；语言对在训练期间已更改，"
+        "所以没有在这里加载——已保存到 {path}",
+    },
     "done": {
         "en": "Finished after {steps} steps ({reason}); saved to {path}",
         "zh": "训练结束：{steps} 步（{reason}）；已保存到 {path}",

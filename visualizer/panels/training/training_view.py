@@ -13,7 +13,6 @@ model and the current sentence is run again.
 
 from __future__ import annotations
 
-import shutil
 import sys
 import time
 from dataclasses import replace
@@ -49,7 +48,6 @@ if TYPE_CHECKING:
     from visualizer.bridge import SessionBridge
     from visualizer.panels.training.model_dialog import ModelDialog
 
-KEEP_RUNS = 10  # run folders kept in the autosave folder (a demo run is ~3 MB)
 
 
 def autosave_folder() -> Path:
@@ -73,6 +71,7 @@ class TrainingView(QWidget):
         self._paused = False
         self._said: tuple[str, dict[str, Any]] = ("", {})
         self._reason = "steps"
+        self._run_pair = session.pair
         self.start_button, self.pause_button = QPushButton(), QPushButton()
         self.cancel_button, self.restart_button = QPushButton(), QPushButton()
         self.model_button = QPushButton()
@@ -169,8 +168,8 @@ class TrainingView(QWidget):
         self._paused = False
         self._set_running(True)
         self._say("starting")
+        self._run_pair = self.session.pair  # the run's result belongs to this pair only
         self.proc.start()
-        _prune(autosave_folder(), KEEP_RUNS)
 
     def restart(self) -> None:
         """Run again from the weights the last run started from: same seed and settings
@@ -284,10 +283,15 @@ class TrainingView(QWidget):
         self.charts.flush()
         self._end_run()
         self.last_saved = Path(folder)
-        # loaded and run through the session's runner: off the GUI thread in the app
-        self.session.open_model(folder)
         steps = int(self.history["step"][-1]) if self.history["step"] else 0
         self._reason = reason
+        if self.session.pair != self._run_pair:
+            # The user switched the language pair while it trained: the other pair's model
+            # must not translate under this selector. The weights stay in the run folder.
+            self._say("other_pair", steps=steps, path=folder, pair=self._run_pair.upper())
+            return
+        # loaded and run through the session's runner: off the GUI thread in the app
+        self.session.open_model(folder)
         self._say("done", steps=steps, path=folder)
 
     def _on_failed(self, message: str) -> None:
@@ -301,7 +305,7 @@ class TrainingView(QWidget):
         """Show a status line; kept as (key, values) so a language switch re-renders it."""
         self._said = (key, values)
         lang = self.session.lang
-        if key == "done":
+        if key in ("done", "other_pair"):
             values = {**values, "reason": tr(REASONS.get(self._reason, REASONS["steps"]), lang)}
         self.status.setText(tr(STRINGS[key], lang).format(**values))
 
@@ -351,8 +355,3 @@ def _params(bundle: Bundle) -> int:
     return sum(p.numel() for p in bundle.model.parameters())
 
 
-def _prune(folder: Path, keep: int) -> None:
-    """Delete all but the newest ``keep`` run folders."""
-    runs = sorted(p for p in folder.glob("*-*") if p.is_dir())
-    for old in runs[:-keep]:
-        shutil.rmtree(old, ignore_errors=True)
