@@ -253,3 +253,22 @@ def test_a_result_is_not_loaded_under_another_pair(view: TrainingView, qtbot: Qt
     assert s.pair == "en-fr" and s.bundle is french
     assert "EN-DE" in view.status.text() and "not loaded" in view.status.text()
     assert view.last_saved is not None and (view.last_saved / "model.safetensors").is_file()
+
+
+def test_closing_mid_run_saves_and_reaches_no_view(
+    view: TrainingView, qtbot: QtBot, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The window closes while training: the run stops and saves, the folder is named on
+    stderr, and no message reaches the (dying) views — the session keeps its model."""
+    s = view.session
+    before = s.bundle
+    view.steps.setValue(100_000)
+    view.start()
+    qtbot.waitUntil(lambda: len(view.history["step"]) >= 1, timeout=GUARD_MS)
+    steps_seen = len(view.history["step"])
+    view.shutdown(timeout_s=GUARD_MS / 1000)  # the window waits 5 s; a loaded machine more
+    said = capsys.readouterr().err
+    assert "the weights so far are in" in said
+    folder = Path(said.split("the weights so far are in")[-1].strip())
+    assert (folder / "model.safetensors").is_file()
+    assert s.bundle is before and len(view.history["step"]) == steps_seen

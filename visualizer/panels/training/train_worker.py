@@ -63,6 +63,7 @@ class TrainProcess(QObject):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self.poll)
         self.done = False
+        self.final_dir: str | None = None  # where the run saved its last weights
 
     # -- control (GUI thread) ----------------------------------------------------------
     def start(self) -> None:
@@ -86,6 +87,9 @@ class TrainProcess(QObject):
         """Cancel and wait for the child to save and exit (the window is closing)."""
         if self.done:
             return
+        # The window is going away: nothing may reach its views any more (they are being
+        # deleted); the last messages are still read for the folder the run saved to.
+        self.blockSignals(True)
         self.cancel()
         deadline = time.monotonic() + timeout_s
         while not self.done and time.monotonic() < deadline:
@@ -126,6 +130,7 @@ class TrainProcess(QObject):
             case Snapshot():
                 self.sigSnapshot.emit(msg)
             case Finished():
+                self.final_dir = msg.final_dir
                 self._end()
                 self.sigFinished.emit(msg.final_dir, msg.reason)
             case Failed():

@@ -318,14 +318,14 @@ class TrainingView(QWidget):
         self.pause_button.setText(tr(STRINGS["pause"], self.session.lang))  # not a full relabel:
         # re-titling the charts and the snapshot heatmap costs ~60 ms, a visible hitch
 
-    def shutdown(self) -> None:
-        """The window is closing: stop a run, wait for it to save what it learned, and
-        say on stderr where that is."""
+    def shutdown(self, timeout_s: float = 5.0) -> None:
+        """The window is closing: stop a run, wait (at most ``timeout_s``) for it to save
+        what it learned, and say on stderr where that is."""
         if self.proc is not None:
-            self.proc.shutdown()
-            if self.last_saved is not None:
+            self.proc.shutdown(timeout_s)
+            if self.proc.final_dir is not None:
                 print(
-                    f"training stopped; the weights so far are in {self.last_saved}",
+                    f"training stopped; the weights so far are in {self.proc.final_dir}",
                     file=sys.stderr,
                 )
 
