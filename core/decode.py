@@ -12,6 +12,7 @@ returned with the tokens, because the decoding panel draws exactly that.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Literal
 
@@ -96,15 +97,35 @@ def generate(
             searched = _beam(model, src, settings)
         forced = [*searched.ids, EOS_ID] if searched.finished else searched.ids
     memory, mem_key, pad = model.encode(src)  # (1, S, D)
-    gen = torch.Generator().manual_seed(settings.seed)
-    prefix = [BOS_ID]
-    out = Generation(ids=[], tree=searched.tree if searched else [])
     steps = settings.max_len if forced is None else len(forced)
+    tree = searched.tree if searched else []
+
+    def next_logits(prefix: list[int]) -> Tensor:
+        return model.decode(torch.tensor([prefix]), memory, mem_key, pad)[:, -1]  # (1, V)
+
+    return decode_steps(next_logits, [BOS_ID], steps, settings, forced, tree, tracer)
+
+
+def decode_steps(
+    next_logits: Callable[[list[int]], Tensor],
+    prefix: list[int],
+    steps: int,
+    settings: DecodeSettings,
+    forced: list[int] | None,
+    tree: list[BeamNode],
+    tracer: Tracer | None,
+) -> Generation:
+    """The decoding loop both shapes share: ``next_logits(prefix)`` gives the (1, V) logits
+    of the next token after ``prefix`` (the encoder-decoder's decoder over its memory, or
+    the GPT over prompt + answer so far); each step is traced as ``t{step}/…`` with the
+    chosen token and the top candidates. ``forced``: replay a beam search's winner."""
+    gen = torch.Generator().manual_seed(settings.seed)
+    prefix = list(prefix)
+    out = Generation(ids=[], tree=tree)
     for t in range(steps):
         if tracer is not None:
             tracer.prefix, tracer.t, tracer.phase = f"t{t}/", t, "decode"
-        ids = torch.tensor([prefix])  # (1, t+1)
-        logits = model.decode(ids, memory, mem_key, pad)[:, -1]  # (1, V)
+        logits = next_logits(prefix)  # (1, V)
         probs = next_token_probs(logits, settings)  # (1, V)
         if not bool(torch.isfinite(probs).all()):
             raise ValueError(f"the model's output at decoding step {t} holds NaN or infinity")

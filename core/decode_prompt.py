@@ -17,10 +17,10 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from core.decode import BeamNode, Choice, DecodeSettings, Generation, bounded, next_token_probs
+from core.decode import BeamNode, DecodeSettings, Generation, bounded, decode_steps
 from core.model_decoder import DecoderOnly
 from core.tokenizer import EOS_ID, PAD_ID
-from core.trace import Tracer, point, untraced
+from core.trace import Tracer, untraced
 
 
 def _steps(model: DecoderOnly, prompt_len: int, settings: DecodeSettings) -> int:
@@ -43,38 +43,14 @@ def generate_answer(
         with untraced():
             searched = _beam(model, prompt, settings)
         forced = [*searched.ids, EOS_ID] if searched.finished else searched.ids
-    gen = torch.Generator().manual_seed(settings.seed)
     seq = [int(i) for i in prompt[0]]
-    out = Generation(ids=[], tree=searched.tree if searched else [])
     steps = _steps(model, len(seq), settings) if forced is None else len(forced)
-    for t in range(steps):
-        if tracer is not None:
-            tracer.prefix, tracer.t, tracer.phase = f"t{t}/", t, "decode"
-        logits = model(torch.tensor([seq]))[:, -1]  # (1, V)
-        probs = next_token_probs(logits, settings)  # (1, V)
-        if not bool(torch.isfinite(probs).all()):
-            raise ValueError(f"the model's output at decoding step {t} holds NaN or infinity")
-        probs = point("next.probs", probs, "softmax", {"x": "logits"}, ("batch", "vocab"))
-        if forced is not None:
-            token = forced[t]
-        elif settings.strategy == "sample":
-            token = int(torch.multinomial(probs[0], 1, generator=gen))
-        else:
-            token = int(probs[0].argmax())
-        picked = point(
-            "next.token", torch.tensor([token]), "choose", {"probs": "next.probs"}, ("batch",)
-        )
-        top = probs[0].topk(min(settings.candidates, probs.shape[-1]))
-        cands = tuple((int(i), float(p)) for p, i in zip(top.values, top.indices, strict=True))
-        out.choices.append(Choice(t, cands, int(picked[0]), float(probs[0, token])))
-        if token == EOS_ID:
-            out.finished = True
-            break
-        seq.append(token)
-        out.ids.append(token)
-    if tracer is not None:
-        tracer.prefix, tracer.t = "", None
-    return out
+    tree = searched.tree if searched else []
+
+    def next_logits(so_far: list[int]) -> Tensor:
+        return model(torch.tensor([so_far]))[:, -1]  # (1, V): the last position's guess
+
+    return decode_steps(next_logits, seq, steps, settings, forced, tree, tracer)
 
 
 def _beam(model: DecoderOnly, prompt: Tensor, s: DecodeSettings) -> Generation:
