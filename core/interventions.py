@@ -50,7 +50,9 @@ __all__ = [
 
 PER_HEAD = ("q", "k", "v", "scores", "scaled", "masked", "weights", "context")
 _ATTN = re.compile(r"^(enc|dec)\.\d+\.(self_attn|cross_attn)$")
-_SUBLAYER = re.compile(r"^(enc\.\d+\.(self_attn|ffn)|dec\.\d+\.(self_attn|cross_attn|ffn))$")
+_SUBLAYER = re.compile(
+    r"^(enc\.\d+\.(self_attn|ffn|moe)|dec\.\d+\.(self_attn|cross_attn|ffn|moe))$"
+)
 
 
 @dataclass(frozen=True)
@@ -107,14 +109,16 @@ def scale_head(name: str, head: int, factor: float, t: int | None = None) -> Int
 
 
 def ablate_sublayer(layer_path: str, t: int | None = None) -> Intervention:
-    """Remove a sublayer: zero its output (``{layer_path}.out``) before the residual
-    add, so the stream passes it unchanged (``enc.0.ffn``, ``dec.1.cross_attn``)."""
+    """Remove a sublayer: zero its output before the residual add, so the stream passes
+    it unchanged (``enc.0.ffn``, ``dec.1.cross_attn``; a mixture of experts, ``dec.0.moe``,
+    ends in ``.combine`` rather than ``.out``)."""
     if not _SUBLAYER.match(layer_path):
         raise ValueError(
-            f"{layer_path!r} is not a sublayer (enc.N.self_attn, enc.N.ffn, "
-            "dec.N.self_attn, dec.N.cross_attn or dec.N.ffn)"
+            f"{layer_path!r} is not a sublayer (enc.N.self_attn, enc.N.ffn, enc.N.moe, "
+            "dec.N.self_attn, dec.N.cross_attn, dec.N.ffn or dec.N.moe)"
         )
-    return _at(Intervention(f"{layer_path}.out", "zero"), t)
+    out = "combine" if layer_path.endswith(".moe") else "out"
+    return _at(Intervention(f"{layer_path}.{out}", "zero"), t)
 
 
 def edit_value(name: str, index: Sequence[int], value: float, t: int | None = None) -> Intervention:

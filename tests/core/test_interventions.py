@@ -323,3 +323,21 @@ def test_from_json_is_strict(case: str) -> None:
     with pytest.raises(ValueError) as info:
         from_json(BAD_JSON[case])
     assert "\n" not in str(info.value)
+
+
+def test_ablating_a_mixture_of_experts_zeroes_its_combined_output() -> None:
+    """``dec.0.moe`` (the shipped MoE model) is a sublayer like ``dec.0.ffn``: its output
+    is ``.combine``; ablated, the residual add passes the stream through unchanged."""
+    from core import assets, checkpoint
+
+    bundle = checkpoint.load(assets.path("models", "moe-de"))
+    plain, _ = run_with(bundle, B_SRC, [])
+    patched, _ = run_with(bundle, B_SRC, [ablate_sublayer("dec.0.moe")])
+    combines = patched.find("dec.0.moe.combine")
+    assert combines and all(bool((patched.tensors[s.key] == 0).all()) for s in combines)
+    for add in patched.find("dec.0.add2"):
+        stream = patched.tensors[add.tensors["x"]]
+        assert torch.equal(patched.tensors[add.key], stream)
+    assert not all(bool((plain.tensors[s.key] == 0).all()) for s in plain.find("dec.0.moe.combine"))
+    with pytest.raises(ValueError, match="not a sublayer"):
+        ablate_sublayer("dec.0.moe.router")
