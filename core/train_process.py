@@ -6,8 +6,9 @@ GIL and the BLAS threads (measured in a thread: 233 ms stalls and half the comma
 line's speed). A child process trains at full speed while the window only drains a
 queue every few dozen milliseconds.
 
-The child never touches Qt and is started with the ``spawn`` method (safe next to
-Qt's threads). Weights travel as checkpoint folders written by our own code
+The child never touches Qt and is forked from a ``forkserver`` (``process_context``:
+a fresh interpreter that imported torch once, never a fork of the window's Qt threads;
+``spawn`` where there is none). Weights travel as checkpoint folders written by our own code
 (safetensors + JSON), never pickled; the queue carries the message dataclasses of
 ``core.train_messages`` (plain numbers, strings and small NumPy arrays).
 ``run_training_job`` is the same function in-process, so tests check the run's
@@ -17,6 +18,7 @@ content without paying for a process start.
 from __future__ import annotations
 
 import contextlib
+import multiprocessing as mp
 import os
 import time
 from collections.abc import Callable
@@ -35,6 +37,7 @@ from core.train_messages import (
 )
 
 if TYPE_CHECKING:
+    from multiprocessing.context import ForkServerContext, SpawnContext
     from multiprocessing.queues import Queue
     from multiprocessing.synchronize import Event
 
@@ -153,6 +156,7 @@ def _run(job: TrainJob, send: Callable[[Message], None], ctl: Control) -> None:
 
     from core import checkpoint
     from core.model import Transformer
+    from core.threads import one_thread
     from core.train import Callbacks, EvalStats, StepStats, Trainer
 
     bundle = checkpoint.load(job.start)
@@ -203,7 +207,8 @@ def _run(job: TrainJob, send: Callable[[Message], None], ctl: Control) -> None:
     def on_eval(e: EvalStats) -> None:
         send(Evaluation(e))
 
-    result = trainer.fit(callbacks=Callbacks(on_step, on_eval, should_stop))
+    with one_thread():  # the same bits as `transformer-sim train`, and a core left for the window
+        result = trainer.fit(callbacks=Callbacks(on_step, on_eval, should_stop))
     if latest is not None and latest.step != sent:
         progress(latest)  # the bar and charts end on the last step taken
     bundle.model.eval()
@@ -216,6 +221,23 @@ def _run(job: TrainJob, send: Callable[[Message], None], ctl: Control) -> None:
 def _one_line(e: Exception) -> str:
     text = " ".join(str(e).split()) or type(e).__name__
     return text if isinstance(e, ValueError) else f"{type(e).__name__}: {text}"
+
+
+# What a training child imports before its first step: the forkserver imports it once,
+# and every child forked from it starts training at once (a spawned child spent ~1.5 s
+# of CPU importing torch again for every run).
+PRELOAD = ("torch", "core.checkpoint", "core.train", "core.tracing", "core.builtin_corpus")
+
+
+def process_context() -> ForkServerContext | SpawnContext:
+    """Where training children come from: a ``forkserver`` (a fresh interpreter, never a
+    fork of the window and its Qt threads, that imported torch and the engine once and
+    forks each child from there) where the system has one, else ``spawn`` (Windows)."""
+    if "forkserver" not in mp.get_all_start_methods():
+        return mp.get_context("spawn")
+    ctx = mp.get_context("forkserver")
+    ctx.set_forkserver_preload(list(PRELOAD))  # a name that fails to import is skipped
+    return ctx
 
 
 def child_main(job: TrainJob, queue: Queue[Message], cancel: Event, resume: Event) -> None:

@@ -27,6 +27,7 @@ from core.classify_task import classify_corpus
 from core.config import PRESETS, ConfigError, ModelConfig, Preset, TrainConfig, preset
 from core.corpus import Corpus, load_tsv
 from core.pictures import picture_corpus
+from core.threads import one_thread
 from core.tokenizer import WordTokenizer
 from core.train import Callbacks, EvalStats, StepStats, Trainer
 
@@ -99,7 +100,8 @@ def run_training(
         _save, out, bundle, trainer, tcfg, chosen.name, corpus_path or corpus.name, kind, evals=last
     )
     try:
-        result = trainer.fit(callbacks=Callbacks(on_step=on_step, on_eval=on_eval))
+        with one_thread():  # the same bits on any machine (core/threads.py)
+            result = trainer.fit(callbacks=Callbacks(on_step=on_step, on_eval=on_eval))
     except KeyboardInterrupt:
         # Ctrl-C: keep what was learned so far. Other failures (a NaN loss) save nothing.
         bar.close()

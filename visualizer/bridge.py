@@ -88,11 +88,18 @@ class SessionBridge(QObject):
         self.sigPlaying.connect(self._on_playing)
         self.sigSpeed.connect(lambda _: self._on_playing(session.playing))
 
-    def connect_relabel(self, slot: Callable[[str], object]) -> None:
+    def connect_relabel(self, slot: Callable[[str], object], owner: QObject | None = None) -> None:
         """``slot(lang)`` when the language changes, and when the presentation zoom does
-        (a view measures its text anew at the new size, in the same language)."""
-        self.sigLang.connect(slot)
-        self.sigZoom.connect(lambda _zoom: slot(self.session.lang))
+        (a view measures its text anew at the new size, in the same language).
+
+        The connection lives as long as ``owner`` (default: the object ``slot`` is a
+        method of): a deleted view is never called again, even through a lambda."""
+        if owner is None:
+            bound = getattr(slot, "__self__", None)
+            owner = bound if isinstance(bound, QObject) else self
+        relay = _Relabel(slot, self.session, owner)
+        self.sigLang.connect(relay.fire)
+        self.sigZoom.connect(relay.fire)
 
     def run_in_worker(self, job: Callable[[], object], done: Callable[[object], None]) -> None:
         """The session's runner in the GUI: model runs leave the GUI thread free, and the
@@ -118,6 +125,19 @@ class SessionBridge(QObject):
 
     def _tick(self) -> None:
         self.session.step_forward()  # stops playback itself at the last step
+
+
+class _Relabel(QObject):
+    """A language or zoom change passed on as ``slot(lang)``, owned by the slot's view:
+    a plain lambda would outlive a deleted view and call into it; this child object is
+    deleted with the view, and Qt drops its connections then."""
+
+    def __init__(self, slot: Callable[[str], object], session: Navigator, owner: QObject) -> None:
+        super().__init__(owner)
+        self._slot, self._session = slot, session
+
+    def fire(self, _lang_or_zoom: object) -> None:
+        self._slot(self._session.lang)
 
 
 class _Job(QRunnable):

@@ -13,8 +13,7 @@ the "update" a user steps through is exactly ``W ← W − lr · ∂L/∂W``.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -31,20 +30,6 @@ ACTIVATIONS: dict[str, type[nn.Module]] = {
 MAX_LAYERS = 6
 MAX_NEURONS = 8
 AXES = ("sample", "neuron")
-
-
-@contextmanager
-def one_thread() -> Iterator[None]:
-    """Run tiny tensor ops on the calling thread only: handing a 10 × 8 product to a
-    thread pool costs more than the product, and stalls badly when the cores are busy."""
-    n = torch.get_num_threads()
-    if n > 1:
-        torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        if n > 1:
-            torch.set_num_threads(n)
 
 
 class MLP(nn.Module):

@@ -26,12 +26,12 @@ from core.basics.network import (
     MAX_LAYERS,
     MAX_NEURONS,
     MLP,
-    one_thread,
     traced_iteration,
     train_iteration,
 )
 from core.basics.plane import PlaneField, evaluate_plane
 from core.navigator import Navigator
+from core.threads import one_thread
 from core.trace import Trace
 
 RESTART_DATA = frozenset({"dataset", "noise", "split", "seed", "classes", "points"})

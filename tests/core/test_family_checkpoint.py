@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,11 @@ from core.prompt_task import PromptTokenizer
 from core.tokenizer import WordTokenizer
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
+# ModelConfig's fields before the family (arch, ffn, ... came later).
+PRE_FAMILY_FIELDS = (
+    "d_model", "n_heads", "n_enc_layers", "n_dec_layers", "d_ff", "dropout",
+    "activation", "norm", "positions", "max_len", "final_norm",
+)  # fmt: skip
 SMALL: dict[str, Any] = {"d_model": 16, "n_heads": 2, "d_ff": 24}
 SHAPES: dict[str, tuple[dict[str, Any], type]] = {
     "encoder-decoder-moe": ({"ffn": "moe", "n_experts": 3, "top_k": 2}, Transformer),
@@ -77,10 +83,13 @@ def test_round_trip_is_exact(shape: str, tmp_path: Path) -> None:
         assert torch.equal(bundle.model(*inputs), loaded.model(*inputs))
 
 
-def test_old_checkpoint_loads_as_encoder_decoder_dense() -> None:
-    config = json.loads((ASSETS / "models" / "demo-de" / "config.json").read_text("utf-8"))
-    assert "arch" not in config["model"]
-    bundle = checkpoint.load(ASSETS / "models" / "demo-de")
+def test_old_checkpoint_loads_as_encoder_decoder_dense(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    shutil.copytree(ASSETS / "models" / "demo-de", old)
+    config = json.loads((old / "config.json").read_text("utf-8"))
+    config["model"] = {k: v for k, v in config["model"].items() if k in PRE_FAMILY_FIELDS}
+    (old / "config.json").write_text(json.dumps(config), "utf-8")  # as written before
+    bundle = checkpoint.load(old)
     assert type(bundle.model) is Transformer
     assert (bundle.cfg.arch, bundle.cfg.ffn) == ("encoder-decoder", "dense")
 

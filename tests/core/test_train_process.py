@@ -4,7 +4,6 @@ once in a real child process: its messages arrive as the message classes."""
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import pickle
 from pathlib import Path
 from typing import TypeVar
@@ -23,7 +22,13 @@ from core.train_messages import (
     Snapshot,
     Started,
 )
-from core.train_process import Control, TrainJob, child_main, run_training_job
+from core.train_process import (
+    Control,
+    TrainJob,
+    child_main,
+    process_context,
+    run_training_job,
+)
 
 MODEL = Path(__file__).resolve().parents[2] / "assets" / "models" / "demo-de"
 CFG = TrainConfig(steps=40, eval_every=20, seed=3)
@@ -151,11 +156,11 @@ def test_every_message_survives_the_pickling_of_the_queue(first):
 
 
 def test_the_child_process_sends_the_message_classes(tmp_path):
-    """A real ``spawn`` child, as the window starts it: a few steps of the demo model,
-    read until its last message (Finished or Failed) arrives."""
+    """A real child from ``process_context``, as the window starts it: a few steps of
+    the demo model, read until its last message (Finished or Failed) arrives."""
     cfg = TrainConfig(steps=4, eval_every=2, seed=3)
     job = TrainJob(str(MODEL), str(tmp_path), cfg, snapshot_every=2)
-    ctx = mp.get_context("spawn")
+    ctx = process_context()
     queue, cancel, resume = ctx.Queue(), ctx.Event(), ctx.Event()
     resume.set()
     proc = ctx.Process(target=child_main, args=(job, queue, cancel, resume), daemon=True)

@@ -8,7 +8,7 @@ so the view-model tests (tests/visualizer/view_models) never load it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -28,6 +28,21 @@ LECTURE = "Time flies like an arrow"
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_settings() -> None:
     QStandardPaths.setTestModeEnabled(True)
+
+
+@pytest.fixture(autouse=True)
+def _delete_closed_widgets(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Delete the widgets a test closed before the next test runs.
+
+    pytest-qt closes a test's widgets and calls ``deleteLater``, but deferred deletes
+    only run in an event loop, and tests call ``processEvents`` at most: every view a
+    module made stayed alive, connected to the module's session, and redrew on each
+    later seek (test_tensor_view's step walk took 7 s instead of 1.5 s)."""
+    yield
+    if "qapp" in request.fixturenames or "qtbot" in request.fixturenames:
+        from PySide6.QtCore import QCoreApplication, QEvent
+
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
 
 
 @pytest.fixture(scope="session")

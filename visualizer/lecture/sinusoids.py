@@ -50,8 +50,8 @@ class SinusoidFigure(QWidget):
         self.setMinimumSize(520, 200)
         self.setMaximumWidth(620)
         self.refresh()
-        bridge.sigTrace.connect(lambda _t: self.refresh())
-        bridge.connect_relabel(lambda _l: self.update())
+        bridge.sigTrace.connect(self.refresh)
+        bridge.connect_relabel(lambda _l: self.update(), owner=self)
 
     def refresh(self) -> None:
         trace = self.session.trace

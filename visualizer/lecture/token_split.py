@@ -91,8 +91,8 @@ class TokenSplit(QWidget):
         self.setMinimumSize(520, 190)
         self.setMaximumWidth(620)
         self.refresh()
-        bridge.sigTrace.connect(lambda _t: self.refresh())  # another model: its tokenizer
-        bridge.connect_relabel(lambda _l: self.update())
+        bridge.sigTrace.connect(self.refresh)  # another model: its tokenizer
+        bridge.connect_relabel(lambda _l: self.update(), owner=self)
 
     def refresh(self) -> None:
         bpe = trained_bpe()

@@ -176,14 +176,15 @@ def _ch4(player: ChapterPlayer, i: int) -> None:
         assert w[0, 0] > 0.95 and int(np.argmax(w[1])) == 1  # head 0 "you", head 1 "like"
     if i == 2:
         assert s.translation is not None and s.translation.text == "Nous aimons ce livre"
-        assert _pct(_att(window, "t1/dec.1.cross_attn.weights")[0, 1, 0]) == 81
+        assert _pct(_att(window, "t1/dec.1.cross_attn.weights")[0, 1, 0]) == 85
     if i == 3:
         assert s.translation is not None and s.translation.text == "Die Zeit fliegt wie ein Pfeil"
-        assert _pct(_att(window, "enc.0.self_attn.weights")[3, 1, 0]) == 6
+        assert _pct(_att(window, "enc.0.self_attn.weights")[3, 1, 0]) == 5
     if i == 4:
         assert s.translation is not None
         assert s.translation.text == "Fruchtfliegen mögen eine Banane"
-        assert _pct(_att(window, "enc.0.self_attn.weights")[3, 1, 0]) == 67
+        w = _att(window, "enc.0.self_attn.weights")[3, 1]  # head 3, "flies"
+        assert _pct(w[0]) == 41 and int(np.argmax(w)) == 0  # "more than to any other word"
 
 
 def _ch6(player: ChapterPlayer, i: int) -> None:
@@ -212,8 +213,8 @@ def _ch7(player: ChapterPlayer, i: int) -> None:
         assert np.all(np.exp(-per) > 0.99)
     if i >= 2:
         p = math.exp(-float(per[5]))
-        assert round(100 * p, 3) == 0.002 and round(p, 6) == 0.000017 and round(per[5]) == 11
-        assert len(per) == 7 and round(s.trace.meta["loss"], 2) == 1.57
+        assert round(100 * p, 3) == 0.001 and round(p, 6) == 0.000014 and round(per[5]) == 11
+        assert len(per) == 7 and round(s.trace.meta["loss"], 2) == 1.60
 
 
 def _ch8(player: ChapterPlayer, i: int) -> None:
@@ -225,7 +226,7 @@ def _ch8(player: ChapterPlayer, i: int) -> None:
         ids = s.bundle.tgt_tok
         assert d[ids.vocab.index("Vogel")] < 0 < d[ids.vocab.index("Pfeil")]  # type: ignore[attr-defined]
     if i == 4:
-        assert round(s.trace.meta["grad_norm"], 1) == 6.3 and s.trace.meta["clip"] == 1.0
+        assert round(s.trace.meta["grad_norm"], 1) == 6.1 and s.trace.meta["clip"] == 1.0
 
 
 def _ch9(player: ChapterPlayer, i: int) -> None:
@@ -244,7 +245,7 @@ def _ch9(player: ChapterPlayer, i: int) -> None:
         top = max(float(np.abs(s.trace.value(x.tensors["update"])).max()) for x in updates)
         assert top <= 1.001e-4  # "by at most the learning rate"
     if i == 2:
-        assert (round(m["loss"], 2), round(m["loss_after"], 2)) == (1.57, 1.46)
+        assert (round(m["loss"], 2), round(m["loss_after"], 2)) == (1.60, 1.49)
 
 
 CLAIMS: dict[str, Callable[[ChapterPlayer, int], None]] = {

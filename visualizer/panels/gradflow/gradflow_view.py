@@ -92,9 +92,9 @@ class GradFlowView(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
-        bridge.sigTrace.connect(lambda _: self._on_trace())
-        bridge.sigCursor.connect(lambda _: self._on_cursor())
-        bridge.connect_relabel(lambda _: self._relabel())
+        bridge.sigTrace.connect(self._on_trace)
+        bridge.sigCursor.connect(self._on_cursor)
+        bridge.connect_relabel(lambda _: self._relabel(), owner=self)
         self._on_trace()
 
     def _on_trace(self) -> None:

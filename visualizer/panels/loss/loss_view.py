@@ -94,10 +94,10 @@ class LossView(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
-        bridge.sigTrace.connect(lambda _: self._on_trace())
-        bridge.sigCursor.connect(lambda _: self._on_cursor())
-        bridge.sigSelection.connect(lambda _: self._on_cursor())
-        bridge.connect_relabel(lambda _: self._relabel())
+        bridge.sigTrace.connect(self._on_trace)
+        bridge.sigCursor.connect(self._on_cursor)
+        bridge.sigSelection.connect(self._on_cursor)
+        bridge.connect_relabel(lambda _: self._relabel(), owner=self)
         self._on_trace()
 
     # -- state -------------------------------------------------------------------------

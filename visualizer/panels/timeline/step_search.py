@@ -54,8 +54,8 @@ class StepSearch(QLineEdit):
         self.setClearButtonEnabled(True)
         self.setMaximumWidth(260)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        bridge.sigTrace.connect(lambda _: self.refresh())
-        bridge.connect_relabel(lambda _: self.relabel())
+        bridge.sigTrace.connect(self.refresh)
+        bridge.connect_relabel(lambda _: self.relabel(), owner=self)
         self.refresh()
         self.relabel()
 

@@ -129,7 +129,7 @@ class TimelineView(QWidget):
         bridge.connect_relabel(self._relabel)
         bridge.sigSpeed.connect(self._on_speed)
         bridge.sigAnimate.connect(self.animate.setChecked)
-        bridge.sigBreakpoints.connect(lambda _: self._on_breakpoints())
+        bridge.sigBreakpoints.connect(self._on_breakpoints)
         self._on_trace()
         self._relabel()
 

@@ -12,7 +12,6 @@ that dies without a word is reported too.
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import queue as queue_mod
 import time
 from typing import TYPE_CHECKING, assert_never
@@ -48,9 +47,9 @@ class TrainProcess(QObject):
 
     def __init__(self, job: TrainJob, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        from core.train_process import child_main
+        from core.train_process import child_main, process_context
 
-        ctx = mp.get_context("spawn")  # never fork a process that runs Qt threads
+        ctx = process_context()  # never a fork of this process and its Qt threads
         self._queue: Queue[Message] = ctx.Queue()
         self._cancel, self._resume = ctx.Event(), ctx.Event()
         self._resume.set()

@@ -49,7 +49,6 @@ if TYPE_CHECKING:
     from visualizer.panels.training.model_dialog import ModelDialog
 
 
-
 def autosave_folder() -> Path:
     """Where runs are saved: the user's data folder, transformer-sim/autosave."""
     base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.GenericDataLocation)
@@ -353,5 +352,3 @@ class TrainingView(QWidget):
 
 def _params(bundle: Bundle) -> int:
     return sum(p.numel() for p in bundle.model.parameters())
-
-
