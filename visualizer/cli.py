@@ -73,6 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _window(_args: argparse.Namespace | None = None, open_file: str | None = None) -> int:
     """The simulator window on the built-in EN->DE model (needs the GUI extras)."""
+    import gc
+
+    gc.disable()  # until the window is interactive (visualizer.app.pause_collector says why)
     try:
         from visualizer.app import main as window_main
     except ImportError as e:

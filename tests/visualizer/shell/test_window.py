@@ -190,6 +190,8 @@ def test_the_app_starts_loads_the_model_and_quits(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     timings = dict(tok.split("=") for tok in out.stderr.split() if "=" in tok)
     assert 0 < float(timings["painted"]) < float(timings["interactive"])
+    # the collector, paused for the start-up, runs again, past the start-up's objects
+    assert timings["collector"] == "1" and int(timings["frozen"]) > 100_000
 
 
 def test_no_display_is_one_clear_line(tmp_path: Path) -> None:
