@@ -180,6 +180,15 @@ class _Chain(Intervention):
         return x
 
 
+def chain(interventions: Sequence[Intervention]) -> list[Intervention]:
+    """One intervention per trace-point name, applying that name's in the order given
+    (with a one-line error naming the one that does not fit)."""
+    by_name: dict[str, list[Intervention]] = {}
+    for i in interventions:
+        by_name.setdefault(i.name, []).append(i)
+    return [_Chain(name, "zero", parts=tuple(parts)) for name, parts in by_name.items()]
+
+
 def run_with(
     bundle: Bundle,
     source: str,
@@ -194,13 +203,9 @@ def run_with(
     tokens without the interventions (``core.decode`` searches untraced) and then
     replays them with the interventions applied.
     """
-    by_name: dict[str, list[Intervention]] = {}
-    for i in interventions:
-        by_name.setdefault(i.name, []).append(i)
-    chained = [_Chain(name, "zero", parts=tuple(parts)) for name, parts in by_name.items()]
-    trace, result = trace_translation(bundle, source, decode, chained)
+    trace, result = trace_translation(bundle, source, decode, chain(interventions))
     named = {s.name for s in trace.steps}
-    unknown = [n for n in by_name if n not in named]
+    unknown = [i.name for i in interventions if i.name not in named]
     if unknown:
         raise ValueError(f"no trace point is named {unknown[0]!r}")
     trace.meta["interventions"] = [to_json(i) for i in interventions]

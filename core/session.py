@@ -21,12 +21,19 @@ from typing import Any, ClassVar, Literal
 
 from core import assets, checkpoint
 from core.builtin_corpus import builtin_corpus
-from core.bundle import Bundle, Translation
+from core.bundle import Bundle, Classification, Translation
+from core.classify_run import (
+    PICTURE_NAMES,
+    classifier_input,
+    is_picture_model,
+    known_label,
+    trace_classify,
+)
 from core.corpus import sentence_key
 from core.debugging import FIELDS as DEBUG_FIELDS
 from core.debugging import Debugging
 from core.decode import DecodeSettings
-from core.interventions import run_with
+from core.interventions import Intervention, run_with
 from core.navigator import Navigator, Selection, block_path  # noqa: F401 (re-exported)
 from core.trace import Step, Trace
 from core.tracing import trace_step_on_copy, trace_translation
@@ -73,6 +80,7 @@ class Session(Debugging, Navigator):
         "source",
         "decode",
         "translation",
+        "classification",
         "mode",
         "target",
     )
@@ -88,6 +96,7 @@ class Session(Debugging, Navigator):
         self.pair = pair
         self.decode = DecodeSettings(max_len=bundle.cfg.max_len - 1)
         self.translation: Translation | None = None
+        self.classification: Classification | None = None  # an encoder-only model's answer
         self.mode: Mode = "translate"
         self.target = ""  # the reference translation a training step learns from
         self._init_debugging()
@@ -168,6 +177,9 @@ class Session(Debugging, Navigator):
         text = self.source if text is None else text
         bundle, decode = self.bundle, self.decode
         active = self.active_interventions()
+        if bundle.cfg.arch == "encoder-only":
+            self._classify(text, active)
+            return
         if self.mode == "train":
             target = self.target or reference_translation(self.pair, text)
 
@@ -192,13 +204,51 @@ class Session(Debugging, Navigator):
 
         self._submit(job, lambda done: self._apply(text, *done), failed)
 
+    def _classify(self, text: str, active: list[Intervention]) -> None:
+        """An encoder-only model: classify ``text`` (a sentence, or the picture it names:
+        ``core.classify_run``), or trace one training step towards ``target`` (a label;
+        default: the right label of a lecture sentence, else the model's own answer)."""
+        bundle = self.bundle
+        if self.mode == "train":
+            wanted = self.target
+
+            def train_job() -> tuple[Trace, Classification]:
+                _, result = trace_classify(bundle, text)
+                label = wanted or known_label(bundle, text) or result.label
+                item = classifier_input(bundle, text)
+                return trace_step_on_copy(bundle, item, label), result  # type: ignore[arg-type]  # a picture is a tensor: trace_training_step takes it
+
+            self._submit(train_job, lambda done: self._apply(text, *done))
+            return
+
+        def job() -> tuple[Trace, Classification, Trace | None]:
+            if not active:
+                return (*trace_classify(bundle, text), None)
+            clean, _ = trace_classify(bundle, text)
+            return (*trace_classify(bundle, text, active), clean)
+
+        undo = self._take_undo()
+
+        def failed() -> None:
+            if undo is not None:
+                self.update(interventions=undo[0], disabled=undo[1])
+
+        self._submit(job, lambda done: self._apply(text, *done), failed)
+
     def _apply(
-        self, text: str, trace: Trace, result: Translation, clean: Trace | None = None
+        self,
+        text: str,
+        trace: Trace,
+        result: Translation | Classification,
+        clean: Trace | None = None,
     ) -> None:
         old = self.step if self.trace.steps else None
         pending, self._pending_cursor = self._pending_cursor, None
         cursor = _same_kind(trace, old) if pending is None else min(pending, len(trace.steps) - 1)
-        self.show_run(text, trace, result, clean, cursor)
+        if isinstance(result, Classification):
+            self.show_run(text, trace, None, clean, cursor, classification=result)
+        else:
+            self.show_run(text, trace, result, clean, cursor, classification=None)
 
     def _load_pair(self, pair: str) -> None:
         if self._hold:
@@ -214,13 +264,17 @@ class Session(Debugging, Navigator):
         text = self.source if source is None else source
         decode = self.decode
 
-        def job() -> tuple[Bundle, Trace, Translation]:
+        def job() -> tuple[Bundle, str, Trace, Translation | Classification]:
             bundle = checkpoint.load(folder)
-            return (bundle, *trace_translation(bundle, text, decode))
+            first = text if source is not None else example_for(bundle, text)
+            if bundle.cfg.arch == "encoder-only":
+                return (bundle, first, *trace_classify(bundle, first))
+            return (bundle, first, *trace_translation(bundle, first, decode))
 
-        def done(out: tuple[Bundle, Trace, Translation]) -> None:
-            self.bundle = out[0]
-            self._apply(text, out[1], out[2])
+        def done(out: tuple[Bundle, str, Trace, Translation | Classification]) -> None:
+            bundle, first, trace, result = out
+            self.set_without_rerun(bundle=bundle, mode="translate", target="")
+            self._apply(first, trace, result)
 
         self._submit(job, done)
 
@@ -261,6 +315,16 @@ class Session(Debugging, Navigator):
 
     def set_decode(self, **changes: object) -> None:
         self.decode = replace(self.decode, **changes)  # type: ignore[arg-type]  # DecodeSettings checks each field
+
+
+def example_for(bundle: Bundle, source: str) -> str:
+    """The sentence to show a newly opened model on: the current one if the model can
+    read it, else its task's first example (a picture for a picture classifier)."""
+    if is_picture_model(bundle):
+        return source if source.strip().lower() in PICTURE_NAMES else PICTURE_NAMES[0]
+    if source.strip() and source.strip().lower() not in PICTURE_NAMES:
+        return source
+    return EXAMPLES.get(bundle.pair, EXAMPLES["en-de"])[0]
 
 
 def reference_translation(pair: str, source: str) -> str:
