@@ -122,7 +122,12 @@ class Debugging:
         """Activation patching: run ``other`` (sentence A), take the tensor it recorded
         under ``key`` and put it into this sentence's run in its place."""
         try:
-            trace_a, _ = trace_translation(self.bundle, other, self.decode)
+            if self.bundle.cfg.arch == "encoder-only":
+                from core.classify_run import trace_classify
+
+                trace_a, _ = trace_classify(self.bundle, other)
+            else:
+                trace_a, _ = trace_translation(self.bundle, other, self.decode)
             into = self.clean or self.trace
             self.add_intervention(patch_from(trace_a, key, into=into))
         except ValueError as e:

@@ -266,7 +266,7 @@ class Session(Debugging, Navigator):
 
         def job() -> tuple[Bundle, str, Trace, Translation | Classification]:
             bundle = checkpoint.load(folder)
-            first = text if source is not None else example_for(bundle, text)
+            first = example_for(bundle, text)
             if bundle.cfg.arch == "encoder-only":
                 return (bundle, first, *trace_classify(bundle, first))
             return (bundle, first, *trace_translation(bundle, first, decode))
@@ -321,7 +321,8 @@ def example_for(bundle: Bundle, source: str) -> str:
     """The sentence to show a newly opened model on: the current one if the model can
     read it, else its task's first example (a picture for a picture classifier)."""
     if is_picture_model(bundle):
-        return source if source.strip().lower() in PICTURE_NAMES else PICTURE_NAMES[0]
+        name = source.strip()
+        return source if name.lower() in PICTURE_NAMES or Path(name).is_file() else PICTURE_NAMES[0]
     if source.strip() and source.strip().lower() not in PICTURE_NAMES:
         return source
     return EXAMPLES.get(bundle.pair, EXAMPLES["en-de"])[0]
