@@ -183,27 +183,39 @@ def next_token_probs(logits: Tensor, settings: DecodeSettings) -> Tensor:
 
 
 def _beam(model: Transformer, src: Tensor, s: DecodeSettings) -> Generation:
-    """Beam search; every hypothesis ever kept becomes a node of the returned tree."""
+    """Beam search over translations; the root node is ``<bos>``."""
     memory, mem_key, pad = model.encode(src)  # (1, S, D)
-    tree = [BeamNode(0, None, BOS_ID, 0.0, 0.0, -1)]
+
+    def logits(paths: list[list[int]]) -> Tensor:
+        ids = torch.tensor([[BOS_ID, *p] for p in paths])  # (beam, t+1)
+        mem = memory.expand(len(paths), -1, -1)  # (beam, S, D)
+        mpad = None if pad is None else pad.expand(len(paths), -1, -1, -1)
+        return model.decode(ids, mem, mem_key, mpad)[:, -1]  # (beam, V)
+
+    return beam_search(logits, BOS_ID, s.max_len, s)
+
+
+def beam_search(
+    logits: Callable[[list[list[int]]], Tensor], root: int, steps: int, s: DecodeSettings
+) -> Generation:
+    """Beam search for either shape: ``logits(paths)`` gives the next-token logits
+    (beam, V) after each path (the tokens chosen after ``root``). Every hypothesis ever
+    kept becomes a node of the returned tree; scores use the GNMT length penalty."""
+    tree = [BeamNode(0, None, root, 0.0, 0.0, -1)]
     alive: list[int] = [0]
     done: list[int] = []
-    paths = {0: [BOS_ID]}
-    for t in range(s.max_len):
+    paths: dict[int, list[int]] = {0: []}
+    for t in range(steps):
         if not alive:
             break
-        ids = torch.tensor([paths[n] for n in alive])  # (beam, t+1)
-        mem = memory.expand(len(alive), -1, -1)  # (beam, S, D)
-        mpad = None if pad is None else pad.expand(len(alive), -1, -1, -1)
-        logp = torch.log_softmax(model.decode(ids, mem, mem_key, mpad)[:, -1], -1)  # (beam, V)
+        logp = torch.log_softmax(logits([paths[n] for n in alive]), -1)  # (beam, V)
         total = logp + torch.tensor([tree[n].logp for n in alive])[:, None]  # (beam, V)
         best = total.flatten().topk(min(s.beam, total.numel()))
         nxt: list[int] = []
         for val, flat in zip(best.values.tolist(), best.indices.tolist(), strict=True):
             row, token = divmod(flat, total.shape[1])
             parent = alive[row]
-            length = t + 1
-            score = val / (((5 + length) / 6) ** s.length_penalty)  # GNMT length penalty
+            score = val / (((5 + t + 1) / 6) ** s.length_penalty)  # GNMT length penalty
             node = BeamNode(len(tree), parent, token, val, score, t, token == EOS_ID)
             tree.append(node)
             paths[node.id] = [*paths[parent], token]
@@ -213,7 +225,7 @@ def _beam(model: Transformer, src: Tensor, s: DecodeSettings) -> Generation:
             break
     pool = done or alive
     winner = max(pool, key=lambda n: tree[n].score)
-    best_ids = [i for i in paths[winner][1:] if i != EOS_ID]
+    best_ids = [i for i in paths[winner] if i != EOS_ID]
     return Generation(ids=best_ids, tree=tree, finished=tree[winner].finished)
 
 

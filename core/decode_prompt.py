@@ -17,7 +17,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from core.decode import BeamNode, DecodeSettings, Generation, bounded, decode_steps
+from core.decode import DecodeSettings, Generation, beam_search, bounded, decode_steps
 from core.model_decoder import DecoderOnly
 from core.tokenizer import EOS_ID, PAD_ID
 from core.trace import Tracer, untraced
@@ -56,33 +56,11 @@ def generate_answer(
 def _beam(model: DecoderOnly, prompt: Tensor, s: DecodeSettings) -> Generation:
     """Beam search over answers; the root node is the prompt's last token (``=``)."""
     base = [int(i) for i in prompt[0]]
-    tree = [BeamNode(0, None, base[-1], 0.0, 0.0, -1)]
-    alive: list[int] = [0]
-    done: list[int] = []
-    paths: dict[int, list[int]] = {0: []}
-    for t in range(_steps(model, len(base), s)):
-        if not alive:
-            break
-        ids = torch.tensor([[*base, *paths[n]] for n in alive])  # (beam, P+t)
-        logp = torch.log_softmax(model(ids)[:, -1], -1)  # (beam, V)
-        total = logp + torch.tensor([tree[n].logp for n in alive])[:, None]  # (beam, V)
-        best = total.flatten().topk(min(s.beam, total.numel()))
-        nxt: list[int] = []
-        for val, flat in zip(best.values.tolist(), best.indices.tolist(), strict=True):
-            row, token = divmod(flat, total.shape[1])
-            parent = alive[row]
-            score = val / (((5 + t + 1) / 6) ** s.length_penalty)  # GNMT length penalty
-            node = BeamNode(len(tree), parent, token, val, score, t, token == EOS_ID)
-            tree.append(node)
-            paths[node.id] = [*paths[parent], token]
-            (done if node.finished else nxt).append(node.id)
-        alive = nxt
-        if len(done) >= s.beam:
-            break
-    pool = done or alive
-    winner = max(pool, key=lambda n: tree[n].score)
-    best_ids = [i for i in paths[winner] if i != EOS_ID]
-    return Generation(ids=best_ids, tree=tree, finished=tree[winner].finished)
+
+    def logits(paths: list[list[int]]) -> Tensor:
+        return model(torch.tensor([[*base, *p] for p in paths]))[:, -1]  # (beam, V)
+
+    return beam_search(logits, base[-1], _steps(model, len(base), s), s)
 
 
 @torch.no_grad()
