@@ -15,6 +15,7 @@ from typing import Any
 LANGS = ("en", "zh")
 ROOMS = ("transformer", "neuron", "playground")
 PAIRS = ("en-de", "en-fr")  # core.session.BUILTIN_MODELS
+MODELS = ("demo-de", "demo-fr", "gpt-de", "moe-de", "bert-who", "vit-pets")  # assets/models
 PANELS = (  # the window's docks (visualizer/main_window.py DOCK_AREAS, plus the debugger's)
     "diagram",
     "attention",
@@ -29,6 +30,8 @@ PANELS = (  # the window's docks (visualizer/main_window.py DOCK_AREAS, plus the
     "interventions",
     "breakpoints",
     "watches",
+    "router",
+    "classify",
 )
 FIGURES = ("token_split", "sinusoids")  # small pictures the narration bar can show
 NEURON_ACTIVATIONS = ("identity", "step", "sigmoid", "tanh", "relu")  # core.basics.neuron

@@ -27,6 +27,7 @@ from core import assets, limits
 from core.chapter_rules import (
     FIGURES,
     LANGS,
+    MODELS,
     PAIRS,
     PANELS,
     ROOMS,
@@ -50,6 +51,7 @@ SCENE_KEYS = (
     "title",
     "text",
     "pair",
+    "model",
     "source",
     "mode",
     "target",
@@ -61,8 +63,18 @@ SCENE_KEYS = (
     "train",
     "figure",
 )
-TRANSFORMER_ONLY = ("pair", "source", "mode", "target", "panels", "raise", "select", "train")
-INHERITED = ("pair", "source", "mode", "target", "panels", "raise_", "step", "select")
+TRANSFORMER_ONLY = (
+    "pair",
+    "model",
+    "source",
+    "mode",
+    "target",
+    "panels",
+    "raise",
+    "select",
+    "train",
+)
+INHERITED = ("pair", "model", "source", "mode", "target", "panels", "raise_", "step", "select")
 
 
 @dataclass(frozen=True)
@@ -100,6 +112,7 @@ class Scene:
     room: str = "transformer"
     title: Text | None = None
     pair: str | None = None
+    model: str | None = None  # a shipped model (assets/models/NAME); excludes ``pair``
     source: str | None = None
     mode: str | None = None
     target: str | None = None
@@ -131,6 +144,8 @@ class Chapter:
             if self.scenes[earlier].room == scene.room:
                 before = self.resolved(earlier)
                 kept = {n: getattr(before, n) for n in INHERITED if getattr(scene, n) is None}
+                if scene.pair is not None or scene.model is not None:  # one model at a time
+                    kept.pop("model" if scene.pair is not None else "pair", None)
                 return replace(scene, **kept)
         return scene
 
@@ -183,6 +198,10 @@ def _scene(data: Any, where: str, at: str) -> Scene:
     if "pair" in data:
         need(data["pair"] in PAIRS, where, f"{at}.pair", bad(data["pair"], PAIRS, "pair"))
         out["pair"] = data["pair"]
+    if "model" in data:
+        need("pair" not in data, where, f"{at}.model", "a scene names a pair or a model, not both")
+        need(data["model"] in MODELS, where, f"{at}.model", bad(data["model"], MODELS, "model"))
+        out["model"] = data["model"]
     if "source" in data:
         out["source"] = plain_str(data["source"], where, f"{at}.source", 200, empty=False)
     if "mode" in data:

@@ -84,7 +84,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
 
     k = sub.add_parser("classify", help="classify a sentence with an encoder-only model")
     k.add_argument("text", nargs="?")
-    k.add_argument("--model", help="a classifier folder (default: the built-in bert-who)")
+    k.add_argument("--model", help="a classifier folder or name, e.g. vit-pets (default: bert-who)")
     k.add_argument("--image", help="a square picture (PNG, JPEG or .npy); default model: vit-pets")
 
     tr = sub.add_parser("train", help="train a model and save it as a folder")
@@ -169,7 +169,11 @@ _batch_size = _checked(_in_range("batch size", 1, limits.MAX_BATCH_SIZE))
 
 def _model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--pair", choices=tuple(PAIR_MODELS), default="en-de")
-    p.add_argument("--model", help="a model folder (default: the built-in model of --pair)")
+    p.add_argument(
+        "--model",
+        help="a model folder or a shipped model's name, e.g. gpt-de "
+        "(default: the built-in model of --pair)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -206,8 +210,11 @@ def _one_line(e: BaseException) -> str:
 
 def _load_model(args: argparse.Namespace) -> Bundle:
     from core import checkpoint
+    from core.model_catalog import resolve
 
-    return checkpoint.load(args.model or ASSETS / "models" / PAIR_MODELS[args.pair])
+    if args.model:  # a folder, or a shipped model's name (gpt-de, bert-who …)
+        return checkpoint.load(resolve(args.model))
+    return checkpoint.load(ASSETS / "models" / PAIR_MODELS[args.pair])
 
 
 def _translate(args: argparse.Namespace) -> int:
@@ -241,9 +248,10 @@ def _translate(args: argparse.Namespace) -> int:
 def _classify(args: argparse.Namespace) -> int:
     """``label<TAB>probability`` per label, the most likely first (the first line)."""
     from core import checkpoint
+    from core.model_catalog import resolve
 
     default = PICTURE_CLASSIFIER if args.image is not None else CLASSIFIER
-    bundle = checkpoint.load(args.model or ASSETS / "models" / default)
+    bundle = checkpoint.load(resolve(args.model) if args.model else ASSETS / "models" / default)
     if bundle.cfg.arch != "encoder-only":
         raise ValueError(
             f"not a classifier: this model is {bundle.cfg.arch} (a translator); "
@@ -309,7 +317,12 @@ def _trace(args: argparse.Namespace) -> int:
     check_target_files([out] if json_out is None else [out, json_out], force=args.force)
     bundle = _load_model(args)
     trainer = Trainer(bundle, None, replace(TrainConfig(), lr=args.lr, warmup=0))
-    trace = trace_training_step(trainer, args.source, args.target)
+    item: Any = args.source
+    if bundle.cfg.arch == "encoder-only":  # a picture classifier reads the picture named
+        from core.classify_run import classifier_input
+
+        item = classifier_input(bundle, args.source)
+    trace = trace_training_step(trainer, item, args.target)
     save(trace, out, json_out)
     if args.json:
         print(json_text(trace))

@@ -24,7 +24,7 @@ from core.session_file import decode_settings, load_session_file, save_session_f
 from core.trace import Intervention, Trace
 from core.tracing import trace_translation
 
-FIELDS = ("interventions", "watches", "clean", "disabled", "snapshots")
+FIELDS = ("interventions", "watches", "clean", "disabled", "snapshots", "snapshot_routing")
 
 
 class Debugging:
@@ -36,6 +36,7 @@ class Debugging:
         from core.bundle import Bundle
         from core.decode import DecodeSettings
         from core.navigator import Selection
+        from core.train_messages import LayerRouting
 
         bundle: Bundle
         trace: Trace
@@ -54,6 +55,7 @@ class Debugging:
         clean: Trace | None
         stopped: str
         snapshots: tuple[tuple[int, dict[str, float]], ...]
+        snapshot_routing: tuple[tuple[int, tuple[LayerRouting, ...]], ...]
 
         def rerun(self, text: str | None = None) -> None: ...
         def restore_run(self, source: str, cursor: int, **fields: Any) -> None: ...
@@ -66,6 +68,9 @@ class Debugging:
         self.clean = None  # the same run without interventions, when some are on
         # (step, {name: RMS}) of the demo sentence during the last live training run
         self.snapshots = ()
+        # (step, routing of each MoE layer) of the same snapshots, for the router view;
+        # set together with ``snapshots`` (``update``), whose event announces both
+        self.snapshot_routing = ()
         # (interventions, disabled) before the last ``add_intervention``: the next run
         # puts them back if it fails; ``Session.rerun`` takes it (``_take_undo``)
         self._undo_interventions: tuple[tuple[Intervention, ...], frozenset[int]] | None = None

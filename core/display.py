@@ -8,11 +8,15 @@ it is tested once and every view labels a tensor the same way.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
 
-from core.trace import Step, Trace
+from core.trace import GRAD, Step, Trace
+
+# an MoE expert's own tensors (and their gradients): "t2/dec.0.moe.expert.3.hidden"
+_EXPERT = re.compile(r"(?P<moe>.+\.moe)\.expert\.(?P<e>\d+)\.[^./]+")
 
 
 @dataclass(frozen=True)
@@ -33,14 +37,43 @@ def axis_labels(trace: Trace, step: Step, axis: str, size: int, vocab: list[str]
     if axis == "tgt":
         if "tgt_in_tokens" in meta and len(meta["tgt_in_tokens"]) == size:
             return list(meta["tgt_in_tokens"])
-        prefix = ["<bos>", *meta.get("tgt_tokens", [])]
+        if meta.get("arch") == "decoder-only":  # a decoding step: the prompt, then the answer
+            prefix = [*meta.get("src_tokens", []), *meta.get("tgt_tokens", [])]
+        else:
+            prefix = ["<bos>", *meta.get("tgt_tokens", [])]
         if size <= len(prefix):
             return prefix[:size]
+    if axis == "routed":
+        routed = routed_tokens(trace, step, size, vocab)
+        if routed is not None:
+            return routed
     if axis == "label" and len(meta.get("tgt_out_tokens", [])) == size:
         return list(meta["tgt_out_tokens"])  # what each position must predict
     if axis == "vocab" and len(vocab) == size:
         return vocab
     return [str(i) for i in range(size)]
+
+
+def routed_tokens(trace: Trace, step: Step, size: int, vocab: list[str]) -> list[str] | None:
+    """The tokens an MoE expert's step read, in its rows' order; None when unknown.
+
+    An expert reads only the tokens routed to it: the (token, choice) pairs whose top-k
+    expert (the same layer's ``….topk.experts`` in this trace) is this expert, in
+    token order (``core.moe`` groups them with a stable sort)."""
+    found = _EXPERT.fullmatch(step.key.removeprefix(GRAD))
+    if found is None:
+        return None
+    key = f"{found['moe']}.topk.experts"
+    topk = next((s for s in trace.steps if s.key == key), None)
+    if topk is None or key not in trace.tensors or len(topk.axes) != 3:
+        return None
+    chosen = trace.value(key)  # (B, L, k) int64, best first
+    _, seq, k = chosen.shape
+    picks = np.flatnonzero(chosen.reshape(-1) == int(found["e"]))  # (n_e,) flat choices
+    if len(picks) != size:
+        return None
+    tokens = axis_labels(trace, topk, topk.axes[1], seq, vocab)
+    return [tokens[(i // k) % seq] for i in picks]
 
 
 def as_matrix(
@@ -52,11 +85,10 @@ def as_matrix(
     same shape, gradients), else generic. Batch is index 0 (traces are one sentence).
     """
     value = trace.value(key).astype(np.float32, copy=False)
-    axes = (
-        list(step.axes)
-        if len(step.axes) == value.ndim and tuple(step.shape) == value.shape
-        else _guess_axes(trace, key, value.ndim)
-    )
+    if len(step.axes) == value.ndim and tuple(step.shape) == value.shape:
+        axes = list(step.axes)
+    else:  # labelled as the step that made it (an expert's rows are that expert's tokens)
+        step, axes = _owner(trace, key, value.ndim, step)
     if axes and axes[0] == "batch":
         value, axes = value[0], axes[1:]
     taken = None
@@ -77,13 +109,21 @@ def as_matrix(
     return Matrix(value, rows, cols, axes[0], axes[1], taken)
 
 
-def _guess_axes(trace: Trace, key: str, ndim: int) -> list[str]:
-    """Axes of a tensor that is not the step's own output: look up the step that made it."""
+def _owner(trace: Trace, key: str, ndim: int, step: Step) -> tuple[Step, list[str]]:
+    """The step that made a tensor that is not ``step``'s own output, and its axes (else
+    ``step`` and generic axes)."""
     bare = key[2:] if key.startswith("d/") else key
     for s in trace.steps:
         if s.key == bare and len(s.axes) == ndim:
-            return list(s.axes)
-    return [f"dim{i}" for i in range(ndim)]
+            return s, list(s.axes)
+    return step, [f"dim{i}" for i in range(ndim)]
+
+
+def _guess_axes(trace: Trace, key: str, ndim: int) -> list[str]:
+    """Axes of a tensor that is not the step's own output: those of the step that made it."""
+    bare = key[2:] if key.startswith("d/") else key
+    found = next((s for s in trace.steps if s.key == bare and len(s.axes) == ndim), None)
+    return list(found.axes) if found is not None else [f"dim{i}" for i in range(ndim)]
 
 
 def stats(values: np.ndarray) -> dict[str, float]:

@@ -11,8 +11,12 @@ experts (Switch Transformer): with top-1, renormalising would make every weight
 exactly 1 and the task loss would never teach the router anything.
 
 Dispatch is by index: the (token, choice) pairs are sorted by expert, each expert
-reads its tokens with one ``index_select`` and the results return with one
-``index_add``; Python loops over experts, never over tokens.
+reads its block of the sorted rows (one ``index_select`` for all) and the results
+return with one ``index_add`` (top-1: one ``index_select`` by the inverse
+permutation); Python loops over experts, never over tokens. Untraced, the loop skips
+the trace points (``Expert.plain``). What is left of the MoE's cost over a dense
+feed-forward at the shipped size is a fixed number of small kernels per layer and per
+expert; bench/family.py measures it (and notes the variants measured and dropped).
 
 The load-balancing loss (Switch Transformer, eq. 4) is
 ``aux = n_experts * sum_e f_e * P_e``: ``f_e`` is the fraction of tokens whose top-1
@@ -31,7 +35,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from core.config import ModelConfig
-from core.trace import point
+from core.trace import active_tracer, point
 
 
 class Expert(nn.Module):
@@ -48,19 +52,32 @@ class Expert(nn.Module):
         self.lin1 = nn.Linear(cfg.d_model, cfg.d_ff)
         self.lin2 = nn.Linear(cfg.d_ff, cfg.d_model)
         self.dropout = cfg.dropout
+        n, p = self.name, self.param  # trace names, built once: run is called per expert
+        self._names = (f"{n}.hidden", f"{n}.act", f"{n}.out")
+        self._weights = (f"{p}.lin1.weight", f"{p}.lin2.weight")
 
     def run(self, xs: Tensor, x_key: str) -> Tensor:
         """(n_e, D) routed tokens -> (n_e, D)."""
-        n, ha = self.name, ("routed", "hidden")
-        w1, w2 = f"{self.param}.lin1.weight", f"{self.param}.lin2.weight"
+        (hidden, act, out), (w1, w2), ha = self._names, self._weights, ("routed", "hidden")
         h = F.linear(xs, self.lin1.weight, self.lin1.bias)  # (n_e, F)
-        h = point(f"{n}.hidden", h, "linear", {"x": x_key, "weight": w1}, ha)
+        h = point(hidden, h, "linear", {"x": x_key, "weight": w1}, ha)
         a = F.relu(h) if self.act == "relu" else F.gelu(h)  # (n_e, F)
-        a = point(f"{n}.act", a, "activation", {"x": f"{n}.hidden"}, ha)
+        a = point(act, a, "activation", {"x": hidden}, ha)
         if self.dropout:
             a = F.dropout(a, self.dropout, self.training)
         y = F.linear(a, self.lin2.weight, self.lin2.bias)  # (n_e, D)
-        return point(f"{n}.out", y, "linear", {"x": f"{n}.act", "weight": w2}, ("routed", "dim"))
+        return point(out, y, "linear", {"x": act, "weight": w2}, ("routed", "dim"))
+
+    def plain(self, xs: Tensor) -> Tensor:
+        """``run`` when nothing traces, without its trace points: the same operations
+        (test_family_trace checks the bits), a few microseconds of Python less per expert
+        (the points' arguments, the module attribute look-ups)."""
+        lin1, lin2 = self.lin1, self.lin2
+        h = F.linear(xs, lin1.weight, lin1.bias)  # (n_e, F)
+        a = F.relu(h) if self.act == "relu" else F.gelu(h)  # (n_e, F)
+        if self.dropout:
+            a = F.dropout(a, self.dropout, self.training)
+        return F.linear(a, lin2.weight, lin2.bias)  # (n_e, D)
 
 
 class _LastAux:
@@ -87,6 +104,11 @@ class MoEFeedForward(nn.Module):
         self.router = nn.Linear(cfg.d_model, cfg.n_experts, bias=False)
         self.experts = nn.ModuleList(Expert(cfg, name, e) for e in range(cfg.n_experts))
         self._aux = _LastAux()
+        # built once, not per forward: what the combine and aux_loss trace points read
+        self._combine_inputs = {"weights": f"{name}.topk.weights"} | {
+            f"expert{e}": f"{name}.expert.{e}.out" for e in range(cfg.n_experts)
+        }
+        self._aux_inputs = {"probs": f"{name}.router.probs", "experts": f"{name}.topk.experts"}
 
     @property
     def out_name(self) -> str:
@@ -109,6 +131,11 @@ class MoEFeedForward(nn.Module):
         logits = point(
             f"{n}.router.logits", logits, "linear", {"x": x_key, "weight": f"{n}.router.weight"}, ea
         )
+        # Softmax over the last dimension. Taking it over an (E, N) copy instead is ~0.06
+        # faster on the MoE ÷ dense ratio at the shipped size (torch's softmax over a
+        # short last dimension is slow) but rounds differently in the last bit, and the
+        # shipped moe-de (and the numbers its chapter quotes) would no longer rebuild bit
+        # for bit (bench/family.py).
         probs = torch.softmax(logits, dim=-1)  # (B, L, E)
         probs = point(f"{n}.router.probs", probs, "softmax", {"x": f"{n}.router.logits"}, ea)
         chosen = probs.topk(k, dim=-1).indices  # (B, L, k) int64, best first
@@ -123,15 +150,7 @@ class MoEFeedForward(nn.Module):
         )
         self._aux.value = self._aux_loss(probs, chosen[..., 0], keep)
         out = self._dispatch(x.reshape(b * seq, d), x_key, chosen.reshape(-1), weights.reshape(-1))
-        out = point(
-            self.out_name,
-            out.view(b, seq, d),  # (B, L, D)
-            "combine",
-            {"weights": f"{n}.topk.weights"}
-            | {f"expert{e}": f"{n}.expert.{e}.out" for e in range(self.n_experts)},
-            axes,
-        )
-        return out
+        return point(self.out_name, out.view(b, seq, d), "combine", self._combine_inputs, axes)
 
     def _dispatch(self, x: Tensor, x_key: str, chosen: Tensor, weights: Tensor) -> Tensor:
         """x (N, D), chosen / weights (N·k,) -> sum over choices of weight · expert(x)."""
@@ -139,28 +158,38 @@ class MoEFeedForward(nn.Module):
         token = order if self.k == 1 else order // self.k  # (N·k,): each choice's token
         counts = torch.bincount(chosen, minlength=self.n_experts).tolist()  # tokens per expert
         routed = x.index_select(0, token)  # (N·k, D), grouped by expert
-        groups = routed.split(counts)  # one (n_e, D) block per expert
         experts = cast("list[Expert]", list(self.experts))
-        outs = [expert.run(xs, x_key) for expert, xs in zip(experts, groups, strict=True)]
-        y = torch.cat(outs) * weights.index_select(0, order)[:, None]  # (N·k, D) weighted
+        groups = routed.split(counts)  # one (n_e, D) block per expert
+        if active_tracer() is None:
+            y = torch.cat([ex.plain(xs) for ex, xs in zip(experts, groups, strict=True)])
+        else:
+            y = torch.cat([ex.run(xs, x_key) for ex, xs in zip(experts, groups, strict=True)])
+        if self.k == 1:  # a permutation: read each token's row back, nothing to add
+            back = torch.empty_like(order).index_copy_(
+                0, order, torch.arange(len(order), device=order.device)
+            )
+            return y.index_select(0, back) * weights[:, None]  # (N, D)
+        y = y * weights.index_select(0, order)[:, None]  # (N·k, D) weighted
         return torch.zeros_like(x).index_add(0, token, y)  # (N, D)
 
     def _aux_loss(self, probs: Tensor, top1: Tensor, keep: Tensor | None) -> Tensor:
-        """n_experts · Σ_e f_e · P_e over real tokens (see the module docstring)."""
+        """n_experts · Σ_e f_e · P_e over real tokens (see the module docstring).
+
+        The sums over real tokens are products with the 0/1 mask, not a boolean index:
+        the index (and its backward) costs more than the rest of the loss."""
         e = self.n_experts
-        if keep is not None:
-            probs, top1 = probs[keep], top1[keep]  # (N_real, E), (N_real,)
         p = probs.reshape(-1, e)  # (N, E)
-        n_tokens = max(p.shape[0], 1)
-        counts = torch.bincount(top1.reshape(-1), minlength=e).to(p.dtype)  # (E,) = N·f_e
-        aux = torch.dot(counts, p.sum(0)) * (e / n_tokens**2)  # e · Σ_e f_e · P_e, scalar
-        return point(
-            f"{self.name}.aux_loss",
-            aux,
-            "aux_loss",
-            {"probs": f"{self.name}.router.probs", "experts": f"{self.name}.topk.experts"},
-            (),
-        )
+        top1 = top1.reshape(-1)  # (N,)
+        if keep is None:
+            p_sum, n_tokens = p.sum(0), top1.shape[0]  # (E,)
+            counts = torch.bincount(top1, minlength=e).to(p.dtype)  # (E,) = N·f_e
+        else:
+            real = keep.reshape(-1).to(p.dtype)  # (N,) 1 at real tokens, 0 at padding
+            p_sum = torch.mv(p.t(), real)  # (E,) = Σ_real p
+            counts = torch.bincount(top1, weights=real, minlength=e)  # (E,) = N_real·f_e
+            n_tokens = int(keep.sum())
+        aux = torch.dot(counts, p_sum) * (e / max(n_tokens, 1) ** 2)  # e · Σ_e f_e · P_e
+        return point(f"{self.name}.aux_loss", aux, "aux_loss", self._aux_inputs, ())
 
 
 def aux_loss(model: nn.Module) -> Tensor:

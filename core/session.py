@@ -216,7 +216,9 @@ class Session(Debugging, Navigator):
                 _, result = trace_classify(bundle, text)
                 label = wanted or known_label(bundle, text) or result.label
                 item = classifier_input(bundle, text)
-                return trace_step_on_copy(bundle, item, label), result  # type: ignore[arg-type]  # a picture is a tensor: trace_training_step takes it
+                trace = trace_step_on_copy(bundle, item, label)  # type: ignore[arg-type]  # a picture is a tensor: trace_training_step takes it
+                trace.meta["source"] = text  # the picture's name, not ""
+                return trace, result
 
             self._submit(train_job, lambda done: self._apply(text, *done))
             return

@@ -55,9 +55,24 @@ class Evaluation:
     stats: EvalStats
 
 
+@dataclass(frozen=True)
+class LayerRouting:
+    """How one mixture-of-experts layer routed the demo sentence at a snapshot: the
+    layer's last router call of the traced translation (for a decoder layer the last
+    decoding step, which reads the whole sentence), so the router view can chart each
+    expert's load and list which words went where as training goes. A few dozen plain
+    numbers: tuples, so the message stays small, frozen and comparable."""
+
+    block: str  # the MoE sublayer, "dec.0.moe"
+    tokens: tuple[str, ...]  # (T,) the token of each routed position
+    chosen: tuple[tuple[int, ...], ...]  # (T, k) the chosen experts (….topk.experts), best first
+    mean_prob: tuple[float, ...]  # (E,) mean router probability per expert over the T tokens
+
+
 @dataclass(frozen=True, eq=False)  # eq=False: NumPy arrays have no single truth value
 class Snapshot:
-    """The demo sentence after ``step`` steps: its translation and cross-attention."""
+    """The demo sentence after ``step`` steps: its translation, cross-attention and
+    (for a mixture-of-experts model) how each MoE layer routed it."""
 
     step: int
     translation: str
@@ -65,6 +80,7 @@ class Snapshot:
     tgt_tokens: list[str]
     cross: list[np.ndarray] = field(default_factory=list)  # per decoder layer: (heads, tgt, src)
     rms: dict[str, float] = field(default_factory=dict)  # step name -> RMS, last occurrence
+    routing: tuple[LayerRouting, ...] = ()  # one per MoE layer, in trace order; () if dense
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ from core.train_messages import (
     Evaluation,
     Failed,
     Finished,
+    LayerRouting,
     Message,
     Progress,
     Snapshot,
@@ -51,14 +52,17 @@ __all__ = [  # the messages are re-exported: callers may name them from here
     "Evaluation",
     "Failed",
     "Finished",
+    "LayerRouting",
     "Message",
     "Progress",
     "Snapshot",
     "Started",
     "TrainJob",
     "child_main",
+    "fresh_bundle",
     "load_corpus",
     "rms_by_name",
+    "routing_of",
     "run_training_job",
     "snapshot",
 ]
@@ -106,7 +110,8 @@ def load_corpus(spec: str) -> Corpus:
 
 def snapshot(bundle: Bundle, source: str, step: int) -> Snapshot:
     """Translate the demo sentence (traced) and keep the last decoding step's
-    cross-attention of every decoder layer: one row per target token."""
+    cross-attention of every decoder layer (one row per target token) and, for a
+    mixture-of-experts model, how every MoE layer routed the sentence."""
     from core.tracing import trace_translation
 
     trace, result = trace_translation(bundle, source)
@@ -123,7 +128,54 @@ def snapshot(bundle: Bundle, source: str, step: int) -> Snapshot:
         list(trace.meta["tgt_tokens"]),
         cross,
         rms_by_name(trace),
+        routing_of(trace, bundle),
     )
+
+
+PROBS, TOPK = ".router.probs", ".topk.experts"
+
+
+def routing_of(trace: Trace, bundle: Bundle) -> tuple[LayerRouting, ...]:
+    """Each MoE layer's last router call of a traced translation: the tokens it routed
+    (read from the traced token ids with the model's own vocabulary), the chosen experts
+    and the mean router probability per expert. The last call of a decoder layer is
+    the last decoding step, which re-reads the whole sentence (no cache)."""
+    import numpy as np
+
+    last: dict[str, str] = {}  # block -> key of its last router probabilities
+    for s in trace.steps:
+        if s.phase in ("forward", "decode") and s.name.endswith(PROBS):
+            last[s.name.removesuffix(PROBS)] = s.key
+    out = []
+    for block, key in last.items():
+        stem = key.removesuffix(PROBS)
+        if stem + TOPK not in trace.tensors:
+            continue
+        probs = np.asarray(trace.value(key), dtype=np.float64)[0]  # (1, T, E) -> (T, E)
+        chosen = np.asarray(trace.value(stem + TOPK), dtype=np.int64)[0]  # (1, T, k) -> (T, k)
+        out.append(
+            LayerRouting(
+                block=block,
+                tokens=_routed_tokens(trace, bundle, stem, block, len(chosen)),
+                chosen=tuple(tuple(int(e) for e in row) for row in chosen),
+                mean_prob=tuple(float(p) for p in probs.mean(axis=0)),  # (E,)
+            )
+        )
+    return tuple(out)
+
+
+def _routed_tokens(trace: Trace, bundle: Bundle, stem: str, block: str, n: int) -> tuple[str, ...]:
+    """The tokens a router call read: the encoder's source ids, or the decoder's input
+    ids at that decoding step (``t3/tgt.tokens``), looked up in the vocabulary."""
+    prefix = stem[: -len(block)]  # "t3/" or ""
+    enc = block.startswith("enc.")
+    key = prefix + ("src.tokens" if enc else "tgt.tokens")
+    tok = bundle.src_tok if enc else bundle.tgt_tok
+    if key in trace.tensors:
+        ids = trace.value(key).reshape(-1)  # (1, T) -> (T,)
+        if len(ids) == n:
+            return tuple(tok.token(int(i)) for i in ids)
+    return tuple(str(i) for i in range(n))  # no ids traced: positions
 
 
 def rms_by_name(trace: Trace) -> dict[str, float]:
@@ -152,19 +204,15 @@ def run_training_job(job: TrainJob, send: Callable[[Message], None], ctl: Contro
 
 
 def _run(job: TrainJob, send: Callable[[Message], None], ctl: Control) -> None:
-    import torch
 
     from core import checkpoint
-    from core.model import Transformer
     from core.threads import one_thread
     from core.train import Callbacks, EvalStats, StepStats, Trainer
 
     bundle = checkpoint.load(job.start)
     corpus = load_corpus(job.corpus)
     if job.from_scratch or job.model is not None:
-        torch.manual_seed(job.train.seed)
-        shape = job.model or bundle.cfg
-        bundle.model = Transformer(shape, bundle.src_tok.size, bundle.tgt_tok.size)
+        bundle = fresh_bundle(bundle, corpus, job.model or bundle.cfg, job.train.seed)
     out = Path(job.out)
     send(Started(str(checkpoint.save(out / "initial", bundle, extra={"role": "initial"}))))
     trainer = Trainer(bundle, corpus, job.train)
@@ -216,6 +264,31 @@ def _run(job: TrainJob, send: Callable[[Message], None], ctl: Control) -> None:
         out / "final", bundle, extra={"role": "final", "stopped": result.reason}
     )
     send(Finished(str(final), result.reason))
+
+
+def fresh_bundle(start: Bundle, corpus: Corpus, shape: ModelConfig, seed: int) -> Bundle:
+    """Random weights of ``shape`` (seeded), built by the family's factory so the
+    config's ``arch`` picks the class (a decoder-only or MoE run trains a ``DecoderOnly``).
+
+    The same architecture keeps the start's tokenizers (a run from scratch replays with
+    the same ids); another architecture needs other vocabularies (a decoder-only model
+    reads one joint prompt vocabulary), fitted on the corpus as ``transformer-sim train``
+    does. An encoder-only classifier is not trained from a translation corpus here."""
+    import torch
+
+    from core import bundle as bundles
+    from core.models import build_model
+
+    if shape.arch == "encoder-only" and start.cfg.arch != "encoder-only":
+        raise ValueError(
+            "an encoder-only classifier is trained with `transformer-sim train --preset bert-who`"
+        )
+    if shape.arch != start.cfg.arch:
+        return bundles.new_bundle(corpus, shape, "word", seed=seed)
+    torch.manual_seed(seed)
+    src, tgt = start.src_tok.size, start.tgt_tok.size
+    model = build_model(shape, src, tgt)
+    return bundles.Bundle(model, start.src_tok, start.tgt_tok, start.pair, start.labels)
 
 
 def _one_line(e: Exception) -> str:

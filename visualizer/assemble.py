@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from visualizer.export.export_menu import ExportActions
     from visualizer.files.files_menu import FileActions
     from visualizer.lecture.chapters_menu import ChapterMenu
+    from visualizer.models.models_menu import ModelsMenu
     from visualizer.presentation.menu import PresentationActions
     from visualizer.presentation.mode import Presentation
 
@@ -33,6 +34,7 @@ class SimulatorWindow(MainWindow):
     export: ExportActions
     debug: DebugMenu
     chapters: ChapterMenu
+    models: ModelsMenu
     presentation: Presentation
     presentation_actions: PresentationActions
 
@@ -44,6 +46,7 @@ class SimulatorWindow(MainWindow):
         from visualizer.export.export_menu import ExportActions
         from visualizer.files.files_menu import FileActions
         from visualizer.lecture.chapters_menu import ChapterMenu
+        from visualizer.models.models_menu import ModelsMenu
         from visualizer.panels.training.training_view import TrainingView
         from visualizer.presentation.install import install
 
@@ -57,6 +60,7 @@ class SimulatorWindow(MainWindow):
         training = self.views["training"]
         if isinstance(training, TrainingView):
             self.on_close(training.shutdown)  # the child process saves its run first
+        self.models = ModelsMenu(self)  # the shipped models by shape, and compare
         self.debug = DebugMenu(self)
         self.chapters = ChapterMenu(self)
         self.presentation, self.presentation_actions = install(self)

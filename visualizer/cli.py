@@ -1,13 +1,16 @@
 """The ``transformer-sim`` console script: the engine's commands plus the window's.
 
     transformer-sim                                  the window
-    transformer-sim open FILE.tsim                   the window on a saved session
+    transformer-sim open (FILE.tsim | --model NAME|DIR)   the window on a session or a model
     transformer-sim shot --out FILE.png [--view NAME] [--step STEP] [--size WxH] [--lang en|zh]
+                    [--model NAME|DIR]
     transformer-sim record --from STEP --to STEP --out FILE.gif|FILE.mp4 [--view NAME]
                     [--size WxH] [--fps N] [--scale S] [--lang en|zh] [--pair P]
-                    [--source TEXT] [--mode translate|train]
+                    [--model NAME|DIR] [--source TEXT] [--mode translate|train]
     transformer-sim translate | train | trace | demo …   (``core.cli``)
 
+``--model`` takes a shipped model's name (demo-de, gpt-de, moe-de, bert-who, vit-pets …)
+or a model folder, so views of every shape of the family can be rendered.
 ``shot`` and ``record`` print the file written; ``record`` writes one frame per step
 from --from to --to (indices, or names / key globs such as t2/dec.0.*), and leaves no
 file behind when it fails. Nothing here imports Qt until a window command runs, so
@@ -25,8 +28,11 @@ from core import cli as engine
 
 def add_window_commands(sub: argparse._SubParsersAction[engine._Parser]) -> None:
     """``open``, ``shot`` and ``record`` on the engine's sub-command group."""
-    op = sub.add_parser("open", help="open a saved session (.tsim) in the window")
-    op.add_argument("file", help="a .tsim file saved by the window (File > Save session)")
+    op = sub.add_parser("open", help="open a saved session (.tsim) or a model in the window")
+    op.add_argument(
+        "file", nargs="?", help="a .tsim file saved by the window (File > Save session)"
+    )
+    op.add_argument("--model", help=MODEL_HELP)
 
     sh = sub.add_parser("shot", help="render the window or one view to a PNG, offscreen")
     sh.add_argument("--out", required=True, help="the .png to write")
@@ -54,10 +60,14 @@ def add_window_commands(sub: argparse._SubParsersAction[engine._Parser]) -> None
     rec.add_argument("--mode", default="translate", choices=("translate", "train"))
 
 
+MODEL_HELP = "a shipped model's name (gpt-de, moe-de, bert-who, vit-pets …) or a model folder"
+
+
 def _picture_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--size", default="1600x1000", help="WIDTHxHEIGHT in pixels")
     p.add_argument("--lang", default="en", choices=("en", "zh"))
     p.add_argument("--pair", choices=tuple(engine.PAIR_MODELS), default="en-de")
+    p.add_argument("--model", help=MODEL_HELP + " (default: the built-in model of --pair)")
     p.add_argument("--source", help="the English sentence (default: the pair's first example)")
 
 
@@ -86,8 +96,17 @@ def _window(_args: argparse.Namespace | None = None, open_file: str | None = Non
 
 
 def _open(args: argparse.Namespace) -> int:
-    """Check the session file first (a bad one is one line and exit 2, before any
-    window appears), then open the window on it."""
+    """Check the session file or the model first (a bad one is one line and exit 2,
+    before any window appears), then open the window on it."""
+    if (args.file is None) == (args.model is None):
+        raise ValueError("give a session file or --model NAME|DIR (one of them)")
+    if args.model is not None:
+        from core import checkpoint
+        from core.model_catalog import resolve
+
+        folder = resolve(args.model)
+        checkpoint.load(folder)
+        return _window(open_file=str(folder))  # the window opens a folder as a model
     from core.session_file import load_session_file
 
     load_session_file(args.file)
@@ -106,6 +125,7 @@ def _shot(args: argparse.Namespace) -> int:
         pair=args.pair,
         source=args.source,
         mode=args.mode,
+        model=args.model,
     )
     print(out)
     return 0
@@ -130,6 +150,7 @@ def _record(args: argparse.Namespace) -> int:
         pair=args.pair,
         source=args.source,
         mode=args.mode,
+        model=args.model,
     )
     print(out)
     print(f"{frames} frames")

@@ -1,8 +1,9 @@
 """Render the window, or one view, offscreen to a PNG: for docs, slides and tests.
 
 ``transformer-sim shot --out FILE.png [--view NAME] [--step NAME|N] [--size WxH]
-[--lang en|zh]`` ends here. The view is built on a real session at the requested
-step and painted exactly as on screen (``QWidget.grab``). Sizes are checked before
+[--lang en|zh] [--model NAME|DIR]`` ends here. The view is built on a real session at the
+requested step and painted exactly as on screen (``QWidget.grab``); ``--model`` puts any
+model of the family in it (a shipped name such as gpt-de, or a folder). Sizes are checked before
 anything is drawn (each side 100 to 8000 pixels, and width × height × scale² within
 ``core.limits.MAX_PICTURE_PIXELS``), and the PNG is written to a temporary file beside
 ``--out`` and renamed into place.
@@ -80,6 +81,7 @@ def shot(
     pair: str = "en-de",
     source: str | None = None,
     mode: str = "translate",
+    model: str | None = None,
 ) -> Path:
     """Render and save; returns the path. Runs offscreen unless a platform is set."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -90,7 +92,9 @@ def shot(
         raise ShotError(f"--out must end in .png, got {out.name}")
     if not out.parent.is_dir():
         raise ShotError(f"folder not found: {out.parent}")
-    app, session, bridge = _offscreen_session(pair, source, lang, mode, ShotError, animate=False)
+    app, session, bridge = _offscreen_session(
+        pair, source, lang, mode, ShotError, animate=False, model=model
+    )
     widget = build_widget(view, session, bridge)
     seek_step(session, step)
     widget.resize(w, h)
@@ -121,6 +125,7 @@ def record_view(
     pair: str = "en-de",
     source: str | None = None,
     mode: str = "translate",
+    model: str | None = None,
 ) -> int:
     """``transformer-sim record``: like ``shot``, on a fresh session; returns frames."""
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -137,7 +142,9 @@ def record_view(
     check_target(out)
     check_fps(fps)
     check_view(view)
-    _app, session, bridge = _offscreen_session(pair, source, lang, mode, ExportError, animate=True)
+    _app, session, bridge = _offscreen_session(
+        pair, source, lang, mode, ExportError, animate=True, model=model
+    )
     previous = qInstallMessageHandler(_quiet_offscreen)
     try:
         return record(
@@ -171,9 +178,16 @@ def build_widget(view: str, session: Session, bridge: SessionBridge) -> QWidget:
 
 
 def _offscreen_session(
-    pair: str, source: str | None, lang: str, mode: str, error: type[ValueError], animate: bool
+    pair: str,
+    source: str | None,
+    lang: str,
+    mode: str,
+    error: type[ValueError],
+    animate: bool,
+    model: str | None = None,
 ) -> tuple[QApplication, Session, SessionBridge]:
-    """The application (fonts installed) and a session on the pair's built-in model."""
+    """The application (fonts installed) and a session on the pair's built-in model, or
+    on ``model`` (a shipped name or a folder: ``core.model_catalog.resolve``)."""
     from PySide6.QtWidgets import QApplication
 
     from core.session import Session
@@ -185,9 +199,19 @@ def _offscreen_session(
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([])
     install_fonts(app)
-    session = Session.open_builtin(pair, source)
+    session = Session.open_builtin(pair, None if model else source)  # model: read below
     if session.error:
         raise error(session.error)
+    if model is not None:
+        from core.model_catalog import resolve
+
+        try:
+            folder = resolve(model)
+        except ValueError as e:
+            raise error(str(e)) from None
+        session.open_model(folder, source)  # no source: the model's own example sentence
+        if session.error:
+            raise error(session.error)
     session.lang = lang
     session.animate = animate
     session.mode = "train" if mode == "train" else "translate"

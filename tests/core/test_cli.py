@@ -3,78 +3,24 @@ kind is exactly one "transformer-sim: error:" line on stderr and exit status 2."
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from core import checkpoint, trace_io
 from core.builtin_corpus import builtin_corpus
-from core.cli import main
+from tests.core.cli_kit import ERROR, Result, assert_user_error, run, run_quiet
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "assets" / "models"
 EXE = Path(sys.executable).parent / "transformer-sim"
-ERROR = "transformer-sim: error:"
 SRC, TGT = "Time flies like an arrow", "Die Zeit fliegt wie ein Pfeil"
-
-
-@dataclass
-class Result:
-    rc: int
-    out: str
-    err: str
-
-    @property
-    def first_line(self) -> str:
-        return self.out.splitlines()[0] if self.out else ""
-
-    @property
-    def err_lines(self) -> list[str]:
-        return self.err.splitlines()
-
-
-def _exit_code(code: object) -> int:
-    return code if isinstance(code, int) else (0 if code is None else 1)
-
-
-def run(capsys: pytest.CaptureFixture[str], *argv: str | Path) -> Result:
-    """``main`` in-process; argparse's own exits count as return codes."""
-    capsys.readouterr()
-    try:
-        rc = main([str(a) for a in argv])
-    except SystemExit as e:
-        rc = _exit_code(e.code)
-    out, err = capsys.readouterr()
-    return Result(rc, out, err)
-
-
-def run_quiet(*argv: str | Path) -> Result:
-    """``main`` in-process for module fixtures, which cannot use ``capsys``."""
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        try:
-            rc = main([str(a) for a in argv])
-        except SystemExit as e:
-            rc = _exit_code(e.code)
-    return Result(rc, out.getvalue(), err.getvalue())
-
-
-def assert_user_error(res: Result, *needles: str) -> None:
-    assert res.rc == 2, res
-    assert "Traceback" not in res.err
-    assert len(res.err_lines) == 1, res.err
-    assert res.err_lines[0].startswith(ERROR), res.err
-    for needle in needles:
-        assert needle in res.err_lines[0], res.err
 
 
 # -- translate -----------------------------------------------------------------------------

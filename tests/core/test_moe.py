@@ -3,6 +3,7 @@ against numbers worked by hand, and interventions on the router."""
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 
@@ -13,7 +14,7 @@ from torch import Tensor
 
 from core.config import ModelConfig
 from core.models import build_model
-from core.moe import MoEFeedForward
+from core.moe import MoEFeedForward, aux_loss
 from core.trace import Intervention, Tracer
 
 AXES = ("batch", "src", "dim")
@@ -48,7 +49,9 @@ def _loop_reference(moe: MoEFeedForward, x: Tensor) -> Tensor:
     return torch.stack(rows).view_as(x)
 
 
-@pytest.mark.parametrize(("top_k", "activation"), [(1, "relu"), (2, "relu"), (2, "gelu")])
+@pytest.mark.parametrize(
+    ("top_k", "activation"), [(1, "relu"), (1, "gelu"), (2, "relu"), (2, "gelu")]
+)
 def test_moe_equals_a_per_token_loop(top_k: int, activation: str) -> None:
     moe = _moe(top_k, activation=activation)
     x = torch.randn(3, 7, 8, requires_grad=True)
@@ -93,6 +96,42 @@ def test_each_expert_sees_exactly_its_tokens() -> None:
 #   aux = 2 * (0.6 * 0.52 + 0.4 * 0.48) = 2 * 0.504 = 1.008.
 L3, L9 = math.log(3), math.log(9)
 TOKENS = [[L3, 0.0], [0.0, L3], [L3, 0.0], [L3, 0.0], [0.0, L9]]
+
+
+@pytest.mark.parametrize(("top_k", "activation"), [(1, "relu"), (1, "gelu"), (2, "relu")])
+def test_untraced_equals_traced_bitwise_at_the_shipped_size(top_k: int, activation: str) -> None:
+    """Untraced, the experts run without their trace points (Expert.plain, and top-1
+    combines by a permutation): the same bits as the traced loop, output, aux loss and
+    every gradient, at moe-de's size, with padding and an expert no token chooses."""
+    torch.manual_seed(0)
+    cfg = ModelConfig(
+        d_model=64,
+        n_heads=4,
+        d_ff=128,
+        ffn="moe",
+        n_experts=4,
+        top_k=top_k,
+        activation=activation,  # type: ignore[arg-type]
+    )
+    moe = MoEFeedForward(cfg, "dec.0.moe").train()
+    with torch.no_grad():  # positive tokens: expert 3's logit is always the lowest
+        moe.router.weight[:3].abs_()
+        moe.router.weight[3] = -moe.router.weight[3].abs()
+    x = torch.rand(8, 16, 64, requires_grad=True)
+    keep = torch.arange(16)[None, :] < torch.randint(6, 17, (8, 1))  # (B, L) padded
+    seed = torch.randn_like(x)
+    results = []
+    for traced in (False, True):
+        tracer = Tracer(grads=False)
+        with tracer.active() if traced else contextlib.nullcontext():
+            out = moe(x, "x", AXES, keep)
+            aux = aux_loss(moe)
+        wrt = [x, *moe.parameters()]
+        grads = torch.autograd.grad((out * seed).sum() + cfg.aux_loss_weight * aux, wrt)
+        results.append([out, aux, *grads])
+    assert tracer.trace.tensors["dec.0.moe.expert.3.out"].shape[0] == 0
+    for a, b in zip(*results, strict=True):
+        assert torch.equal(a, b)
 
 
 @pytest.mark.parametrize("top_k", [1, 2])  # f counts the top-1 choice either way

@@ -54,6 +54,7 @@ class ChapterPlayer(QObject):
         self.load_errors: list[str] = []
         self._gen = 0  # bumped per scene: stale stages of an older scene do nothing
         self._builtin: dict[str, object] = {}  # pair -> the bundle loaded as built-in
+        self._models: dict[str, object] = {}  # a scene's "model" -> the bundle it loaded
         self._saved: tuple[str, act.Layout] | None = None
         self._numbers: dict[str, int] = {}
         self._figures: dict[str, QWidget] = {}
@@ -163,6 +164,8 @@ class ChapterPlayer(QObject):
             loaded = s.bundle is not old
             if pair is not None and s.pair == pair and loaded:
                 self._builtin[pair] = s.bundle  # what the session just loaded
+            if scene.model is not None and loaded:
+                self._models[scene.model] = s.bundle
             wanted = (("target", scene.target), ("mode", scene.mode), ("source", scene.source))
             changes = {k: v for k, v in wanted if v is not None and getattr(s, k) != v}
             s.set_without_rerun(**changes)  # one run for all three, below
@@ -191,7 +194,9 @@ class ChapterPlayer(QObject):
 
         # A scene that names its pair gets that pair's built-in model, also after a
         # training run replaced it; an inherited pair only switches when it differs.
-        if pair is not None and s.pair != pair:
+        if scene.model is not None:
+            act.open_model(s, scene.model, self._models, scene.source)
+        elif pair is not None and s.pair != pair:
             s.pair = pair  # the session loads the pair's built-in model
         elif pair is not None and own is not None and s.bundle is not self._builtin.get(pair):
             s.open_model(MODELS / BUILTIN_MODELS[pair])

@@ -81,6 +81,19 @@ def step_index(nav: Navigator, spec: str | int) -> tuple[int | None, str]:
     return found[0].index, ""
 
 
+def open_model(session: Any, name: str, opened: dict[str, object], source: str | None) -> bool:
+    """A scene's ``model``: open ``assets/models/NAME`` unless the session still holds
+    the bundle this player loaded for it (a training run may have replaced it since).
+    The scene's sentence goes with it, so the model's first run is already the right
+    one. False when nothing had to be opened."""
+    from core.session import MODELS
+
+    if session.bundle is opened.get(name):
+        return False
+    session.open_model(MODELS / name, source)
+    return True
+
+
 def apply_lab(page: Any, room: str, settings: dict[str, Any]) -> None:
     """A lab scene's settings, in the order ``core.chapter_rules.LAB_RULES`` lists them:
     start over, settings, then the runs (each run replaces the lab's trace)."""

@@ -19,4 +19,6 @@ VIEWS: dict[str, tuple[str, str]] = {
     "interventions": ("visualizer.panels.interventions.interventions_view", "InterventionsView"),
     "breakpoints": ("visualizer.panels.breakpoints.breakpoints_view", "BreakpointsView"),
     "watches": ("visualizer.panels.watches.watches_view", "WatchesView"),
+    "router": ("visualizer.panels.router.router_view", "RouterView"),
+    "classify": ("visualizer.panels.classify.classify_view", "ClassifyView"),
 }

@@ -35,9 +35,11 @@ from PySide6.QtWidgets import (
 
 from visualizer.i18n import tr
 from visualizer.panels import VIEWS
+from visualizer.panels.shapes import SHAPES, applies, front
 from visualizer.shell.context import ShortcutRow
 from visualizer.shell.room_switch import RoomSwitcher
 from visualizer.theme import ui_font
+from visualizer.widgets.answer import answer_line
 
 if TYPE_CHECKING:
     from core.session import Session
@@ -58,6 +60,8 @@ TITLES = {
     "interventions": {"en": "Interventions", "zh": "干预"},
     "breakpoints": {"en": "Breakpoints", "zh": "断点"},
     "watches": {"en": "Watches", "zh": "监视"},
+    "router": {"en": "Router (experts)", "zh": "路由（专家）"},
+    "classify": {"en": "Classification head", "zh": "分类头"},
 }
 DOCK_AREAS = {
     "diagram": Qt.DockWidgetArea.LeftDockWidgetArea,
@@ -73,6 +77,8 @@ DOCK_AREAS = {
     "interventions": Qt.DockWidgetArea.RightDockWidgetArea,
     "breakpoints": Qt.DockWidgetArea.RightDockWidgetArea,
     "watches": Qt.DockWidgetArea.RightDockWidgetArea,
+    "router": Qt.DockWidgetArea.RightDockWidgetArea,
+    "classify": Qt.DockWidgetArea.RightDockWidgetArea,
 }
 DEBUG_DOCKS = ("inspector", "interventions", "breakpoints", "watches")
 SHORTCUTS = [  # (keys, method on the session, English, Chinese)
@@ -124,6 +130,13 @@ class MainWindow(QMainWindow):
         self._drop_handler: Callable[[str], object] | None = None
         self._restored = False
         self._sized = False
+        # docks the model's shape hid while the user's layout showed them (shown again
+        # when a model they apply to opens); the shape last applied; and for each saved
+        # layout state, the shape it was taken under and the docks that shape had hidden
+        self._shape_hidden: set[str] = set()
+        self._shape: tuple[bool, ...] | None = None
+        self._state_shapes: dict[bytes, tuple[tuple[bool, ...] | None, frozenset[str]]] = {}
+        self._fronted: tuple[bool, ...] | None = None  # the shape whose view was raised
         self.setWindowTitle(tr("app", "en"))
         self.resize(1600, 1000)
         self.loading = QLabel(tr("loading", "en"))
@@ -235,11 +248,15 @@ class MainWindow(QMainWindow):
         bridge.sigLang.connect(self._relabel)
         bridge.sigError.connect(self._on_error)
         bridge.sigBusy.connect(self._on_busy)
+        bridge.sigTrace.connect(self._on_said)  # busy ends before the new result is applied
+        bridge.sigTrace.connect(self._on_shape)
+        self._rooms.sigRoom.connect(self._on_shape)  # a model opened while a lab was in front
         bridge.sigMode.connect(self._on_mode)
         self._default_state = self.saveState()
         self._restore()
         self._relabel()
-        self.statusBar().showMessage(session.translation.text if session.translation else "", 0)
+        self._on_shape()
+        self.statusBar().showMessage(answer_line(session, session.lang), 0)
 
     def _build_docks(self) -> None:
         central = QWidget()
@@ -279,6 +296,8 @@ class MainWindow(QMainWindow):
             ("inspector", "interventions"),
             ("interventions", "breakpoints"),
             ("breakpoints", "watches"),
+            ("watches", "router"),
+            ("router", "classify"),
         ):
             self.tabifyDockWidget(self._docks[before], self._docks[after])
         self._docks["attention"].raise_()
@@ -346,6 +365,8 @@ class MainWindow(QMainWindow):
         self.act_lang.setText(tr(MENUS["lang"], lang))
         self.act_reset.setText(tr(MENUS["reset"], lang))
         self.act_keys.setText(tr(MENUS["keys"], lang) + "  (F1)")
+        if self._session is not None and self._session.classification is not None:
+            self._on_said()  # label names are in the interface language
 
     # -- actions --------------------------------------------------------------------
     def _clicker(self, name: str) -> None:
@@ -393,8 +414,79 @@ class MainWindow(QMainWindow):
         lang = self._session.lang if self._session else "en"
         if busy:
             self.statusBar().showMessage(tr(MENUS["busy"], lang))
-        elif self._session is not None and self._session.translation is not None:
-            self.statusBar().showMessage(self._session.translation.text)
+        else:
+            self._on_said()
+
+    def _shape_of_model(self) -> tuple[bool, ...] | None:
+        """Which shape-dependent views apply to the open model (``panels.shapes``)."""
+        if self._session is None:
+            return None
+        cfg = self._session.bundle.cfg
+        return tuple(applies(name, cfg) for name in SHAPES if name in self._docks)
+
+    def _on_shape(self, _trace: object = None) -> None:
+        """A model of another shape opened: show the docks it has a use for, hide the
+        others, and bring forward the one that says what is new about it (a classifier's
+        head, an MoE model's router; the window's first model only if it is one of those).
+        The same model re-running, or one of the same shape, leaves the layout alone."""
+        shape = self._shape_of_model()
+        if shape is None or shape == self._fronted or self._rooms.current != "transformer":
+            return  # a lab in front: the layout is applied when the Transformer returns
+        first, self._fronted = self._fronted is None, shape
+        if shape != self._shape:
+            self._apply_shape()
+        name = front(self.session.bundle.cfg)
+        dock = self._docks.get(name)
+        if dock is not None and not dock.isHidden() and not (first and name not in SHAPES):
+            dock.raise_()
+
+    def _apply_shape(self) -> None:
+        """Hide the shown docks the open model has no use for (remembered as hidden by
+        the shape, not by the user) and show again those the shape had hidden that apply."""
+        if self._session is None:
+            return
+        cfg = self._session.bundle.cfg
+        for name in SHAPES:
+            dock = self._docks.get(name)
+            if dock is None:
+                continue
+            if not applies(name, cfg):
+                if not dock.isHidden():
+                    dock.hide()
+                    self._shape_hidden.add(name)
+            elif name in self._shape_hidden:
+                self._shape_hidden.discard(name)
+                dock.show()
+        self._shape = self._shape_of_model()
+
+    def saveState(self, version: int | None = 0) -> QByteArray:
+        """The dock layout, remembering the model shape it was taken under."""
+        state = super().saveState(version or 0)
+        if len(self._state_shapes) > 16:  # only recent states are ever restored
+            self._state_shapes.pop(next(iter(self._state_shapes)))
+        self._state_shapes[bytes(state.data())] = (self._shape, frozenset(self._shape_hidden))
+        return state
+
+    def restoreState(
+        self, state: QByteArray | bytes | bytearray | memoryview, version: int | None = 0
+    ) -> bool:
+        """A layout taken under another model shape (presentation mode left after a
+        chapter opened a model, Reset layout, the saved settings) gets this model's docks."""
+        ok = super().restoreState(state, version or 0)
+        key = bytes(state.data()) if isinstance(state, QByteArray) else bytes(state)
+        shape, hidden = self._state_shapes.get(key, (None, None))
+        if hidden is not None:  # what that layout showed before its shape hid it
+            self._shape_hidden = set(hidden)
+        if self._session is not None and shape != self._shape_of_model():
+            self._apply_shape()
+        return ok
+
+    def _on_said(self, _trace: object = None) -> None:
+        """The status bar says what the model said: the translation, or a classifier's
+        labels with their probabilities (in the Transformer room only)."""
+        s = self._session
+        if s is not None and not s.busy and self._rooms.current == "transformer":
+            self.statusBar().showMessage(answer_line(s, s.lang))
 
     def shortcuts_text(self) -> str:
         lang = self._session.lang if self._session else "en"
@@ -415,6 +507,9 @@ class MainWindow(QMainWindow):
             return
         settings = QSettings("transformer-sim", "transformer-sim")
         geometry, state = settings.value("geometry"), settings.value("state")
+        hidden = settings.value("shape_hidden", "")  # shown in the user's layout
+        if isinstance(hidden, str) and hidden:
+            self._shape_hidden = set(hidden.split(",")) & set(SHAPES)
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         if isinstance(state, QByteArray):
@@ -431,6 +526,7 @@ class MainWindow(QMainWindow):
             settings = QSettings("transformer-sim", "transformer-sim")
             settings.setValue("geometry", self.saveGeometry())
             settings.setValue("state", self.saveState())
+            settings.setValue("shape_hidden", ",".join(sorted(self._shape_hidden)))
             settings.setValue("lang", self._session.lang)
             settings.setValue("animate", self._session.animate)
             self._session.playing = False

@@ -17,6 +17,7 @@ from PySide6.QtCore import QByteArray, QObject, Signal
 from PySide6.QtWidgets import QFrame, QScrollArea, QStackedWidget, QTabBar, QWidget
 
 from visualizer.i18n import tr
+from visualizer.widgets.answer import answer_line
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -102,8 +103,8 @@ class RoomSwitcher(QObject):
             self.window.restoreState(self._dock_state)
         self.current = name
         session = self.session
-        said = session.translation.text if name == "transformer" and session.translation else ""
-        self.window.statusBar().showMessage(said)  # the translation is the Transformer's news
+        said = answer_line(session, session.lang) if name == "transformer" else ""
+        self.window.statusBar().showMessage(said)  # what the model said is the Transformer's news
         self.bar.blockSignals(True)
         self.bar.setCurrentIndex(list(ROOMS).index(name))
         self.bar.blockSignals(False)

@@ -7,6 +7,7 @@ changes them fails here instead of misleading a class."""
 from __future__ import annotations
 
 import fnmatch
+import json
 import math
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -84,6 +85,13 @@ def check_scene(window: SimulatorWindow, player: ChapterPlayer, scene: Scene, la
     for field in ("pair", "source", "mode", "target"):
         if getattr(scene, field) is not None:
             assert getattr(s, field) == getattr(scene, field), field
+    if scene.model is not None:  # the shipped model the scene names is the one running
+        from dataclasses import asdict
+
+        from core.session import MODELS
+
+        shipped = json.loads((MODELS / scene.model / "config.json").read_text("utf-8"))
+        assert asdict(s.bundle.cfg) == shipped["model"], scene.model
     if scene.step is not None:
         check_step(s, scene.step)
     if scene.select is not None:
@@ -248,6 +256,88 @@ def _ch9(player: ChapterPlayer, i: int) -> None:
         assert (round(m["loss"], 2), round(m["loss_after"], 2)) == (1.60, 1.49)
 
 
+def _pct1(x: float) -> float:
+    return round(100 * float(x), 1)
+
+
+def _next_word(s: Any, t: int) -> str:
+    return str(s.bundle.tgt_tok.token(int(np.asarray(s.trace.value(f"t{t}/next.token"))[0])))
+
+
+def _ch11(player: ChapterPlayer, i: int) -> None:
+    window = player.ctx
+    s = window.session
+    assert s is not None
+    arch = s.bundle.cfg.arch
+    if i == 0:
+        assert arch == "encoder-decoder" and s.translation is not None
+        assert s.translation.text == "Die Zeit fliegt wie ein Pfeil" and _next_word(s, 5) == "Pfeil"
+        w = _att(window, "t5/dec.1.cross_attn.weights")[1, 5]  # head 1, the newest row
+        assert s.trace.meta["src_tokens"][4] == "arrow" and _pct1(w[4]) == 99.8
+    if i == 1:
+        prompt = ["time", "flies", "like", "an", "arrow", "="]
+        assert arch == "decoder-only" and s.trace.meta["src_tokens"] == prompt
+        assert _next_word(s, 5) == "Pfeil" and not s.trace.find("enc.*")  # no encoder
+        w = _att(window, "t5/dec.1.self_attn.weights")[0]  # head 0: (query, key)
+        assert w.shape[0] == 11 and _pct1(w[10, 4]) == 99.6
+    if i == 2:
+        assert arch == "encoder-only" and s.trace.meta["src_tokens"][:2] == ["[CLS]", "time"]
+        assert not s.trace.find("enc.*.self_attn.masked")  # "no mask"
+        assert _pct(_att(window, "enc.1.self_attn.weights")[2, 0, 1]) == 81
+    if i in (3, 5):
+        assert s.classification is not None and s.bundle.cfg.d_model == 32
+        assert np.asarray(s.trace.value("cls.vector")).shape == (1, 32)
+        ranked = [(label, _pct1(p)) for label, p in s.classification.ranked]
+        assert ranked == [("thing", 99.6), ("animal", 0.2), ("person", 0.2)]
+    if i == 4:
+        assert s.classification is not None and s.source == "cat"
+        image, patches = (np.asarray(s.trace.value(k)) for k in ("src.image", "src.patches"))
+        side = image.shape[-1] // math.isqrt(patches.shape[1])
+        assert patches.shape[1] == 16 and side == 4 and side * side == patches.shape[2]
+        label, p = s.classification.ranked[0]
+        assert (label, _pct1(p)) == ("cat", 99.1)
+
+
+def _moe_parameters(model: Any, layers: int, experts: int, top_k: int) -> tuple[int, int, int]:
+    """All parameters, those of the experts, and those one token uses."""
+    sizes = {n: p.numel() for n, p in model.named_parameters()}
+    total, in_experts = sum(sizes.values()), sum(v for n, v in sizes.items() if ".experts." in n)
+    one = sum(v for n, v in sizes.items() if ".experts.0." in n) // layers
+    assert in_experts == layers * experts * one
+    return total, in_experts, total - layers * (experts - top_k) * one
+
+
+def _ch12(player: ChapterPlayer, i: int) -> None:
+    window = player.ctx
+    s = window.session
+    assert s is not None
+    cfg = s.bundle.cfg
+    assert cfg.ffn == "moe" and (cfg.n_experts, cfg.top_k, cfg.n_dec_layers) == (4, 1, 2)
+    aux = [float(s.trace.value(f"{'t6/' if i != 3 else ''}dec.{n}.moe.aux_loss")) for n in (0, 1)]
+    if i in (0, 1):
+        probs = np.asarray(s.trace.value("t6/dec.0.moe.router.probs"))[0]
+        tokens = [s.bundle.tgt_tok.token(int(x)) for x in s.trace.value("t6/tgt.tokens")[0]]
+        assert tokens[7] == "Zeit" and int(np.argmax(probs[7])) == 0
+        assert round(float(probs[7, 0]), 2) == 0.52
+        chosen = np.asarray(s.trace.value("t6/dec.0.moe.topk.experts"))[0, :, 0]
+        assert np.array_equal(chosen, probs.argmax(-1))  # top-1 is the argmax
+        assert np.bincount(chosen, minlength=4).tolist() == [8, 2, 0, 2]
+    if i == 2:
+        probs = np.asarray(s.trace.value("t6/dec.0.moe.router.probs"), dtype=np.float64)[0]
+        f = np.bincount(probs.argmax(-1), minlength=4) / len(probs)
+        assert math.isclose(aux[0], 4 * float(np.sum(f * probs.mean(0))), rel_tol=1e-4)
+        assert [round(a, 2) for a in aux] == [1.58, 1.12]
+    if i == 3:
+        task, loss = float(s.trace.value("loss.task")), float(s.trace.value("loss"))
+        part = cfg.aux_loss_weight * sum(aux)
+        assert cfg.aux_loss_weight == 0.01 and math.isclose(loss, task + part, rel_tol=1e-5)
+        assert (round(task, 2), round(part, 2), round(loss, 2)) == (0.27, 0.03, 0.30)
+    if i == 4:
+        total, in_experts, active = _moe_parameters(s.bundle.model, 2, 4, 1)
+        assert (total, in_experts, in_experts // 8, active) == (191_422, 132_608, 16_576, 91_966)
+        assert round(100 * active / total) == 48
+
+
 CLAIMS: dict[str, Callable[[ChapterPlayer, int], None]] = {
     "neuron": _ch0,
     "tokens": _ch1,
@@ -258,6 +348,8 @@ CLAIMS: dict[str, Callable[[ChapterPlayer, int], None]] = {
     "loss": _ch7,
     "backprop": _ch8,
     "gradient-descent": _ch9,
+    "family": _ch11,
+    "mixture-of-experts": _ch12,
 }
 
 

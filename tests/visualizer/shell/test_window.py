@@ -101,6 +101,12 @@ def test_input_bar_runs_and_shows_unknown_words(qtbot: QtBot, fresh_session: Ses
     assert not bar.message.isVisibleTo(bar)
 
 
+OWN_MODEL = {  # view: (model, step)
+    "classify": ("vit-pets", "enc.1.self_attn.weights"),
+    "router": ("moe-de", "t2/dec.0.moe.router.probs"),
+}
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("view", ["window", *VIEWS])
 def test_shot_writes_a_non_blank_png(view: str, lang: str, tmp_path: Path, qtbot: QtBot) -> None:
@@ -109,9 +115,13 @@ def test_shot_writes_a_non_blank_png(view: str, lang: str, tmp_path: Path, qtbot
     learning = view in ("loss", "gradflow", "update")  # they show a training step
     step = "d/dec.1.cross_attn.weights" if learning else "t2/dec.1.cross_attn.weights"
     mode = "train" if learning else "translate"
+    model = []  # a view of another shape of the family is shot on a model of that shape
+    if view in OWN_MODEL:
+        model, step = ["--model", OWN_MODEL[view][0]], OWN_MODEL[view][1]
     rc = cli_main(
         [
             "shot",
+            *model,
             "--out",
             str(out),
             "--view",

@@ -32,10 +32,16 @@ VIEW_MODELS = [
     "visualizer.panels.tensor.tensor_data",
     "visualizer.panels.tensor.tensor_plan",
     "visualizer.panels.watches.watch_data",
+    "visualizer.panels.router.router_data",
+    "visualizer.panels.router.router_text",
+    "visualizer.panels.classify.classify_data",
+    "visualizer.panels.classify.classify_text",
     "visualizer.rooms.neuron.neuron_state",
     "visualizer.rooms.playground.playground_frame",
     "visualizer.widgets.numbers",
     "visualizer.widgets.tensor_cut",
+    "visualizer.widgets.answer",
+    "visualizer.models.compare_data",
 ]
 
 BLOCK = """

@@ -181,9 +181,8 @@ class AttentionLines(QWidget):
         p.setFont(ui_font(9, bold=True))
         p.setPen(QColor(MUTED))
         half = self.width() / 2 - 8
-        fm, mode = p.fontMetrics(), Qt.TextElideMode.ElideRight
-        left_text = fm.elidedText(self.headers[0], mode, int(half) - int(SIDE))
-        right_text = fm.elidedText(self.headers[1], mode, int(half) - int(SIDE))  # never overlap
+        room = int(half) - int(SIDE)  # the two headers never overlap
+        left_text, right_text = (_fit(p.fontMetrics(), text, room) for text in self.headers)
         p.drawText(QRectF(SIDE, 4, half, 20), Qt.AlignmentFlag.AlignLeft, left_text)
         right = QRectF(self.width() - SIDE - half, 4, half, 20)
         p.drawText(right, Qt.AlignmentFlag.AlignRight, right_text)
@@ -251,3 +250,15 @@ class AttentionLines(QWidget):
         side, i = self.hovered
         w = self.weights[heads]
         return w[:, i, :].mean(0) if side == "q" else w[:, :, i].mean(0)
+
+
+def _fit(fm: QFontMetrics, header: str, room: int) -> str:
+    """A column header in ``room`` pixels: whole ("Queries · prompt + answer"), else what
+    the column holds ("prompt + answer": the heatmap's title says rows are queries),
+    else elided."""
+    if fm.horizontalAdvance(header) <= room:
+        return header
+    what = header.split(" · ", 1)[-1]
+    if fm.horizontalAdvance(what) <= room:
+        return what
+    return fm.elidedText(header, Qt.TextElideMode.ElideRight, room)

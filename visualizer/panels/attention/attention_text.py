@@ -28,6 +28,15 @@ STRINGS = {
     "none_title": {"en": "Attention", "zh": "注意力"},
     "src": {"en": "{language} source", "zh": "{language}源句"},
     "tgt": {"en": "{language} prefix", "zh": "{language}前缀"},
+    "seq": {
+        "en": " ({source} prompt + “=” + {target} answer so far)",
+        "zh": "（{source}提示 + “=” + 已生成的{target}回答）",
+    },
+    "seq_side": {"en": "prompt + answer", "zh": "提示 + 回答"},
+    "sentence": {"en": " ([CLS] + the {source} sentence)", "zh": "（[CLS] + {source}句子）"},
+    "sentence_side": {"en": "[CLS] + sentence", "zh": "[CLS] + 句子"},
+    "picture": {"en": " ([CLS] + the picture's patches)", "zh": "（[CLS] + 图片的图块）"},
+    "picture_side": {"en": "[CLS] + patches", "zh": "[CLS] + 图块"},
     "queries": {"en": "Queries · {what}", "zh": "查询 · {what}"},
     "keys": {"en": "Keys · {what}", "zh": "键 · {what}"},
     "this": {
@@ -104,7 +113,18 @@ class Texts:
     grid: str
 
 
-def describe(res: Resolved, cursor: int, pair: str, lang: str) -> Texts:
+def describe(
+    res: Resolved,
+    cursor: int,
+    pair: str,
+    lang: str,
+    arch: str = "encoder-decoder",
+    inputs: str = "tokens",
+) -> Texts:
+    """The view's texts for the weights ``res``. ``pair`` is the model's language pair;
+    ``arch`` and ``inputs`` its shape (``ModelConfig``): a decoder-only model's one
+    sequence is the English prompt, "=", and the German answer so far; an encoder-only
+    model reads [CLS] and an English sentence, or [CLS] and a picture's patches."""
     src, _, tgt = (pair or "en-de").partition("-")
     names = {
         side: tr(LANGS.get(code, {"en": code}), lang) for side, code in (("src", src), ("tgt", tgt))
@@ -115,7 +135,17 @@ def describe(res: Resolved, cursor: int, pair: str, lang: str) -> Texts:
     step = "" if res.t is None else " · " + t("t", lang, t=res.t)
     if res.t is not None:
         parts.append(t("t", lang, t=res.t))
-    title = " · ".join(parts) + t("dir", lang, q=names[q_side], k=names[k_side])
+    seq = _sequence(arch, inputs)
+    if seq is None:
+        what = t("dir", lang, q=names[q_side], k=names[k_side])
+        left = t("queries", lang, what=t(q_side, lang, language=names[q_side]))
+        right = t("keys", lang, what=t(k_side, lang, language=names[k_side]))
+    else:  # one sequence attends to itself: say what it holds
+        english = tr(LANGS["en"], lang)  # what the classifiers and the prompt read
+        what = t(seq, lang, source=english, target=names["tgt"])
+        left = t("queries", lang, what=t(seq + "_side", lang))
+        right = t("keys", lang, what=t(seq + "_side", lang))
+    title = " · ".join(parts) + what
     ws = res.weights
     relation = "this" if ws.index == cursor else res.relation
     return Texts(
@@ -124,7 +154,17 @@ def describe(res: Resolved, cursor: int, pair: str, lang: str) -> Texts:
             relation, lang, key=ws.key, w=ws.index + 1, c=cursor + 1
         ),  # 1-based, as shown elsewhere
         preview=relation in ("later", "ahead"),
-        left=t("queries", lang, what=t(q_side, lang, language=names[q_side])),
-        right=t("keys", lang, what=t(k_side, lang, language=names[k_side])),
+        left=left,
+        right=right,
         grid=t("grid", lang, kind=t(res.kind, lang), t=step),
     )
+
+
+def _sequence(arch: str, inputs: str) -> str | None:
+    """The string naming a one-sequence model's input; None for the translator, whose
+    attention goes between (or within) its source and target languages."""
+    if arch == "decoder-only":
+        return "seq"
+    if arch == "encoder-only":
+        return "picture" if inputs == "patches" else "sentence"
+    return None

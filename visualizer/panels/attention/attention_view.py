@@ -158,7 +158,8 @@ class AttentionView(QWidget):
         self.chips.set_state(self.shown, head)
         self.combo.setCurrentIndex(head)
         self.grid.set_current(res.layer, head)
-        texts = describe(res, cursor, s.pair, lang)
+        cfg = s.bundle.cfg
+        texts = describe(res, cursor, s.bundle.pair or s.pair, lang, cfg.arch, cfg.inputs)
         self.title.setText(texts.title)
         self.note.setText(texts.note)
         self._note_style(PREVIEW_STYLE if texts.preview else NOTE_STYLE)

@@ -14,6 +14,11 @@ STRINGS = {
         "zh": "编码器先读完源句，之后才开始解码。",
     },
     "none": {"en": "This trace has no decoding steps.", "zh": "这条轨迹没有解码步骤。"},
+    "classifier": {
+        "en": "A classifier decodes nothing: it answers once, from the [CLS] position "
+        "(see the Classification head view).",
+        "zh": "分类器不做解码：它只根据 [CLS] 位置回答一次（见“分类头”视图）。",
+    },
     "bars": {
         "en": "t={t}: next-token probabilities (top {k})",
         "zh": "t={t}：下一个词元的概率（前 {k} 个）",

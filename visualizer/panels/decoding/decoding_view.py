@@ -5,6 +5,7 @@ being produced is "?" until the cursor reaches ``t{t}/next.token``), the top fiv
 next-token probabilities exactly as traced in ``t{t}/next.probs`` (the chosen one
 highlighted), and with beam search the tree of hypotheses up to ``t``. The strategy
 controls only call ``session.set_decode``; the new run arrives on ``sigTrace``.
+A classifier (encoder-only) decodes nothing: one line says so instead.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from visualizer.panels.decoding.decode_controls import DecodeControls
 from visualizer.panels.decoding.decoding_text import STRINGS
 from visualizer.panels.decoding.token_strip import Chip, TokenStrip
 from visualizer.theme import MUTED, ui_font
+from visualizer.widgets.hint_stack import HintStack
 from visualizer.widgets.numbers import percent
 from visualizer.widgets.prob_bars import Bar, ProbBars
 
@@ -57,7 +59,8 @@ class DecodingView(QWidget):
         self.hist_title = self._label(10, bold=True)
         self.hist_title.setWordWrap(True)
         self.hist = ProbBars()
-        lay = QVBoxLayout(self)
+        page = QWidget()
+        lay = QVBoxLayout(page)
         lay.setContentsMargins(8, 8, 8, 8)
         lay.setSpacing(5)
         for w in (self.controls, self.gen_title, self.strip, self.status):
@@ -78,6 +81,10 @@ class DecodingView(QWidget):
         self.body.addLayout(left, 0)
         self.body.addLayout(right, 1)
         lay.addLayout(self.body, 1)
+        self.stack = HintStack(page)  # a classifier's trace: nothing to decode
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.stack)
         # per trace
         self._t: dict[int, tuple[int, int, int]] = {}  # t -> (first, next.probs, next.token)
         self._chosen: dict[int, int] = {}
@@ -123,6 +130,7 @@ class DecodingView(QWidget):
                 self._t[s.t] = (first, probs, token)
         self._t = {t: v for t, v in self._t.items() if v[1] >= 0 and v[2] >= 0}
         self._first = min((v[0] for v in self._t.values()), default=len(trace.steps))
+        self.stack.show_content(trace.meta.get("arch") != "encoder-only")
         tr_ = self.session.translation
         gen = tr_.generation if tr_ is not None else None
         tree = list(gen.tree) if gen is not None and len(gen.choices) == len(self._t) else []
@@ -153,6 +161,11 @@ class DecodingView(QWidget):
     def prob(self, t: int, token_id: int) -> float:
         return float(self.session.trace.value(f"t{t}/next.probs").reshape(-1)[token_id])
 
+    def _start(self) -> str:
+        """What the answer follows: the translator's decoder starts from <bos>, a
+        decoder-only model from its prompt, which ends in "="."""
+        return "… =" if self.session.bundle.cfg.arch == "decoder-only" else "<bos>"
+
     # -- per cursor ------------------------------------------------------------------
     def refresh(self) -> None:
         s, lang = self.session, self.session.lang
@@ -165,7 +178,7 @@ class DecodingView(QWidget):
         if not 0 <= s.cursor < len(s.trace.steps):
             return  # a new, shorter trace: the cursor event follows
         if not self._t:
-            self._set_chips([Chip("<bos>", kind="bos", clickable=False)], [])
+            self._set_chips([Chip(self._start(), kind="bos", clickable=False)], [])
             self.status.setText(tr(STRINGS["none"], lang))
             self.bars_title.setText(tr(STRINGS["bars_wait"], lang))
             self.bars.set_bars([], message=tr(STRINGS["none"], lang))
@@ -175,7 +188,7 @@ class DecodingView(QWidget):
         if step.t is None and step.index < self._first:
             self._set_chips(
                 [
-                    Chip("<bos>", kind="bos"),
+                    Chip(self._start(), kind="bos"),
                     Chip(tr(STRINGS["waiting"], lang), kind="note", clickable=False),
                 ],
                 [self._first, -1],
@@ -190,7 +203,7 @@ class DecodingView(QWidget):
         t = min(step.t if step.t is not None else last, last)
         _, probs_at, token_at = self._t[t]
         produced, ready = s.cursor >= token_at, s.cursor >= probs_at
-        chips, targets = [Chip("<bos>", kind="bos")], [self._first]
+        chips, targets = [Chip(self._start(), kind="bos")], [self._first]
         for i in range(t + 1):
             tok = self._chosen[i]
             if i == t and not produced:
@@ -254,6 +267,7 @@ class DecodingView(QWidget):
     def _relabel(self, _: str = "") -> None:
         lang = self.session.lang
         self.controls.relabel(lang)
+        self.stack.hint.setText(tr(STRINGS["classifier"], lang))
         self.gen_title.setText(tr(STRINGS["generated"], lang))
         self.hist_title.setText(tr(STRINGS["history"], lang))
         self._on_trace()

@@ -33,3 +33,5 @@ class Scene:
     glow: Rect | None = None  # the highlight (moves during an animation)
     marked: set[str] = field(default_factory=set)  # boxes with an active intervention
     banner: str = ""  # "2 interventions on" (drawn only when some box is marked)
+    lit: dict[str, str] = field(default_factory=dict)  # chosen expert box -> its label
+    lit_alt: dict[str, str] = field(default_factory=dict)  # the same, abbreviated

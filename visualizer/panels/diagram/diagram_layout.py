@@ -1,11 +1,16 @@
 """Geometry of the Transformer figure ("Attention Is All You Need", Fig. 1), without Qt.
 
-``compute(spec)`` places every box of the diagram for a widget size: the encoder
-stack on the left, the decoder stack on the right (every layer drawn, compact rows
-for the layers out of focus when the stack would not fit), embeddings at the bottom,
-linear + softmax + the chosen token on top, the cross-attention bus between the
-stacks, and the op pills of the one expanded box. Arrows are derived from these
-rectangles when painting, so two layouts can be blended for an animation.
+``compute(spec)`` places every box of the diagram for a widget size, in the shape of
+the model (``Spec.arch``): the translator has the encoder stack on the left and the
+decoder stack on the right with the cross-attention bus between them; a decoder-only
+model (GPT) is one stack of masked self-attention blocks; an encoder-only model (BERT,
+ViT) is one encoder stack ending in the [CLS] vector and the classification head.
+Every layer is drawn (compact rows for the layers out of focus when a stack would not
+fit); embeddings at the bottom, the head + softmax + the answer on top, and the op
+pills of the one expanded box. A mixture-of-experts feed-forward sublayer
+(``Spec.n_experts`` > 0) is a router box, a row of expert boxes and the weighted sum.
+Arrows are derived from these rectangles when painting, so two layouts can be blended
+for an animation.
 """
 
 from __future__ import annotations
@@ -17,8 +22,65 @@ from visualizer.panels.diagram.diagram_rect import Rect
 
 ENC_SUBS = ("self_attn", "an1", "ffn", "an2")
 DEC_SUBS = ("self_attn", "an1", "cross_attn", "an2", "ffn", "an3")
+GPT_SUBS = ("self_attn", "an1", "ffn", "an2")  # decoder-only: no cross-attention
 MAX_PILL_ROWS = 4  # 5 when only two pills fit a row (an attention box has up to 10 ops)
-__all__ = ["Layout", "Rect", "Spec", "all_boxes", "blend", "compute", "layer_boxes"]
+STACKS = {"encoder-decoder": ("enc", "dec"), "decoder-only": ("dec",), "encoder-only": ("enc",)}
+__all__ = [
+    "Layout",
+    "Rect",
+    "Shape",
+    "Spec",
+    "all_boxes",
+    "blend",
+    "compute",
+    "layer_boxes",
+    "layer_of",
+    "stacks",
+]
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What of the model the figure draws: read from ``bundle.cfg`` and the trace."""
+
+    arch: str = "encoder-decoder"
+    n_enc: int = 0
+    n_dec: int = 0
+    enc_norm: bool = False
+    dec_norm: bool = False
+    n_experts: int = 0  # 0: dense feed-forward sublayers
+    picture: bool = False  # an encoder-only model reading picture patches (ViT)
+
+    @classmethod
+    def of(cls, cfg: object, arch: str | None = None) -> Shape:
+        """From a ``core.config.ModelConfig`` (the trace's ``meta.arch`` wins: it says what
+        ran); a stack the architecture does not have counts no layers."""
+        arch = arch or str(getattr(cfg, "arch", "encoder-decoder"))
+        sides = stacks(arch)
+        norm = bool(getattr(cfg, "final_norm", False))
+        moe = getattr(cfg, "ffn", "dense") == "moe"
+        return cls(
+            arch=arch,
+            n_enc=int(getattr(cfg, "n_enc_layers", 0)) if "enc" in sides else 0,
+            n_dec=int(getattr(cfg, "n_dec_layers", 0)) if "dec" in sides else 0,
+            enc_norm=norm,
+            dec_norm=norm,
+            n_experts=int(getattr(cfg, "n_experts", 0)) if moe else 0,
+            picture=getattr(cfg, "inputs", "tokens") == "patches",
+        )
+
+    def boxes(self) -> list[str]:
+        return all_boxes(
+            self.n_enc, self.n_dec, self.enc_norm, self.dec_norm, self.arch, self.n_experts
+        )
+
+    def layers(self) -> list[tuple[str, int]]:
+        """(layer id, layers in its stack) for every layer, stack by stack."""
+        return [
+            (f"{side}.{i}", n)
+            for side, n in (("enc", self.n_enc), ("dec", self.n_dec))
+            for i in range(n)
+        ]
 
 
 @dataclass(frozen=True)
@@ -34,6 +96,8 @@ class Spec:
     expanded: str | None = None  # the box showing its ops
     n_ops: int = 0  # how many ops it has
     focus: frozenset[str] = frozenset()  # layers ("enc.1") kept full when compacting
+    arch: str = "encoder-decoder"  # which stacks there are (``STACKS``) and the head
+    n_experts: int = 0  # > 0: every feed-forward sublayer is a mixture of this many experts
 
 
 @dataclass
@@ -50,6 +114,7 @@ class Layout:
     bus_x: float = 0.0
     mem_y: float = 0.0  # where the encoder output leaves the encoder stack
     lane: dict[str, float] = field(default_factory=dict)  # residual lane x per stack
+    groups: dict[str, Rect] = field(default_factory=dict)  # "dec.0.moe.experts": the row
     col_w: float = 0.0  # width of a box in a stack
     height: float = 0.0  # height used
     scale: float = 1.0  # below 1: laid out on a larger canvas, painted shrunk to the widget
@@ -67,24 +132,63 @@ class Layout:
         return next((i for i, r in enumerate(self.pills) if r.contains(px, py)), None)
 
 
-def layer_boxes(layer: str) -> list[str]:
-    subs = ENC_SUBS if layer.startswith("enc") else DEC_SUBS
-    return [f"{layer}.{s}" for s in subs]
+def stacks(arch: str) -> tuple[str, ...]:
+    """The stacks a model has, left to right: ("enc", "dec"), ("dec",) or ("enc",)."""
+    return STACKS.get(arch, STACKS["encoder-decoder"])
 
 
-def all_boxes(n_enc: int, n_dec: int, enc_norm: bool = False, dec_norm: bool = False) -> list[str]:
-    """Every box id, encoder column then decoder column, bottom to top."""
-    enc = ["src.embed", "src.pos"] + [b for i in range(n_enc) for b in layer_boxes(f"enc.{i}")]
-    dec = ["tgt.embed", "tgt.pos"] + [b for i in range(n_dec) for b in layer_boxes(f"dec.{i}")]
-    return [
-        *enc,
-        *(["enc.norm"] if enc_norm else []),
-        *dec,
-        *(["dec.norm"] if dec_norm else []),
-        "linear",
-        "softmax",
-        "output",
-    ]
+def layer_subs(layer: str, arch: str = "encoder-decoder", n_experts: int = 0) -> tuple[str, ...]:
+    """A layer's sublayers bottom to top ("moe" stands for router, experts and sum)."""
+    subs = ENC_SUBS if layer.startswith("enc") else GPT_SUBS if arch == "decoder-only" else DEC_SUBS
+    return tuple("moe" if s == "ffn" and n_experts else s for s in subs)
+
+
+def moe_boxes(layer: str, n_experts: int) -> list[str]:
+    """A mixture-of-experts sublayer's boxes, bottom to top: router, experts, weighted sum."""
+    experts = [f"{layer}.moe.expert.{e}" for e in range(n_experts)]
+    return [f"{layer}.moe.router", *experts, f"{layer}.moe.combine"]
+
+
+def layer_boxes(layer: str, arch: str = "encoder-decoder", n_experts: int = 0) -> list[str]:
+    out: list[str] = []
+    for s in layer_subs(layer, arch, n_experts):
+        out += moe_boxes(layer, n_experts) if s == "moe" else [f"{layer}.{s}"]
+    return out
+
+
+def layer_of(box: str) -> str:
+    """The layer a box sits in ("dec.0.moe.expert.2" -> "dec.0"), or the box itself."""
+    p = box.split(".")
+    return f"{p[0]}.{p[1]}" if len(p) > 2 and p[0] in ("enc", "dec") and p[1].isdigit() else box
+
+
+def tail_boxes(side: str, arch: str, norm: bool) -> list[str]:
+    """What sits on top of a stack: its final norm, then the model's head and answer."""
+    tail = [f"{side}.norm"] if norm else []
+    if side == "dec":
+        return [*tail, "linear", "softmax", "output"]
+    if arch == "encoder-only":  # the [CLS] vector into the classification head
+        return [*tail, "cls", "cls.head", "softmax", "output"]
+    return tail
+
+
+def all_boxes(
+    n_enc: int,
+    n_dec: int,
+    enc_norm: bool = False,
+    dec_norm: bool = False,
+    arch: str = "encoder-decoder",
+    n_experts: int = 0,
+) -> list[str]:
+    """Every box id, stack by stack (left to right), each bottom to top."""
+    out: list[str] = []
+    for side in stacks(arch):
+        emb = "src" if side == "enc" else "tgt"
+        n = n_enc if side == "enc" else n_dec
+        out += [f"{emb}.embed", f"{emb}.pos"]
+        out += [b for i in range(n) for b in layer_boxes(f"{side}.{i}", arch, n_experts)]
+        out += tail_boxes(side, arch, enc_norm if side == "enc" else dec_norm)
+    return out
 
 
 def pill_columns(box_w: float) -> int:
@@ -117,28 +221,31 @@ def _build(spec: Spec, bh: float, compact: bool) -> Layout:
     w, h = spec.width, spec.height
     lay = Layout(spec=spec, unit=bh)
     m = 6.0
-    gap = min(60.0, max(34.0, 0.09 * w))
-    cw = min(330.0 + max(0.0, w - 900) * 0.25, (w - 2 * m - gap) / 2)
-    x_enc = (w - 2 * cw - gap) / 2
-    x_dec = x_enc + cw + gap
+    sides = stacks(spec.arch)
+    if len(sides) == 2:
+        gap = min(60.0, max(34.0, 0.09 * w))
+        cw = min(330.0 + max(0.0, w - 900) * 0.25, (w - 2 * m - gap) / 2)
+        x_enc = (w - 2 * cw - gap) / 2
+        xs = {"enc": x_enc, "dec": x_enc + cw + gap}
+        lay.bus_x = x_enc + cw + gap * 0.3
+    else:  # one stack, centred (a little wider: an MoE row holds every expert)
+        cw = min(400.0 + max(0.0, w - 900) * 0.25, w - 2 * m - 8)
+        xs = {sides[0]: (w - cw) / 2}
     lane = min(16.0, max(12.0, cw * 0.08))
-    lay.lane = {"enc": x_enc + lane * 0.55, "dec": x_dec + cw - lane * 0.55}
-    lay.bus_x = x_enc + cw + gap * 0.3
+    lay.lane = {
+        side: x + lane * 0.55 if side == "enc" else x + cw - lane * 0.55 for side, x in xs.items()
+    }
     sg, gs = round(bh * 0.42), round(bh * 0.5)
     chip = round(bh * 0.72)
     tok_h = 2 * chip + 10 + max(13, round(bh * 0.6))  # two rows of chips and a caption
     head_h = round(bh * 2.0)
     lay.header = Rect(m, m, w - 2 * m, head_h)
     bottom = h - m
-    lay.tokens = {
-        "src": Rect(x_enc, bottom - tok_h, cw, tok_h),
-        "tgt": Rect(x_dec, bottom - tok_h, cw, tok_h),
-    }
+    for side, x0 in xs.items():
+        lay.tokens["src" if side == "enc" else "tgt"] = Rect(x0, bottom - tok_h, cw, tok_h)
     tops = []
-    for side, x0, n, subs in (
-        ("enc", x_enc, spec.n_enc, ENC_SUBS),
-        ("dec", x_dec, spec.n_dec, DEC_SUBS),
-    ):
+    for side, x0 in xs.items():
+        n = spec.n_enc if side == "enc" else spec.n_dec
         inner_x = x0 + (lane + 4 if side == "enc" else 6)
         inner_w = cw - lane - 10
         lay.col_w = inner_w
@@ -151,41 +258,29 @@ def _build(spec: Spec, bh: float, compact: bool) -> Layout:
         for i in range(n):
             layer = f"{side}.{i}"
             full = not compact or layer in spec.focus
-            y = (
-                _layer(
-                    lay,
-                    spec,
-                    layer,
-                    subs,
-                    Rect(x0, 0, cw, y),
-                    inner_x,
-                    inner_w,
-                    bh,
-                    sg,
-                    full,
-                    order,
-                )
-                - gs * 0.7
-            )
-        tail = [f"{side}.norm"] if (spec.enc_norm if side == "enc" else spec.dec_norm) else []
-        if side == "dec":
-            tail += ["linear", "softmax", "output"]
+            subs = layer_subs(layer, spec.arch, spec.n_experts)
+            col = Rect(x0, 0, cw, y)
+            top = _layer(lay, spec, layer, subs, col, inner_x, inner_w, bh, sg, full, order)
+            y = top - gs * 0.7
+        tail = tail_boxes(side, spec.arch, spec.enc_norm if side == "enc" else spec.dec_norm)
         y -= gs * 0.3
         for box in tail:
             y = _place(lay, box, Rect(inner_x, y - bh, inner_w, bh), order) - sg * 1.4
         lay.columns[side] = order
         tops.append(y)
-    enc_top = lay.frames[f"enc.{spec.n_enc - 1}"].y if spec.n_enc else bottom
-    if spec.enc_norm:
-        enc_top = lay.boxes["enc.norm"].y
-    lay.mem_y = enc_top - gs * 0.8
     lay.height = h - min(tops) + head_h + m
-    lay.height = max(lay.height, h - lay.mem_y + head_h + m + 12)
+    if len(sides) == 2:  # the encoder output leaves the encoder stack above its top
+        enc_top = lay.frames[f"enc.{spec.n_enc - 1}"].y if spec.n_enc else bottom
+        if spec.enc_norm:
+            enc_top = lay.boxes["enc.norm"].y
+        lay.mem_y = enc_top - gs * 0.8
+        lay.height = max(lay.height, h - lay.mem_y + head_h + m + 12)
     return lay
 
 
-def _place(lay: Layout, box: str, r: Rect, order: list[str]) -> float:
-    """Put a box (expanded with its op pills when it is the expanded one); returns its top."""
+def _place(lay: Layout, box: str, r: Rect, order: list[str] | None) -> float:
+    """Put a box (expanded with its op pills when it is the expanded one); returns its top.
+    ``order``: the column's flow order it joins (None: a member of a row, e.g. an expert)."""
     spec = lay.spec
     if box == spec.expanded and spec.n_ops > 1:
         cols = pill_columns(r.w)
@@ -201,8 +296,28 @@ def _place(lay: Layout, box: str, r: Rect, order: list[str]) -> float:
             x = r.cx - (in_row * pw + (in_row - 1) * pg) / 2 + col * (pw + pg)
             lay.pills.append(Rect(x, r.y + lay.unit + row * (ph + pg), pw, ph))
     lay.boxes[box] = r
-    order.append(box)
+    if order is not None:
+        order.append(box)
     return r.y
+
+
+def _moe(
+    lay: Layout, layer: str, x: float, w: float, y: float, sg: float, order: list[str]
+) -> float:
+    """A mixture of experts whose bottom is y: the router, the row of experts side by
+    side (the expanded one grows upwards alone), the weighted sum; returns its top."""
+    bh, n = lay.unit, lay.spec.n_experts
+    y = _place(lay, f"{layer}.moe.router", Rect(x, y - bh, w, bh), order) - sg
+    g = 4.0
+    ew = (w - g * (n - 1)) / n
+    row_top = min(
+        _place(lay, f"{layer}.moe.expert.{e}", Rect(x + e * (ew + g), y - bh, ew, bh), None)
+        for e in range(n)
+    )
+    group = f"{layer}.moe.experts"
+    lay.groups[group] = Rect(x, row_top, w, y - row_top)
+    order.append(group)
+    return _place(lay, f"{layer}.moe.combine", Rect(x, row_top - sg - bh, w, bh), order)
 
 
 def _layer(
@@ -224,15 +339,19 @@ def _layer(
     y = col.h - pad_bottom
     if full:
         for sub in subs:
-            y = _place(lay, f"{layer}.{sub}", Rect(inner_x, y - bh, inner_w, bh), order) - sg
+            if sub == "moe":
+                y = _moe(lay, layer, inner_x, inner_w, y, sg, order) - sg
+            else:
+                y = _place(lay, f"{layer}.{sub}", Rect(inner_x, y - bh, inner_w, bh), order) - sg
         y += sg
     else:
         lay.collapsed.add(layer)
         ch = round(bh * 0.78)
         cg = 3.0
         cwid = (inner_w - cg * (len(subs) - 1)) / len(subs)
-        for k, sub in enumerate(subs):
-            lay.boxes[f"{layer}.{sub}"] = Rect(inner_x + k * (cwid + cg), y - ch, cwid, ch)
+        for k, sub in enumerate(subs):  # a mixture of experts: its router stands for it
+            cell = f"{layer}.moe.router" if sub == "moe" else f"{layer}.{sub}"
+            lay.boxes[cell] = Rect(inner_x + k * (cwid + cg), y - ch, cwid, ch)
         order.append(layer)
         y -= ch
     top = y - pad_top
@@ -260,6 +379,7 @@ def blend(a: Layout, b: Layout, t: float) -> Layout:
     )
     out.boxes = {k: a.boxes[k].lerp(r, t) if k in a.boxes else r for k, r in b.boxes.items()}
     out.frames = {k: a.frames[k].lerp(r, t) if k in a.frames else r for k, r in b.frames.items()}
+    out.groups = {k: a.groups[k].lerp(r, t) if k in a.groups else r for k, r in b.groups.items()}
     out.mem_y = a.mem_y + (b.mem_y - a.mem_y) * t
     exp = b.spec.expanded
     if exp in b.boxes:  # the pills ride with their box (the painter clips them to it)

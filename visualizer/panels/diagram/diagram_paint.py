@@ -16,7 +16,7 @@ from PySide6.QtGui import QColor, QFontMetricsF, QPainter, QPainterPath, QPen, Q
 from visualizer import theme
 from visualizer.panels.diagram.diagram_chrome import chips, fit, font, glow, header, qr
 from visualizer.panels.diagram.diagram_frame import Scene
-from visualizer.panels.diagram.diagram_layout import Layout, Rect
+from visualizer.panels.diagram.diagram_layout import Layout, Rect, layer_of
 from visualizer.panels.diagram.diagram_text import COLORS, kind
 
 ARROW = QColor("#8d8d96")
@@ -36,11 +36,11 @@ def text_px(lay: Layout) -> float:
 
 def chip_px(lay: Layout, sc: Scene, px: float) -> float:
     """One text size for every compact-row cell (0: none fits, all left blank alike)."""
-    cells = [r for b, r in lay.boxes.items() if b.rsplit(".", 1)[0] in lay.collapsed]
+    cells = [r for b, r in lay.boxes.items() if layer_of(b) in lay.collapsed]
     if not cells:
         return 0.0
     width = min(r.w for r in cells) - 4
-    texts = {sc.short.get(b, "") for b in lay.boxes if b.rsplit(".", 1)[0] in lay.collapsed}
+    texts = {sc.short.get(b, "") for b in lay.boxes if layer_of(b) in lay.collapsed}
     size = round(px * 0.85)
     while size >= 8:
         fm = QFontMetricsF(font(size))
@@ -68,16 +68,18 @@ def _legend(sc: Scene, layer: str) -> tuple[str, str]:
 
 
 def paint_live(p: QPainter, lay: Layout, sc: Scene) -> None:
-    """The current layer, box, ops, K,V arrow, the token rows, the header, the highlight."""
+    """The current layer, box, ops, K,V arrow, the chosen experts, the token rows, the
+    header, the highlight."""
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
     px = text_px(lay)
     header(p, lay.header, sc, px)
     cur = sc.current or ""
-    layer = cur.rsplit(".", 1)[0]
+    layer = layer_of(cur)
     if layer in lay.frames:
         _frame(p, lay.frames[layer], _legend(sc, layer), px * 0.82, sc.phase)
     if cur.endswith("cross_attn"):
         _kv_arrow(p, lay, cur, QColor(theme.HIGHLIGHT), 2.4)
+    _lit(p, lay, sc, px)
     if "output" in lay.boxes and cur != "output":
         _box(p, lay, "output", lay.boxes["output"], sc, px, False)
     if cur in lay.boxes:
@@ -132,27 +134,70 @@ def _arrow(p: QPainter, pts: list[QPointF], color: QColor, width: float, head: f
 
 
 def _unit(lay: Layout, u: str) -> Rect:
-    return lay.boxes.get(u) or lay.frames[u]
+    return lay.boxes.get(u) or lay.groups.get(u) or lay.frames[u]
+
+
+def members(lay: Layout, group: str) -> list[str]:
+    """The expert boxes of a row ("dec.0.moe.experts" -> "dec.0.moe.expert.0", …)."""
+    prefix = group[: -len("experts")] + "expert."
+    return [b for b in lay.boxes if b.startswith(prefix)]
 
 
 def _flow(p: QPainter, lay: Layout) -> None:
     head = max(4.0, lay.unit * 0.22)
     for side, order in lay.columns.items():
-        rects = [lay.tokens["src" if side == "enc" else "tgt"]] + [_unit(lay, u) for u in order]
-        for lo, hi in itertools.pairwise(rects):
-            if lo.y - hi.bottom > 2:
+        units = [("", lay.tokens["src" if side == "enc" else "tgt"])]
+        units += [(u, _unit(lay, u)) for u in order]
+        for (lo_id, lo), (hi_id, hi) in itertools.pairwise(units):
+            if hi_id in lay.groups:  # the router fans out to every expert
+                for e in members(lay, hi_id):
+                    r = lay.boxes[e]
+                    _arrow(p, [QPointF(r.cx, lo.y), QPointF(r.cx, r.bottom)], ARROW, 1.1, head)
+            elif lo_id in lay.groups:  # and every expert's output flows into the sum
+                for e in members(lay, lo_id):
+                    r = lay.boxes[e]
+                    _arrow(p, [QPointF(r.cx, r.y), QPointF(r.cx, hi.bottom)], ARROW, 1.1, head)
+            elif lo.y - hi.bottom > 2:
                 _arrow(p, [QPointF(hi.cx, lo.y), QPointF(hi.cx, hi.bottom)], ARROW, 1.3, head)
 
 
+def _lit(p: QPainter, lay: Layout, sc: Scene, px: float) -> None:
+    """The experts the current token was routed to: amber boxes (with the router's
+    weight) and amber arrows from the router and into the weighted sum."""
+    head = max(4.0, lay.unit * 0.22)
+    color = QColor(COLORS["lit"][1])
+    for box in sc.lit:
+        r = lay.boxes.get(box)
+        if r is None or layer_of(box) in lay.collapsed:
+            continue
+        router, combine = (
+            lay.boxes.get(box.rsplit(".", 2)[0] + k) for k in (".router", ".combine")
+        )
+        if router is not None:
+            _arrow(p, [QPointF(r.cx, router.y), QPointF(r.cx, r.bottom)], color, 2.2, head)
+        if combine is not None:
+            _arrow(p, [QPointF(r.cx, r.y), QPointF(r.cx, combine.bottom)], color, 2.2, head)
+        if box != sc.current:
+            _box(p, lay, box, r, sc, px, False)
+
+
 def _residuals(p: QPainter, lay: Layout) -> None:
+    """Each sublayer's skip connection: from below its first box (the router of a
+    mixture of experts) round the lane into its Add & Norm."""
     head = max(4.0, lay.unit * 0.2)
     for layer in lay.frames:
         if layer in lay.collapsed:
             continue
         side = layer[:3]
-        subs = [b for b in lay.columns[side] if b.startswith(layer + ".")]
-        for sub, an in zip(subs[::2], subs[1::2], strict=False):
-            s, a = lay.boxes[sub], lay.boxes[an]
+        units = [u for u in lay.columns[side] if u.startswith(layer + ".")]
+        pairs, first = [], ""
+        for u in units:
+            first = first or u
+            if u.split(".")[2].startswith("an"):
+                pairs.append((first, u))
+                first = ""
+        for sub, an in pairs:
+            s, a = _unit(lay, sub), lay.boxes[an]
             lane = lay.lane[side]
             y0 = s.bottom + lay.unit * 0.21
             edge = a.x if side == "enc" else a.right
@@ -220,18 +265,22 @@ def _kv_target(lay: Layout, box: str) -> Rect:
 
 
 def _box(p: QPainter, lay: Layout, box: str, r: Rect, sc: Scene, px: float, cur: bool) -> None:
-    fill, line = (QColor(c) for c in COLORS[kind(box)])
+    lit = box in sc.lit
+    fill, line = (QColor(c) for c in COLORS["lit" if lit else kind(box)])
     p.setOpacity(0.4 if box in sc.dim else 1.0)
     p.setPen(QPen(line.darker(115) if cur else line, 1.4 if cur else 1.0))
     p.setBrush(fill.darker(104) if cur else fill)
     rad = min(7.0, r.h / 3)
     p.drawRoundedRect(qr(r), rad, rad)
-    layer = box.rsplit(".", 1)[0]
-    if layer not in lay.collapsed:
+    if lit:
+        p.setPen(QPen(line, 2.0))
+        p.drawRoundedRect(qr(r), rad, rad)
+    if layer_of(box) not in lay.collapsed:
         title = Rect(r.x, r.y, r.w, min(r.h, lay.unit))
-        text = sc.labels.get(box, box)
+        text = sc.lit.get(box) or sc.labels.get(box, box)
         if QFontMetricsF(font(px, cur)).horizontalAdvance(text) > r.w - 8:
-            text = sc.alt.get(box, text)  # an abbreviation rather than an elided label
+            short = sc.lit_alt if lit else sc.alt
+            text = short.get(box, text)  # an abbreviation rather than an elided label
         _fit_text(p, title, text, px, cur)
     elif box in sc.short and (cpx := chip_px(lay, sc, px)):
         _fit_text(p, r, sc.short[box], cpx, cur)

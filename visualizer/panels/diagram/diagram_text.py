@@ -20,6 +20,16 @@ BOX: dict[str, T] = {
     "softmax": {"en": "Softmax", "zh": "Softmax"},
     "output": {"en": "Next token", "zh": "下一个词元"},
     "loss": {"en": "Loss", "zh": "损失"},
+    "gpt.embed": {"en": "Token Embedding", "zh": "词元嵌入"},
+    "patch.embed": {"en": "Patch Embedding", "zh": "图像块嵌入"},
+    "lm.head": {"en": "Output head (Linear → vocabulary)", "zh": "输出头（线性层 → 词表）"},
+    "router": {"en": "Router", "zh": "路由器"},
+    "expert": {"en": "Expert {e}", "zh": "专家 {e}"},
+    "combine": {"en": "Weighted sum of the chosen experts", "zh": "被选专家的加权和"},
+    "cls": {"en": "[CLS] vector (the sentence's features)", "zh": "[CLS] 向量（整句的特征）"},
+    "cls.pic": {"en": "[CLS] vector (the picture's features)", "zh": "[CLS] 向量（整幅图的特征）"},
+    "cls.head": {"en": "Classification head (Linear → labels)", "zh": "分类头（线性层 → 类别）"},
+    "label": {"en": "Label", "zh": "类别"},
 }
 
 ABBR: dict[str, T] = {  # box labels for narrow boxes
@@ -36,6 +46,16 @@ ABBR: dict[str, T] = {  # box labels for narrow boxes
     "softmax": {"en": "Softmax", "zh": "Softmax"},
     "output": {"en": "Next", "zh": "下一个"},
     "loss": {"en": "Loss", "zh": "损失"},
+    "gpt.embed": {"en": "Embedding", "zh": "嵌入"},
+    "patch.embed": {"en": "Patches", "zh": "图像块"},
+    "lm.head": {"en": "Output head", "zh": "输出头"},
+    "router": {"en": "Router", "zh": "路由器"},
+    "expert": {"en": "E{e}", "zh": "专家{e}"},
+    "combine": {"en": "Weighted sum", "zh": "加权和"},
+    "cls": {"en": "[CLS]", "zh": "[CLS]"},
+    "cls.pic": {"en": "[CLS]", "zh": "[CLS]"},
+    "cls.head": {"en": "Class. head", "zh": "分类头"},
+    "label": {"en": "Label", "zh": "类别"},
 }
 
 SHORT: dict[str, T] = {  # labels of the cells of a compact (collapsed) layer
@@ -43,6 +63,7 @@ SHORT: dict[str, T] = {  # labels of the cells of a compact (collapsed) layer
     "cross_attn": {"en": "Cross", "zh": "交叉"},
     "an": {"en": "A&N", "zh": "归一"},
     "ffn": {"en": "FFN", "zh": "前馈"},
+    "router": {"en": "MoE", "zh": "专家"},
 }
 
 STRINGS: dict[str, T] = {
@@ -52,6 +73,21 @@ STRINGS: dict[str, T] = {
     "dec_layer_short": {"en": "Decoder {k}/{n}", "zh": "解码器 {k}/{n}"},
     "src_caption": {"en": "Inputs (source)", "zh": "输入（源语言）"},
     "tgt_caption": {"en": "Outputs (shifted right)", "zh": "输出（右移一位）"},
+    "gpt_caption": {"en": "Prompt + answer so far", "zh": "提示 + 已生成的回答"},
+    "cls_caption": {"en": "Inputs: [CLS] + the sentence", "zh": "输入：[CLS] + 句子"},
+    "patch_caption": {
+        "en": "Inputs: [CLS] + {n} picture patches",
+        "zh": "输入：[CLS] + {n} 个图像块",
+    },
+    "patch": {"en": "▦{k}", "zh": "▦{k}"},
+    "classify": {"en": "Classifying the sentence", "zh": "对句子分类"},
+    "classify_pic": {"en": "Classifying the picture", "zh": "对图片分类"},
+    "picture": {"en": "picture: {name}", "zh": "图片：{name}"},
+    "lit": {"en": "{label} · {w}", "zh": "{label} · {w}"},
+    "lit_tip": {
+        "en": "chosen by the router for the current token (weight {w})",
+        "zh": "路由器为当前词元选中（权重 {w}）",
+    },
     "encoding": {"en": "Encoding the source", "zh": "编码源句子"},
     "decoding": {
         "en": "Decoding step t={t} (token {k} of {n})",
@@ -93,6 +129,18 @@ OPS: dict[str, T] = {
     "token": {"en": "pick", "zh": "选词"},
     "target": {"en": "target", "zh": "目标"},
     "per_token": {"en": "CE", "zh": "交叉熵"},
+    "per_example": {"en": "CE", "zh": "交叉熵"},
+    "router.logits": {"en": "logits", "zh": "logits"},
+    "router.probs": {"en": "softmax", "zh": "softmax"},
+    "topk.experts": {"en": "top-k", "zh": "选 top-k"},
+    "topk.weights": {"en": "weights", "zh": "权重"},
+    "aux_loss": {"en": "balance", "zh": "均衡损失"},
+    "combine": {"en": "Σ w·E", "zh": "Σ w·E"},
+    "vector": {"en": "[CLS]", "zh": "[CLS]"},
+    "image": {"en": "picture", "zh": "图片"},
+    "patches": {"en": "patches", "zh": "切块"},
+    "patch_embed": {"en": "Linear", "zh": "线性层"},
+    "cls": {"en": "+[CLS]", "zh": "+[CLS]"},
     "loss": {"en": "mean", "zh": "平均"},
 }
 
@@ -106,6 +154,8 @@ PARAM_SUB = {
     "embed": "_E",
     "pos": "_P",
     "linear": "",
+    "router": "_R",
+    "head": "",
 }
 
 # fill, border: soft colours like the paper's figure
@@ -119,11 +169,19 @@ COLORS: dict[str, tuple[str, str]] = {
     "linear": ("#dcd5f2", "#8e7cc9"),
     "softmax": ("#d2ecd8", "#5fae77"),
     "output": ("#ffffff", "#9a9aa2"),
+    "router": ("#e6dcf5", "#9a7fd0"),
+    "expert": ("#cde6f7", "#5f9fd3"),
+    "lit": ("#ffe39a", "#c98a00"),  # an expert the current token was routed to
+    "cls": ("#d6eeea", "#4fa597"),
 }
 
 
 def kind(box: str) -> str:
     """Colour family of a box id."""
+    if ".moe." in box:
+        return "router" if box.endswith("router") else "expert" if ".expert." in box else "ffn"
+    if box in ("cls", "cls.head"):
+        return "cls" if box == "cls" else "linear"
     last = box.rsplit(".", 1)[-1]
     if last.endswith("attn"):
         return "attn"
@@ -134,8 +192,32 @@ def kind(box: str) -> str:
     return "output"
 
 
-def box_label(box: str, lang: str, translation: bool = True, table: dict[str, T] = BOX) -> str:
+def box_label(
+    box: str,
+    lang: str,
+    translation: bool = True,
+    table: dict[str, T] = BOX,
+    arch: str = "encoder-decoder",
+    picture: bool = False,
+) -> str:
+    """A box's label in the model's own terms (``translation``: the answer box names the
+    chosen token, not the loss; ``picture``: a ViT reads patches)."""
     last = box.rsplit(".", 1)[-1]
+    if ".moe." in box:
+        if ".expert." in box:
+            return tr(table["expert"], lang).format(e=last)
+        return tr(table["router" if last == "router" else "combine"], lang)
+    special = {
+        "tgt.embed": "gpt.embed" if arch == "decoder-only" else "",
+        "src.embed": "patch.embed" if picture else "",
+        "linear": "lm.head" if arch == "decoder-only" else "",
+        "cls": "cls.pic" if picture else "cls",
+        "cls.head": "cls.head",
+    }
+    if special.get(box):
+        return tr(table[special[box]], lang)
+    if box == "output" and arch == "encoder-only" and translation:
+        return tr(table["label"], lang)
     if last == "self_attn":
         key = f"{box[:3]}.self_attn"
     elif last.startswith("an") and last != "an":
@@ -168,7 +250,7 @@ def op_label(op: str, lang: str, box_kind: str = "", activation: str = "relu") -
     """A pill's short label: "Q·Kᵀ", "softmax", "Linear₂" (parameters: their name)."""
     if op == "act":
         return "ReLU" if activation == "relu" else activation.upper()
-    if op == "out" and box_kind == "ffn":
+    if op == "out" and box_kind in ("ffn", "expert"):
         op = "ffn.out"
     stem, _, attr = op.rpartition(".")
     if attr in ("weight", "bias"):  # a parameter (gradient or update steps)

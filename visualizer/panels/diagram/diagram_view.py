@@ -1,10 +1,19 @@
-"""The architecture diagram: the Transformer figure of "Attention Is All You Need", live.
+"""The architecture diagram: the Transformer figure of "Attention Is All You Need", live,
+in the shape of the model that ran (``bundle.cfg`` and the trace's ``meta.arch``).
 
-Encoder stack on the left, decoder stack on the right (every layer; compact rows for
-the layers out of focus when a deep stack would not fit), embeddings at the bottom,
-linear + softmax + the chosen token on top, K,V arrows from the encoder output into
-every decoder layer's cross-attention. The box holding the current step is
-highlighted and expanded into its ops (pills); clicking a box or a pill seeks there
+A translator: encoder stack on the left, decoder stack on the right (every layer;
+compact rows for the layers out of focus when a deep stack would not fit), embeddings
+at the bottom, linear + softmax + the chosen token on top, K,V arrows from the encoder
+output into every decoder layer's cross-attention. A decoder-only model (GPT): one
+stack of masked self-attention blocks over prompt + answer, no encoder and no
+cross-attention, ending in the output head over the vocabulary. An encoder-only model
+(BERT, ViT): [CLS] + the tokens (or the picture's patches), the encoder stack, the
+[CLS] vector and the classification head over the labels. A mixture of experts draws
+its router, every expert and the weighted sum; the experts the current token was
+routed to light up. The layout is rebuilt with every new trace (a new model always
+brings one: ``Session.open_model`` installs the bundle, then its trace). The box
+holding the current step is highlighted and expanded into its ops (pills); clicking a
+box or a pill seeks there
 (decoder boxes: at the current decoding step). Geometry: ``widgets/diagram_layout.py``
 (cached per size and expanded box); step -> box: ``diagram_index.py`` (once per
 trace); texts: ``diagram_scene.py``; drawing: ``diagram_paint.py``.
@@ -73,6 +82,7 @@ class DiagramView(QWidget):
         self.texts = SceneTexts(self.session, self.index)
         self._cache.clear()
         self._shown = self._bg = None
+        self._on_interventions()  # a new model may place the same names in other boxes
         self._on_cursor(self.session.cursor, animate=False)
 
     def _on_interventions(self, _value: object = None) -> None:
@@ -82,7 +92,7 @@ class DiagramView(QWidget):
         if active:
             from core.interventions import label  # torch is loaded once there are any
         for i in active:
-            box = box_of(i.name)
+            box = box_of(i.name, self.index.arch == "encoder-only")
             if box is not None:
                 self.marked.setdefault(box, []).append(label(i))
         self._n_active = len(active)
@@ -118,24 +128,26 @@ class DiagramView(QWidget):
     # -- geometry ----------------------------------------------------------------------
     def diagram_layout(self) -> dl.Layout:
         """The (cached) layout for the widget's size with the current box expanded."""
-        cfg = self.session.bundle.cfg
+        sh = self.texts.shape  # the model the shown trace ran on
         box, step = self.current, self._step()
         n_ops = len(self.index.ops(box, step)) if box and step else 0
-        layer = box.rsplit(".", 1)[0] if box and box[:3] in ("enc", "dec") else ""
-        key = (self.width(), self.height(), box if n_ops > 1 else None, n_ops, layer, cfg)
+        layer = dl.layer_of(box) if box and box[:3] in ("enc", "dec") else ""
+        key = (self.width(), self.height(), box if n_ops > 1 else None, n_ops, layer, sh)
         if key not in self._cache:
             if len(self._cache) > 64:
                 self._cache.clear()
             spec = dl.Spec(
-                cfg.n_enc_layers,
-                cfg.n_dec_layers,
+                sh.n_enc,
+                sh.n_dec,
                 self.width(),
                 self.height(),
-                cfg.final_norm,
-                cfg.final_norm,
+                sh.enc_norm,
+                sh.dec_norm,
                 key[2],
                 n_ops,
                 frozenset({layer}),
+                sh.arch,
+                sh.n_experts,
             )
             self._cache[key] = dl.compute(spec)
         return self._cache[key]

@@ -4,10 +4,16 @@ its tokens live as chips (token and id; ``<unk>`` in red, with an explanation).
 Tokenising as you type is only a vocabulary lookup (no model run); Enter assigns
 ``session.source``, which re-runs the model. Errors come back through
 ``session.error`` and are shown under the field.
+
+For a classifier (encoder-only) the bar classifies instead of translating: the button
+says so, the examples are the task's (a picture classifier's are the four lecture
+pictures: cat, dog, small cat, big dog), the chips show ``[CLS]`` first (or the
+picture's patches), and a line shows the answer: every label with its probability.
 """
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
@@ -25,8 +31,10 @@ from core.tokenizer import UNK_ID
 from visualizer.i18n import tr
 from visualizer.panels.input.train_row import TrainRow
 from visualizer.theme import ui_font
+from visualizer.widgets.answer import ranked_line
 
 if TYPE_CHECKING:
+    from core.bundle import Bundle
     from core.session import Session
     from visualizer.bridge import SessionBridge
 
@@ -43,6 +51,27 @@ STRINGS = {
     },
     "tokens": {"en": "Tokens", "zh": "词元"},
     "busy": {"en": "running the model…", "zh": "模型运行中…"},
+    "classify": {"en": "Classify", "zh": "分类"},
+    "sentence": {
+        "en": "Type an English sentence: who does the action? (press Enter)",
+        "zh": "输入一个英文句子：谁在做这个动作？（按回车）",
+    },
+    "pictures": {"en": "Pictures…", "zh": "图片…"},
+    "picture": {
+        "en": "Name a picture (cat, dog, small cat, big dog) or a picture file, and press Enter",
+        "zh": "输入图片名（猫、狗、小猫、大狗）或图片文件，然后按回车",
+    },
+    "patches": {"en": "the picture's {n} patches", "zh": "图片的 {n} 个图块"},
+    "answer": {"en": "Classification", "zh": "分类结果"},
+    "pair_tip": {
+        "en": "Pick a language pair: opens its built-in translator",
+        "zh": "选择语言对：打开它的内置翻译模型",
+    },
+    "model_pair": {
+        "en": "The language pair this model was trained on (one model, one pair: "
+        "the Models menu opens another)",
+        "zh": "这个模型训练时用的语言对（一个模型只有一个语言对：在“模型”菜单中打开其他模型）",
+    },
 }
 PAIRS = {"en-de": "EN → DE", "en-fr": "EN → FR"}
 CHIP = (
@@ -69,11 +98,8 @@ class InputBar(QWidget):
         )
         self.examples.setMinimumContentsLength(7)
         self.examples.activated.connect(self._pick_example)
-        self.pair = QComboBox()
-        for key, label in PAIRS.items():
-            self.pair.addItem(label, key)
-        self.pair.setCurrentIndex(list(PAIRS).index(session.pair))
-        self.pair.activated.connect(lambda i: setattr(session, "pair", self.pair.itemData(i)))
+        self.pair = QComboBox()  # filled by _show_pair, for the open model
+        self.pair.activated.connect(self._pick_pair)
         self.chips = QLabel()
         self.chips.setTextFormat(Qt.TextFormat.RichText)
         self.chips.setFont(ui_font(11))
@@ -84,6 +110,9 @@ class InputBar(QWidget):
         self.notice = QLabel()  # what the model could not read well: <unk>, length limit
         self.notice.setStyleSheet("color: #9a6700")
         self.notice.setWordWrap(True)
+        self.answer = QLabel()  # a classifier's answer: the labels and their probabilities
+        self.answer.setFont(ui_font(12))
+        self.answer.setVisible(False)
         self.message = QLabel()
         self.message.setStyleSheet("color: #c1121f; font-weight: bold")
         self.message.setWordWrap(True)
@@ -101,6 +130,7 @@ class InputBar(QWidget):
         self.train_row = TrainRow(session, bridge)
         lay.addWidget(self.train_row)
         lay.addWidget(self.chips)
+        lay.addWidget(self.answer)
         lay.addWidget(self.notice)
         lay.addWidget(self.message)
 
@@ -110,6 +140,7 @@ class InputBar(QWidget):
         bridge.sigPair.connect(self._on_pair)
         bridge.sigBusy.connect(self._on_busy)
         bridge.sigTrace.connect(self._on_trace)
+        self._model: object = session.bundle
         self._relabel()
         self._on_trace()
         self._on_error(session.error)
@@ -123,7 +154,8 @@ class InputBar(QWidget):
 
     def _pick_example(self, index: int) -> None:
         if index > 0:
-            self.edit.setText(self.examples.itemText(index))
+            data = self.examples.itemData(index)  # a picture's English name
+            self.edit.setText(data if isinstance(data, str) else self.examples.itemText(index))
             self._run()
         self.examples.setCurrentIndex(0)
 
@@ -135,9 +167,40 @@ class InputBar(QWidget):
         if self.edit.text() != text:
             self.edit.setText(text)
 
-    def _on_pair(self, pair: str) -> None:
-        self.pair.setCurrentIndex(list(PAIRS).index(pair))
+    def _pick_pair(self, index: int) -> None:
+        """A pair opens its built-in translator (the session's ``pair`` does that; when it
+        is already that pair but another model is open, the translator opens here)."""
+        from core.session import BUILTIN_MODELS, EXAMPLES, MODELS
+
+        pair, s = self.pair.itemData(index), self.session
+        if pair not in PAIRS:
+            return
+        if pair != s.pair:
+            s.pair = pair
+        elif s.bundle.pair != pair:
+            s.open_model(MODELS / BUILTIN_MODELS[pair], EXAMPLES[pair][0])
+
+    def _on_pair(self, _pair: str) -> None:
         self._relabel()
+
+    def _show_pair(self) -> None:
+        """The pair box: a translator's pairs to choose from; a decoder-only model's own
+        pair, fixed (choosing another would open another model); nothing for a
+        classifier, which translates no pair."""
+        bundle, lang = self.session.bundle, self.session.lang
+        kind = _kind(bundle)
+        self.pair.setVisible(kind == "text")
+        choose = bundle.cfg.arch == "encoder-decoder"
+        pairs = dict(PAIRS) if choose else {bundle.pair: pair_label(bundle.pair)}
+        if [self.pair.itemData(i) for i in range(self.pair.count())] != list(pairs):
+            self.pair.clear()
+            for key, label in pairs.items():
+                self.pair.addItem(label, key)
+        shown = bundle.pair if bundle.pair in PAIRS else self.session.pair  # the model's own
+        if choose and shown in PAIRS:
+            self.pair.setCurrentIndex(list(PAIRS).index(shown))
+        self.pair.setEnabled(choose)
+        self.pair.setToolTip(tr(STRINGS["pair_tip" if choose else "model_pair"], lang))
 
     def _on_error(self, text: str) -> None:
         self.message.setText(text)
@@ -145,9 +208,25 @@ class InputBar(QWidget):
 
     def _preview(self, text: str) -> None:
         """Show the tokens the model would read, without running it."""
-        tok = self.session.bundle.src_tok
-        enc = tok.encode(text)
-        lang = self.session.lang
+        bundle, lang = self.session.bundle, self.session.lang
+        if _kind(bundle) == "picture":
+            n = (bundle.cfg.image_size // max(1, bundle.cfg.patch_size)) ** 2
+            self.chips.setText(
+                f"<b>{tr(STRINGS['tokens'], lang)}:</b> "
+                + CHIP.format(bg="#e8eefb", fg="#1d1d1f", sub="#6e6e73", tok="[CLS]", id="")
+                + " + "
+                + tr(STRINGS["patches"], lang).format(n=n)
+            )
+            self.chips.setToolTip("")
+            return
+        enc = bundle.src_tok.encode(text)
+        if _kind(bundle) == "sentence":
+            from core.classify_task import encode_sentence
+
+            # the classifier reads [CLS] first; empty or unreadable text keeps the plain
+            # tokens (the run says what is wrong)
+            with contextlib.suppress(ValueError):
+                enc = encode_sentence(bundle.src_tok, text)  # type: ignore[arg-type]  # a classifier's tokenizer is a WordTokenizer
         chips = []
         for token, token_id in zip(enc.tokens, enc.ids, strict=True):
             unk = token_id == UNK_ID
@@ -165,7 +244,15 @@ class InputBar(QWidget):
         self.chips.setToolTip(f"{tip}: {tr(STRINGS['unk'], lang)}" if tip else "")
 
     def _on_trace(self, _trace: object = None) -> None:
+        if self.session.bundle is not self._model:  # another model: other examples, button
+            self._model = self.session.bundle
+            self._relabel()
         self._preview(self.edit.text())
+        said = self.session.classification
+        self.answer.setVisible(said is not None)
+        if said is not None:
+            line = _escape(ranked_line(said.ranked, self.session.lang))
+            self.answer.setText(f"<b>{tr(STRINGS['answer'], self.session.lang)}:</b> {line}")
         result = self.session.translation
         warnings = result.warnings if result is not None else []
         self.notice.setText("⚠ " + " · ".join(warnings) if warnings else "")
@@ -174,13 +261,40 @@ class InputBar(QWidget):
     def _relabel(self, _lang: str = "") -> None:
         from core.session import EXAMPLES
 
-        lang = self.session.lang
-        self.edit.setPlaceholderText(tr(STRINGS["placeholder"], lang))
-        self.run_button.setText(tr(STRINGS["run"], lang))
+        lang, kind = self.session.lang, _kind(self.session.bundle)
+        self._show_pair()
+        hint = {"picture": "picture", "sentence": "sentence"}.get(kind, "placeholder")
+        self.edit.setPlaceholderText(tr(STRINGS[hint], lang))
+        self.run_button.setText(tr(STRINGS["run" if kind == "text" else "classify"], lang))
         self.examples.clear()
-        self.examples.addItem(tr(STRINGS["examples"], lang))
-        self.examples.addItems(list(EXAMPLES[self.session.pair]))
+        if kind == "picture":
+            from core.classify_run import PICTURE_NAMES, PICTURE_NAMES_ZH
+
+            self.examples.addItem(tr(STRINGS["pictures"], lang))
+            for name in PICTURE_NAMES:  # the lecture pictures; the run reads the English name
+                self.examples.addItem(PICTURE_NAMES_ZH[name] if lang == "zh" else name, name)
+        else:
+            self.examples.addItem(tr(STRINGS["examples"], lang))
+            pair = self.session.bundle.pair  # a decoder-only model's own pair's examples
+            self.examples.addItems(list(EXAMPLES.get(pair, EXAMPLES[self.session.pair])))
         self._preview(self.edit.text())
+        if self.session.classification is not None:
+            self._on_trace()
+
+
+def pair_label(pair: str) -> str:
+    """ "en-de" -> "EN → DE" (a built-in pair's own label; "" for a model without one)."""
+    if pair in PAIRS:
+        return PAIRS[pair]
+    src, _, tgt = pair.partition("-")
+    return f"{src.upper()} → {tgt.upper()}" if tgt else pair.upper()
+
+
+def _kind(bundle: Bundle) -> str:
+    """ "picture" or "sentence" for a classifier, "text" for a model that writes text."""
+    if bundle.cfg.arch != "encoder-only":
+        return "text"
+    return "picture" if bundle.cfg.inputs == "patches" else "sentence"
 
 
 def _escape(text: str) -> str:

@@ -3,7 +3,9 @@
 In "train" mode the session traces one training step (forward with teacher forcing,
 loss, backward, Adam update) on a copy of the model, learning the target given here
 (by default the corpus' translation of a lecture sentence). The row reports the
-loss before and after that step, as the trace measured it.
+loss before and after that step, as the trace measured it. For a classifier the target
+is a label (by default the right label of a lecture sentence or picture, else the
+model's own answer) and there is no decoder input to show.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLa
 
 from visualizer.i18n import tr
 from visualizer.theme import ui_font
+from visualizer.widgets.answer import label_text
 
 if TYPE_CHECKING:
     from core.session import Mode, Session
@@ -23,6 +26,7 @@ if TYPE_CHECKING:
 STRINGS = {
     "translate": {"en": "Translate", "zh": "翻译"},
     "train": {"en": "Train one step", "zh": "训练一步"},
+    "classify": {"en": "Classify", "zh": "分类"},
     "target": {
         "en": "Target translation (default: the reference)",
         "zh": "目标译文（默认：参考译文）",
@@ -30,6 +34,10 @@ STRINGS = {
     "loss": {
         "en": "loss {a:.4f} → {b:.4f} after one step ({pct:+.1f}%)",
         "zh": "损失 {a:.4f} → 一步之后 {b:.4f}（{pct:+.1f}%）",
+    },
+    "label": {
+        "en": "Target label: {labels} (default: the right label of a lecture example)",
+        "zh": "目标标签：{labels}（默认：讲课示例的正确标签）",
     },
     "unk": {"en": "not in the target vocabulary: {w}", "zh": "不在目标词表中：{w}"},
     "inputs": {"en": "decoder reads", "zh": "解码器读入"},
@@ -88,15 +96,27 @@ class TrainRow(QWidget):
 
     def _on_trace(self, _trace: object = None) -> None:
         training = self.session.mode == "train"
+        classifier = bool(self.session.bundle.labels)
         for w in (self.target, self.loss, self.strips):
             w.setVisible(training)
+        self.strips.setVisible(training and not classifier)  # no decoder reads anything
+        lang = self.session.lang
+        if self.mode.count() == len(MODES):  # a classifier classifies, it does not translate
+            self.mode.setItemText(0, tr(STRINGS["classify" if classifier else "translate"], lang))
+        if classifier:
+            labels = ", ".join(
+                f"{label} ({label_text(label, 'zh')})" if lang == "zh" else label
+                for label in self.session.bundle.labels
+            )
+            self.target.setToolTip(tr(STRINGS["label"], lang).format(labels=labels))
+        else:
+            self.target.setToolTip(tr(STRINGS["target"], lang))
         meta = self.session.trace.meta
         if not training or meta.get("kind") != "train_step":
             return
         if not self.target.text():
             self.target.setPlaceholderText(meta.get("target", ""))
         a, b = float(meta["loss"]), float(meta.get("loss_after", meta["loss"]))
-        lang = self.session.lang
         text = tr(STRINGS["loss"], lang).format(a=a, b=b, pct=100 * (b - a) / max(a, 1e-12))
         if meta.get("target_unknown"):
             text += " · " + tr(STRINGS["unk"], lang).format(w=", ".join(meta["target_unknown"]))
@@ -109,7 +129,6 @@ class TrainRow(QWidget):
         self.mode.clear()
         self.mode.addItems([tr(STRINGS[m], lang) for m in MODES])
         self.mode.setCurrentIndex(MODES.index(self.session.mode))
-        self.target.setToolTip(tr(STRINGS["target"], lang))
         self._on_trace()
 
 

@@ -54,6 +54,11 @@ STRINGS = {
         "en": "Switch to 'Train one step' to see the loss.",
         "zh": "切换到“训练一步”即可查看损失。",
     },
+    "hint_classifier": {
+        "en": "A classifier's loss is one number, −log p of the target label: "
+        "the Classification head view shows it before → after the step.",
+        "zh": "分类器的损失只有一个数，即目标标签的 −log p：“分类头”视图显示这一步前 → 后的损失。",
+    },
 }
 
 
@@ -158,7 +163,9 @@ class LossView(QWidget):
     # -- text --------------------------------------------------------------------------
     def _relabel(self) -> None:
         lang = self.session.lang
-        self.hint.setText(tr(STRINGS["hint"], lang))
+        classifier = self.session.bundle.cfg.arch == "encoder-only"  # no per-token loss
+        hint = "hint_classifier" if classifier and self.session.mode == "train" else "hint"
+        self.hint.setText(tr(STRINGS[hint], lang))
         self.rows.set_lang(lang)
         d = self.data
         if not d or not d.rows:

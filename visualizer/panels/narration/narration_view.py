@@ -171,6 +171,9 @@ class NarrationView(QWidget):
                 f"<p style='font-size:15pt; font-weight:600; color:{INK}'>{esc(n.title)}</p>"
             )
             parts.append(f"<p style='font-size:12pt; line-height:135%'>{esc(n.text)}</p>")
+        here = self._here(lang)
+        if here:
+            parts.append(f"<p style='font-size:12pt; line-height:135%'><b>{here}</b></p>")
             parts.append(self._section(tr(STRINGS["formula"], lang)))
             parts.append(
                 BOX.format(
@@ -209,6 +212,17 @@ class NarrationView(QWidget):
             )
         )
         return "".join(parts)
+
+    def _here(self, lang: str) -> str:
+        """This step's own sentence with its numbers (``core.narration_steps``), as HTML."""
+        from core.narration_steps import explain
+
+        s = self.session
+        try:
+            sel = s.selection
+            return esc(explain(s.trace, s.step, lang, self.vocab(), sel.row, sel.head).text)
+        except Exception:  # a sentence that cannot be made never breaks the panel
+            return ""
 
     @staticmethod
     def _section(text: str) -> str:

@@ -3,6 +3,12 @@
 A non-modal dialog (the window keeps running behind it). It only reads and writes
 plain settings: ``settings()`` returns (ModelConfig, TrainConfig, corpus spec) and
 ``sigApply`` / ``sigReset`` hand them to the training view, which owns the runs.
+The shape includes the family's fields: the architecture (encoder-decoder or
+decoder-only; an encoder-only classifier is trained on the command line, which the
+dialog says when it is chosen) and the feed-forward type (dense, or a mixture of
+``n_experts`` experts with ``top_k`` per token). They are checked by ``ModelConfig``
+itself, so a bad combination (top-k above the number of experts) is the same one
+line here as in ``transformer-sim train``.
 A user TSV file is checked when chosen (``core.corpus.load_tsv``): a bad line is
 named in the dialog at once, not minutes later in the worker.
 """
@@ -11,7 +17,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal, SignalInstance
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -29,7 +35,7 @@ from PySide6.QtWidgets import (
 from visualizer.i18n import tr
 
 if TYPE_CHECKING:
-    from core.config import ModelConfig, TrainConfig
+    from core.config import FFN, Arch, ModelConfig, TrainConfig
 
 STRINGS = {
     "title": {"en": "Model and training settings", "zh": "模型与训练设置"},
@@ -57,7 +63,31 @@ STRINGS = {
     "de": {"en": "built-in English → German", "zh": "内置 英语 → 德语"},
     "fr": {"en": "built-in English → French", "zh": "内置 英语 → 法语"},
     "file_ok": {"en": "{name}: {n} training pairs", "zh": "{name}：{n} 个训练句对"},
+    "arch": {"en": "Architecture", "zh": "架构"},
+    "encoder-decoder": {"en": "encoder-decoder (translator)", "zh": "编码器-解码器（翻译）"},
+    "decoder-only": {
+        "en": "decoder-only (GPT: the sentence is a prompt)",
+        "zh": "仅解码器（GPT：句子作为提示）",
+    },
+    "encoder-only": {
+        "en": "encoder-only (BERT / ViT classifier)",
+        "zh": "仅编码器（BERT / ViT 分类器）",
+    },
+    "ffn": {"en": "Feed-forward", "zh": "前馈层"},
+    "dense": {"en": "dense (one network)", "zh": "稠密（一个网络）"},
+    "moe": {"en": "mixture of experts (a router picks)", "zh": "混合专家（由路由器挑选）"},
+    "experts": {"en": "Experts", "zh": "专家数"},
+    "top_k": {"en": "Experts per token (top-k)", "zh": "每个词元的专家数（top-k）"},
+    "no_encoder_only": {
+        "en": "An encoder-only classifier is not trained in the window: use "
+        "transformer-sim train --preset bert-who (or vit-pets).",
+        "zh": "仅编码器的分类器不在窗口中训练：请用 transformer-sim train --preset bert-who"
+        "（或 vit-pets）。",
+    },
+    "refused": {"en": "Not possible: {why}", "zh": "无法使用这些设置：{why}"},
 }
+ARCHS: tuple[Arch, ...] = ("encoder-decoder", "decoder-only", "encoder-only")
+FFNS: tuple[FFN, ...] = ("dense", "moe")
 
 
 class ModelDialog(QDialog):
@@ -75,6 +105,7 @@ class ModelDialog(QDialog):
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
+        self.setAttribute(Qt.WidgetAttribute.WA_WindowPropagation)  # zooms with the window
         self.lang = lang
         self.corpus_spec = corpus
         self.preset = QComboBox()
@@ -103,6 +134,12 @@ class ModelDialog(QDialog):
         self.batch.setRange(1, 1024)
         self.steps.setRange(1, 1_000_000)
         self.seed.setRange(0, 2**31 - 1)
+        self.arch, self.ffn = QComboBox(), QComboBox()
+        self.experts, self.top_k = QSpinBox(), QSpinBox()
+        self.experts.setRange(1, 16)  # core.config refuses < 1; 16 keeps the views legible
+        self.top_k.setRange(1, 16)  # not clamped to experts: ModelConfig says why
+        self.arch.currentIndexChanged.connect(self._shape_changed)
+        self.ffn.currentIndexChanged.connect(self._shape_changed)
         self.corpus, self.browse = QComboBox(), QPushButton()
         self.browse.clicked.connect(self._choose_file)
         self.corpus.currentIndexChanged.connect(self._on_corpus)
@@ -114,11 +151,15 @@ class ModelDialog(QDialog):
         self.form = QFormLayout(self)
         rows: list[tuple[str, QWidget | QHBoxLayout]] = [
             ("preset", self.preset),
+            ("arch", self.arch),
             ("d_model", self.d_model),
             ("heads", self.heads),
             ("enc", self.enc),
             ("dec", self.dec),
             ("d_ff", self.d_ff),
+            ("ffn", self.ffn),
+            ("experts", self.experts),
+            ("top_k", self.top_k),
             ("dropout", self.dropout),
             ("norm", self.norm),
             ("lr", self.lr),
@@ -157,6 +198,10 @@ class ModelDialog(QDialog):
         self.d_ff.setValue(model.d_ff)
         self.dropout.setValue(model.dropout)
         self.norm.setCurrentIndex(0 if model.norm == "post" else 1)
+        self.arch.setCurrentIndex(ARCHS.index(model.arch))
+        self.ffn.setCurrentIndex(FFNS.index(model.ffn))
+        self.experts.setValue(model.n_experts)
+        self.top_k.setValue(model.top_k)
         self.lr.setValue(train.lr)
         self.warmup.setValue(train.warmup)
         self.batch.setValue(train.batch_size)
@@ -164,16 +209,35 @@ class ModelDialog(QDialog):
         self.seed.setValue(train.seed)
         self._base_model, self._base_train = model, train
         self._set_corpus(corpus)
+        self._shape_changed()
 
     def settings(self) -> tuple[ModelConfig, TrainConfig, str]:
-        """(ModelConfig, TrainConfig, corpus spec); ConfigError for an impossible shape."""
+        """(ModelConfig, TrainConfig, corpus spec); ConfigError for an impossible shape
+        (``ModelConfig`` checks it) or an encoder-only one (not trained in the window).
+
+        A stack the architecture does not have is stored as 0 layers, as the presets
+        and shipped models store it, so an unchanged gpt-de reads as unchanged."""
         from dataclasses import replace
 
+        from core.config import ConfigError
+
+        arch = self.arch_name()
+        if arch == "encoder-only":
+            raise ConfigError(tr(STRINGS["no_encoder_only"], self.lang))
         model = replace(
             self._base_model,
+            arch=arch,
+            ffn=FFNS[max(0, self.ffn.currentIndex())],
+            n_experts=self.experts.value(),
+            top_k=self.top_k.value(),
+            n_labels=0,  # a translator has no classification head
+            inputs="tokens",
+            image_size=0,
+            patch_size=0,
+            channels=1,
             d_model=self.d_model.value(),
             n_heads=self.heads.value(),
-            n_enc_layers=self.enc.value(),
+            n_enc_layers=self.enc.value() if arch == "encoder-decoder" else 0,
             n_dec_layers=self.dec.value(),
             d_ff=self.d_ff.value(),
             dropout=round(self.dropout.value(), 4),
@@ -188,6 +252,29 @@ class ModelDialog(QDialog):
             seed=self.seed.value(),
         )
         return model, train, self.corpus_spec
+
+    def arch_name(self) -> Arch:
+        return ARCHS[max(0, self.arch.currentIndex())]
+
+    def _shape_changed(self, _index: int = 0) -> None:
+        """Only the fields the chosen shape uses can be edited; choosing encoder-only
+        says at once that the window does not train it."""
+        arch = self.arch_name()
+        moe = self.ffn.currentIndex() == FFNS.index("moe")
+        self.enc.setEnabled(arch != "decoder-only")
+        self.dec.setEnabled(arch != "encoder-only")
+        self.experts.setEnabled(moe)
+        self.top_k.setEnabled(moe)
+        for button in (self.apply_button, self.reset_button):
+            button.setEnabled(arch != "encoder-only")
+        if arch == "encoder-only":
+            self._warn(tr(STRINGS["no_encoder_only"], self.lang))
+        elif self.note.text() == tr(STRINGS["no_encoder_only"], self.lang):
+            self.note.setText("")
+
+    def _warn(self, text: str) -> None:
+        self.note.setText(text)
+        self.note.setStyleSheet("color: #c1121f")
 
     def _use_preset(self, name: str) -> None:
         p = self._presets.get(name)
@@ -243,8 +330,10 @@ class ModelDialog(QDialog):
         try:
             model, train, corpus = self.settings()
         except ValueError as e:
-            self.note.setText(str(e))
-            self.note.setStyleSheet("color: #c1121f")
+            why = str(e)
+            if why != tr(STRINGS["no_encoder_only"], self.lang):
+                why = tr(STRINGS["refused"], self.lang).format(why=why)
+            self._warn(why)
             return
         signal.emit(model, train, corpus)
 
@@ -270,6 +359,15 @@ class ModelDialog(QDialog):
         self.norm.clear()
         self.norm.addItems([tr(STRINGS["post"], lang), tr(STRINGS["pre"], lang)])
         self.norm.setCurrentIndex(max(0, norm))
+        for combo, keys in ((self.arch, ARCHS), (self.ffn, FFNS)):
+            index = combo.currentIndex()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems([tr(STRINGS[k], lang) for k in keys])
+            combo.setCurrentIndex(max(0, index))
+            combo.blockSignals(False)
+        if self.note.text() and self.arch_name() == "encoder-only":
+            self._warn(tr(STRINGS["no_encoder_only"], lang))
         self.corpus.blockSignals(True)
         for i, key in enumerate(("de", "fr")):
             if self.corpus.count() > i:

@@ -132,7 +132,7 @@ class TrainingView(QWidget):
             return
         self.charts.reset()
         self.snapshots.clear()
-        self.session.snapshots = ()
+        self.session.update(snapshot_routing=(), snapshots=())
         self.snapshots.source = self.session.source
         stamp = time.strftime("%Y%m%d-%H%M%S-") + f"{time.time_ns() % 10**6:06d}"
         run = autosave_folder() / stamp
@@ -250,7 +250,11 @@ class TrainingView(QWidget):
 
     def _on_snapshot(self, snap: Snapshot) -> None:
         self.snapshots.add(snap)
-        self.session.snapshots = (*self.session.snapshots, (snap.step, snap.rms))
+        s = self.session
+        s.update(  # the routing first: the snapshots' event announces both
+            snapshot_routing=(*s.snapshot_routing, (snap.step, snap.routing)),
+            snapshots=(*s.snapshots, (snap.step, snap.rms)),
+        )
 
     def _on_progress(self, p: Progress) -> None:
         self.charts.add_progress(p)
