@@ -17,20 +17,23 @@ Prints medians and ratios (never asserts: timing belongs here, not in tests).
      steps is also timed with the same recipe stopping at the lecture.
 
 Figures (2-core development machine shared with other test runs: ratios drift by about
-+-0.05 between runs; the quietest run is quoted). MoE / dense, forward + backward, one
-thread as training runs, 1024 tokens (moe-de trains on batches of 64 prompts of up to
-16 tokens), padded batch, before -> after the dispatch rework (softmax over the expert
-axis, the padding mask as a product in the aux loss, the top-1 combine as one row
-permutation, the untraced expert loop without its trace points):
-  d_model  64, top-1:  2 experts 1.49 -> 1.41   4: 1.65 -> 1.54   8: 1.94 -> 1.77
-                      16 experts 2.25 -> 2.24
-  d_model  64, top-2,  4 experts 1.39 -> 1.36
-  d_model 256, top-1:  2 experts 1.11 -> 1.09   4: 1.15 -> 1.14   8: 1.22 -> 1.16
-                      16 experts 1.37 -> 1.35
-  (the MoE layer alone: 0.93x its former time at d_model 64, 4 experts)
++-0.05 between runs). MoE / dense, forward + backward, one thread as training runs,
+1024 tokens (moe-de trains on batches of 64 prompts of up to 16 tokens), padded batch.
+Before -> after the dispatch rework (the padding mask as a product in the aux loss, the
+top-1 combine as one row permutation, the untraced expert loop without its trace
+points; same bits):
+  d_model  64, top-1:  2 experts 1.49 -> 1.44   4: 1.65 -> 1.58   8: 1.94 -> 1.87
+                      16 experts 2.25 -> 2.22
+  d_model  64, top-2,  4 experts 1.39 -> 1.40
+  d_model 256, top-1:  2 experts 1.11 -> 1.10   4: 1.15 -> 1.17   8: 1.22 -> 1.24
+                      16 experts 1.37 -> 1.37
 So the target 1.5 is met at d_model 256 for every number of experts and at d_model 64
-with 2 experts; at the shipped size (d_model 64, 4 experts) the ratio is 1.49-1.56,
-on the line. The cost grows by about 0.06 per expert at d_model 64 (about 70 us: each
+with 2 experts; at the shipped size (d_model 64, 4 experts) the ratio is 1.58: NOT met.
+A softmax over an (E, N) copy of the router logits instead of over the last dimension
+(torch's softmax over a short last dimension is slow) brought it to 1.49-1.56, but
+rounds differently in the last bit, so the shipped moe-de and the numbers chapter 12
+quotes would no longer rebuild bit for bit: kept out. The cost grows by about 0.06
+per expert at d_model 64 (about 70 us: each
 expert adds two small products forward and four backward, a ReLU and its backward,
 four gradient accumulations and the autograd nodes around them) and by about 0.02 per
 expert at d_model 256; the rest is per layer (router, softmax, top-k, sort, the row
@@ -42,10 +45,6 @@ thread, where the figures above hold. Measured and dropped: torch._grouped_mm
 with the per-expert bias), a hand-written backward for the experts (no faster:
 autograd's bookkeeping was not the cost), index_copy for the top-1 moves (slower: it
 copies its destination first).
-Bits: everything above is bit-identical to before except the softmax's layout, which
-rounds differently in the last bit (up to 3e-8 in a probability): training moe-de
-from random weights (make models) no longer reproduces the shipped weights bit for bit
-(it still reaches every lecture sentence at step 100); with the former softmax it does.
 Parts 1 and 4 (same machine, loaded): decoder-only / nn.TransformerEncoder 0.95x,
 encoder-only 0.95x (2 threads). Random weights -> every lecture sentence right, the
 preset's recipe stopping there (time includes data and saving): demo-de 1.6 s (100
