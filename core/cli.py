@@ -11,6 +11,8 @@ stderr and exit status 2, never a traceback.
     transformer-sim train (--preset NAME | --corpus FILE.tsv) --out DIR [--steps N] [--seed S]
                     [--arch A] [--ffn dense|moe] [--experts N] [--top-k K] [--force]
     transformer-sim trace SRC --target TGT --out FILE.npz [--json] [--force]
+    transformer-sim stages [--out DIR] [--seed S] [--beta B] [--group G] [--force]
+    transformer-sim ask --model DIR TEXT             a stages model's answer
     transformer-sim shot --out FILE.png [--view NAME] [--step STEP] [--size WxH] [--lang en|zh]
     transformer-sim record --from STEP --to STEP --out FILE.gif|FILE.mp4 [--view NAME]
                     [--size WxH] [--fps N] [--scale S] [--lang en|zh] [--pair P]
@@ -37,6 +39,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from core import assets, desktop, limits
+from core.stages import commands as stage_commands
 from core.version import app_version
 
 if TYPE_CHECKING:
@@ -124,6 +127,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     c.add_argument("--force", action="store_true", help="replace existing .npz / .json files")
     _model_args(c)
 
+    stage_commands.add_parsers(sub)
     sub.add_parser("demo", help="translate the lecture sentences with the built-in models")
     d = sub.add_parser("install-desktop", help="add the app to the desktop menu (Linux)")
     d.add_argument("--force", action="store_true", help="replace files that differ")
@@ -369,5 +373,7 @@ COMMANDS: dict[str | None, Command] = {
     "train": _train,
     "trace": _trace,
     "demo": _demo,
+    "stages": stage_commands.stages,
+    "ask": stage_commands.ask,
     "install-desktop": lambda a: desktop.command(force=a.force, undo=a.remove),
 }
