@@ -5,6 +5,12 @@ so translators and lecturers edit data, not code; each room may add its own file
 ``assets/text/{room}.{lang}.json`` (e.g. ``neuron.zh.json``), merged in. A decoding
 step reads the same op as in the forward pass, so ``decode.*`` falls back to ``forward.*``.
 
+Some ops mean something else in another shape of the family: the tokens of a decoder-only
+model are prompt and answer in one sequence (no <bos>, no source), an encoder-only model's
+input starts with [CLS] and its target is a label. Such texts have a variant key
+``{key}@{shape}`` (``shape``: ``decoder-only``, ``encoder-only``, ``picture``); a step is
+narrated with ``narrate_step(trace, step, lang)``, which tries the model's shapes first.
+
 Each file is read with ``core.limits`` (size and nesting checked first) and each entry
 must be ``{"title", "text", "formula"}``, all text. A file that cannot be read, or an
 entry that is malformed, is skipped and its one-line reason kept (``problems(lang)``):
@@ -16,9 +22,12 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from core import assets, limits
+
+if TYPE_CHECKING:
+    from core.trace import Step, Trace
 
 TEXT_DIR = assets.path("text")
 LANGUAGES = ("en", "zh")
@@ -85,6 +94,27 @@ def _entry_error(entry: Any) -> str:
         return f"missing field {missing[0]!r}"
     bad = [f for f in NARRATION_FIELDS if not isinstance(entry[f], str)]
     return f"{bad[0]} must be text" if bad else ""
+
+
+def shapes(trace: Trace) -> tuple[str, ...]:
+    """The model's shapes whose variant texts apply, most specific first: a picture model is
+    ``("picture", "encoder-only")``, a translator ``()`` (it reads the general texts)."""
+    arch = str(trace.meta.get("arch", "encoder-decoder"))
+    found = [arch] if arch in ("decoder-only", "encoder-only") else []
+    if any(s.name == "src.image" for s in trace.steps):
+        found.insert(0, "picture")
+    return tuple(found)
+
+
+def narrate_step(trace: Trace, step: Step, lang: str = "en") -> Narration:
+    """The narration of ``step`` for the shape of the model that made ``trace``: the first
+    ``{key}@{shape}`` variant that exists, else the general text of ``step.narration``."""
+    for shape in shapes(trace):
+        try:
+            return narrate(f"{step.narration}@{shape}", lang)
+        except KeyError:
+            continue
+    return narrate(step.narration, lang)
 
 
 def narrate(key: str, lang: str = "en") -> Narration:

@@ -84,9 +84,10 @@ class _Ctx:
                     return [self.vocab[int(i)] for i in ids]
                 axis = "tgt" if name.endswith("tgt.tokens") else "src"
                 return axis_labels(t, found[0], axis, len(ids), self.vocab)
-        if t.find("src.image"):
+        if t.find("src.image"):  # [CLS], then the patches ▦1 … ▦n (``core.tracing``)
             n = int(np.asarray(t.value("src.patches")).shape[1])
-            return ["[CLS]", *(f"patch {i}" for i in range(n))]
+            named = [str(w) for w in meta.get("src_tokens", [])]
+            return named if len(named) == n + 1 else ["[CLS]", *(f"▦{p + 1}" for p in range(n))]
         return []
 
     def tok(self, i: int) -> str:

@@ -28,6 +28,7 @@ from core.classify_data import LabelBatch
 from core.classify_task import encode_sentence
 from core.config import TrainConfig
 from core.decode import DecodeSettings
+from core.pictures import patch_grid
 from core.prompt_task import PromptBatch, collate
 from core.tokenizer import WordTokenizer
 from core.trace import GRAD, Intervention, Trace, Tracer, point
@@ -229,7 +230,22 @@ def _label_batch(
         enc = encode_sentence(tok, item)
         meta: dict[str, Any] = {"src_tokens": list(enc.tokens), "unknown": list(enc.unknown)}
         return LabelBatch(torch.tensor([enc.ids]), target), meta
-    return LabelBatch(item[None].float(), target), {"src_tokens": [], "unknown": []}
+    rows, cols = patch_grid(bundle.cfg.image_size, bundle.cfg.patch_size)
+    return LabelBatch(item[None].float(), target), {
+        "src_tokens": picture_tokens(rows * cols),
+        "unknown": [],
+    }
+
+
+PATCH_MARK = "▦"  # a patch's name is the mark and its 1-based raster number: ▦1 … ▦16
+
+
+def picture_tokens(n_patches: int) -> list[str]:
+    """The names of a picture model's positions: ``[CLS]`` (position 0), then patch ``p``
+    (raster order, ``core.pictures``) as ``▦{p + 1}``, so position ``i`` is ``▦i``. Every
+    view (tensor and attention axes, the diagram, the classification head) reads them from
+    ``trace.meta["src_tokens"]``, so they number the patches the same way."""
+    return ["[CLS]", *(f"{PATCH_MARK}{p + 1}" for p in range(n_patches))]
 
 
 def trace_classify_step(trainer: Trainer, item: str | torch.Tensor, label: str) -> Trace:

@@ -83,8 +83,7 @@ class PresentationSettings(QDialog):
     def set_lang(self, lang: str) -> None:
         self.setWindowTitle(tr(STRINGS["settings_title"], lang))
         self.group.setTitle(tr(STRINGS["panels"], lang))
-        for name, check in self.checks.items():
-            check.setText(self.presentation.ctx.docks[name].windowTitle())
+        self._label_checks(lang)
         self.note.setText(tr(STRINGS["central"], lang))
         self.zoom_label.setText(tr(STRINGS["zoom"], lang))
         self.theme_label.setText(tr(STRINGS["theme"], lang))
@@ -92,6 +91,15 @@ class PresentationSettings(QDialog):
             self.theme.setItemText(i, tr(themes.NAMES[name], lang))
         self.start.setText(tr(STRINGS["start"], lang))
         self.close_button.setText(tr(STRINGS["close"], lang))
+
+    def _label_checks(self, lang: str) -> None:
+        """Each panel's title; one the open model has no use for says so (it stays
+        chosen, and is shown when a model it applies to opens)."""
+        p = self.presentation
+        for name, check in self.checks.items():
+            title = p.ctx.docks[name].windowTitle()
+            here = p.applies(name)
+            check.setText(title if here else tr(STRINGS["not_here"], lang).format(name=title))
 
     def _panels_changed(self) -> None:
         self.presentation.set_panels({n for n, c in self.checks.items() if c.isChecked()})
@@ -115,6 +123,7 @@ class PresentationSettings(QDialog):
         self.theme.setCurrentIndex(list(themes.NAMES).index(themes.current_theme()))
         for w in (self.zoom, self.theme):
             w.blockSignals(False)
+        self._label_checks(self.presentation.ctx.session.lang)
 
 
 def _nearest(values: tuple[float, ...], x: float) -> int:

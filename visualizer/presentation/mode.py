@@ -2,11 +2,14 @@
 
 ``install(window)`` (after ``MainWindow.attach``) adds the actions to the View and
 Help menus and returns the ``Presentation``; F5 enters and leaves, Esc leaves.
-While presenting: only the docks named in ``panels`` (and the central area) are
-shown, fonts and lines are zoomed (``zoom``, Ctrl+= / Ctrl+- / Ctrl+0), the clicker
-keys step (PageDown / PageUp), B blanks the screen, D / H draw or highlight on the
-view (``visualizer.presentation.annotations``; gone on the next step) and C clears. Leaving puts
-back the geometry, the dock layout, the menus and the zoom. Zoom, panels and theme
+While presenting: only the docks named in ``panels`` that apply to the open model's
+shape (``visualizer.panels.shapes``: no Router for a dense model, no Decoding for a
+classifier) and the central area are shown; when a chapter opens a model of another
+shape the chosen docks are shown or hidden anew by that model's shape. Fonts and
+lines are zoomed (``zoom``, Ctrl+= / Ctrl+- / Ctrl+0), the clicker keys step
+(PageDown / PageUp), B blanks the screen, D / H draw or highlight on the view
+(``visualizer.presentation.annotations``; gone on the next step) and C clears. Leaving
+puts back the geometry, the dock layout, the menus and the zoom. Zoom, panels and theme
 are remembered (QSettings). Themes: ``visualizer.presentation.themes``.
 """
 
@@ -18,6 +21,7 @@ from PySide6.QtCore import QObject, QSettings, Qt, QTimer
 from PySide6.QtGui import QAction
 
 from visualizer import theme
+from visualizer.panels.shapes import SHAPES, applies
 from visualizer.presentation.annotations import Annotations, Blank
 from visualizer.presentation.keys import PresenterKeys
 from visualizer.presentation.layout import menu_actions, read_float, restore_geometry, size_docks
@@ -52,6 +56,10 @@ class Presentation(QObject):
         self.blank = Blank(window)
         self.keys = PresenterKeys(ctx, self.blank, self.annotations, self.leave, parent=self)
         self.action: QAction | None = None  # View ▸ Presentation mode (checked while on)
+        self._shape: tuple[bool, ...] | None = None  # the model shape the panels were shown for
+        # after the window's own shape rule (connected earlier), which may show a dock; the
+        # Transformer room coming back shows the panels anew (``menu.PresentationActions``)
+        ctx.bridge.sigTrace.connect(self._on_trace)
 
     # -- enter / leave ---------------------------------------------------------------
     def toggle(self) -> None:
@@ -119,11 +127,28 @@ class Presentation(QObject):
                 dock.hide()
 
     def show_panels(self) -> None:
-        """Show exactly the chosen docks (in the Transformer room; a lab shows none)."""
+        """Show exactly the chosen docks that apply to the open model (in the Transformer
+        room; a lab shows none)."""
         if self.ctx.rooms.current != "transformer":
             return
+        self._shape = self._model_shape()
         for name, dock in self.ctx.docks.items():
-            dock.setVisible(name in self.panels)
+            dock.setVisible(name in self.panels and self.applies(name))
+
+    def applies(self, name: str) -> bool:
+        """Whether the dock ``name`` has something to show for the open model."""
+        return applies(name, self.ctx.session.bundle.cfg)
+
+    def _model_shape(self) -> tuple[bool, ...]:
+        return tuple(self.applies(name) for name in SHAPES)
+
+    def _on_trace(self, _arg: object = None) -> None:
+        """A model of another shape opened while presenting (a chapter's scene): the chosen
+        docks it has no use for go, those it has come back. The same shape keeps the docks
+        as they are (a dock the presenter closed by hand stays closed)."""
+        if self.active and self._model_shape() != self._shape:
+            self.show_panels()
+            self.size_docks()
 
     def size_docks(self) -> None:
         """Give the shown docks a projector-friendly share of the screen."""

@@ -11,6 +11,7 @@ STRINGS = {
         "en": "The sentence and the current tensor are always shown.",
         "zh": "句子和当前张量始终显示。",
     },
+    "not_here": {"en": "{name} (not for this model)", "zh": "{name}（不适用于当前模型）"},
     "zoom": {"en": "Zoom", "zh": "缩放"},
     "zoom_in": {"en": "Zoom in", "zh": "放大"},
     "zoom_out": {"en": "Zoom out", "zh": "缩小"},

@@ -146,7 +146,7 @@ def test_patch_overlay_is_the_attention_on_the_4x4_grid(
     v.small[1][3].sigClicked.emit()
     assert (v.layer, v.head) == (1, 3)
     best = int(np.argmax(rows[1, 3, 1:]))
-    assert f"patch {best}" in v.focus.text()
+    assert f"patch ▦{best + 1}" in v.focus.text()  # patch p is ▦(p + 1)
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -74,7 +74,12 @@ def classify_data(trace: Trace) -> ClassifyData | None:
         height, width = picture.shape[1:]
         patch = int(np.sqrt(height * width / n_patches) + 0.5)  # square patches cover it
         grid = (height // patch, width // patch)
-        positions = ["[CLS]"] + [f"p{p}" for p in range(n_patches)]
+        named = [str(t) for t in trace.meta.get("src_tokens", [])]  # [CLS], ▦1 … ▦n
+        positions = (
+            named
+            if len(named) == n_patches + 1
+            else ["[CLS]"] + [f"▦{p + 1}" for p in range(n_patches)]
+        )
     else:
         positions = [str(t) for t in trace.meta.get("src_tokens", [])]
     target = loss = after = None

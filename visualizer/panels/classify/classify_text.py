@@ -51,7 +51,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Layer {l}, head {h}: [CLS] keeps {p} on itself; most attended: {pos} ({q})",
         "zh": "第 {l} 层第 {h} 个头：[CLS] 留给自身 {p}；关注最多：{pos}（{q}）",
     },
-    "patch": {"en": "patch {p}", "zh": "图块 {p}"},
+    "patch": {"en": "patch {p}", "zh": "图块 {p}"},  # p: the patch's name, ▦1 … ▦n
     "row": {"en": "L{l} h{h}", "zh": "层{l} 头{h}"},
     "cell": {"en": "L{l}h{h}", "zh": "{l}层{h}头"},
     "hint": {

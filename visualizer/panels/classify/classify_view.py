@@ -150,6 +150,15 @@ class ClassifyView(QWidget):
             self._follow_cursor(redraw=False)
         self._relabel()
 
+    def _rescale(self) -> None:
+        """Sizes fixed in pixels follow the zoom (a relabel also follows a zoom change)."""
+        self.vector.setFixedHeight(round(112 * get_scale()))
+        d = self.data
+        if d is not None and d.picture is None:
+            self.attn.setFixedHeight(round((d.layers * d.heads * ROW_PX + 90) * get_scale()))
+        for w in [self.picture, self.overlay, *(w for row in self.small for w in row)]:
+            w.rescale()
+
     def _build_multiples(self, d: ClassifyData) -> None:
         assert d.picture is not None and d.grid is not None
         self.picture.set_picture(d.picture, d.grid)
@@ -220,6 +229,7 @@ class ClassifyView(QWidget):
     def _relabel(self, _: str = "") -> None:
         lang = self.session.lang
         self.hint.setText(tr(STRINGS["hint"], lang))
+        self._rescale()
         d = self.data
         if d is None:
             return
@@ -255,7 +265,7 @@ class ClassifyView(QWidget):
         )
         items = " · ".join(f"{names[i]} {float(d.logits[i]):+.3f}" for i in range(len(names)))
         self.logits.setText(tr(STRINGS["logits"], lang).format(items=items))
-        feature = tr(STRINGS["feature"], lang)
+        self.vector.hint = tr(STRINGS["feature"], lang)  # before set_matrix: it shows the hint
         self.vector.set_matrix(
             d.vector,
             ["[CLS]"],
@@ -263,7 +273,6 @@ class ClassifyView(QWidget):
             mode="diverging",
             title=tr(STRINGS["vector"], lang).format(d=d.vector.shape[0]),
         )
-        self.vector.hint = feature
         picture = d.picture is not None and d.grid is not None
         self.attn_title.setText(tr(STRINGS["attn_pic" if picture else "attn_text"], lang))
         if picture:
@@ -284,10 +293,11 @@ class ClassifyView(QWidget):
         self._show_attention()
 
     def position_name(self, i: int) -> str:
-        """A position's name: the token, or "patch p" (position p + 1 after [CLS])."""
+        """A position's name: the token, or "patch ▦i" (position i after [CLS] is patch ▦i,
+        as on every axis: ``core.tracing.picture_tokens``)."""
         assert self.data is not None
-        if self.data.grid is not None and i > 0:
-            return tr(STRINGS["patch"], self.session.lang).format(p=i - 1)
+        if self.data.grid is not None and 0 < i < len(self.data.positions):
+            return tr(STRINGS["patch"], self.session.lang).format(p=self.data.positions[i])
         return self.data.positions[i] if i < len(self.data.positions) else str(i)
 
     def _show_attention(self) -> None:

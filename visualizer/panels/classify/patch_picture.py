@@ -2,7 +2,8 @@
 
 Without ``attention`` it is the picture as the model saw it (``src.image``, grey or
 RGB, pixels as squares) with the patch grid drawn on and each patch's number in its
-corner: patch ``p`` is token ``p + 1`` after [CLS]. With ``attention`` (rows, cols: how
+corner: ▦1 … ▦n in raster order, the names every view gives them (patch ▦i is position i
+after [CLS]). With ``attention`` (rows, cols: how
 much the [CLS] position attended to each patch) every patch is tinted in proportion to
 its weight, relative to the largest one, and its percentage is written in it. Painted
 with QPainter; a click emits ``sigClicked`` (the small multiples select a layer / head).
@@ -28,7 +29,8 @@ class PatchPicture(QWidget):
 
     def __init__(self, side: int = 220, numbers: bool = True, parent: QWidget | None = None):
         super().__init__(parent)
-        self.side = round(side * get_scale())  # presentation zoom enlarges it too
+        self.base = side  # at zoom 1; ``rescale`` follows the presentation zoom
+        self.side = round(side * get_scale())
         self.numbers = numbers  # write patch numbers / percentages (too small in the multiples)
         self.image: np.ndarray | None = None  # (C, H, W) in [0, 1]
         self.grid: tuple[int, int] = (1, 1)
@@ -68,10 +70,21 @@ class PatchPicture(QWidget):
         self.setFixedSize(self.sizeHint())
         self.update()
 
+    def rescale(self) -> None:
+        """Take the size for the current zoom (the zoom changed after it was made): the
+        numbers in the patches grow with the fonts, so the patches must too."""
+        self.side = round(self.base * get_scale())
+        self.setFixedSize(self.sizeHint())
+        self.update()
+
     def set_selected(self, on: bool) -> None:
         if on != self.selected:
             self.selected = on
             self.update()
+
+    def patch_name(self, row: int, col: int) -> str:
+        """The name written in a patch: ▦1 … ▦n in raster order, as on every token axis."""
+        return f"▦{row * self.grid[1] + col + 1}"
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() == Qt.MouseButton.LeftButton:
@@ -102,8 +115,11 @@ class PatchPicture(QWidget):
                     p.fillRect(cell, tint)
                 if not self.numbers:
                     continue
-                text = percent(float(a[r, c])) if a is not None else str(r * cols + c)
-                tw = fm.horizontalAdvance(text) + 4
+                if a is not None:
+                    text = fit_percent(float(a[r, c]), fm, cw - 2)
+                else:
+                    text = self.patch_name(r, c)
+                tw = min(fm.horizontalAdvance(text) + 4, cw - 2)
                 label = QRectF(cell.left() + 1, cell.top() + 1, tw, fm.height())
                 p.fillRect(label, QColor(255, 255, 255, 200))
                 p.setPen(QColor(TEXT))
@@ -120,3 +136,12 @@ class PatchPicture(QWidget):
             p.setPen(QColor(TEXT))
             flags = Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap
             p.drawText(self._caption_rect(), flags, self.caption)
+
+
+def fit_percent(p: float, fm: QFontMetrics, width: float) -> str:
+    """``p`` as a percentage that fits ``width`` pixels: the full reading (0.0072%) if it
+    fits, else rounded to a whole percent, or "<1%" (a neighbour never covers it)."""
+    full = percent(p)
+    if fm.horizontalAdvance(full) + 4 <= width:
+        return full
+    return f"{100 * p:.0f}%" if 100 * p >= 1 else "<1%"

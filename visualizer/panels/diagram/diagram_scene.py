@@ -137,7 +137,12 @@ class SceneTexts:
         meta = index.trace.meta
         if self.shape.picture:
             n = self.n_patches()
-            sc.tokens = {"src": ["[CLS]"] + [ui("patch", lang, k=k + 1) for k in range(n)]}
+            named = [str(w) for w in meta.get("src_tokens", [])]  # [CLS], ▦1 … ▦n
+            sc.tokens = {
+                "src": named
+                if len(named) == n + 1
+                else ["[CLS]"] + [ui("patch", lang, k=k + 1) for k in range(n)]
+            }
             sc.captions = {"src": ui("patch_caption", lang, n=n)}
         else:
             sc.tokens = {"src": index.tokens("src", None, safe(s.bundle.src_tok.token))}

@@ -31,7 +31,7 @@ from visualizer.theme import TEXT as INK
 if TYPE_CHECKING:
     from core.narration import Narration
     from core.session import Session
-    from core.trace import Step
+    from core.trace import Step, Trace
     from visualizer.bridge import SessionBridge
 
 LANGS = (("en", "EN"), ("zh", "中文"))
@@ -146,7 +146,10 @@ class NarrationView(QWidget):
             f"background: {color}; color: white; border-radius: 6px; padding: 3px 8px;"
         )
         self.title.setText(step.name)
-        sub = [tr(STRINGS["step"], lang).format(i=step.index + 1, n=len(s)), _kind_name(step, lang)]
+        sub = [
+            tr(STRINGS["step"], lang).format(i=step.index + 1, n=len(s)),
+            _kind_name(s.trace, step, lang),
+        ]
         if step.t is not None:
             sub.append(tr(STRINGS["t"], lang).format(t=step.t))
         if step.layer is not None:
@@ -155,11 +158,11 @@ class NarrationView(QWidget):
         self.browser.setHtml(self._html(lang))
 
     def _html(self, lang: str) -> str:
-        from core.narration import narrate
+        from core.narration import narrate_step
 
         s, step = self.session, self.session.step
         try:
-            self.narration = narrate(step.narration, lang)
+            self.narration = narrate_step(s.trace, step, lang)
         except (KeyError, ValueError):
             self.narration = None
         parts = []
@@ -232,11 +235,12 @@ class NarrationView(QWidget):
         )
 
 
-def _kind_name(step: Step, lang: str) -> str:
-    """The op's name in the reader's language (the narration's title), else its kind."""
-    from core.narration import narrate
+def _kind_name(trace: Trace, step: Step, lang: str) -> str:
+    """The op's name in the reader's language (the narration's title for this model's
+    shape), else its kind."""
+    from core.narration import narrate_step
 
     try:
-        return narrate(step.narration, lang).title
+        return narrate_step(trace, step, lang).title
     except (KeyError, ValueError):
         return step.kind

@@ -250,9 +250,9 @@ class TensorView(QWidget):
     def _header(self, step: Step, per_head: bool) -> None:
         lang = self.session.lang
         try:
-            from core.narration import narrate
+            from core.narration import narrate_step
 
-            title = narrate(step.narration, lang).title
+            title = narrate_step(self.session.trace, step, lang).title
         except (KeyError, ValueError):
             title = ""
         n = self.session.bundle.cfg.n_heads

@@ -61,13 +61,13 @@ def readout_html(lab: PlaygroundLab, frame: Frame | None, hover: tuple[float, fl
 
 def narration_html(lab: PlaygroundLab, training: bool) -> str:
     """The current step's title, name, explanation and formula; a hint between steps."""
-    from core.narration import narrate
+    from core.narration import narrate_step
 
     lang = lab.lang
     if not lab.trace.steps:
         return t("training" if training else "idle", lang)
     step = lab.step
-    n = narrate(step.narration, lang)
+    n = narrate_step(lab.trace, step, lang)
     color = PHASE_COLORS.get(step.phase, "#888")
     return (
         f"<span style='color:{color}'>■</span> <b>{n.title}</b> "
