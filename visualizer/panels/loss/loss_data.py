@@ -4,6 +4,10 @@ For every target position t: the model's top-5 guesses (``probs``), the true tok
 (``tgt.target``), its probability and rank, and the traced per-token loss
 (``loss.per_token``). ``nll`` is −log p recomputed from ``probs`` only to check that the
 trace agrees with itself; the view shows the traced loss.
+
+A decoder-only (GPT) model is graded on its answer only: ``loss.mask`` says which
+positions count, the prompt's positions have a traced loss of 0 and the mean is over
+the counted positions (``counted``), which the view marks.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ class LossRow:
     loss: float  # traced loss.per_token[0, t]
     nll: float  # −log probs[0, t, true_id]
     top: tuple[tuple[int, str, float], ...]  # (id, label, p), best first
+    counted: bool = True  # False at a prompt position of a decoder-only model
 
     @property
     def in_top(self) -> bool:
@@ -43,7 +48,11 @@ class LossData:
     mean: float  # traced ``loss``
     after: float | None  # loss after the update, when the trace says
     worst: int  # position with the largest traced loss
-    mismatch: float  # max |−log p − traced loss|
+    mismatch: float  # max |−log p − traced loss| over the counted positions
+
+    @property
+    def counted(self) -> int:
+        return sum(r.counted for r in self.rows)
 
     @property
     def max_loss(self) -> float:
@@ -67,6 +76,11 @@ def loss_data(trace: Trace | None, token: Callable[[int], str]) -> LossData | No
     per_token = np.asarray(trace.value("loss.per_token"), dtype=np.float64).reshape(-1)
     target = np.asarray(trace.value("tgt.target")).reshape(-1).astype(int)
     meta = trace.meta
+    mask = (
+        np.asarray(trace.value("loss.mask")).reshape(-1).astype(bool)
+        if "loss.mask" in trace.tensors
+        else np.ones(len(per_token), dtype=bool)
+    )
     out_tokens = list(meta.get("tgt_out_tokens") or [])
     in_tokens = list(meta.get("tgt_in_tokens") or [])
     rows: list[LossRow] = []
@@ -86,14 +100,15 @@ def loss_data(trace: Trace | None, token: Callable[[int], str]) -> LossData | No
                 loss=float(per_token[t]),
                 nll=float(-np.log(max(p_true, 1e-300))),
                 top=tuple((int(i), token(int(i)), float(p[i])) for i in order),
+                counted=bool(mask[t]) if t < len(mask) else True,
             )
         )
-    losses = [r.loss for r in rows]
+    losses = [r.loss if r.counted else -1.0 for r in rows]
     after = meta.get("loss_after")
     return LossData(
         rows=tuple(rows),
         mean=float(np.asarray(trace.value("loss")).reshape(-1)[0]),
         after=float(after) if after is not None else None,
         worst=int(np.argmax(losses)) if losses else 0,
-        mismatch=max((abs(r.nll - r.loss) for r in rows), default=0.0),
+        mismatch=max((abs(r.nll - r.loss) for r in rows if r.counted), default=0.0),
     )

@@ -30,6 +30,7 @@ STRINGS = {
     "rank": {"en": "p = {p} · rank {r}", "zh": "p = {p} · 第 {r} 名"},
     "outside": {"en": "not in the top 5", "zh": "不在前 5 名"},
     "worst": {"en": "largest", "zh": "最大"},
+    "prompt": {"en": "prompt: not counted", "zh": "提示：不计入损失"},
 }
 
 
@@ -92,6 +93,8 @@ class LossRows(QWidget):
     def _paint_row(self, p: QPainter, row: LossRow) -> None:
         assert self.data is not None
         r = self.row_rect(row.t)
+        if not row.counted:
+            p.fillRect(r, QColor("#f3f3f5"))  # outside the loss: greyed
         if row.t == self.selected:
             p.fillRect(r, SELECTED)
             p.fillRect(QRectF(r.left(), r.top(), 4, r.height()), QColor(HIGHLIGHT))
@@ -153,6 +156,14 @@ class LossRows(QWidget):
         assert self.data is not None
         scale = self.data.max_loss or 1.0
         p.setFont(self._font)
+        if not row.counted:  # a decoder-only model's prompt: graded on the answer only
+            p.setPen(QColor(MUTED))
+            p.drawText(
+                QRectF(box.left(), box.top(), box.width(), 32),
+                Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap,
+                tr(STRINGS["prompt"], self.lang),
+            )
+            return
         p.setPen(QColor(TEXT))
         p.drawText(
             QRectF(box.left(), box.top(), box.width(), 16),

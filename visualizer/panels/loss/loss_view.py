@@ -35,6 +35,10 @@ STRINGS = {
         "en": "Mean loss L = mean over {n} positions of −log p(true token) = <b>{v}</b>",
         "zh": "平均损失 L = {n} 个位置上 −log p(正确词元) 的平均 = <b>{v}</b>",
     },
+    "prompt": {
+        "en": " — the answer's positions only: the {k} prompt positions do not count",
+        "zh": " —— 只算答案的位置：提示的 {k} 个位置不计入",
+    },
     "after": {"en": " · after this update: {v}", "zh": " · 本次更新之后：{v}"},
     "lower": {
         "en": "What would lower it: raise p(“{tok}”) at position t={t} (now {p}, rank {r}): "
@@ -172,7 +176,9 @@ class LossView(QWidget):
             self._on_cursor() if d else None
             return
         self.title.setText(tr(STRINGS["title"], lang))
-        mean = tr(STRINGS["mean"], lang).format(n=len(d.rows), v=significant(d.mean))
+        mean = tr(STRINGS["mean"], lang).format(n=d.counted, v=significant(d.mean))
+        if d.counted < len(d.rows):
+            mean += tr(STRINGS["prompt"], lang).format(k=len(d.rows) - d.counted)
         if d.after is not None:
             mean += tr(STRINGS["after"], lang).format(v=significant(d.after))
         if d.mismatch > 1e-4:
