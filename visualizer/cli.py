@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from core import cli as engine
+from visualizer.panels import VIEWS
 
 
 def add_window_commands(sub: argparse._SubParsersAction[engine._Parser]) -> None:
@@ -39,7 +40,7 @@ def add_window_commands(sub: argparse._SubParsersAction[engine._Parser]) -> None
     sh.add_argument(
         "--view",
         default="window",
-        help="window, diagram, tensor, attention, decoding, narration or timeline",
+        help="window or one view: " + ", ".join(VIEWS),
     )
     sh.add_argument("--step", help="a step index or name, e.g. dec.1.cross_attn.weights")
     _picture_args(sh)
