@@ -9,7 +9,8 @@ Some ops mean something else in another shape of the family: the tokens of a dec
 model are prompt and answer in one sequence (no <bos>, no source), an encoder-only model's
 input starts with [CLS] and its target is a label. Such texts have a variant key
 ``{key}@{shape}`` (``shape``: ``decoder-only``, ``encoder-only``, ``picture``); a step is
-narrated with ``narrate_step(trace, step, lang)``, which tries the model's shapes first.
+narrated with ``narrate_step(trace, step, lang)``, which tries the model's shapes first
+(a traced GRPO update first tries its texts by step name: ``core.narration_grpo``).
 
 Each file is read with ``core.limits`` (size and nesting checked first) and each entry
 must be ``{"title", "text", "formula"}``, all text. A file that cannot be read, or an
@@ -109,9 +110,12 @@ def shapes(trace: Trace) -> tuple[str, ...]:
 def narrate_step(trace: Trace, step: Step, lang: str = "en") -> Narration:
     """The narration of ``step`` for the shape of the model that made ``trace``: the first
     ``{key}@{shape}`` variant that exists, else the general text of ``step.narration``."""
-    for shape in shapes(trace):
+    from core.narration_grpo import keys as grpo_keys
+
+    variants = [f"{step.narration}@{shape}" for shape in shapes(trace)]
+    for key in [*grpo_keys(trace, step), *variants]:
         try:
-            return narrate(f"{step.narration}@{shape}", lang)
+            return narrate(key, lang)
         except KeyError:
             continue
     return narrate(step.narration, lang)

@@ -65,10 +65,13 @@ class _Ctx:
         self.positions = self._positions()
         n = len(self.positions)
         self.row = min(max(row, 0), n - 1) if row is not None and n else max(n - 1, 0)
+        self.selected = row  # as asked, unclamped (a GRPO step's row is an answer)
         self.values: dict[str, float] = {}
 
     def _positions(self) -> list[str]:
         """The tokens along the sequence axis of this step's model input."""
+        from core.narration_grpo import meta_tokens
+
         t, meta = self.trace, self.trace.meta
         for name in ("tgt.tokens", "src.tokens"):
             found = [
@@ -82,6 +85,9 @@ class _Ctx:
                     return list(meta["src_tokens"])
                 if self.vocab and all(0 <= int(i) < len(self.vocab) for i in ids):
                     return [self.vocab[int(i)] for i in ids]
+                named = meta_tokens(meta, len(ids)) if name == "tgt.tokens" else []  # stages
+                if named:
+                    return named
                 axis = "tgt" if name.endswith("tgt.tokens") else "src"
                 return axis_labels(t, found[0], axis, len(ids), self.vocab)
         if t.find("src.image"):  # [CLS], then the patches ▦1 … ▦n (``core.tracing``)
@@ -113,8 +119,14 @@ def explain(
     tokens, to name predicted words; ``row``: the position the sentence is about;
     ``head``: the attention head)."""
     from core import narration_family as fam
+    from core import narration_grpo
 
+    if row is None:
+        row = narration_grpo.default_row(trace)
     k = _Ctx(trace, step, lang, vocab or [], row, head)
+    grpo = narration_grpo.explain(k)
+    if grpo is not None:
+        return grpo
     bare = step.name.removeprefix(k.prefix)
     if step.phase in ("forward", "decode", "loss"):
         for pattern, fn in fam.BY_NAME:
