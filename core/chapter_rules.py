@@ -13,7 +13,7 @@ import math
 from typing import Any
 
 LANGS = ("en", "zh")
-ROOMS = ("transformer", "neuron", "playground")
+ROOMS = ("transformer", "neuron", "playground", "stages")
 PAIRS = ("en-de", "en-fr")  # core.session.BUILTIN_MODELS
 MODELS = ("demo-de", "demo-fr", "gpt-de", "moe-de", "bert-who", "vit-pets")  # assets/models
 PANELS = (  # the window's docks (visualizer/main_window.py DOCK_AREAS, plus the debugger's)
@@ -123,6 +123,7 @@ LAB_RULES: dict[str, dict[str, Any]] = {
         "traced": _flag,  # one recorded iteration for the timeline
         "play": _flag,  # keep training on the room's clock (the picture moves)
     },
+    "stages": {},  # no scene settings yet: a "lab" object there is refused by name
 }
 
 

@@ -1,4 +1,5 @@
-"""Rooms: the Transformer (the docked views), the neuron lab and the network playground.
+"""Rooms: the Transformer (the docked views), the neuron lab, the network playground and
+the stages of an LLM (pre-training, fine-tuning, RL).
 
 A tab bar above the window's centre picks the room. The Transformer room is the
 docked layout; a lab room is one full page (its own controls, canvases, the shared
@@ -31,11 +32,13 @@ ROOMS: dict[str, tuple[str, str] | None] = {
     "transformer": None,
     "neuron": ("visualizer.rooms.neuron.neuron_room", "NeuronRoom"),
     "playground": ("visualizer.rooms.playground.playground_room", "PlaygroundRoom"),
+    "stages": ("visualizer.rooms.stages.stages_room", "StagesRoom"),
 }
 NAMES = {
     "transformer": {"en": "Transformer", "zh": "Transformer"},
     "neuron": {"en": "One neuron", "zh": "一个神经元"},
     "playground": {"en": "Network playground", "zh": "神经网络游乐场"},
+    "stages": {"en": "How an LLM is made", "zh": "大语言模型是怎样炼成的"},
 }
 
 

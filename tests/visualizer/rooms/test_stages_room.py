@@ -1,0 +1,264 @@
+"""The stages room ("How an LLM is made"): it draws what the engine computed, in both
+languages; stages run in a worker that pauses, resumes and cancels; the GRPO update
+steps on the shared timeline.
+
+Runs use tiny settings (about a second for all three stages); a test waits for the room's
+signals, never for wall-clock time. Where a test must stop a run at a known step, the
+stage's step function blocks on an event until the GUI thread has asked for the stop.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import threading
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from core.config import ModelConfig
+from core.stages.grpo import GrpoSettings
+from core.stages.pipeline import STAGES, Pipeline, Settings, comparison, drift
+from core.stages.questions import HELD_OUT
+from visualizer.rooms.stages.stages_room import StagesRoom
+from visualizer.rooms.stages.stages_text import GRPO_STEPS, STRINGS, t
+from visualizer.widgets.numbers import percent
+
+TINY = Settings(
+    seed=3,
+    corpus_lines=200,
+    pretrain_steps=12,
+    pretrain_batch=8,
+    sft_examples=12,
+    sft_steps=6,
+    sft_batch=4,
+    grpo_steps=4,
+    grpo=GrpoSettings(group=4, prompts=2),
+    eval_every=4,
+    model=ModelConfig(
+        arch="decoder-only", d_model=16, n_heads=2, n_dec_layers=1, d_ff=32, max_len=32, norm="pre"
+    ),
+)
+WAIT_MS = 60_000  # a ceiling for a hung worker, not a timing the test depends on
+
+
+@pytest.fixture
+def room(qtbot: Any) -> Iterator[StagesRoom]:
+    r = StagesRoom.create(settings=TINY)
+    qtbot.addWidget(r)
+    r.lab.animate = False
+    r.resize(1400, 900)
+    r.show()
+    QApplication.processEvents()
+    yield r
+    r.shutdown()
+
+
+def run(qtbot: Any, room: StagesRoom, name: str) -> list[Any]:
+    """Run one stage through the room's worker; the end signal's arguments."""
+    with qtbot.waitSignal(room.sigStageEnded, timeout=WAIT_MS) as blocker:
+        assert room.run_stage(name)
+    return list(blocker.args)
+
+
+def run_all(qtbot: Any, room: StagesRoom) -> None:
+    for name in STAGES:
+        assert run(qtbot, room, name) == [name, True]
+
+
+def block_at(room: StagesRoom, name: str, step: int) -> tuple[threading.Event, threading.Event]:
+    """Make stage ``name``'s step ``step`` (1-based) wait, once it has trained, until
+    ``go_on`` is set; ``reached`` is set when it waits."""
+    reached, go_on = threading.Event(), threading.Event()
+    attr = f"_{name}_step"
+    original: Callable[[Any], Any] = getattr(room.pipeline, attr)
+
+    def step_fn(st: Any) -> Any:
+        out = original(st)
+        if out.step == step:
+            reached.set()
+            go_on.wait(WAIT_MS / 1000)
+        return out
+
+    setattr(room.pipeline, attr, step_fn)
+    return reached, go_on
+
+
+def test_every_string_has_both_languages() -> None:
+    for table in (STRINGS, GRPO_STEPS):
+        for key, text in table.items():
+            assert text.get("en") and text.get("zh"), key
+            same = ("p_pair", "grpo.log_ratio_ref")  # formulas read the same in both
+            assert text["en"] != text["zh"] or key in same, key
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_renders_in_both_languages(qtbot: Any, room: StagesRoom, lang: str) -> None:
+    room.lab.lang = lang
+    QApplication.processEvents()
+    assert t("title", lang) in room.intro.text()
+    assert [room.tabs.tabText(i) for i in range(3)] == [t(n, lang) for n in STAGES]
+    assert room.boxes["pretrain"].run.text() == t("run", lang)
+    assert room.boxes["pretrain"].run.isEnabled() and not room.boxes["sft"].run.isEnabled()
+    assert room.answer.lines.text() == t("no_answer", lang)
+    run_all(qtbot, room)
+    sec = room.pipeline.states["grpo"].seconds
+    assert room.boxes["grpo"].state.text() == t("done", lang, total=TINY.grpo_steps, sec=sec)
+    assert t("answer", lang) in room.answer.title.text()
+    for i in range(room.tabs.count()):
+        room.tabs.setCurrentIndex(i)
+        QApplication.processEvents()
+        assert not room.grab().isNull()
+
+
+def test_token_split_shows_the_engines_ids(room: StagesRoom) -> None:
+    tok = room.pipeline.tok
+    shown = room.split.text()
+    for text, want in (("9.11", ("9", ".", "11")), ("9.9", ("9", ".", "9"))):
+        split = tok.split(text)
+        assert split.tokens == want
+        for token, i in zip(split.tokens, split.ids, strict=True):
+            assert tok.vocab[i] == token  # the id is the token's place in the vocabulary
+            assert f"<b>{token}</b><br><span style='color:#6e6e73'>{i}</span>" in shown
+
+
+def test_stages_run_to_their_end_and_the_curves_hold_the_engines_numbers(
+    qtbot: Any, room: StagesRoom
+) -> None:
+    run_all(qtbot, room)
+    p = room.pipeline
+    again = Pipeline(TINY)  # the same seed, run without the window: the same numbers
+    assert again.run()
+    pt = p.states["pretrain"].history
+    assert [h.loss for h in pt] == [h.loss for h in again.states["pretrain"].history]
+    x, y = room.pt_loss.data[0]
+    assert x.tolist() == list(range(1, TINY.pretrain_steps + 1))
+    assert y.tolist() == [h.loss for h in pt]
+    last = again.states["pretrain"].evals[-1]  # its greedy continuations, as written
+    assert last.samples and all(html.escape(x) in room.samples.text() for x in last.samples)
+    sft_evals = again.states["sft"].evals
+    _, train = room.sft_loss.data[1]
+    _, held = room.sft_loss.data[2]
+    assert train.tolist() == [e.train_loss for e in sft_evals]
+    assert held.tolist() == [e.held_out_loss for e in sft_evals]
+    rl = again.states["grpo"].history
+    for plot, field in (
+        (room.rl_reward, "reward"),
+        (room.rl_kl, "kl"),
+        (room.rl_length, "length"),
+    ):
+        assert plot.data[0][1].tolist() == [getattr(h, field) for h in rl], field
+    acc = room.rl_accuracy.data[0][1].tolist()
+    assert acc == [e.accuracy for e in again.states["grpo"].evals]
+    d = drift(rl)
+    key = "hacked" if d.hacked else "not_hacked"
+    verdict = t(key, "en", dl=round(d.length_change, 1) + 0.0, dc=d.correct_change, kl=d.kl_last)
+    assert verdict in room.verdict.text()
+    # the answer after each stage, with P(9.9) and P(9.11), as the engine computes them
+    for name in STAGES:
+        row = room.answers[name].row
+        assert percent(row.p_right) in room.answer.lines.text()
+        ev = again.states[name].evals[-1]
+        p_said = row.p_right if row.correct else row.p_wrong if row.answer == row.wrong else 0.0
+        assert row.answer == ev.answer and math.isclose(p_said, ev.p_answer, rel_tol=1e-6)
+
+
+def test_the_comparison_table_equals_comparison(qtbot: Any, room: StagesRoom) -> None:
+    run_all(qtbot, room)
+    p = room.pipeline
+    table = comparison({n: p.model(n) for n in STAGES}, p.tok)
+    c = room.compare
+    assert c.rowCount() == len(HELD_OUT) + 1 and c.columnCount() == 2 + len(STAGES)
+    for r, q in enumerate(HELD_OUT):
+        assert c.cell_text(r, 1) == q.answer
+        for k, name in enumerate(STAGES):
+            row = table[name][r]
+            assert c.cell_text(r, 2 + k) == f"{row.answer or '—'}  ({percent(row.p_right)})"
+    for k, name in enumerate(STAGES):
+        acc = sum(row.correct for row in table[name]) / len(HELD_OUT)
+        assert c.cell_text(len(HELD_OUT), 2 + k) == f"{acc:.0%}"
+
+
+def test_pause_stops_at_a_step_and_resume_gives_the_uninterrupted_numbers(
+    qtbot: Any, room: StagesRoom
+) -> None:
+    reached, go_on = block_at(room, "pretrain", 5)
+    with qtbot.waitSignal(room.sigStageEnded, timeout=WAIT_MS) as blocker:
+        assert room.run_stage("pretrain")
+        assert reached.wait(WAIT_MS / 1000)
+        room.boxes["pretrain"].pause.click()
+        go_on.set()
+    assert blocker.args == ["pretrain", False]
+    st = room.pipeline.states["pretrain"]
+    assert st.step == 5
+    assert room.boxes["pretrain"].run.text() == t("resume", "en")
+    assert room.boxes["pretrain"].state.text() == t("paused", "en", step=5, total=12)
+    assert run(qtbot, room, "pretrain") == ["pretrain", True]
+    whole = Pipeline(TINY)
+    assert whole.run_stage("pretrain")
+    assert [h.loss for h in st.history] == [h.loss for h in whole.states["pretrain"].history]
+
+
+def test_cancel_stops_a_run_and_forgets_the_stage(qtbot: Any, room: StagesRoom) -> None:
+    reached, go_on = block_at(room, "pretrain", 3)
+    with qtbot.waitSignal(room.sigStageEnded, timeout=WAIT_MS) as blocker:
+        assert room.run_stage("pretrain")
+        assert reached.wait(WAIT_MS / 1000)
+        room.boxes["pretrain"].cancel.click()
+        go_on.set()
+    assert blocker.args == ["pretrain", False]
+    assert "pretrain" not in room.pipeline.states
+    assert room.pt_loss.data[0][1].size == 0
+    assert room.boxes["pretrain"].run.text() == t("run", "en")
+    assert room.boxes["pretrain"].progress.value() == 0
+
+
+def test_an_error_in_a_stage_is_shown_in_the_window(
+    qtbot: Any, room: StagesRoom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert run(qtbot, room, "pretrain") == ["pretrain", True]
+
+    def broken(_st: Any) -> Any:
+        raise RuntimeError("out of paper")
+
+    monkeypatch.setattr(room.pipeline, "_sft_step", broken)
+    assert run(qtbot, room, "sft") == ["sft", False]
+    assert room.boxes["sft"].state.text() == t("error", "en", msg="RuntimeError: out of paper")
+    assert room.boxes["sft"].run.isEnabled()  # it may be run again
+
+
+def test_the_grpo_update_steps_on_the_shared_timeline(qtbot: Any, room: StagesRoom) -> None:
+    assert not room.trace_button.isEnabled()
+    run(qtbot, room, "pretrain")
+    run(qtbot, room, "sft")
+    with qtbot.waitSignal(room.sigTraced, timeout=WAIT_MS):
+        assert room.trace_update()
+    lab = room.lab
+    trace = lab.trace
+    names = [s.name for s in trace.steps]
+    for name in ("grpo.group", "grpo.rewards", "grpo.advantages", "grpo.ratio", "grpo.kl"):
+        assert name in names
+    assert lab.cursor == 0 and room.step_view.values is not None
+    assert len(room.timeline.scrubber.phases) == len(trace.steps)  # the shared timeline has it
+    lab.seek_name("grpo.rewards")
+    lab.step_forward()  # what the Right key does: the next op, the advantages
+    QApplication.processEvents()
+    assert lab.step.name == "grpo.advantages"
+    rewards = trace.value("grpo.rewards")  # (P, G)
+    want = (rewards - rewards.mean(1, keepdims=True)) / (
+        rewards.std(1, ddof=1, keepdims=True) + 1e-4
+    )
+    shown = room.step_view.values
+    assert shown is not None
+    np.testing.assert_allclose(shown, want, rtol=1e-5, atol=1e-6)
+    assert "grpo.advantages" in room.step_view.head.text()
+    lab.go_end()
+    QApplication.processEvents()
+    assert lab.step.phase == "update"
+    shown = room.step_view.values
+    assert shown is not None
+    np.testing.assert_array_equal(shown.ravel(), trace.value(lab.step.key).ravel())
+    assert room.timeline.scrubber.current == lab.cursor
