@@ -27,7 +27,7 @@ from safetensors.torch import load_file
 from safetensors.torch import save as save_bytes
 from torch import Tensor
 
-from core import atomic, limits
+from core import atomic, hf, limits
 from core.bundle import Bundle
 from core.config import ConfigError, ModelConfig
 from core.models import Model, build_model
@@ -57,6 +57,11 @@ def save(path: str | Path, bundle: Bundle, extra: dict[str, Any] | None = None) 
 
 def to_bytes(bundle: Bundle, extra: dict[str, Any] | None = None) -> dict[str, bytes]:
     """The checkpoint's three files as bytes, by file name (what ``save`` writes)."""
+    if isinstance(bundle, hf.HFBundle):  # not yet: its tokenizer and head are not this format
+        raise CheckpointError(
+            f"a Hugging Face model is not saved in the simulator's format yet; "
+            f"open its folder again instead ({bundle.folder})"
+        )
     tensors = {k: v.detach().contiguous().clone() for k, v in bundle.model.state_dict().items()}
     config = {"format": FORMAT, "pair": bundle.pair, "model": bundle.cfg.to_dict(), **(extra or {})}
     if bundle.labels:  # an encoder-only classifier's label names, by label id
@@ -80,6 +85,11 @@ def load(path: str | Path) -> Bundle:
     folder = Path(path)
     if not folder.is_dir():
         raise CheckpointError(f"model folder not found: {folder}")
+    if hf.is_hf_folder(folder):  # a Hugging Face folder (config.json has "model_type")
+        try:
+            return hf.load_folder(folder)
+        except hf.HFFolderError as e:
+            raise CheckpointError(str(e)) from None
     config = _read_json(folder / CONFIG)
     cfg = _model_config(config, folder / CONFIG)
     src_tok, tgt_tok = _tokenizers(_read_json(folder / VOCAB), folder / VOCAB)

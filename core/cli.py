@@ -13,6 +13,8 @@ stderr and exit status 2, never a traceback.
     transformer-sim trace SRC --target TGT --out FILE.npz [--json] [--force]
     transformer-sim stages [--out DIR] [--seed S] [--beta B] [--group G] [--force]
     transformer-sim ask --model DIR TEXT             a stages model's answer
+    transformer-sim generate --model DIR [--max-new-tokens N] TEXT   a GPT-2's continuation
+    transformer-sim fetch NAME                       download a Hugging Face model (network)
     transformer-sim shot --out FILE.png [--view NAME] [--step STEP] [--size WxH] [--lang en|zh]
     transformer-sim record --from STEP --to STEP --out FILE.gif|FILE.mp4 [--view NAME]
                     [--size WxH] [--fps N] [--scale S] [--lang en|zh] [--pair P]
@@ -127,6 +129,15 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     c.add_argument("--force", action="store_true", help="replace existing .npz / .json files")
     _model_args(c)
 
+    g = sub.add_parser("generate", help="continue a prompt with a GPT-2 model folder")
+    g.add_argument("text")
+    g.add_argument("--model", required=True, help="a Hugging Face GPT-2 folder (see fetch)")
+    g.add_argument("--max-new-tokens", type=_new_tokens, default=20)
+    g.add_argument("--temperature", type=_temperature, default=0.0, help="0: greedy")
+    g.add_argument("--seed", type=_seed, default=0)
+    f = sub.add_parser("fetch", help="download a Hugging Face model (needs a network)")
+    f.add_argument("name", help="e.g. gpt2 or Helsinki-NLP/opus-mt-en-de")
+
     stage_commands.add_parsers(sub)
     sub.add_parser("demo", help="translate the lecture sentences with the built-in models")
     d = sub.add_parser("install-desktop", help="add the app to the desktop menu (Linux)")
@@ -169,6 +180,7 @@ _lr = _checked(limits.check_lr, float)
 _top_k = _checked(_in_range("top-k", 0, limits.MAX_TOP_K))
 _steps = _checked(_in_range("steps", 0, limits.MAX_STEPS))
 _batch_size = _checked(_in_range("batch size", 1, limits.MAX_BATCH_SIZE))
+_new_tokens = _checked(_in_range("max new tokens", 1, limits.MAX_DECODE_LEN))
 
 
 def _model_args(p: argparse.ArgumentParser) -> None:
@@ -339,6 +351,34 @@ def _trace(args: argparse.Namespace) -> int:
     return 0
 
 
+def _generate(args: argparse.Namespace) -> int:
+    """The continuation is the first line of stdout (GPT-2 folders: ``core.hf``)."""
+    from core import checkpoint
+    from core.decode import DecodeSettings
+    from core.hf import HFBundle
+    from core.model_catalog import resolve
+
+    bundle = checkpoint.load(resolve(args.model))
+    if not isinstance(bundle, HFBundle):
+        raise ValueError("generate continues text with a GPT-2 folder; use translate here")
+    settings = DecodeSettings(
+        temperature=args.temperature, seed=args.seed, max_len=args.max_new_tokens
+    )
+    result = bundle.translate(args.text, settings)
+    print(result.text.replace("\n", " "))
+    for w in result.warnings:
+        print(f"transformer-sim: warning: {w}", file=sys.stderr)
+    return 0
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    """Download into the user's data folder; the folder is the first line of stdout."""
+    from core.hf.fetch import fetch
+
+    print(fetch(args.name))
+    return 0
+
+
 def _demo(_args: argparse.Namespace) -> int:
     """Translate the lecture sentences with the built-in translators, the decoder-only
     ones included, and classify them with the built-in classifier (no window)."""
@@ -373,6 +413,8 @@ COMMANDS: dict[str | None, Command] = {
     "train": _train,
     "trace": _trace,
     "demo": _demo,
+    "generate": _generate,
+    "fetch": _fetch,
     "stages": stage_commands.stages,
     "ask": stage_commands.ask,
     "install-desktop": lambda a: desktop.command(force=a.force, undo=a.remove),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal, TypeVar
 
-Activation = Literal["relu", "gelu"]
+Activation = Literal["relu", "gelu", "gelu_tanh"]
 NormPlacement = Literal["post", "pre"]
 Positions = Literal["sinusoidal", "learned"]
 Arch = Literal["encoder-decoder", "decoder-only", "encoder-only"]
@@ -64,6 +64,14 @@ class ModelConfig:
     image_size: int = 0
     patch_size: int = 0
     channels: int = 1
+    # What real checkpoints (core/hf: GPT-2) need; the defaults are the built-in models'.
+    embed_scale: bool = True  # multiply token embeddings by sqrt(d_model) (GPT-2: no)
+    head_bias: bool = True  # the output head has a bias (GPT-2: no)
+    tie_head: bool = False  # the output head is the token embedding table (GPT-2: yes)
+    norm_eps: float = 1e-5  # every LayerNorm's epsilon (nn.LayerNorm's default)
+    type_vocab: int = 0  # BERT: token-type (segment) embeddings; every token is segment 0
+    embed_norm: bool = False  # BERT: a LayerNorm on embeddings + positions
+    pooler: bool = False  # BERT: [CLS] vector -> tanh(linear) before the classification head
 
     def __post_init__(self) -> None:
         if self.d_model <= 0 or self.n_heads <= 0 or self.d_model % self.n_heads:
@@ -85,7 +93,19 @@ class ModelConfig:
             raise ConfigError("layers, d_ff and max_len must be positive")
         if not 0.0 <= self.dropout < 1.0:
             raise ConfigError(f"dropout must be in [0, 1), got {self.dropout}")
-        _check_choice("activation", self.activation, ("relu", "gelu"))
+        _check_choice("activation", self.activation, ("relu", "gelu", "gelu_tanh"))
+        if not 0.0 < self.norm_eps < 1.0:
+            raise ConfigError(f"norm_eps must be in (0, 1), got {self.norm_eps}")
+        if self.tie_head and self.arch != "decoder-only":
+            raise ConfigError("tie_head is for decoder-only models (the head is the embedding)")
+        if self.type_vocab < 0:
+            raise ConfigError(f"type_vocab must be 0 or more, got {self.type_vocab}")
+        if self.pooler and self.arch != "encoder-only":
+            raise ConfigError("a pooler is for encoder-only models")
+        if self.activation == "gelu_tanh" and self.ffn != "dense":
+            raise ConfigError("activation gelu_tanh is for dense feed-forward layers")
+        if not self.head_bias and self.arch != "decoder-only":
+            raise ConfigError("head_bias=False is for decoder-only models")
         _check_choice("norm", self.norm, ("post", "pre"))
         _check_choice("positions", self.positions, ("sinusoidal", "learned"))
         self._check_moe()
@@ -155,14 +175,17 @@ class ModelConfig:
         norm = 2 * d
         enc = attn + ffn + 2 * norm
         positions = self.max_len * d if self.positions == "learned" else 0
+        positions += self.type_vocab * d + (2 * d if self.embed_norm else 0)
         final = norm if self.final_norm else 0
         if self.arch == "decoder-only":
             body = tgt_vocab * d + self.n_dec_layers * enc
-            return body + positions + final + d * tgt_vocab + tgt_vocab
+            head_w = 0 if self.tie_head else d * tgt_vocab
+            return body + positions + final + head_w + (tgt_vocab if self.head_bias else 0)
         if self.arch == "encoder-only":
             inputs = (self.patch_dim * d + d + d) if self.inputs == "patches" else src_vocab * d
             body = inputs + self.n_enc_layers * enc
-            return body + positions + final + d * self.n_labels + self.n_labels
+            pool = d * d + d if self.pooler else 0
+            return body + positions + final + pool + d * self.n_labels + self.n_labels
         dec = 2 * attn + ffn + 3 * norm
         embed = (src_vocab + tgt_vocab) * d + positions
         head = d * tgt_vocab + tgt_vocab

@@ -142,13 +142,21 @@ class FeedForward(nn.Module):
         fa = (*axes[:-1], "hidden")
         h = self.lin1(x)  # (B, T, F)
         h = point(f"{n}.hidden", h, "linear", {"x": x_key, "weight": f"{n}.lin1.weight"}, fa)
-        a = F.relu(h) if self.act == "relu" else F.gelu(h)  # (B, T, F)
+        a = activate(h, self.act)  # (B, T, F)
         a = point(f"{n}.act", a, "activation", {"x": f"{n}.hidden"}, fa)
         a = self.drop(a)
         out = self.lin2(a)  # (B, T, D)
         return point(
             f"{n}.out", out, "linear", {"x": f"{n}.act", "weight": f"{n}.lin2.weight"}, axes
         )
+
+
+def activate(h: Tensor, name: str) -> Tensor:
+    """The FFN's activation: ReLU, exact GELU, or GELU's tanh approximation (GPT-2's
+    ``gelu_new``, which differs from the exact one by up to about 1e-3)."""
+    if name == "relu":
+        return F.relu(h)
+    return F.gelu(h, approximate="tanh" if name == "gelu_tanh" else "none")
 
 
 def feed_forward(cfg: ModelConfig, layer: str) -> tuple[str, FeedForward | MoEFeedForward]:
@@ -171,7 +179,7 @@ class ResidualLayer(nn.Module):
         super().__init__()
         self.name, self.pre = name, cfg.norm == "pre"
         for i in range(1, n_sublayers + 1):
-            setattr(self, f"norm{i}", nn.LayerNorm(cfg.d_model))
+            setattr(self, f"norm{i}", nn.LayerNorm(cfg.d_model, eps=cfg.norm_eps))
         self.drop = nn.Dropout(cfg.dropout)
 
     def add_feed_forward(self, cfg: ModelConfig) -> None:

@@ -34,6 +34,10 @@ class SequenceModel(nn.Module):
         random initialisation (and the shipped models) stay bit for bit the same."""
         if cfg.positions == "learned":
             self.pos_embed = nn.Embedding(cfg.max_len, cfg.d_model)
+        if cfg.type_vocab:  # BERT's segment table (only segment 0 is read)
+            self.type_embed = nn.Embedding(cfg.type_vocab, cfg.d_model)
+        if cfg.embed_norm:
+            self.embed_norm = nn.LayerNorm(cfg.d_model, eps=cfg.norm_eps)
         self.register_buffer("pe", sinusoids(cfg.max_len, cfg.d_model), persistent=False)
         self.drop = nn.Dropout(cfg.dropout)
 
@@ -49,6 +53,8 @@ class SequenceModel(nn.Module):
             {"ids": f"{side}.tokens", "table": f"{side}_embed.weight"},
             axes,
         )
+        if not self.cfg.embed_scale:  # GPT-2 adds its positions to the raw embeddings
+            return self.add_positions(side, e, f"{side}.embed")
         e = e * math.sqrt(self.cfg.d_model)  # (B, L, D)
         e = point(f"{side}.embed_scaled", e, "embed_scale", {"x": f"{side}.embed"}, axes)
         return self.add_positions(side, e, f"{side}.embed_scaled")
@@ -57,6 +63,12 @@ class SequenceModel(nn.Module):
         """(B, L, D) -> the same plus positions 0..L-1, as ``{side}.pos`` and ``{side}.input``."""
         axes = SRC_AXES if side == "src" else TGT_AXES
         n = e.shape[1]
+        if self.cfg.type_vocab:  # BERT: + the segment-0 vector at every position
+            seg = self.type_embed.weight[0]  # (D,)
+            e = point(
+                f"{side}.segment", e + seg, "add", {"x": e_key, "table": "type_embed.weight"}, axes
+            )
+            e_key = f"{side}.segment"
         if self.cfg.positions == "learned":
             pos = self.pos_embed.weight[:n].unsqueeze(0)  # (1, L, D)
         else:
@@ -65,6 +77,11 @@ class SequenceModel(nn.Module):
         pos = point(f"{side}.pos", pos, "posenc", src, ("batch", axes[1], "dim"))
         x = e + pos  # (B, L, D)
         x = point(f"{side}.input", x, "pos_add", {"x": e_key, "pos": f"{side}.pos"}, axes)
+        if self.cfg.embed_norm:  # BERT normalises the embedding sum before the first layer
+            x = self.embed_norm(x)  # (B, L, D)
+            src = {"x": f"{side}.input", "weight": "embed_norm.weight"}
+            x = point(f"{side}.embed_norm", x, "layernorm", src, axes)
+            return self.drop(x), f"{side}.embed_norm"
         return self.drop(x), f"{side}.input"
 
     def stack_norm(

@@ -33,10 +33,12 @@ class DecoderOnly(SequenceModel):
         self.init_positions(cfg)
         self.dec = nn.ModuleList(EncoderLayer(cfg, i, "dec") for i in range(cfg.n_dec_layers))
         if cfg.final_norm:
-            self.dec_norm = nn.LayerNorm(cfg.d_model)
-        self.head = nn.Linear(cfg.d_model, vocab)
+            self.dec_norm = nn.LayerNorm(cfg.d_model, eps=cfg.norm_eps)
+        self.head = nn.Linear(cfg.d_model, vocab, bias=cfg.head_bias)
         # N(0, 1/D): after the sqrt(D) scale, embeddings and positions have equal weight.
         nn.init.normal_(self.tgt_embed.weight, std=cfg.d_model**-0.5)
+        if cfg.tie_head:  # GPT-2: logits = y · Eᵀ, one (V, D) matrix read twice
+            self.head.weight = self.tgt_embed.weight
 
     def forward(self, tokens: Tensor) -> Tensor:
         """(B, T) ids -> logits (B, T, V)."""
@@ -51,6 +53,6 @@ class DecoderOnly(SequenceModel):
             "logits",
             logits,
             "linear",
-            {"x": key, "weight": "head.weight"},
+            {"x": key, "weight": "tgt_embed.weight" if self.cfg.tie_head else "head.weight"},
             ("batch", "tgt", "vocab"),
         )

@@ -43,6 +43,8 @@ class EncoderClassifier(SequenceModel):
         self.enc = nn.ModuleList(EncoderLayer(cfg, i) for i in range(cfg.n_enc_layers))
         if cfg.final_norm:
             self.enc_norm = nn.LayerNorm(d)
+        if cfg.pooler:  # BERT: tanh(W·v + b) on the [CLS] vector
+            self.pool = nn.Linear(d, d)
         self.head = nn.Linear(d, cfg.n_labels)
         if cfg.inputs == "tokens":
             nn.init.normal_(self.src_embed.weight, std=d**-0.5)
@@ -65,9 +67,14 @@ class EncoderClassifier(SequenceModel):
         x, key, _ = self.encode(src)
         v = x[:, 0]  # (B, D): the [CLS] position
         v = point("cls.vector", v, "select", {"x": key}, ("batch", "dim"))
+        v_key = "cls.vector"
+        if self.cfg.pooler:
+            v = torch.tanh(self.pool(v))  # (B, D)
+            reads = {"x": "cls.vector", "weight": "pool.weight"}
+            v, v_key = point("cls.pooled", v, "linear", reads, ("batch", "dim")), "cls.pooled"
         logits = self.head(v)  # (B, n_labels)
         logits = point(
-            "cls.logits", logits, "linear", {"x": "cls.vector", "weight": "head.weight"}, LABEL_AXES
+            "cls.logits", logits, "linear", {"x": v_key, "weight": "head.weight"}, LABEL_AXES
         )
         if active_tracer() is not None:
             with torch.no_grad():  # shown, not trained through: the loss uses log-softmax

@@ -30,7 +30,7 @@ from core.config import TrainConfig
 from core.decode import DecodeSettings
 from core.pictures import patch_grid
 from core.prompt_task import PromptBatch, collate
-from core.tokenizer import WordTokenizer
+from core.tokenizer import WordTokenizer, check_text
 from core.trace import GRAD, Intervention, Trace, Tracer, point
 from core.train import AnyBatch, Trainer
 
@@ -225,9 +225,12 @@ def _label_batch(
     target = torch.tensor([bundle.labels.index(label)])
     if isinstance(item, str):
         tok = bundle.src_tok
-        if not isinstance(tok, WordTokenizer):
+        if tok.kind == "hf":  # a Hugging Face BERT: its own [CLS] ... [SEP] (core.hf)
+            enc = tok.encode(check_text(item))
+        elif not isinstance(tok, WordTokenizer):
             raise ValueError("this classifier has no word vocabulary")
-        enc = encode_sentence(tok, item)
+        else:
+            enc = encode_sentence(tok, item)
         meta: dict[str, Any] = {"src_tokens": list(enc.tokens), "unknown": list(enc.unknown)}
         return LabelBatch(torch.tensor([enc.ids]), target), meta
     rows, cols = patch_grid(bundle.cfg.image_size, bundle.cfg.patch_size)

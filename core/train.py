@@ -153,7 +153,9 @@ class Trainer:
         per_token = F.cross_entropy(
             logits.reshape(b * t, v),
             labels.reshape(b * t),
-            ignore_index=PAD_ID,
+            # A prompt batch's mask already drops padding; a real checkpoint's id 0 is a
+            # word (GPT-2's "!"), so only the translator's batches ignore PAD_ID.
+            ignore_index=-100 if isinstance(batch, PromptBatch) else PAD_ID,
             reduction="none",
             label_smoothing=self.cfg.label_smoothing,
         ).view(b, t)  # (B, T), 0 at padding

@@ -7,6 +7,7 @@ changes them fails here instead of misleading a class."""
 from __future__ import annotations
 
 import fnmatch
+import functools
 import json
 import math
 from collections.abc import Callable, Iterator
@@ -20,6 +21,8 @@ from pytestqt.qtbot import QtBot
 
 from core.chapters import Chapter, Scene, builtin_chapters
 from core.session import Session
+from core.stages.grpo import STD_EPS
+from core.stages.pipeline import Pipeline
 from visualizer.assemble import SimulatorWindow
 from visualizer.bridge import SessionBridge
 from visualizer.lecture.chapter_player import FIGURES, ChapterPlayer
@@ -86,12 +89,11 @@ def check_scene(window: SimulatorWindow, player: ChapterPlayer, scene: Scene, la
         if getattr(scene, field) is not None:
             assert getattr(s, field) == getattr(scene, field), field
     if scene.model is not None:  # the shipped model the scene names is the one running
-        from dataclasses import asdict
-
+        from core.config import ModelConfig
         from core.session import MODELS
 
         shipped = json.loads((MODELS / scene.model / "config.json").read_text("utf-8"))
-        assert asdict(s.bundle.cfg) == shipped["model"], scene.model
+        assert s.bundle.cfg == ModelConfig.from_dict(shipped["model"]), scene.model
     if scene.step is not None:
         check_step(s, scene.step)
     if scene.select is not None:
@@ -338,6 +340,123 @@ def _ch12(player: ChapterPlayer, i: int) -> None:
         assert round(100 * active / total) == 48
 
 
+@functools.cache
+def _shipped() -> Any:
+    """The shipped stages run, loaded apart from the room: what its numbers must be."""
+    from core import assets
+
+    return Pipeline.resume(assets.path("stages"))
+
+
+def _stages_room(player: ChapterPlayer, page: str) -> tuple[Any, dict[str, list[Any]]]:
+    """The stages room, checked to show ``page``, and its table checked against the
+    comparison computed here from the shipped models (rows per stage, by question)."""
+    from core.stages.pipeline import comparison
+    from visualizer.rooms.stages.stages_room import PAGES
+
+    room: Any = player.ctx.rooms.pages["stages"]
+    assert room.tabs.currentIndex() == PAGES.index(page)
+    p = _shipped()
+    table = comparison({n: st.model for n, st in p.states.items()}, p.tok)
+    assert room.table == table
+    return room, table
+
+
+def _acc(rows: list[Any]) -> int:
+    return _pct(sum(r.correct for r in rows) / len(rows))
+
+
+def _group(room: Any, question: str) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """One group of the traced GRPO update: its answers, rewards, and advantages as the
+    trace holds them, after checking them against a hand computation (reward minus the
+    group mean, over the group's standard deviation, unbiased, kept off 0 by STD_EPS)."""
+    trace, m = room.lab.trace, room.lab.trace.meta
+    g = m["questions"].index(question)
+    n = m["group"]
+    rewards = np.asarray(trace.value("grpo.rewards"), dtype=np.float64)[g]
+    adv = np.asarray(trace.value("grpo.advantages"), dtype=np.float64)[g]
+    hand = (rewards - rewards.mean()) / (rewards.std(ddof=1) + STD_EPS)  # STD_EPS: 1e-4
+    assert np.allclose(adv, hand, atol=1e-4) and abs(adv.sum()) < 1e-4
+    return list(m["answers"][g * n : (g + 1) * n]), rewards, adv
+
+
+def _ch13(player: ChapterPlayer, i: int) -> None:
+    page = ("pretrain", "sft", "sft", "grpo", "trace", "trace", "compare")[i]
+    room, table = _stages_room(player, page)
+    s = room.pipeline.settings
+    pre, sft, rl = (table[n] for n in ("pretrain", "sft", "grpo"))
+    if i == 0:
+        assert (s.corpus_lines, s.pretrain_steps, len(room.pipeline.corpus.lines)) == (
+            3000,
+            1000,
+            3000,
+        )
+        assert pre[0].question.endswith("9.11 or 9.9? →") and pre[0].answer == "9.11"
+        assert (_pct(pre[0].p_wrong), _pct(pre[0].p_right)) == (68, 12)
+        assert room.answer.picked == "pretrain"
+    if i == 1:
+        assert (len(room.pipeline.sft_examples), s.sft_steps) == (40, 60)
+        assert (_acc(pre), _acc(sft)) == (30, 70)
+        assert sft[0].answer == "9.9" and _pct1(sft[0].p_right) == 99.4
+        assert room.answer.picked == "sft"
+    if i == 2:
+        last = room.pipeline.states["sft"].evals[-1]
+        assert last == _shipped().states["sft"].evals[-1]
+        assert (round(last.train_loss, 3), round(last.held_out_loss, 3)) == (0.007, 0.273)
+        assert round(last.held_out_loss / last.train_loss) == 38
+        assert "38×" in room.overfit.text()
+    if i == 3:
+        g = s.grpo
+        assert (g.group, g.format_weight, s.grpo_steps, _acc(rl)) == (8, 0.2, 150, 80)
+        assert room.answer.picked == "grpo"
+    if i == 4:
+        answers, rewards, adv = _group(room, "which is bigger: 6.26 or 6.21? →")
+        assert sorted(answers) == ["6.21"] + ["6.26"] * 7
+        assert [round(float(r), 2) for r in rewards] == [
+            0.2 if a == "6.21" else 1.2 for a in answers
+        ]
+        rounded = {a: round(float(x), 2) for a, x in zip(answers, adv, strict=True)}
+        assert rounded == {"6.26": 0.35, "6.21": -2.47}
+    if i == 5:
+        trace, m = room.lab.trace, room.lab.trace.meta
+        kl = np.asarray(trace.value("grpo.kl"), dtype=np.float64)
+        r = np.asarray(trace.value("grpo.log_ratio_ref"), dtype=np.float64)
+        mask = np.asarray(trace.value("grpo.mask"), dtype=np.float64)
+        assert np.allclose(kl, np.exp(r) - r - 1, atol=1e-5)  # the unbiased k3 estimator
+        assert math.isclose(float((kl * mask).sum() / mask.sum()), m["kl"], rel_tol=1e-4)
+        assert (m["beta"], round(m["kl"], 3)) == (0.04, 0.045)
+    if i == 6:
+        assert (_acc(pre), _acc(sft), _acc(rl)) == (30, 70, 80)
+        assert room.compare.columnCount() == 5  # question, right answer, three stages
+
+
+def _ch14(player: ChapterPlayer, i: int) -> None:
+    page = ("pretrain", "pretrain", "compare", "compare", "trace")[i]
+    room, table = _stages_room(player, page)
+    tok = room.pipeline.tok
+    if i == 0:
+        a, b = tok.split("9.11"), tok.split("9.9")
+        assert (a.tokens, a.ids) == (("9", ".", "11"), (15, 108, 17))
+        assert (b.tokens, b.ids) == (("9", ".", "9"), (15, 108, 15))
+    if i == 1:
+        c = room.answers["pretrain"].choice  # after "9." of the answer
+        assert (c.wrong_token, c.right_token) == ("11", "9")
+        assert (_pct(c.p_wrong), _pct(c.p_right)) == (68, 12)
+        assert room.answer.picked == "pretrain"
+    if i == 2:
+        sft = table["sft"]
+        assert len(room.pipeline.sft_examples) == 40 and _pct1(sft[0].p_right) == 99.4
+        assert sft[0].p_wrong < 0.001 and sum(not r.correct for r in sft) == 3 and len(sft) == 10
+        assert room.answer.picked == "sft"
+    if i == 3:
+        rl = table["grpo"]
+        assert _pct1(rl[0].p_right) == 99.8 and sum(r.correct for r in rl) == 8
+        assert room.answer.picked == "grpo"
+    if i == 4:
+        answers, rewards, adv = _group(room, "which is bigger: 3.11 or 2.1? →")
+        assert answers == ["2.11"] * 8 and not rewards.any() and not adv.any()
+
+
 CLAIMS: dict[str, Callable[[ChapterPlayer, int], None]] = {
     "neuron": _ch0,
     "tokens": _ch1,
@@ -350,6 +469,8 @@ CLAIMS: dict[str, Callable[[ChapterPlayer, int], None]] = {
     "gradient-descent": _ch9,
     "family": _ch11,
     "mixture-of-experts": _ch12,
+    "llm-stages": _ch13,
+    "nine-eleven": _ch14,
 }
 
 

@@ -1,0 +1,137 @@
+"""BERT sentence classifiers (``model_type: bert``, ``BertForSequenceClassification``) on
+the engine's ``EncoderClassifier``.
+
+BERT is the engine's encoder-only shape with these switches (``ModelConfig``): post-norm
+(the paper's), exact GELU, learned positions, embeddings unscaled, a token-type
+(segment) table of which segment 0 is added to every token (``type_vocab``), a
+LayerNorm on the embedding sum (``embed_norm``, BERT's eps 1e-12 everywhere:
+``norm_eps``) and the pooler, ``tanh(W·[CLS] + b)``, before the classification head
+(``pooler``). ``nn.Linear`` layouts: no transposes. Masked-word prediction
+(``BertForMaskedLM``) is refused for now with one line.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from core import limits
+from core.config import ModelConfig
+from core.hf.hf_folder import HFFolderError, dump
+from core.model_encoder import EncoderClassifier
+
+ACTIVATIONS = {"gelu": "gelu", "relu": "relu", "gelu_new": "gelu_tanh"}
+UNSUPPORTED = {
+    "add_cross_attention": False,
+    "is_decoder": False,
+    "position_embedding_type": "absolute",
+}
+
+
+def model_config(config: dict[str, Any], where: str) -> tuple[ModelConfig, int]:
+    """HF BertConfig JSON -> (the engine's config, the vocabulary size)."""
+    for key, ok in UNSUPPORTED.items():
+        if key in config and config[key] != ok:
+            raise HFFolderError(f"{where}: unsupported BERT option {key}={dump(config[key])}")
+    archs = config.get("architectures") or ["BertForSequenceClassification"]
+    if "BertForSequenceClassification" not in archs:
+        raise HFFolderError(
+            f"{where}: unsupported BERT head {dump(archs)}: only BertForSequenceClassification "
+            "(masked-word prediction is not supported yet)"
+        )
+    act = config.get("hidden_act", "gelu")
+    if act not in ACTIVATIONS:
+        raise HFFolderError(f"{where}: unsupported BERT option hidden_act={dump(act)}")
+    try:
+        d, vocab = int(config["hidden_size"]), int(config["vocab_size"])
+        labels = config.get("id2label") or {}
+        n_labels = int(config.get("num_labels", len(labels) or 2))
+        cfg = ModelConfig(
+            arch="encoder-only",
+            d_model=d,
+            n_heads=int(config["num_attention_heads"]),
+            n_enc_layers=int(config["num_hidden_layers"]),
+            n_dec_layers=0,
+            d_ff=int(config["intermediate_size"]),
+            activation=ACTIVATIONS[act],  # type: ignore[arg-type]
+            norm="post",
+            positions="learned",
+            max_len=min(int(config.get("max_position_embeddings", 512)), limits.MAX_MODEL_LEN),
+            n_labels=len(labels) if labels else n_labels,
+            embed_scale=False,
+            norm_eps=float(config.get("layer_norm_eps", 1e-12)),
+            type_vocab=int(config.get("type_vocab_size", 2)),
+            embed_norm=True,
+            pooler=True,
+        )
+    except (KeyError, TypeError, ValueError) as e:
+        reason = f"missing {e}" if isinstance(e, KeyError) else str(e).splitlines()[0]
+        raise HFFolderError(f"{where}: not a usable BERT config ({reason})") from None
+    return cfg, vocab
+
+
+def label_names(config: dict[str, Any], n: int) -> tuple[str, ...]:
+    """``id2label`` in id order (``"0"``, ``"1"``, ... when absent or malformed)."""
+    names = config.get("id2label")
+    if isinstance(names, dict) and len(names) == n:
+        try:
+            return tuple(str(names[k])[:64] for k in sorted(names, key=int))
+        except (ValueError, TypeError):
+            pass
+    return tuple(str(i) for i in range(n))
+
+
+def engine_state(state: dict[str, Tensor], cfg: ModelConfig, where: str) -> dict[str, Tensor]:
+    """HF BERT tensor names -> the engine's ``EncoderClassifier`` state dict."""
+    src = {k.removeprefix("bert."): v for k, v in state.items() if not k.endswith("position_ids")}
+    out: dict[str, Tensor] = {}
+
+    def take(name: str) -> Tensor:
+        if name not in src:
+            raise HFFolderError(f"{where}: weights do not match config.json (missing {name})")
+        return src.pop(name).float()
+
+    def linear(hf: str, ours: str) -> None:
+        out[f"{ours}.weight"], out[f"{ours}.bias"] = take(f"{hf}.weight"), take(f"{hf}.bias")
+
+    out["src_embed.weight"] = take("embeddings.word_embeddings.weight")
+    out["pos_embed.weight"] = take("embeddings.position_embeddings.weight")[: cfg.max_len]
+    out["type_embed.weight"] = take("embeddings.token_type_embeddings.weight")
+    linear("embeddings.LayerNorm", "embed_norm")
+    for i in range(cfg.n_enc_layers):
+        h, e = f"encoder.layer.{i}.", f"enc.{i}."
+        for part, ours in (("query", "w_q"), ("key", "w_k"), ("value", "w_v")):
+            linear(f"{h}attention.self.{part}", f"{e}self_attn.{ours}")
+        linear(f"{h}attention.output.dense", f"{e}self_attn.w_o")
+        linear(f"{h}attention.output.LayerNorm", f"{e}norm1")
+        linear(f"{h}intermediate.dense", f"{e}ffn.lin1")
+        linear(f"{h}output.dense", f"{e}ffn.lin2")
+        linear(f"{h}output.LayerNorm", f"{e}norm2")
+    linear("pooler.dense", "pool")
+    linear("classifier", "head")
+    if src:
+        raise HFFolderError(
+            f"{where}: weights do not match config.json (unexpected {sorted(src)[0]})"
+        )
+    return out
+
+
+def build(
+    state: dict[str, Tensor], cfg: ModelConfig, vocab: int, pad_id: int, where: str
+) -> EncoderClassifier:
+    """The engine's BERT classifier with the checkpoint's weights (shapes checked)."""
+    mapped = engine_state(state, cfg, where)
+    model = EncoderClassifier(cfg, vocab, pad_id)
+    for name, ref in model.state_dict().items():
+        got = mapped[name]
+        if got.shape != ref.shape:
+            raise HFFolderError(
+                f"{where}: {name} has shape {tuple(got.shape)}, expected {tuple(ref.shape)}"
+            )
+        if not bool(torch.isfinite(got).all()):
+            raise HFFolderError(f"{where}: {name} holds NaN or infinite values")
+    model.load_state_dict(mapped)
+    model.eval()
+    return model

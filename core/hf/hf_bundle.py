@@ -1,0 +1,154 @@
+"""A loaded Hugging Face GPT-2 as a ``Bundle``: "translating" a text continues it.
+
+The built-in GPT answers the prompt ``source =``; a real GPT-2 has no such task, so
+its bundle reads the text as the prompt and writes the continuation, token by token,
+each step traced like the built-in models' decoding steps (``t{step}/tgt.tokens`` …
+``t{step}/logits``, ``t{step}/next.probs``, ``t{step}/next.token``). It stops at the
+model's end token (``<|endoftext|>``) or after ``settings.max_len`` tokens. Beam search
+is left to the translators; greedy and sampling work as for the built-in models.
+
+A training step on a "sentence and target" is the built-in GPT's, on one sequence: the
+prompt's tokens, then the target's (read with a leading space, as a continuation is
+written) and the end token; the loss grades the target tokens and the end token only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from core.bundle import Bundle, Classification, Translation
+from core.corpus import Pair
+from core.decode import Choice, DecodeSettings, Generation, bounded, next_token_probs
+from core.hf.hf_tokenizer import HFTextTokenizer
+from core.model_decoder import DecoderOnly
+from core.prompt_task import PromptExample
+from core.tokenizer import Encoded, InputError, check_text
+from core.trace import Tracer, point
+
+DEFAULT_NEW_TOKENS = 20
+
+
+class HFPrompts:
+    """What the trainer asks of a decoder-only bundle's tokenizer (``prompt`` and
+    ``example``), with a real checkpoint's ids: no separator, the end token last."""
+
+    def __init__(self, tok: HFTextTokenizer) -> None:
+        self.tok = tok
+
+    def prompt(self, source: str) -> Encoded:
+        enc = self.tok.encode(check_text(source))
+        if not enc.ids:
+            raise InputError("the text has no tokens")
+        return enc
+
+    def example(self, pair: Pair) -> PromptExample:
+        """prompt + " " + target + end token; the target and the end token are graded."""
+        prompt = self.prompt(pair.source).ids
+        answer = self.tok.encode(" " + check_text(pair.target)).ids
+        end = () if self.tok.eos_id is None else (self.tok.eos_id,)
+        ids = (*prompt, *answer, *end)
+        graded = (False,) * len(prompt) + (True,) * (len(answer) + len(end))
+        return PromptExample(ids, graded, len(prompt))
+
+
+@dataclass
+class HFBundle(Bundle):
+    """``folder``: where the checkpoint was read from (shown, and kept by session files)."""
+
+    folder: str = ""
+
+    @property
+    def hf_tok(self) -> HFTextTokenizer:
+        assert isinstance(self.tgt_tok, HFTextTokenizer)
+        return self.tgt_tok
+
+    @property
+    def prompt_tok(self) -> HFPrompts:  # type: ignore[override]
+        return HFPrompts(self.hf_tok)
+
+    def encode_prompt(self, text: str) -> tuple[Tensor, Encoded]:
+        return self.encode_source(text)
+
+    def encode_source(self, text: str) -> tuple[Tensor, Encoded]:
+        """The text as a (1, P) prompt of the checkpoint's own ids."""
+        enc = self.prompt_tok.prompt(text)
+        limit = self.cfg.max_len - 1
+        if len(enc.ids) > limit:
+            raise InputError(
+                f"the prompt has {len(enc.ids)} tokens; this model reads at most {limit}"
+            )
+        return torch.tensor([enc.ids]), enc
+
+    def classify(self, text: str) -> Classification:
+        """BERT: the sentence with the tokenizer's own ``[CLS]`` ... ``[SEP]``."""
+        model = self.classifier()
+        enc = self.hf_tok.encode(check_text(text))
+        if len(enc.ids) > self.cfg.max_len:
+            raise InputError(
+                f"the sentence has {len(enc.ids)} tokens; this model reads at most "
+                f"{self.cfg.max_len}"
+            )
+        return Classification(enc, self._ranked(model, torch.tensor([enc.ids])))
+
+    def translate(
+        self, text: str, settings: DecodeSettings | None = None, tracer: Tracer | None = None
+    ) -> Translation:
+        """Continue ``text`` (the decoding view and ``translate`` show the continuation)."""
+        settings = settings or DecodeSettings(max_len=DEFAULT_NEW_TOKENS)
+        if settings.strategy == "beam":
+            raise ValueError("beam search is not available for a GPT-2 continuation; use greedy")
+        assert isinstance(self.model, DecoderOnly)
+        prompt, enc = self.encode_source(text)
+        self.model.eval()
+        if tracer is None:
+            gen = continue_prompt(self.model, prompt, settings, self.hf_tok.eos_id, None)
+        else:
+            with tracer.active():
+                gen = continue_prompt(self.model, prompt, settings, self.hf_tok.eos_id, tracer)
+        warnings = [] if gen.finished else [f"stopped after {len(gen.ids)} new tokens"]
+        tokens = [self.hf_tok.token(i) for i in gen.ids]
+        return Translation(enc, self.hf_tok.decode(gen.ids), tokens, gen, warnings)
+
+
+@torch.no_grad()
+def continue_prompt(
+    model: DecoderOnly,
+    prompt: Tensor,
+    settings: DecodeSettings,
+    eos_id: int | None,
+    tracer: Tracer | None = None,
+) -> Generation:
+    """Greedy or sampled continuation of a (1, P) prompt, every step a full traced
+    forward pass (no KV cache, as ``core.decode_prompt``), ending at ``eos_id``."""
+    settings = bounded(model, settings)
+    seq = [int(i) for i in prompt[0]]
+    steps = max(0, min(settings.max_len, model.cfg.max_len - len(seq)))
+    gen = torch.Generator().manual_seed(settings.seed)
+    out = Generation(ids=[], tree=[])
+    for t in range(steps):
+        if tracer is not None:
+            tracer.prefix, tracer.t, tracer.phase = f"t{t}/", t, "decode"
+        logits = model(torch.tensor([seq]))[:, -1]  # (1, V): the last position's guess
+        probs = next_token_probs(logits, settings)  # (1, V)
+        if not bool(torch.isfinite(probs).all()):
+            raise ValueError(f"the model's output at decoding step {t} holds NaN or infinity")
+        probs = point("next.probs", probs, "softmax", {"x": "logits"}, ("batch", "vocab"))
+        if settings.strategy == "sample":
+            token = int(torch.multinomial(probs[0], 1, generator=gen))
+        else:
+            token = int(probs[0].argmax())
+        point("next.token", torch.tensor([token]), "choose", {"probs": "next.probs"}, ("batch",))
+        top = probs[0].topk(min(settings.candidates, probs.shape[-1]))
+        cands = tuple((int(i), float(p)) for p, i in zip(top.values, top.indices, strict=True))
+        out.choices.append(Choice(t, cands, token, float(probs[0, token])))
+        if token == eos_id:
+            out.finished = True
+            break
+        seq.append(token)
+        out.ids.append(token)
+    if tracer is not None:
+        tracer.prefix, tracer.t = "", None
+    return out

@@ -1,0 +1,82 @@
+"""A loaded GPT-2 and BERT pass the checks every built-in shape's trace passes
+(tests/core/test_family_trace.py): traced == untraced bit for bit, every recorded
+gradient == autograd's exactly, every step's inputs name recorded tensors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from core.hf import load_folder
+from core.models import Model
+from core.trace import GRAD, Tracer, point
+from tests.core.hf.gpt2_kit import bert_tokenizer, gpt2_tokenizer, write_bert, write_gpt2
+
+
+def _setup(family: str, folder: Path) -> tuple[Model, Tensor, Tensor]:
+    """The loaded model (training mode), a padded batch of two and its labels."""
+    texts = ["time flies like an arrow", "the cat sat"]
+    if family == "gpt2":
+        write_gpt2(folder)
+        rows = [gpt2_tokenizer().encode(t).ids for t in texts]
+    else:
+        write_bert(folder)
+        rows = [bert_tokenizer().encode(t).ids for t in texts]
+    n = max(map(len, rows))
+    ids = torch.tensor([r + [0] * (n - len(r)) for r in rows])  # (2, n)
+    labels = ids.roll(-1, 1) if family == "gpt2" else torch.tensor([1, 2])
+    return load_folder(folder).model.train(), ids, labels
+
+
+def _loss(model: Model, ids: Tensor, labels: Tensor) -> Tensor:
+    logits = model(ids)
+    loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1))
+    return point("loss", loss, "loss", {"logits": "cls.logits" if logits.ndim == 2 else "logits"})
+
+
+@pytest.mark.parametrize("family", ["gpt2", "bert"])
+def test_traced_equals_untraced_bitwise(family: str, tmp_path: Path) -> None:
+    model, ids, labels = _setup(family, tmp_path)
+    plain = _loss(model, ids, labels)
+    plain_grads = torch.autograd.grad(plain, list(model.parameters()))
+    tracer = Tracer(grads=True)
+    tracer.watch_parameters(model, clone=False)
+    with tracer.active():
+        traced = _loss(model, ids, labels)
+    traced_grads = torch.autograd.grad(traced, list(model.parameters()))
+    tracer.close()
+    assert torch.equal(plain, traced)
+    for a, b in zip(plain_grads, traced_grads, strict=True):
+        assert torch.equal(a, b)
+    for step in tracer.trace.steps:
+        for role, key in step.tensors.items():
+            assert key in tracer.trace.tensors, (step.name, role, key)
+
+
+@pytest.mark.parametrize("family", ["gpt2", "bert"])
+def test_recorded_gradients_equal_autograd(family: str, tmp_path: Path) -> None:
+    model, ids, labels = _setup(family, tmp_path)
+    tracer = Tracer(grads=True, keep_graph=True)
+    tracer.watch_parameters(model, clone=False)
+    with tracer.active():
+        loss = _loss(model, ids, labels)
+    model.zero_grad(set_to_none=True)
+    loss.backward(retain_graph=True)
+    tracer.close()
+    tracer.recording = False
+    live = {k: v for k, v in tracer.live.items() if v.requires_grad}
+    params = dict(model.named_parameters())
+    wanted = list(live.values()) + list(params.values())
+    grads = torch.autograd.grad(loss, wanted, allow_unused=True)
+    recorded = tracer.trace.tensors
+    checked = 0
+    for name, grad in zip(list(live) + list(params), grads, strict=True):
+        if grad is None:
+            continue
+        torch.testing.assert_close(recorded[GRAD + name], grad, atol=0, rtol=0, msg=name)
+        checked += 1
+    assert checked > 60
