@@ -8,9 +8,14 @@ step reads the same op as in the forward pass, so ``decode.*`` falls back to ``f
 Some ops mean something else in another shape of the family: the tokens of a decoder-only
 model are prompt and answer in one sequence (no <bos>, no source), an encoder-only model's
 input starts with [CLS] and its target is a label. Such texts have a variant key
-``{key}@{shape}`` (``shape``: ``decoder-only``, ``encoder-only``, ``picture``); a step is
-narrated with ``narrate_step(trace, step, lang)``, which tries the model's shapes first
-(a traced GRPO update first tries its texts by step name: ``core.narration_grpo``).
+``{key}@{shape}`` (``shape``: ``decoder-only``, ``encoder-only``, ``picture``; ``lm``: a
+decoder-only language model that continues a text, no "=" and no translation; ``hf-bert``:
+a BERT checkpoint's own ``[CLS] … [SEP]`` word pieces). A step whose op means something of
+its own in one place has a variant by step name, ``{key}@{step name}`` (BERT's
+``forward.add@src.segment`` is the segment vector, not a residual connection). A step is
+narrated with ``narrate_step(trace, step, lang)``, which tries the step's name, then the
+model's shapes (a traced GRPO update first tries its texts by step name:
+``core.narration_grpo``).
 
 Each file is read with ``core.limits`` (size and nesting checked first) and each entry
 must be ``{"title", "text", "formula"}``, all text. A file that cannot be read, or an
@@ -99,11 +104,18 @@ def _entry_error(entry: Any) -> str:
 
 def shapes(trace: Trace) -> tuple[str, ...]:
     """The model's shapes whose variant texts apply, most specific first: a picture model is
-    ``("picture", "encoder-only")``, a translator ``()`` (it reads the general texts)."""
+    ``("picture", "encoder-only")``, a translator ``()`` (it reads the general texts); a
+    language model that continues text (``trace.meta["task"] == "continue"``, set by
+    ``core.tracing``) is ``("lm", "decoder-only")``; a BERT checkpoint (its segment
+    step) is ``("hf-bert", "encoder-only")``."""
     arch = str(trace.meta.get("arch", "encoder-decoder"))
     found = [arch] if arch in ("decoder-only", "encoder-only") else []
     if any(s.name == "src.image" for s in trace.steps):
         found.insert(0, "picture")
+    if arch == "decoder-only" and trace.meta.get("task") == "continue":
+        found.insert(0, "lm")
+    if arch == "encoder-only" and any(s.name == "src.segment" for s in trace.steps):
+        found.insert(0, "hf-bert")
     return tuple(found)
 
 
@@ -112,7 +124,8 @@ def narrate_step(trace: Trace, step: Step, lang: str = "en") -> Narration:
     ``{key}@{shape}`` variant that exists, else the general text of ``step.narration``."""
     from core.narration_grpo import keys as grpo_keys
 
-    variants = [f"{step.narration}@{shape}" for shape in shapes(trace)]
+    named = f"{step.narration}@{step.name}"  # e.g. forward.add@src.segment
+    variants = [named, *(f"{step.narration}@{shape}" for shape in shapes(trace))]
     for key in [*grpo_keys(trace, step), *variants]:
         try:
             return narrate(key, lang)

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor
@@ -43,6 +44,9 @@ from core.tokenizer import (
     WordTokenizer,
     check_text,
 )
+
+if TYPE_CHECKING:
+    from core.bundle import Bundle
 
 SEP = "="
 SEP_ID = len(SPECIALS)  # 4: right after <pad> <bos> <eos> <unk>
@@ -204,3 +208,16 @@ class EncodedPrompts:
     def batches(self, size: int) -> list[PromptBatch]:
         """The whole split in order, in batches of ``size`` (for evaluation)."""
         return [self.batch(range(i, min(i + size, len(self)))) for i in range(0, len(self), size)]
+
+
+def translates(bundle: Bundle) -> bool:
+    """Whether a decoder-only ``bundle`` is the built-in prompt translator (it answers
+    ``source =`` with a translation: its prompt tokenizer is a ``PromptTokenizer``), not a
+    plain language model that continues a text (a Hugging Face GPT-2). False for the
+    other shapes."""
+    if bundle.cfg.arch != "decoder-only":
+        return False
+    try:
+        return isinstance(bundle.prompt_tok, PromptTokenizer)
+    except ValueError:  # no joint vocabulary: not the built-in prompt task
+        return False

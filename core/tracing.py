@@ -29,7 +29,7 @@ from core.classify_task import encode_sentence
 from core.config import TrainConfig
 from core.decode import DecodeSettings
 from core.pictures import patch_grid
-from core.prompt_task import PromptBatch, collate
+from core.prompt_task import PromptBatch, collate, translates
 from core.tokenizer import WordTokenizer, check_text
 from core.trace import GRAD, Intervention, Trace, Tracer, point
 from core.train import AnyBatch, Trainer
@@ -212,6 +212,8 @@ def trace_translation(
         tgt_tokens=result.tokens,
         unknown=list(result.source.unknown),
     )
+    if prompt and not translates(bundle):  # a language model continues the text (core.hf)
+        tracer.trace.meta["task"] = "continue"
     return tracer.trace, result
 
 

@@ -33,6 +33,8 @@ STRINGS = {
         "zh": "（{source}提示 + “=” + 已生成的{target}回答）",
     },
     "seq_side": {"en": "prompt + answer", "zh": "提示 + 回答"},
+    "lm": {"en": " (the text + its continuation so far)", "zh": "（原文 + 已续写的内容）"},
+    "lm_side": {"en": "text + continuation", "zh": "原文 + 续写"},
     "sentence": {"en": " ([CLS] + the {source} sentence)", "zh": "（[CLS] + {source}句子）"},
     "sentence_side": {"en": "[CLS] + sentence", "zh": "[CLS] + 句子"},
     "picture": {"en": " ([CLS] + the picture's patches)", "zh": "（[CLS] + 图片的图块）"},
@@ -120,11 +122,14 @@ def describe(
     lang: str,
     arch: str = "encoder-decoder",
     inputs: str = "tokens",
+    continues: bool = False,
 ) -> Texts:
     """The view's texts for the weights ``res``. ``pair`` is the model's language pair;
     ``arch`` and ``inputs`` its shape (``ModelConfig``): a decoder-only model's one
     sequence is the English prompt, "=", and the German answer so far; an encoder-only
-    model reads [CLS] and an English sentence, or [CLS] and a picture's patches."""
+    model reads [CLS] and an English sentence, or [CLS] and a picture's patches.
+    ``continues``: a decoder-only language model (GPT-2) whose sequence is a text and its
+    continuation (no "=", no translation)."""
     src, _, tgt = (pair or "en-de").partition("-")
     names = {
         side: tr(LANGS.get(code, {"en": code}), lang) for side, code in (("src", src), ("tgt", tgt))
@@ -136,6 +141,8 @@ def describe(
     if res.t is not None:
         parts.append(t("t", lang, t=res.t))
     seq = _sequence(arch, inputs)
+    if seq == "seq" and continues:
+        seq = "lm"
     if seq is None:
         what = t("dir", lang, q=names[q_side], k=names[k_side])
         left = t("queries", lang, what=t(q_side, lang, language=names[q_side]))

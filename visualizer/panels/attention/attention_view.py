@@ -20,6 +20,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSplitter, QVBoxLayout, QWidget
 
+from core.prompt_task import translates
 from visualizer.panels.attention.attention_index import AttentionIndex, Resolved
 from visualizer.panels.attention.attention_lines import AttentionLines
 from visualizer.panels.attention.attention_text import describe, t
@@ -159,7 +160,8 @@ class AttentionView(QWidget):
         self.combo.setCurrentIndex(head)
         self.grid.set_current(res.layer, head)
         cfg = s.bundle.cfg
-        texts = describe(res, cursor, s.bundle.pair or s.pair, lang, cfg.arch, cfg.inputs)
+        lm = cfg.arch == "decoder-only" and not translates(s.bundle)  # GPT-2 continues text
+        texts = describe(res, cursor, s.bundle.pair or s.pair, lang, cfg.arch, cfg.inputs, lm)
         self.title.setText(texts.title)
         self.note.setText(texts.note)
         self._note_style(PREVIEW_STYLE if texts.preview else NOTE_STYLE)

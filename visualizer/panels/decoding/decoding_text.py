@@ -8,6 +8,7 @@ from __future__ import annotations
 
 STRINGS = {
     "generated": {"en": "Generated so far", "zh": "已生成的译文"},
+    "generated_lm": {"en": "Continuation so far", "zh": "已续写的内容"},
     "waiting": {"en": "waiting for the encoder…", "zh": "等待编码器…"},
     "encoder": {
         "en": "The encoder reads the source first; decoding starts after it.",
@@ -62,6 +63,14 @@ STRINGS = {
     "limit": {
         "en": "Stopped by the length limit ({n} tokens) before any <eos>.",
         "zh": "在出现 <eos> 之前达到长度上限（{n} 个词元），解码停止。",
+    },
+    "eos_lm": {
+        "en": "Finished: the model chose its end token after {n} tokens.",
+        "zh": "结束：模型在 {n} 个词元后选择了它的结束词元。",
+    },
+    "limit_lm": {
+        "en": "Stopped after {n} new tokens (the continuation's length limit).",
+        "zh": "续写了 {n} 个新词元后停止（续写的长度上限）。",
     },
     "tree": {
         "en": "Beam search tree (beam {k}) — <b style='color:#d98e04'>winning path</b>, "

@@ -131,6 +131,7 @@ class DecodingView(QWidget):
         self._t = {t: v for t, v in self._t.items() if v[1] >= 0 and v[2] >= 0}
         self._first = min((v[0] for v in self._t.values()), default=len(trace.steps))
         self.stack.show_content(trace.meta.get("arch") != "encoder-only")
+        self.gen_title.setText(tr(STRINGS[self._words("generated")], self.session.lang))
         tr_ = self.session.translation
         gen = tr_.generation if tr_ is not None else None
         tree = list(gen.tree) if gen is not None and len(gen.choices) == len(self._t) else []
@@ -161,10 +162,29 @@ class DecodingView(QWidget):
     def prob(self, t: int, token_id: int) -> float:
         return float(self.session.trace.value(f"t{t}/next.probs").reshape(-1)[token_id])
 
+    def _continues(self) -> bool:
+        """A plain language model (a Hugging Face GPT-2) continues the text: no "=", no
+        translation (the built-in GPT answers its prompt ``source =``)."""
+        from core.prompt_task import translates
+
+        bundle = self.session.bundle
+        return bundle.cfg.arch == "decoder-only" and not translates(bundle)
+
+    def _words(self, key: str) -> str:
+        """``key``, or its language-model wording ``{key}_lm`` where one exists."""
+        return f"{key}_lm" if self._continues() and f"{key}_lm" in STRINGS else key
+
+    def _is_end(self, token_id: int) -> bool:
+        """<eos>, or a checkpoint's own end token (GPT-2's ``<|endoftext|>``)."""
+        eos = getattr(self.session.bundle.tgt_tok, "eos_id", None)
+        return self.token(token_id) == "<eos>" or (eos is not None and int(token_id) == eos)
+
     def _start(self) -> str:
-        """What the answer follows: the translator's decoder starts from <bos>, a
-        decoder-only model from its prompt, which ends in "="."""
-        return "… =" if self.session.bundle.cfg.arch == "decoder-only" else "<bos>"
+        """What the answer follows: the translator's decoder starts from <bos>, the
+        built-in GPT from its prompt, which ends in "=", a language model from the text."""
+        if self.session.bundle.cfg.arch != "decoder-only":
+            return "<bos>"
+        return "…" if self._continues() else "… ="
 
     # -- per cursor ------------------------------------------------------------------
     def refresh(self) -> None:
@@ -209,7 +229,7 @@ class DecodingView(QWidget):
             if i == t and not produced:
                 chips.append(Chip("?", "", "pending", clickable=False))
             else:
-                kind = "eos" if self.token(tok) == "<eos>" else ("current" if i == t else "done")
+                kind = "eos" if self._is_end(tok) else ("current" if i == t else "done")
                 chips.append(Chip(self.token(tok), percent(self.prob(i, tok)), kind))
             targets.append(self._t[i][2])
         self._set_chips(chips, targets)
@@ -243,9 +263,10 @@ class DecodingView(QWidget):
     def _status(self, t: int, last: int, produced: bool) -> None:
         lang = self.session.lang
         if produced and t == last:
-            ended = self.token(self._chosen[last]) == "<eos>"
+            ended = self._is_end(self._chosen[last])
             n = last if ended else last + 1
-            self.status.setText(tr(STRINGS["eos" if ended else "limit"], lang).format(n=n))
+            key = self._words("eos" if ended else "limit")
+            self.status.setText(tr(STRINGS[key], lang).format(n=n))
         elif produced:
             tok = self._chosen[t]
             self.status.setText(
@@ -268,7 +289,6 @@ class DecodingView(QWidget):
         lang = self.session.lang
         self.controls.relabel(lang)
         self.stack.hint.setText(tr(STRINGS["classifier"], lang))
-        self.gen_title.setText(tr(STRINGS["generated"], lang))
         self.hist_title.setText(tr(STRINGS["history"], lang))
         self._on_trace()
 

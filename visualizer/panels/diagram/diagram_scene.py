@@ -120,7 +120,10 @@ class SceneTexts:
         s, lang, index = self.session, self.lang, self.index
         seq = index.tokens("tgt", 0 if t is None else t, safe(s.bundle.tgt_tok.token))
         sc.tokens = {"tgt": seq}
-        sc.captions = {"tgt": ui("gpt_caption", lang)}
+        from core.prompt_task import translates
+
+        # the built-in GPT answers "source ="; a language model (GPT-2) continues the text
+        sc.captions = {"tgt": ui("gpt_caption" if translates(s.bundle) else "lm_caption", lang)}
         chosen = self.chosen(t, step)
         if index.translation and t is not None:
             prompt = len(index.trace.meta.get("src_tokens", []))
@@ -146,7 +149,8 @@ class SceneTexts:
             sc.captions = {"src": ui("patch_caption", lang, n=n)}
         else:
             sc.tokens = {"src": index.tokens("src", None, safe(s.bundle.src_tok.token))}
-            sc.captions = {"src": ui("cls_caption", lang)}
+            sep = [str(w) for w in meta.get("src_tokens", [])][-1:] == ["[SEP]"]  # a BERT's own
+            sc.captions = {"src": ui("cls_sep_caption" if sep else "cls_caption", lang)}
         source = str(meta.get("source", ""))
         if index.classification:
             chosen = self.chosen(None, step)

@@ -74,7 +74,12 @@ STRINGS: dict[str, T] = {
     "src_caption": {"en": "Inputs (source)", "zh": "输入（源语言）"},
     "tgt_caption": {"en": "Outputs (shifted right)", "zh": "输出（右移一位）"},
     "gpt_caption": {"en": "Prompt + answer so far", "zh": "提示 + 已生成的回答"},
+    "lm_caption": {"en": "Text + continuation so far", "zh": "原文 + 已续写的内容"},
     "cls_caption": {"en": "Inputs: [CLS] + the sentence", "zh": "输入：[CLS] + 句子"},
+    "cls_sep_caption": {
+        "en": "Inputs: [CLS] + the sentence + [SEP]",
+        "zh": "输入：[CLS] + 句子 + [SEP]",
+    },
     "patch_caption": {
         "en": "Inputs: [CLS] + {n} picture patches",
         "zh": "输入：[CLS] + {n} 个图像块",
@@ -142,6 +147,8 @@ OPS: dict[str, T] = {
     "patch_embed": {"en": "Linear", "zh": "线性层"},
     "cls": {"en": "+[CLS]", "zh": "+[CLS]"},
     "loss": {"en": "mean", "zh": "平均"},
+    "segment": {"en": "segment", "zh": "句段"},  # BERT: + the segment-0 vector
+    "embed_norm": {"en": "embed norm", "zh": "嵌入归一化"},  # BERT: LayerNorm of the sum
 }
 
 PARAM_SUB = {

@@ -8,7 +8,9 @@ Tokenising as you type is only a vocabulary lookup (no model run); Enter assigns
 For a classifier (encoder-only) the bar classifies instead of translating: the button
 says so, the examples are the task's (a picture classifier's are the four lecture
 pictures: cat, dog, small cat, big dog), the chips show ``[CLS]`` first (or the
-picture's patches), and a line shows the answer: every label with its probability.
+picture's patches), and a line shows the answer: every label with its probability. The
+chips are the tokens the model reads: a Hugging Face BERT's own ``[CLS] … [SEP]``
+pieces, the built-in classifier's ``[CLS]`` and words.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ STRINGS = {
         "zh": "输入一个英文句子，然后按回车",
     },
     "run": {"en": "Translate", "zh": "翻译"},
+    "continue": {"en": "Continue", "zh": "续写"},  # a language model (GPT-2) continues text
     "examples": {"en": "Examples…", "zh": "示例…"},
     "unk": {
         "en": "not in the vocabulary: the model reads it as <unk>",
@@ -220,7 +223,9 @@ class InputBar(QWidget):
             self.chips.setToolTip("")
             return
         enc = bundle.src_tok.encode(text)
-        if _kind(bundle) == "sentence":
+        # a Hugging Face BERT's tokenizer adds its own [CLS] … [SEP] (core.hf.hf_bundle):
+        # that is exactly what the model reads, so no [CLS] goes on top
+        if _kind(bundle) == "sentence" and bundle.src_tok.kind != "hf":
             from core.classify_task import encode_sentence
 
             # the classifier reads [CLS] first; empty or unreadable text keeps the plain
@@ -265,7 +270,8 @@ class InputBar(QWidget):
         self._show_pair()
         hint = {"picture": "picture", "sentence": "sentence"}.get(kind, "placeholder")
         self.edit.setPlaceholderText(tr(STRINGS[hint], lang))
-        self.run_button.setText(tr(STRINGS["run" if kind == "text" else "classify"], lang))
+        run = "continue" if kind == "text" and _continues(self.session.bundle) else "run"
+        self.run_button.setText(tr(STRINGS[run if kind == "text" else "classify"], lang))
         self.examples.clear()
         if kind == "picture":
             from core.classify_run import PICTURE_NAMES, PICTURE_NAMES_ZH
@@ -295,6 +301,14 @@ def _kind(bundle: Bundle) -> str:
     if bundle.cfg.arch != "encoder-only":
         return "text"
     return "picture" if bundle.cfg.inputs == "patches" else "sentence"
+
+
+def _continues(bundle: Bundle) -> bool:
+    """A decoder-only language model (GPT-2) that continues text, not the built-in GPT
+    that translates its prompt ``source =``."""
+    from core.prompt_task import translates
+
+    return bundle.cfg.arch == "decoder-only" and not translates(bundle)
 
 
 def _escape(text: str) -> str:
