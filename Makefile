@@ -40,6 +40,8 @@ models: $(STAMP)
 	$(BIN)/transformer-sim train --preset moe-de --seed 0 --force --out assets/models/moe-de
 	$(BIN)/transformer-sim train --preset bert-who --seed 0 --force --out assets/models/bert-who
 	$(BIN)/transformer-sim train --preset vit-pets --seed 0 --force --out assets/models/vit-pets
+	# the stages room's built-in run (not under assets/models: the catalogue scans that)
+	$(BIN)/transformer-sim stages --seed 0 --force --out assets/stages
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

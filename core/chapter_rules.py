@@ -38,6 +38,8 @@ NEURON_ACTIVATIONS = ("identity", "step", "sigmoid", "tanh", "relu")  # core.bas
 NETWORK_ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")  # core.basics.network
 DATASETS = ("blobs", "xor", "circle", "spiral", "cat_dog")  # core.basics.datasets
 MAX_LAYERS, MAX_NEURONS = 6, 8  # core.basics.network
+STAGE_NAMES = ("pretrain", "sft", "grpo")  # core.stages.pipeline.STAGES
+STAGE_PAGES = (*STAGE_NAMES, "trace", "compare")  # visualizer/rooms/stages PAGES
 
 
 def need(ok: bool, where: str, at: str, message: str) -> None:
@@ -123,7 +125,11 @@ LAB_RULES: dict[str, dict[str, Any]] = {
         "traced": _flag,  # one recorded iteration for the timeline
         "play": _flag,  # keep training on the room's clock (the picture moves)
     },
-    "stages": {},  # no scene settings yet: a "lab" object there is refused by name
+    "stages": {  # the shipped run (assets/stages) is what the room opens on
+        "trace": _flag,  # record the next GRPO update and put the timeline on it
+        "evidence": _one_of(STAGE_NAMES),  # whose 9.11 evidence the answer panel shows
+        "page": _one_of(STAGE_PAGES),  # the page in front
+    },
 }
 
 

@@ -8,8 +8,9 @@ ends with bit-for-bit the weights of an uninterrupted run, and two pipelines wit
 give the same numbers. Training runs on one thread (``core.threads.one_thread``) for the
 same reason. A finished stage is saved (``save``) as a checkpoint folder
 (``core.checkpoint``: safetensors + JSON, never pickle) whose config.json holds the stage,
-the settings and its metrics; ``Pipeline.resume(out, settings)`` picks finished stages
-up again from their folders.
+the settings, its metrics and its curves; ``Pipeline.resume(out, settings)`` picks
+finished stages up again from their folders, curves included (the stages room opens on
+the run shipped in ``assets/stages`` this way).
 
 Each stage starts from the previous one's weights; GRPO's reference (``ref``) is a frozen
 copy of the SFT model. ``evaluate`` (held-out accuracy and the 9.11 answer) and
@@ -227,7 +228,10 @@ class Pipeline:
             st = p._start(name)
             st.model.load_state_dict(model.state_dict())
             st.step = st.total
-            p._evaluate(st, Callbacks())
+            _restore_history(st, info)
+            p._evaluate(st, Callbacks())  # the last evaluation is always recomputed
+            if len(st.evals) > 1 and st.evals[-2].step == st.step:
+                del st.evals[-2]
         return p
 
     # -- stages -----------------------------------------------------------------------
@@ -413,6 +417,9 @@ class Pipeline:
                 "accuracy": last.accuracy,
                 "answer": last.answer,
                 "p_answer": last.p_answer,
+                # the curves, so a resumed run (the shipped one) shows them at once
+                "history": [asdict(h) for h in st.history],
+                "evals": [asdict(e) for e in st.evals],
             }
         }
         return checkpoint.save(folder, self.bundle(name), extra)
@@ -445,6 +452,21 @@ def drift(history: list[Progress]) -> Drift:
     dl = mean([h.length for h in last]) - mean([h.length for h in first])
     dc = mean([h.correct for h in last]) - mean([h.correct for h in first])
     return Drift(dl, dc, mean([h.kl for h in last]), dl > 1.0 and dc < 0)
+
+
+def _restore_history(st: StageState, info: dict[str, Any]) -> None:
+    """Put a saved stage's curves (``save``: its progress and evaluations, NaN saved as
+    null) back on its state; a folder saved without them keeps empty curves. (Not its
+    seconds: a saved run is bit for bit the same each time, so it holds no timings.)"""
+
+    def nan(d: dict[str, Any]) -> dict[str, Any]:
+        return {k: math.nan if v is None else v for k, v in d.items()}
+
+    st.history = [Progress(**nan(h)) for h in info.get("history", [])]
+    st.evals = [
+        Evaluation(**{**nan(e), "samples": tuple(e.get("samples", ()))})
+        for e in info.get("evals", [])
+    ]
 
 
 def accuracy(rows: list[AnswerRow]) -> float:

@@ -3,6 +3,7 @@ bad file is refused with one line that names the file and the field."""
 
 from __future__ import annotations
 
+import ast
 import copy
 import json
 import re
@@ -38,6 +39,8 @@ ORDER = [
     "training",
     "family",
     "mixture-of-experts",
+    "llm-stages",
+    "nine-eleven",
 ]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -74,7 +77,7 @@ def test_the_builtin_chapters_are_the_lecture_in_order() -> None:
     chapters = builtin_chapters()
     assert [c.id for c in chapters] == ORDER
     names = [Path(c.path).name for c in chapters]
-    assert names == sorted(names) and names[0].startswith("00-") and names[-1].startswith("12-")
+    assert names == sorted(names) and names[0].startswith("00-") and names[-1].startswith("14-")
     assert all(Path(c.path).parent == BUILTIN_FOLDER for c in chapters)
 
 
@@ -104,6 +107,13 @@ def test_the_vocabulary_mirrors_the_modules_it_names() -> None:
         network.MAX_LAYERS,
         network.MAX_NEURONS,
     )
+    from core.stages.pipeline import STAGES
+
+    assert chapter_rules.STAGE_NAMES == STAGES
+    room = Path(__file__).resolve().parents[2] / "visualizer/rooms/stages/stages_room.py"
+    found = re.search(r"^PAGES = (\(.*?\))$", room.read_text("utf-8"), re.M)
+    assert found is not None  # the room's pages, read without importing Qt
+    assert ast.literal_eval(found[1]) == chapter_rules.STAGE_PAGES
 
 
 def test_a_scene_inherits_from_the_last_scene_in_its_room() -> None:
@@ -193,6 +203,22 @@ def test_playground_settings_are_checked_too() -> None:
     data["scenes"][2]["lab"] = {"dataset": "xor", "layers": [4, 4], "play": True, "lr": 0.1}
     scene = parse_chapter(data, "x.json").scenes[2]
     assert scene.lab == {"dataset": "xor", "layers": [4, 4], "lr": 0.1, "play": True}
+
+
+def test_stages_settings_are_checked_too() -> None:
+    data = _edit("scenes.2.room", "stages")
+    data["scenes"][2]["lab"] = {"page": "rl"}
+    with pytest.raises(ValueError, match=r"scenes\[2\]\.lab\.page: must be one of pretrain, sft"):
+        parse_chapter(data, "x.json")
+    data["scenes"][2]["lab"] = {"evidence": "base"}
+    with pytest.raises(ValueError, match=r"scenes\[2\]\.lab\.evidence: must be one of pretrain"):
+        parse_chapter(data, "x.json")
+    data["scenes"][2]["lab"] = {"trace": "yes"}
+    with pytest.raises(ValueError, match=r"scenes\[2\]\.lab\.trace: must be true or false"):
+        parse_chapter(data, "x.json")
+    data["scenes"][2]["lab"] = {"page": "trace", "evidence": "sft", "trace": True}
+    scene = parse_chapter(data, "x.json").scenes[2]
+    assert scene.lab == {"trace": True, "evidence": "sft", "page": "trace"}  # applied in order
 
 
 @pytest.mark.parametrize(

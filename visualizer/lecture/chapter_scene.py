@@ -97,6 +97,9 @@ def open_model(session: Any, name: str, opened: dict[str, object], source: str |
 def apply_lab(page: Any, room: str, settings: dict[str, Any]) -> None:
     """A lab scene's settings, in the order ``core.chapter_rules.LAB_RULES`` lists them:
     start over, settings, then the runs (each run replaces the lab's trace)."""
+    if room == "stages":  # the room applies its own (it knows the pipeline)
+        page.apply_scene(settings)
+        return
     lab = page.lab
     if room == "neuron":
         if settings.get("reset") or "seed" in settings:

@@ -3,14 +3,23 @@ questions stay held out."""
 
 from __future__ import annotations
 
+import json
 import random
+from dataclasses import asdict
 from pathlib import Path
 
 import pytest
 import torch
 
 from core.stages.corpus import generate
-from core.stages.pipeline import Callbacks, Pipeline, Settings, StageError, load_stage
+from core.stages.pipeline import (
+    STAGES,
+    Callbacks,
+    Pipeline,
+    Settings,
+    StageError,
+    load_stage,
+)
 from core.stages.questions import HELD_OUT, first_number, q, sample_questions, seen
 
 
@@ -107,6 +116,23 @@ def test_resume_loads_finished_stages(tiny_pipeline: Pipeline, tmp_path: Path) -
     other = Settings(**{**tiny_pipeline.settings.__dict__, "sft_steps": 7})
     with pytest.raises(StageError, match="another run"):
         Pipeline.resume(tmp_path, other)
+
+
+def test_resume_brings_back_the_curves(tiny_pipeline: Pipeline, tmp_path: Path) -> None:
+    """A saved stage keeps its progress and evaluations (a resumed run -- the shipped
+    one -- draws its curves at once); the last evaluation is computed again from the
+    loaded model and equals the saved one."""
+    for name in STAGES:
+        tiny_pipeline.save(name, tmp_path / name)
+    p = Pipeline.resume(tmp_path, tiny_pipeline.settings)
+    for name in STAGES:
+        a, b = p.states[name], tiny_pipeline.states[name]
+        assert len(a.history) == b.total and [asdict(h) for h in a.history] == [
+            asdict(h) for h in b.history
+        ]
+        assert len(a.evals) == len(b.evals) and a.seconds == 0.0
+        for x, y in zip(a.evals, b.evals, strict=True):  # NaN (no SFT loss) compares as NaN
+            assert json.dumps(asdict(x)) == json.dumps(asdict(y))
 
 
 def test_drift_reads_the_curves() -> None:

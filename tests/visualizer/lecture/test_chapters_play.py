@@ -348,7 +348,7 @@ def _shipped() -> Any:
     return Pipeline.resume(assets.path("stages"))
 
 
-def _stages_room(player: ChapterPlayer, page: str) -> tuple[Any, dict[str, list[Any]]]:
+def _stages_room(player: ChapterPlayer, page: str) -> tuple[Any, dict[Any, list[Any]]]:
     """The stages room, checked to show ``page``, and its table checked against the
     comparison computed here from the shipped models (rows per stage, by question)."""
     from core.stages.pipeline import comparison

@@ -262,3 +262,108 @@ def test_the_grpo_update_steps_on_the_shared_timeline(qtbot: Any, room: StagesRo
     assert shown is not None
     np.testing.assert_array_equal(shown.ravel(), trace.value(lab.step.key).ravel())
     assert room.timeline.scrubber.current == lab.cursor
+
+
+# -- the shipped run and chapter scenes ----------------------------------------------------
+@pytest.fixture(scope="module")
+def shipped() -> Pipeline:
+    """The shipped run (``make models``: assets/stages), loaded apart from any room."""
+    from core import assets
+
+    return Pipeline.resume(assets.path("stages"))
+
+
+@pytest.fixture
+def shipped_room(qtbot: Any) -> Iterator[StagesRoom]:
+    r = StagesRoom.create()  # no settings: the room opens on the shipped run
+    qtbot.addWidget(r)
+    r.lab.animate = False
+    r.resize(1400, 900)
+    r.show()
+    QApplication.processEvents()
+    yield r
+    r.shutdown()
+
+
+def test_the_room_opens_on_the_shipped_run(shipped_room: StagesRoom, shipped: Pipeline) -> None:
+    """Every page shows the shipped run's numbers at once: the same as ``Pipeline.resume``
+    computes from the folders, with the curves the run saved."""
+    from visualizer.rooms.stages.stages_room import _overfit_text
+
+    room, lang = shipped_room, shipped_room.lab.lang
+    assert all(room.pipeline.finished(n) for n in STAGES) and "shipped" not in room.errors
+    models = {n: st.model for n, st in shipped.states.items()}
+    assert room.table == comparison(models, shipped.tok)
+    for name in STAGES:
+        total = shipped.states[name].total
+        assert room.boxes[name].state.text() == t("loaded", lang, total=total)
+        assert room.boxes[name].run.isEnabled()  # a finished stage can be trained again
+        assert room.pipeline.states[name].evals == shipped.states[name].evals
+    x, y = room.pt_loss.data[0]
+    assert len(x) == shipped.settings.pretrain_steps == 1000
+    assert y.tolist() == [h.loss for h in shipped.states["pretrain"].history]
+    assert room.overfit.text() == _overfit_text(shipped.states["sft"].evals, lang)
+    the = room.table["pretrain"][0]  # the shipped pre-trained model falls for 9.11
+    assert the.answer == "9.11" and the.p_wrong > the.p_right
+    assert room.table["grpo"][0].correct
+    shown = room.answer.lines.text()
+    for name in STAGES:
+        row = room.table[name][0]
+        assert percent(row.p_right) in shown and percent(row.p_wrong) in shown
+    for c in range(3):
+        assert room.compare.cell_text(0, 2 + c) != ""
+
+
+def test_a_chapter_scene_sets_the_page_the_evidence_and_the_trace(
+    shipped_room: StagesRoom, shipped: Pipeline
+) -> None:
+    from visualizer.rooms.stages.stages_room import PAGES
+
+    room = shipped_room
+    room.apply_scene({"trace": True, "evidence": "sft", "page": "trace"})
+    assert room.tabs.currentIndex() == PAGES.index("trace") and room.answer.picked == "sft"
+    assert room.answer.which.currentText() == t("sft_short", room.lab.lang)
+    want = shipped.trace_grpo_update()  # the next update of the shipped RL stage
+    got = room.lab.trace
+    assert [s.name for s in got.steps] == [s.name for s in want.steps]
+    assert np.array_equal(got.value("grpo.advantages"), want.value("grpo.advantages"))
+    assert got.meta["kl"] == want.meta["kl"] and room.lab.cursor == 0
+    room.apply_scene({"page": "compare", "evidence": "grpo"})
+    assert room.tabs.currentIndex() == PAGES.index("compare") and room.answer.picked == "grpo"
+    assert room.lab.trace is got  # no "trace": the timeline keeps what it holds
+
+
+def test_a_scene_that_needs_a_stage_not_run_says_so(room: StagesRoom) -> None:
+    from core.stages.pipeline import StageError
+
+    with pytest.raises(StageError, match="fine-tuned"):
+        room.apply_scene({"trace": True})
+    with pytest.raises(StageError, match="no model"):
+        room.apply_scene({"evidence": "pretrain"})
+
+
+def test_run_on_a_finished_stage_trains_it_again(qtbot: Any, room: StagesRoom) -> None:
+    """Run on a finished stage (a shipped one, say) trains it from step 0; the stages
+    after it go, and the seeded run gives the same numbers again."""
+    run_all(qtbot, room)
+    first = [h.loss for h in room.pipeline.states["sft"].history]
+    assert room.boxes["sft"].run.isEnabled()
+    assert run(qtbot, room, "sft") == ["sft", True]
+    assert "grpo" not in room.pipeline.states and not room.boxes["grpo"].progress.value()
+    assert [h.loss for h in room.pipeline.states["sft"].history] == first
+
+
+def test_without_the_shipped_run_the_room_opens_fresh_and_says_why(
+    qtbot: Any, tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from core import assets
+
+    (tmp_path / "stages" / "pretrain").mkdir(parents=True)
+    (tmp_path / "stages" / "pretrain" / "config.json").write_text("{}", "utf-8")
+    monkeypatch.setattr(assets, "path", lambda *parts: tmp_path.joinpath(*parts))
+    r = StagesRoom.create()
+    qtbot.addWidget(r)
+    assert not r.pipeline.states and "not a transformer-sim model" in r.errors["shipped"]
+    assert r.message.text() == t("not_shipped", "en", msg=r.errors["shipped"])
+    assert r.boxes["pretrain"].run.isEnabled()
+    r.shutdown()

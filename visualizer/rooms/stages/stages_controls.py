@@ -87,7 +87,7 @@ class StageBox(QGroupBox):
     ) -> None:
         """Buttons enabled as the state allows; the bar at ``step`` of ``total``."""
         self.started = 0 < step < total
-        self.run.setEnabled(can_run and not running and step < total)
+        self.run.setEnabled(can_run and not running)  # a finished stage: again
         self.pause.setEnabled(running)
         self.cancel.setEnabled(running or step > 0)
         self.progress.setMaximum(max(total, 1))

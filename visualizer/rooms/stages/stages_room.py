@@ -13,6 +13,11 @@ stays smooth. Pause stops after the step in flight (the stage resumes bit for bi
 stops and discards the stage and the ones after it. The answers, evidence and comparison
 are read from the models when no stage is training. The GRPO update's trace is put on the
 room's ``Navigator`` (``lab``), so the shared timeline and the stepping keys walk it.
+
+``create()`` opens on the built-in run shipped in ``assets/stages`` (``make models``),
+loaded with ``Pipeline.resume`` on the GUI thread (0.2-1.2 s on the 2-core machine, once,
+when the room is first shown), so every page shows real results at once; Run on a
+finished stage trains it again live. Chapter scenes drive it through ``apply_scene``.
 """
 
 from __future__ import annotations
@@ -23,12 +28,14 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QCoreApplication, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QPushButton,
     QScrollArea,
     QSplitter,
+    QStyle,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -44,6 +51,7 @@ from core.stages.pipeline import (
     Pipeline,
     Progress,
     Settings,
+    StageError,
     StageName,
     comparison,
     drift,
@@ -66,7 +74,7 @@ from visualizer.rooms.stages.stages_panels import (
 )
 from visualizer.rooms.stages.stages_text import t
 from visualizer.rooms.stages.stages_worker import StageWorker
-from visualizer.theme import MUTED, PHASE_COLORS, TEXT
+from visualizer.theme import MUTED, PHASE_COLORS, TEXT, get_scale
 
 if TYPE_CHECKING:
     from visualizer.bridge import SessionBridge
@@ -74,6 +82,7 @@ if TYPE_CHECKING:
 SPLIT_TEXTS = ("9.11", "9.9")
 PAGES = ("pretrain", "sft", "grpo", "trace", "compare")
 GAP = 3.0  # held-out loss this many times the examples' loss: called a gap
+SIDE_W, ANSWER_W = 250, 360  # px at zoom 1: the stage controls; the answer's least width
 REDRAW_S = 0.1  # curves redraw at most 10 times a second while a stage trains
 C1, C2, C3, C4 = TEXT, PHASE_COLORS["loss"], PHASE_COLORS["forward"], PHASE_COLORS["decode"]
 
@@ -163,9 +172,63 @@ class StagesRoom(QWidget):
 
         lab = Navigator()
         bridge = SessionBridge(lab)
-        room = cls(Pipeline(settings), lab, bridge, parent)
+        pipeline, problem = (Pipeline(settings), "") if settings else shipped_pipeline()
+        room = cls(pipeline, lab, bridge, parent)
         bridge.setParent(room)
+        if problem:
+            room.errors["shipped"] = problem
+            room._show_state()
         return room
+
+    def apply_scene(self, settings: dict[str, Any]) -> None:
+        """A chapter scene's ``lab`` settings (checked by ``core.chapter_rules``): record
+        the GRPO update (``trace``: here, at once, so the scene's step can be put on it),
+        pick the evidence's stage and the page. Raises StageError (one line) when the
+        stages the scene needs are not finished."""
+        if settings.get("trace"):
+            if self.worker is not None:
+                raise StageError(t("busy", "en"))
+            if not self.pipeline.finished("sft"):
+                raise StageError("the GRPO update needs the fine-tuned (sft) stage")
+            self._on_traced(self.pipeline.trace_grpo_update())
+        if "evidence" in settings:
+            stage: StageName = settings["evidence"]
+            if stage not in self.answers:
+                raise StageError(f"stage {stage} has no model to show the evidence of")
+            self.answer.picked = stage
+            self.answer.show_answers(self.answers, self.lab.lang)
+        if "page" in settings:
+            self.tabs.setCurrentIndex(PAGES.index(settings["page"]))
+        self.fit_header()
+
+    def fit_header(self) -> None:
+        """Show the intro and the token split, and the timeline while it holds no trace,
+        only where the window's scroll area has the height for the whole room: under a
+        chapter's narration bar at presentation zoom they go (the bar narrates), so the
+        page and the answer the scene is about are not scrolled out of sight. Called on
+        every resize and when a trace arrives, so they come back."""
+        area = self.parentWidget()
+        while area is not None and not isinstance(area, QScrollArea):
+            area = area.parentWidget()
+        if area is None:
+            return
+        lay = self.layout()
+        gap = lay.spacing() if lay else 0
+        need = self.minimumSizeHint().height()
+        for part in (self.header, self.timeline):
+            if part.isHidden():
+                need += part.sizeHint().height() + gap
+        fits = area.viewport().height() >= need
+        for part, shown in (
+            (self.header, fits),
+            (self.timeline, fits or bool(self.lab.trace.steps)),
+        ):
+            if part.isHidden() == shown:
+                part.setVisible(shown)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.fit_header()
 
     def hasHeightForWidth(self) -> bool:
         """No: the room fills the window's scroll area and its pages share what it gets.
@@ -184,9 +247,19 @@ class StagesRoom(QWidget):
         left.addWidget(self.trace_button)
         left.addWidget(self.message)
         left.addStretch(1)
-        side = QWidget()
-        side.setLayout(left)
-        side.setFixedWidth(250)
+        controls = QWidget()
+        controls.setLayout(left)
+        controls.setFixedWidth(round(SIDE_W * get_scale()))  # built at the zoom of the day
+        # Scrolled on its own, so the controls never make the room taller than the pages
+        # need (under a chapter's narration bar, at presentation zoom).
+        side = QScrollArea()
+        side.setWidget(controls)
+        side.setWidgetResizable(True)
+        side.setFrameShape(QFrame.Shape.NoFrame)
+        side.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        bar = side.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        side.setFixedWidth(controls.width() + bar)  # room for its scroll bar when shown
+        self.controls = controls
 
         pt = QWidget()
         lay = QVBoxLayout(pt)
@@ -222,7 +295,7 @@ class StagesRoom(QWidget):
         answer.setWidgetResizable(True)
         answer.setFrameShape(QFrame.Shape.NoFrame)
         answer.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        answer.setMinimumWidth(360)
+        answer.setMinimumWidth(round(ANSWER_W * get_scale()))
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.tabs)
         split.addWidget(answer)
@@ -231,7 +304,9 @@ class StagesRoom(QWidget):
         split.setChildrenCollapsible(False)
         self.splitter = split
 
-        top = QHBoxLayout()
+        self.header = QWidget()
+        top = QHBoxLayout(self.header)
+        top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.intro, 3)
         words = QVBoxLayout()
         words.addWidget(self.split)
@@ -242,7 +317,7 @@ class StagesRoom(QWidget):
         body.addWidget(split, 1)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(4, 4, 4, 4)
-        outer.addLayout(top)
+        outer.addWidget(self.header)
         outer.addLayout(body, 1)
         outer.addWidget(self.timeline)
 
@@ -256,6 +331,8 @@ class StagesRoom(QWidget):
             return False
         if not self._can_run(stage):
             return False
+        if self.pipeline.finished(stage):  # run again (a shipped stage, say): from step 0
+            self.pipeline.discard(stage)
         self.errors.pop(stage, None)
         self.running = stage
         self.tabs.setCurrentIndex(PAGES.index(stage))
@@ -299,10 +376,9 @@ class StagesRoom(QWidget):
         self._after_change()
 
     def _can_run(self, stage: StageName) -> bool:
+        """The stage before is finished (a finished stage may run again, from scratch)."""
         i = STAGES.index(stage)
-        return not self.pipeline.finished(stage) and (
-            i == 0 or self.pipeline.finished(STAGES[i - 1])
-        )
+        return i == 0 or self.pipeline.finished(STAGES[i - 1])
 
     def _on_step(self, p: Progress) -> None:
         """Progress at every step; curves at most every ``REDRAW_S`` (and at the end), so
@@ -379,6 +455,7 @@ class StagesRoom(QWidget):
     def _on_traced(self, trace: object) -> None:
         assert isinstance(trace, Trace)
         self.lab.update(trace=trace, cursor=0, playing=False)
+        self.fit_header()  # a timeline with a trace is always shown
         self.tabs.setCurrentIndex(PAGES.index("trace"))
         self.sigTraced.emit()
 
@@ -466,6 +543,8 @@ class StagesRoom(QWidget):
             can = self.worker is None and self._can_run(name)
             if name in self.errors:
                 text = t("error", lang, msg=self.errors[name])
+            elif st is not None and st.done and st.seconds == 0:
+                text = t("loaded", lang, total=st.total)  # resumed from its folder
             elif st is not None and st.done:
                 text = t("done", lang, total=st.total, sec=st.seconds)
             elif running:
@@ -478,8 +557,9 @@ class StagesRoom(QWidget):
         self.knobs.setEnabled(self.running != "grpo")
         self.trace_button.setEnabled(self.worker is None and p.finished("sft"))
         if self.worker is None:
-            failed = self.errors.get("trace")
-            self.message.setText(t("error", lang, msg=failed) if failed else "")
+            failed, shipped = self.errors.get("trace"), self.errors.get("shipped")
+            text = t("error", lang, msg=failed) if failed else ""
+            self.message.setText(text or (t("not_shipped", lang, msg=shipped) if shipped else ""))
 
     def _on_trace(self, _trace: object) -> None:
         self._on_cursor(self.lab.cursor)
@@ -530,6 +610,20 @@ class StagesRoom(QWidget):
         self._on_cursor(self.lab.cursor)
 
 
+def shipped_pipeline() -> tuple[Pipeline, str]:
+    """The built-in run shipped in ``assets/stages`` (``make models``), loaded with
+    ``Pipeline.resume`` so every page shows its results at once; a fresh pipeline and a
+    one-line reason (the engine's, untranslated) when it is missing or was made with
+    other settings."""
+    from core import assets
+    from core.checkpoint import CheckpointError
+
+    try:
+        return Pipeline.resume(assets.path("stages")), ""
+    except (StageError, CheckpointError, RuntimeError, OSError) as e:
+        return Pipeline(), str(e)
+
+
 def _total(s: Settings, name: StageName) -> int:
     return {"pretrain": s.pretrain_steps, "sft": s.sft_steps, "grpo": s.grpo_steps}[name]
 
@@ -543,11 +637,16 @@ def samples_html(evals: list[Evaluation], lang: str) -> str:
     picked = sorted({0, len(with_samples) // 2, len(with_samples) - 1})
     shown = [with_samples[i] for i in picked]
     head = "".join(f"<th align='left'>{t('at_step', lang, step=e.step)}</th>" for e in shown)
+    # The room's question first: where the page is short (under a chapter's narration
+    # bar at presentation zoom) the last row is the one cut off.
+    order = sorted(
+        range(len(SAMPLE_PROMPTS)), key=lambda k: SAMPLE_PROMPTS[k] != THE_QUESTION.prompt
+    )
     rows = "".join(
-        f"<tr><td style='color:{MUTED}'>{html.escape(prompt)} …</td>"
+        f"<tr><td style='color:{MUTED}'>{html.escape(SAMPLE_PROMPTS[k])} …</td>"
         + "".join(f"<td>{html.escape(e.samples[k])}</td>" for e in shown)
         + "</tr>"
-        for k, prompt in enumerate(SAMPLE_PROMPTS)
+        for k in order
     )
     return (
         f"<b>{t('samples', lang)}</b><table cellspacing='0' cellpadding='2'>"

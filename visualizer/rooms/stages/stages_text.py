@@ -38,8 +38,10 @@ STRINGS: dict[str, Text] = {
     "pause": {"en": "Pause", "zh": "暂停"},
     "cancel": {"en": "Cancel", "zh": "取消"},
     "run_tip": {
-        "en": "Train this stage in the background (it continues where it stopped)",
-        "zh": "在后台训练这个阶段（从停下的地方继续）",
+        "en": "Train this stage in the background (it continues where it stopped; a "
+        "finished stage, such as the built-in run's, trains again from the start)",
+        "zh": "在后台训练这个阶段（从停下的地方继续；已完成的阶段，比如内置的训练结果，"
+        "会从头重新训练）",
     },
     "pause_tip": {
         "en": "Stop after this step; Resume continues",
@@ -57,7 +59,15 @@ STRINGS: dict[str, Text] = {
         "en": "done: {total} steps in {sec:.1f} s",
         "zh": "完成：{total} 步，用时 {sec:.1f} 秒",
     },
+    "loaded": {
+        "en": "done: {total} steps (built-in run)",
+        "zh": "完成：{total} 步（内置结果）",
+    },
     "error": {"en": "Error: {msg}", "zh": "出错：{msg}"},
+    "not_shipped": {
+        "en": "The built-in run was not loaded ({msg}); run the stages here.",
+        "zh": "未能载入内置的训练结果（{msg}）；请在这里运行各阶段。",
+    },
     "rl_knobs": {"en": "RL settings", "zh": "强化学习设置"},
     "group": {"en": "Group size G", "zh": "组大小 G"},
     "temperature": {"en": "Temperature", "zh": "温度"},
