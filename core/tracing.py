@@ -122,29 +122,8 @@ def trace_batch_step(trainer: Trainer, batch: AnyBatch, loss_after: bool = True)
     norm = trainer.clip()
     clipped = bool(trainer.cfg.grad_clip) and norm > trainer.cfg.grad_clip
     trainer.apply()
+    record_update(tracer, model, trainer.opt, clipped)
     trace = tracer.trace
-    for name, p in model.named_parameters():
-        if p.grad is None:
-            continue
-        used = GRAD + name  # the recorded gradient, unless clipping scaled what Adam used
-        if clipped:
-            used = tracer.store(f"{name}@grad", p.grad.clone())
-        state = trainer.opt.state[p]
-        after = tracer.store(f"{name}@after", p.detach().clone())
-        tracer.store(f"{name}@update", trace.tensors[after] - trace.tensors[name])
-        tracer.add_step(
-            name,
-            "adam",
-            {
-                "before": name,
-                "grad": used,
-                "m": tracer.store(f"{name}@m", state["exp_avg"].clone()),
-                "v": tracer.store(f"{name}@v", state["exp_avg_sq"].clone()),
-                "update": f"{name}@update",
-                "out": after,
-            },
-            phase="update",
-        )
     if loss_after:
         with torch.no_grad():
             trace.meta["loss_after"] = float(trainer.loss(trainer.forward(batch), batch))
@@ -161,6 +140,36 @@ def trace_batch_step(trainer: Trainer, batch: AnyBatch, loss_after: bool = True)
 
 
 TRAIN_STEP_LR = 1e-4  # a step small enough to lower a trained model's loss, not wreck it
+
+
+def record_update(
+    tracer: Tracer, model: torch.nn.Module, opt: torch.optim.Optimizer, clipped: bool
+) -> None:
+    """Record the optimizer step just taken, one ``adam`` step per parameter: before,
+    the gradient Adam used (the recorded one, unless clipping scaled it), its moments,
+    the change and the result. Shared by every traced training step (translator,
+    classifier, GRPO)."""
+    trace = tracer.trace
+    for name, p in model.named_parameters():
+        if p.grad is None:
+            continue
+        used = tracer.store(f"{name}@grad", p.grad.clone()) if clipped else GRAD + name
+        state = opt.state[p]
+        after = tracer.store(f"{name}@after", p.detach().clone())
+        tracer.store(f"{name}@update", trace.tensors[after] - trace.tensors[name])
+        tracer.add_step(
+            name,
+            "adam",
+            {
+                "before": name,
+                "grad": used,
+                "m": tracer.store(f"{name}@m", state["exp_avg"].clone()),
+                "v": tracer.store(f"{name}@v", state["exp_avg_sq"].clone()),
+                "update": f"{name}@update",
+                "out": after,
+            },
+            phase="update",
+        )
 
 
 def trace_step_on_copy(

@@ -40,7 +40,8 @@ from core.model_decoder import DecoderOnly
 from core.stages.lm import Answers, generate, prompt_ids, token_logprobs
 from core.stages.questions import Question, Reward, reward
 from core.stages.tokenizer import StageTokenizer
-from core.trace import GRAD, Trace, Tracer, point
+from core.trace import Trace, Tracer, point
+from core.tracing import record_update
 
 STD_EPS = 1e-4
 GRAD_CLIP = 1.0
@@ -270,25 +271,5 @@ def trace_update(
 def _record_update(
     tracer: Tracer, model: DecoderOnly, opt: torch.optim.Optimizer, clipped: bool
 ) -> None:
-    """Adam's step per parameter, as ``core.tracing.trace_batch_step`` records it."""
-    trace = tracer.trace
-    for name, p in model.named_parameters():
-        if p.grad is None:
-            continue
-        used = tracer.store(f"{name}@grad", p.grad.clone()) if clipped else GRAD + name
-        state = opt.state[p]
-        after = tracer.store(f"{name}@after", p.detach().clone())
-        tracer.store(f"{name}@update", trace.tensors[after] - trace.tensors[name])
-        tracer.add_step(
-            name,
-            "adam",
-            {
-                "before": name,
-                "grad": used,
-                "m": tracer.store(f"{name}@m", state["exp_avg"].clone()),
-                "v": tracer.store(f"{name}@v", state["exp_avg_sq"].clone()),
-                "update": f"{name}@update",
-                "out": after,
-            },
-            phase="update",
-        )
+    """Adam's step per parameter, as every traced training step records it."""
+    record_update(tracer, model, opt, clipped)
