@@ -451,7 +451,11 @@ class MainWindow(QMainWindow):
             if dock is None:
                 continue
             if not applies(name, cfg):
-                if not dock.isHidden():
+                # shown, or about to be: a dock added to a window already on screen is
+                # "hidden" until Qt's next layout pass shows it, unless it was hidden
+                # explicitly (by the user's saved layout, say)
+                explicit = dock.testAttribute(Qt.WidgetAttribute.WA_WState_ExplicitShowHide)
+                if not dock.isHidden() or not explicit:
                     dock.hide()
                     self._shape_hidden.add(name)
             elif name in self._shape_hidden:

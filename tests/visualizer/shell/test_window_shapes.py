@@ -191,3 +191,28 @@ def test_pair_box_titles_and_hints_follow_the_model(window: SimulatorWindow) -> 
     QApplication.processEvents()
     assert s.bundle.pair == "en-de" and s.bundle.cfg.arch == "encoder-decoder"
     assert bar.pair.currentText() == "EN → DE"
+
+
+@pytest.mark.parametrize("name", ["demo-de", "bert-who"])
+def test_the_first_model_has_only_its_docks_as_the_app_starts_it(
+    qtbot, tmp_path, monkeypatch, name: str
+) -> None:  # type: ignore[no-untyped-def]
+    """As `transformer-sim` starts: the window is on screen (loading) before the model is
+    attached, so Qt shows the new docks in a later layout pass — the shape's rule must
+    hold after it, not only when another model opens later."""
+    from visualizer.assemble import build_window
+    from visualizer.bridge import SessionBridge
+
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    window = build_window(persist=False)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    session = Session.open_builtin("en-de")
+    if name != "demo-de":
+        session.open_model(MODELS / name)
+    window.attach(session, SessionBridge(session, window))
+    for _ in range(5):  # the layout passes after attach
+        QApplication.processEvents()
+        qtbot.wait(10)
+    assert _shown(window) == EXPECTED[name]
