@@ -14,6 +14,7 @@ from torch import Tensor, nn
 from core.config import ModelConfig
 from core.models import build_model
 from core.trace import GRAD, Intervention, Tracer, point
+from tests.core.grad_check import trace_and_autograd
 
 SMALL: dict[str, Any] = {"d_model": 16, "n_heads": 2, "n_enc_layers": 2, "n_dec_layers": 2}
 MOE: dict[str, Any] = {"ffn": "moe", "n_experts": 3, "d_ff": 24}
@@ -75,27 +76,15 @@ def test_traced_equals_untraced_bitwise(shape: str) -> None:
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_recorded_gradients_equal_autograd(shape: str) -> None:
     model, cfg, inputs, labels = _setup(shape)
-    tracer = Tracer(grads=True, keep_graph=True)
-    tracer.watch_parameters(model, clone=False)
-    with tracer.active():
-        loss = _loss(model, cfg, inputs, labels)
-    model.zero_grad(set_to_none=True)
-    loss.backward(retain_graph=True)
-    tracer.close()
-    tracer.recording = False
-    live = {k: v for k, v in tracer.live.items() if v.requires_grad}
-    params = dict(model.named_parameters())
-    wanted = list(live.values()) + list(params.values())
-    grads = torch.autograd.grad(loss, wanted, allow_unused=True)
-    recorded = tracer.trace.tensors
+    recorded, pairs = trace_and_autograd(model, lambda: _loss(model, cfg, inputs, labels))
     checked = 0
-    for name, grad in zip(list(live) + list(params), grads, strict=True):
+    for name, grad in pairs:
         if grad is None:
             assert GRAD + name not in recorded, name
             continue
         torch.testing.assert_close(recorded[GRAD + name], grad, atol=0, rtol=0, msg=name)
         checked += 1
-    assert checked == len([g for g in grads if g is not None]) > 60
+    assert checked == len([g for _, g in pairs if g is not None]) > 60
     if cfg.ffn == "moe":  # the router learns from the task loss and the aux loss
         layer = "dec.0" if cfg.arch == "decoder-only" else "enc.0"
         assert GRAD + f"{layer}.moe.router.weight" in recorded

@@ -14,6 +14,7 @@ from torch import Tensor
 from core.hf import load_folder
 from core.models import Model
 from core.trace import GRAD, Tracer, point
+from tests.core.grad_check import trace_and_autograd
 from tests.core.hf.gpt2_kit import bert_tokenizer, gpt2_tokenizer, write_bert, write_gpt2
 
 
@@ -60,21 +61,9 @@ def test_traced_equals_untraced_bitwise(family: str, tmp_path: Path) -> None:
 @pytest.mark.parametrize("family", ["gpt2", "bert"])
 def test_recorded_gradients_equal_autograd(family: str, tmp_path: Path) -> None:
     model, ids, labels = _setup(family, tmp_path)
-    tracer = Tracer(grads=True, keep_graph=True)
-    tracer.watch_parameters(model, clone=False)
-    with tracer.active():
-        loss = _loss(model, ids, labels)
-    model.zero_grad(set_to_none=True)
-    loss.backward(retain_graph=True)
-    tracer.close()
-    tracer.recording = False
-    live = {k: v for k, v in tracer.live.items() if v.requires_grad}
-    params = dict(model.named_parameters())
-    wanted = list(live.values()) + list(params.values())
-    grads = torch.autograd.grad(loss, wanted, allow_unused=True)
-    recorded = tracer.trace.tensors
+    recorded, pairs = trace_and_autograd(model, lambda: _loss(model, ids, labels))
     checked = 0
-    for name, grad in zip(list(live) + list(params), grads, strict=True):
+    for name, grad in pairs:
         if grad is None:
             continue
         torch.testing.assert_close(recorded[GRAD + name], grad, atol=0, rtol=0, msg=name)
