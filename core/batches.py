@@ -22,10 +22,11 @@ class Batch:
     src: Tensor  # (B, S) source ids + <eos>, padded
     tgt_in: Tensor  # (B, T) <bos> + target ids, padded
     tgt_out: Tensor  # (B, T) target ids + <eos>, padded
+    pad_id: int = PAD_ID  # the padding the loss skips (a Marian checkpoint's 0 is its </s>)
 
     @property
     def n_tokens(self) -> int:
-        return int((self.tgt_out != PAD_ID).sum())
+        return int((self.tgt_out != self.pad_id).sum())
 
 
 class EncodedPairs:

@@ -28,6 +28,7 @@ import numpy as np
 import torch
 
 from core import limits
+from core.messages import msg
 from core.observable import Event
 from core.trace import PHASES, Step, Trace
 
@@ -67,16 +68,16 @@ class Breakpoint:
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
-            raise ValueError(f"unknown breakpoint kind {self.kind!r}; one of {', '.join(KINDS)}")
+            raise ValueError(msg("bp_kind", kind=repr(self.kind), kinds=", ".join(KINDS)))
         if not isinstance(self.pattern, str) or not isinstance(self.enabled, bool):
             raise ValueError("a breakpoint's pattern must be text and enabled true or false")
         if self.kind in PATTERN_KINDS and not self.pattern:
-            raise ValueError(f"a {self.kind} breakpoint needs a pattern")
+            raise ValueError(msg("bp_pattern_needed", kind=self.kind))
         if self.kind == "phase" and self.pattern not in PHASES:
-            raise ValueError(f"phase must be one of {', '.join(PHASES)}; got {self.pattern!r}")
+            raise ValueError(msg("bp_phase", phases=", ".join(PHASES), pattern=repr(self.pattern)))
         t = self.threshold
         if isinstance(t, bool) or not isinstance(t, int | float) or not math.isfinite(t) or t < 0:
-            raise ValueError(f"a breakpoint threshold must be a finite number >= 0; got {t!r}")
+            raise ValueError(msg("bp_threshold", t=repr(t)))
 
     def label(self) -> str:
         """A short description for the breakpoint list ("name dec.*.weights", "|x| > 100")."""

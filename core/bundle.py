@@ -26,6 +26,7 @@ from core.config import ModelConfig
 from core.corpus import Corpus, Pair
 from core.decode import DecodeSettings, Generation, generate
 from core.decode_prompt import generate_answer
+from core.messages import joined, msg
 from core.model import Transformer
 from core.model_decoder import DecoderOnly
 from core.model_encoder import EncoderClassifier
@@ -99,6 +100,12 @@ class Bundle:
             raise ValueError(f"a {self.cfg.arch} model has no prompt tokenizer")
         return PromptTokenizer.from_vocab(self.src_tok.vocab)
 
+    def decode_settings(self, current: DecodeSettings) -> DecodeSettings:
+        """The decoding settings a window run uses on this model, starting from the
+        current ones: a built-in model keeps them (``decode.bounded`` cuts the length to
+        its positions); a real checkpoint caps the traced new tokens (``HFBundle``)."""
+        return current
+
     def translator(self) -> Transformer:
         """The encoder-decoder model; a one-line ValueError for the other shapes."""
         if not isinstance(self.model, Transformer):
@@ -110,9 +117,7 @@ class Bundle:
         enc = self.prompt_tok.prompt(text)
         limit = self.cfg.max_len - 1  # room for at least one answer token
         if len(enc.ids) > limit:
-            raise InputError(
-                f"the prompt has {len(enc.ids)} tokens; this model reads at most {limit}"
-            )
+            raise InputError(msg("prompt_too_long", n=len(enc.ids), limit=limit))
         return torch.tensor([enc.ids]), enc
 
     def prompt_example(self, source: str, target: str) -> PromptExample:
@@ -120,8 +125,7 @@ class Bundle:
         ex = self.prompt_tok.example(Pair(check_text(source), check_text(target)))
         if len(ex.ids) - 1 > self.cfg.max_len:
             raise InputError(
-                f"prompt and answer have {len(ex.ids)} tokens; this model reads at most "
-                f"{self.cfg.max_len + 1}"
+                msg("prompt_answer_too_long", n=len(ex.ids), limit=self.cfg.max_len + 1)
             )
         return ex
 
@@ -135,22 +139,19 @@ class Bundle:
         """A sentence's label probabilities (an encoder-only model on tokens)."""
         model = self.classifier()
         if self.cfg.inputs != "tokens":
-            raise ValueError("this classifier reads pictures, not sentences")
+            raise ValueError(msg("reads_pictures"))
         if not isinstance(self.src_tok, WordTokenizer):
             raise ValueError("this classifier has no word vocabulary")
         enc = encode_sentence(self.src_tok, text)
         if len(enc.ids) > self.cfg.max_len:
-            raise InputError(
-                f"the sentence has {len(enc.ids)} tokens with [CLS]; this model reads at most "
-                f"{self.cfg.max_len}"
-            )
+            raise InputError(msg("cls_too_long", n=len(enc.ids), limit=self.cfg.max_len))
         return Classification(enc, self._ranked(model, torch.tensor([enc.ids])))
 
     def classify_image(self, image: Tensor) -> Classification:
         """A (C, H, W) picture's label probabilities (an encoder-only model on patches)."""
         model = self.classifier()
         if self.cfg.inputs != "patches":
-            raise ValueError("this classifier reads sentences, not pictures")
+            raise ValueError(msg("reads_sentences"))
         return Classification(None, self._ranked(model, image[None].float()))
 
     def _ranked(self, model: EncoderClassifier, inputs: Tensor) -> list[tuple[str, float]]:
@@ -169,12 +170,10 @@ class Bundle:
             return self.encode_prompt(text)
         enc = self.src_tok.encode(check_text(text))
         if not enc.ids:
-            raise InputError("the sentence has no words the model can read")
+            raise InputError(msg("no_readable_words"))
         limit = self.cfg.max_len - 1
         if len(enc.ids) > limit:
-            raise InputError(
-                f"the sentence has {len(enc.ids)} tokens; this model reads at most {limit}"
-            )
+            raise InputError(msg("sentence_too_long", n=len(enc.ids), limit=limit))
         return torch.tensor([[*enc.ids, EOS_ID]]), enc
 
     def encode_target(self, text: str) -> tuple[Tensor, Tensor, Encoded]:
@@ -182,7 +181,7 @@ class Bundle:
         enc = self.tgt_tok.encode(check_text(text))
         limit = self.cfg.max_len - 1
         if not enc.ids or len(enc.ids) > limit:
-            raise InputError(f"the target must have 1 to {limit} tokens; it has {len(enc.ids)}")
+            raise InputError(msg("target_tokens", limit=limit, n=len(enc.ids)))
         return torch.tensor([[BOS_ID, *enc.ids]]), torch.tensor([[*enc.ids, EOS_ID]]), enc
 
     def translate(
@@ -191,7 +190,7 @@ class Bundle:
         settings = settings or DecodeSettings(max_len=self.cfg.max_len - 1)
         model = self.model
         if isinstance(model, EncoderClassifier):
-            raise ValueError("this is a classifier (an encoder-only model); it does not translate")
+            raise ValueError(msg("not_a_translator"))
         src, enc = self.encode_source(text)
         model.eval()
         if tracer is None:
@@ -199,11 +198,11 @@ class Bundle:
         else:
             with tracer.active():
                 gen = _generate(model, src, settings, tracer)
-        warnings = []
+        warnings: list[str] = []  # Msg: the window shows them in its language
         if enc.unknown:
-            warnings.append("unknown word(s) read as <unk>: " + ", ".join(enc.unknown))
+            warnings.append(msg("unknown_words", words=joined(enc.unknown)))
         if not gen.finished:
-            warnings.append(f"stopped at the length limit ({len(gen.ids)} tokens)")
+            warnings.append(msg("length_limit", n=len(gen.ids)))
         tokens = [self.tgt_tok.token(i) for i in gen.ids]
         return Translation(enc, self.tgt_tok.decode(gen.ids), tokens, gen, warnings)
 

@@ -30,6 +30,7 @@ from torch import Tensor
 from core import atomic, hf, limits
 from core.bundle import Bundle
 from core.config import ConfigError, ModelConfig
+from core.messages import message_of, msg
 from core.models import Model, build_model
 from core.prompt_task import PromptTokenizer
 from core.subword import SubwordTokenizer
@@ -84,7 +85,7 @@ def load(path: str | Path) -> Bundle:
     """Load a checkpoint folder written by ``save``; refuses anything malformed."""
     folder = Path(path)
     if not folder.is_dir():
-        raise CheckpointError(f"model folder not found: {folder}")
+        raise CheckpointError(msg("model_folder_not_found", folder=str(folder)))
     if hf.is_hf_folder(folder):  # a Hugging Face folder (config.json has "model_type")
         try:
             return hf.load_folder(folder)
@@ -109,7 +110,7 @@ def from_bytes(files: Mapping[str, bytes], where: str | Path) -> Bundle:
     def part(name: str) -> bytes:
         data = files.get(name)
         if data is None:
-            raise CheckpointError(f"missing {base / name}")
+            raise CheckpointError(msg("missing_file", path=str(base / name)))
         return data
 
     config = _parse_json(part(CONFIG), base / CONFIG)
@@ -119,7 +120,12 @@ def from_bytes(files: Mapping[str, bytes], where: str | Path) -> Bundle:
     weights = part(WEIGHTS)
     if len(weights) > limits.WEIGHTS_BYTES:
         raise CheckpointError(
-            f"{base / WEIGHTS}: {len(weights):,} bytes; the limit is {limits.WEIGHTS_BYTES:,}"
+            msg(
+                "file_too_big_at",
+                path=str(base / WEIGHTS),
+                size=len(weights),
+                limit=limits.WEIGHTS_BYTES,
+            )
         )
     state = _safetensors(lambda: load_bytes(weights), base / WEIGHTS)
     model = _model(cfg, src_tok, tgt_tok, state, base / CONFIG, base / WEIGHTS)
@@ -129,7 +135,15 @@ def from_bytes(files: Mapping[str, bytes], where: str | Path) -> Bundle:
 def _bundle(model: Model, src_tok: Tokenizer, tgt_tok: Tokenizer, config: dict[str, Any]) -> Bundle:
     if model.cfg.arch == "decoder-only":
         _check_prompt_vocab(src_tok, tgt_tok)
-    return Bundle(model, src_tok, tgt_tok, str(config.get("pair", "")), _labels(model, config))
+    bundle = Bundle(model, src_tok, tgt_tok, str(config.get("pair", "")), _labels(model, config))
+    if bundle.pair == "stages" and model.cfg.arch == "decoder-only":
+        from core.stages.stage_bundle import StageBundle  # its own prompt format (lazy: no cycle)
+
+        try:
+            return StageBundle.of(bundle)
+        except ValueError as e:
+            raise CheckpointError(f"{VOCAB}: {e}") from None
+    return bundle
 
 
 def _labels(model: Model, config: dict[str, Any]) -> tuple[str, ...]:
@@ -165,13 +179,13 @@ def _check_prompt_vocab(src_tok: Tokenizer, tgt_tok: Tokenizer) -> None:
 
 def _model_config(config: dict[str, Any], where: Path) -> ModelConfig:
     if config.get("format") != FORMAT:
-        raise CheckpointError(f"{where}: not a transformer-sim model ({FORMAT})")
+        raise CheckpointError(msg("not_a_model", path=str(where), format=FORMAT))
     if not isinstance(config.get("model"), dict):
         raise CheckpointError(f'{where}: no "model" settings (a JSON object)')
     try:
         return ModelConfig.from_dict(config["model"])
     except (ConfigError, TypeError) as e:
-        raise CheckpointError(f"{where}: {e}") from None
+        raise CheckpointError(msg("in_file", path=str(where), reason=message_of(e))) from None
 
 
 def _tokenizers(vocab: dict[str, Any], where: Path) -> tuple[Tokenizer, Tokenizer]:
@@ -224,7 +238,7 @@ def _model(
                 f"expected {tuple(ref.shape)} {ref.dtype}"
             )
         if not torch.isfinite(tensor).all():
-            raise CheckpointError(f"{weights}: {name} holds NaN or infinite values")
+            raise CheckpointError(msg("weights_not_finite", path=str(weights), name=name))
     model.load_state_dict(state)
     model.eval()
     return model
@@ -239,12 +253,12 @@ def _read_json(path: Path) -> dict[str, Any]:
     """A config.json or vocab.json: size-checked before it is read (a regular file of
     at most ``JSON_LIMITS[name]``), then parsed like ``_parse_json``."""
     if not path.exists():
-        raise CheckpointError(f"missing {path}")
+        raise CheckpointError(msg("missing_file", path=str(path)))
     try:
         data = limits.read_file(path, JSON_LIMITS.get(path.name, limits.CONFIG_BYTES))
     except (OSError, limits.LimitError) as e:
         reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-        raise CheckpointError(f"{path}: cannot read it ({reason})") from None
+        raise CheckpointError(msg("cannot_read", path=str(path), reason=reason)) from None
     return _parse_json(data, path)
 
 
@@ -252,13 +266,13 @@ def _parse_json(data: bytes, where: Path) -> dict[str, Any]:
     """JSON (size and nesting checked by ``core.limits``) that must be an object."""
     limit = JSON_LIMITS.get(where.name, limits.CONFIG_BYTES)
     if len(data) > limit:
-        raise CheckpointError(f"{where}: {len(data):,} bytes; the limit is {limit:,}")
+        raise CheckpointError(msg("file_too_big_at", path=str(where), size=len(data), limit=limit))
     try:
         parsed = limits.parse_json(data)
     except limits.LimitError as e:
-        raise CheckpointError(f"{where}: {e}") from None
+        raise CheckpointError(msg("in_file", path=str(where), reason=message_of(e))) from None
     if not isinstance(parsed, dict):
-        raise CheckpointError(f"{where}: expected a JSON object")
+        raise CheckpointError(msg("expected_object", path=str(where)))
     return parsed
 
 
@@ -268,18 +282,20 @@ def _check_limits(cfg: ModelConfig, src_tok: Tokenizer, tgt_tok: Tokenizer, wher
     try:
         limits.check_model(cfg, src_tok.size, tgt_tok.size)
     except limits.LimitError as e:
-        raise CheckpointError(f"{where}: {e}") from None
+        raise CheckpointError(msg("in_file", path=str(where), reason=message_of(e))) from None
 
 
 def _check_weights_file(weights: Path) -> None:
     """model.safetensors must be a regular file within ``limits.WEIGHTS_BYTES``."""
     if not weights.exists():
-        raise CheckpointError(f"missing {weights}")
+        raise CheckpointError(msg("missing_file", path=str(weights)))
     if not weights.is_file():
         raise CheckpointError(f"{weights}: {limits.describe_path(weights)}, not a file")
     size = weights.stat().st_size
     if size > limits.WEIGHTS_BYTES:
-        raise CheckpointError(f"{weights}: {size:,} bytes; the limit is {limits.WEIGHTS_BYTES:,}")
+        raise CheckpointError(
+            msg("file_too_big_at", path=str(weights), size=size, limit=limits.WEIGHTS_BYTES)
+        )
 
 
 def _tokenizer(data: Any, where: Path) -> Tokenizer:

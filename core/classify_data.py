@@ -17,6 +17,7 @@ import torch
 from torch import Tensor
 
 from core.classify_task import ClassifyCorpus, EncodedSentences, Sentence
+from core.messages import msg
 from core.pictures import PictureCorpus, Pictures
 from core.tokenizer import Tokenizer, WordTokenizer
 
@@ -56,7 +57,11 @@ class LabelData:
 
 
 def sentence_data(sentences: Sequence[Sentence], tok: Tokenizer, max_len: int) -> LabelData:
-    """Sentences as ``[CLS]`` + word ids (longer than ``max_len`` are left out)."""
+    """Sentences as ``[CLS]`` + word ids (longer than ``max_len`` are left out). No
+    sentences need no word vocabulary: a Hugging Face BERT's trainer takes single traced
+    steps on batches it is given (``core.tracing``, ``core.fill_mask``)."""
+    if not sentences:
+        return LabelData(_no_items, [])
     if not isinstance(tok, WordTokenizer):
         raise ValueError("the sentence classifier reads words (a word tokenizer)")
     enc = EncodedSentences(sentences, tok, max_len)
@@ -66,6 +71,10 @@ def sentence_data(sentences: Sequence[Sentence], tok: Tokenizer, max_len: int) -
         return LabelBatch(b.tokens, b.labels)
 
     return LabelData(make, [s.label for s in enc.sentences])
+
+
+def _no_items(indices: Sequence[int]) -> LabelBatch:
+    raise IndexError(f"an empty split has no items {list(indices)[:3]}")
 
 
 def picture_data(pictures: Pictures) -> LabelData:
@@ -94,7 +103,7 @@ def load_picture(path: str | Path, size: int, channels: int = 1) -> Tensor:
     files (PNG, JPEG …) need Pillow. A file that cannot be read is a one-line ValueError."""
     path = Path(path)
     if not path.is_file():
-        raise ValueError(f"picture not found: {path}")
+        raise ValueError(msg("picture_not_found", path=str(path)))
     if path.stat().st_size > 20_000_000:
         raise ValueError(f"{path}: larger than 20 MB; not a small picture")
     if path.suffix.lower() == ".npy":
@@ -118,9 +127,11 @@ def load_picture(path: str | Path, size: int, channels: int = 1) -> Tensor:
                 grey = img.convert("L")
                 x = torch.from_numpy(np.asarray(grey, dtype=np.float32) / 255.0)
         except (OSError, UnidentifiedImageError, ValueError) as e:
-            raise ValueError(f"{path}: not a readable picture ({type(e).__name__})") from None
+            raise ValueError(
+                msg("picture_unreadable", path=str(path), why=type(e).__name__)
+            ) from None
     if x.shape[0] != x.shape[1]:
-        raise ValueError(f"{path}: the picture must be square, got {x.shape[1]}x{x.shape[0]}")
+        raise ValueError(msg("picture_square", path=str(path), w=x.shape[1], h=x.shape[0]))
     if x.shape[0] != size:
         x = torch.nn.functional.interpolate(x[None, None], size=(size, size), mode="area")[0, 0]
     return x[None].expand(channels, size, size).contiguous()

@@ -6,6 +6,10 @@ A sentence classifier (bert-who) reads ``source`` as a sentence. A picture class
 picture file (PNG, JPEG, ``.npy``: ``core.classify_data.load_picture``). Both give the
 same traced forward pass (``core.tracing.trace_classification``), with interventions
 applied like a translator's (``core.interventions``).
+
+A pre-trained BERT without a classification head (``core.fill_mask``) answers by filling
+the ``[MASK]``s of ``source`` instead: ``trace_answer`` runs whichever the model does,
+``trace_fill_step`` traces its training step.
 """
 
 from __future__ import annotations
@@ -20,7 +24,15 @@ from core.classify_data import load_picture
 from core.classify_task import LABELS as SENTENCE_LABELS
 from core.classify_task import lecture_sentences
 from core.corpus import sentence_key
+from core.fill_mask import (
+    FillMask,
+    fill_mask,
+    is_masked_lm,
+    trace_fill_mask,
+    trace_fill_mask_step_on_copy,
+)
 from core.interventions import Intervention, chain
+from core.messages import msg
 from core.pictures import lecture_pictures
 from core.trace import Trace
 from core.tracing import trace_classification
@@ -46,9 +58,9 @@ def picture(bundle: Bundle, source: str) -> torch.Tensor:
         return torch.from_numpy(images[PICTURE_NAMES.index(name)]).float()
     choices = ", ".join(PICTURE_NAMES)
     if not name:
-        raise ValueError(f"name a picture ({choices}) or give a picture file")
+        raise ValueError(msg("name_a_picture", choices=choices))
     if not Path(source.strip()).is_file():
-        raise ValueError(f"no picture named {source.strip()!r}: name {choices}, or a picture file")
+        raise ValueError(msg("no_picture_named", name=repr(source.strip()), choices=choices))
     return load_picture(source.strip(), bundle.cfg.image_size, bundle.cfg.channels)
 
 
@@ -57,7 +69,7 @@ def classifier_input(bundle: Bundle, source: str) -> str | torch.Tensor:
     if is_picture_model(bundle):
         return picture(bundle, source)
     if not source.strip():
-        raise ValueError("the sentence is empty: type a few words")
+        raise ValueError(msg("empty_sentence"))
     return source
 
 
@@ -70,10 +82,41 @@ def trace_classify(
     named = {s.name for s in trace.steps}
     unknown = [i.name for i in interventions if i.name not in named]
     if unknown:
-        raise ValueError(f"no trace point is named {unknown[0]!r}")
+        raise ValueError(msg("no_trace_point", name=repr(unknown[0])))
     trace.meta["source"] = source
     ranked = [(str(label), float(p)) for label, p in trace.meta["ranked"]]
     return trace, Classification(None, ranked)
+
+
+def trace_answer(
+    bundle: Bundle, source: str, interventions: Sequence[Intervention] = ()
+) -> tuple[Trace, Classification | FillMask]:
+    """An encoder-only model's traced run: a classifier's labels, or a pre-trained
+    BERT's fills for the ``[MASK]``s of ``source``."""
+    if is_masked_lm(bundle):
+        trace, result = trace_fill_mask(bundle, source, chain(interventions))
+        _check_names(trace, interventions)
+        return trace, result
+    return trace_classify(bundle, source, interventions)
+
+
+def trace_fill_step(
+    bundle: Bundle, source: str, target: str, block: str = ""
+) -> tuple[Trace, FillMask]:
+    """A pre-trained BERT's traced training step on a copy: ``target`` names a word
+    piece per mask (default: the model's own best fills, which the step makes likelier);
+    ``block``: the light trace's (``core.light_trace``); the result is what the model
+    fills before learning."""
+    result = fill_mask(bundle, source)
+    words = target or " ".join(result.words)
+    return trace_fill_mask_step_on_copy(bundle, source, words, block=block), result
+
+
+def _check_names(trace: Trace, interventions: Sequence[Intervention]) -> None:
+    named = {s.name for s in trace.steps}
+    unknown = [i.name for i in interventions if i.name not in named]
+    if unknown:
+        raise ValueError(msg("no_trace_point", name=repr(unknown[0])))
 
 
 def known_label(bundle: Bundle, source: str) -> str | None:

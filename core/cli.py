@@ -8,6 +8,7 @@ stderr and exit status 2, never a traceback.
     transformer-sim open FILE.tsim                   the window on a saved session
     transformer-sim translate [--pair P | --model DIR] [--beam N] [--temperature T] TEXT
     transformer-sim classify [--model DIR] (TEXT | --image FILE)   label<TAB>probability, ...
+    transformer-sim fill-mask --model DIR [--top-k K] "TEXT with [MASK]"   a BERT's best words
     transformer-sim train (--preset NAME | --corpus FILE.tsv) --out DIR [--steps N] [--seed S]
                     [--arch A] [--ffn dense|moe] [--experts N] [--top-k K] [--force]
     transformer-sim trace SRC --target TGT --out FILE.npz [--json] [--force]
@@ -92,6 +93,11 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     k.add_argument("--model", help="a classifier folder or name, e.g. vit-pets (default: bert-who)")
     k.add_argument("--image", help="a square picture (PNG, JPEG or .npy); default model: vit-pets")
 
+    fm = sub.add_parser("fill-mask", help="fill in [MASK] with a pre-trained BERT folder")
+    fm.add_argument("text", help="a sentence with [MASK] for each missing word")
+    fm.add_argument("--model", required=True, help="a Hugging Face BERT folder (BertForMaskedLM)")
+    fm.add_argument("--top-k", type=_fill_top_k, default=5, help="candidates shown per [MASK]")
+
     tr = sub.add_parser("train", help="train a model and save it as a folder")
     tr.add_argument(
         "--preset", help="model shape and built-in corpus (demo-de, demo-fr, gpt-de, base, ...)"
@@ -127,6 +133,13 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     c.add_argument("--json", action="store_true", help="print the step list on stdout instead")
     c.add_argument("--lr", type=_lr, default=1e-4, help="learning rate of the traced step")
     c.add_argument("--force", action="store_true", help="replace existing .npz / .json files")
+    c.add_argument(
+        "--block",
+        default="",
+        help="record this block (e.g. dec.11) in full and every other parameter as norms: "
+        "the light trace, used on its own (with the last block) for a model too large "
+        "for a full trace",
+    )
     _model_args(c)
 
     g = sub.add_parser("generate", help="continue a prompt with a GPT-2 model folder")
@@ -181,6 +194,7 @@ _top_k = _checked(_in_range("top-k", 0, limits.MAX_TOP_K))
 _steps = _checked(_in_range("steps", 0, limits.MAX_STEPS))
 _batch_size = _checked(_in_range("batch size", 1, limits.MAX_BATCH_SIZE))
 _new_tokens = _checked(_in_range("max new tokens", 1, limits.MAX_DECODE_LEN))
+_fill_top_k = _checked(_in_range("top-k", 1, 50))
 
 
 def _model_args(p: argparse.ArgumentParser) -> None:
@@ -237,6 +251,7 @@ def _translate(args: argparse.Namespace) -> int:
     from core.decode import DecodeSettings
 
     bundle = _load_model(args)  # the options were checked when parsed
+    _check_writes_text(bundle)
     settings = DecodeSettings(
         beam=args.beam,
         temperature=args.temperature,
@@ -261,6 +276,14 @@ def _translate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _check_writes_text(bundle: Bundle) -> None:
+    """An encoder-only model writes no text: say which command it answers instead."""
+    if bundle.cfg.mlm:
+        raise ValueError('this BERT fills in masked words: use fill-mask "... [MASK] ..."')
+    if bundle.cfg.arch == "encoder-only":
+        raise ValueError("this model is a classifier (encoder-only): use classify")
+
+
 def _classify(args: argparse.Namespace) -> int:
     """``label<TAB>probability`` per label, the most likely first (the first line)."""
     from core import checkpoint
@@ -268,6 +291,11 @@ def _classify(args: argparse.Namespace) -> int:
 
     default = PICTURE_CLASSIFIER if args.image is not None else CLASSIFIER
     bundle = checkpoint.load(resolve(args.model) if args.model else ASSETS / "models" / default)
+    if bundle.cfg.mlm:
+        raise ValueError(
+            "not a classifier: this BERT fills in masked words (no classification head); "
+            'use fill-mask --model DIR "... [MASK] ..."'
+        )
     if bundle.cfg.arch != "encoder-only":
         raise ValueError(
             f"not a classifier: this model is {bundle.cfg.arch} (a translator); "
@@ -334,11 +362,21 @@ def _trace(args: argparse.Namespace) -> int:
     bundle = _load_model(args)
     trainer = Trainer(bundle, None, replace(TrainConfig(), lr=args.lr, warmup=0))
     item: Any = args.source
-    if bundle.cfg.arch == "encoder-only":  # a picture classifier reads the picture named
+    if bundle.cfg.arch == "encoder-only" and not bundle.cfg.mlm:  # a picture: the one named
         from core.classify_run import classifier_input
 
         item = classifier_input(bundle, args.source)
-    trace = trace_training_step(trainer, item, args.target)
+    from core.light_trace import describe, plan_trace
+
+    plan = plan_trace(bundle.model, args.block)  # checked before anything is copied
+    if plan.light:
+        print(f"note: {describe(plan)}", file=sys.stderr)
+    if bundle.cfg.mlm:  # a pre-trained BERT: --target names a word piece per [MASK]
+        from core.fill_mask import trace_fill_mask_step
+
+        trace = trace_fill_mask_step(trainer, args.source, args.target, args.block)
+    else:
+        trace = trace_training_step(trainer, item, args.target, args.block)
     save(trace, out, json_out)
     if args.json:
         print(json_text(trace))
@@ -359,6 +397,7 @@ def _generate(args: argparse.Namespace) -> int:
     from core.model_catalog import resolve
 
     bundle = checkpoint.load(resolve(args.model))
+    _check_writes_text(bundle)
     if not isinstance(bundle, HFBundle):
         raise ValueError("generate continues text with a GPT-2 folder; use translate here")
     settings = DecodeSettings(
@@ -368,6 +407,28 @@ def _generate(args: argparse.Namespace) -> int:
     print(result.text.replace("\n", " "))
     for w in result.warnings:
         print(f"transformer-sim: warning: {w}", file=sys.stderr)
+    return 0
+
+
+def _fill_mask(args: argparse.Namespace) -> int:
+    """The best word for each [MASK] is the first line of stdout (space-separated, in
+    order); then one line per mask: its top-k candidates with their probabilities."""
+    from core import checkpoint
+    from core.fill_mask import fill_mask
+    from core.model_catalog import resolve
+
+    bundle = checkpoint.load(resolve(args.model))
+    if not bundle.cfg.mlm:
+        kind = "a classifier: use classify" if bundle.cfg.arch == "encoder-only" else "not a BERT"
+        raise ValueError(
+            f"this model does not fill in [MASK] ({kind}); give --model a pre-trained BERT "
+            "folder (BertForMaskedLM, e.g. bert-base-uncased)"
+        )
+    result = fill_mask(bundle, args.text, args.top_k)
+    print(" ".join(result.words))
+    for n, (pos, cands) in enumerate(zip(result.positions, result.candidates, strict=True), 1):
+        shown = "\t".join(f"{token} {p:.4f}" for token, p in cands)
+        print(f"[MASK] {n} (token {pos}):\t{shown}")
     return 0
 
 
@@ -414,6 +475,7 @@ COMMANDS: dict[str | None, Command] = {
     "trace": _trace,
     "demo": _demo,
     "generate": _generate,
+    "fill-mask": _fill_mask,
     "fetch": _fetch,
     "stages": stage_commands.stages,
     "ask": stage_commands.ask,

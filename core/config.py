@@ -10,9 +10,11 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Literal, TypeVar
 
-Activation = Literal["relu", "gelu", "gelu_tanh"]
+from core.messages import msg
+
+Activation = Literal["relu", "gelu", "gelu_tanh", "silu"]
 NormPlacement = Literal["post", "pre"]
-Positions = Literal["sinusoidal", "learned"]
+Positions = Literal["sinusoidal", "learned", "sinusoidal-halves"]
 Arch = Literal["encoder-decoder", "decoder-only", "encoder-only"]
 FFN = Literal["dense", "moe"]
 Inputs = Literal["tokens", "patches"]
@@ -72,12 +74,18 @@ class ModelConfig:
     type_vocab: int = 0  # BERT: token-type (segment) embeddings; every token is segment 0
     embed_norm: bool = False  # BERT: a LayerNorm on embeddings + positions
     pooler: bool = False  # BERT: [CLS] vector -> tanh(linear) before the classification head
+    # Marian (core/hf/hf_marian.py): one token table for source, target (and, with
+    # tie_head, the output head), and a fixed bias on the logits (final_logits_bias: a
+    # buffer, never trained). positions="sinusoidal-halves" is Marian's sinusoid layout.
+    tie_embeddings: bool = False
+    logits_bias: bool = False
+    # BERT's masked-word head (core.mlm) at every position instead of a classification head:
+    # dense, activation, LayerNorm, then the token embedding table (tied) + a bias
+    mlm: bool = False
 
     def __post_init__(self) -> None:
         if self.d_model <= 0 or self.n_heads <= 0 or self.d_model % self.n_heads:
-            raise ConfigError(
-                f"d_model ({self.d_model}) must be a positive multiple of n_heads ({self.n_heads})"
-            )
+            raise ConfigError(msg("heads_divide", d_model=self.d_model, n_heads=self.n_heads))
         _check_choice("arch", self.arch, ("encoder-decoder", "decoder-only", "encoder-only"))
         _check_choice("ffn", self.ffn, ("dense", "moe"))
         _check_choice("inputs", self.inputs, ("tokens", "patches"))
@@ -90,24 +98,28 @@ class ModelConfig:
             min(*used, self.d_ff, self.max_len) <= 0
             or min(self.n_enc_layers, self.n_dec_layers) < 0
         ):
-            raise ConfigError("layers, d_ff and max_len must be positive")
+            raise ConfigError(msg("sizes_positive"))
         if not 0.0 <= self.dropout < 1.0:
-            raise ConfigError(f"dropout must be in [0, 1), got {self.dropout}")
-        _check_choice("activation", self.activation, ("relu", "gelu", "gelu_tanh"))
+            raise ConfigError(msg("dropout_range", dropout=self.dropout))
+        _check_choice("activation", self.activation, ("relu", "gelu", "gelu_tanh", "silu"))
         if not 0.0 < self.norm_eps < 1.0:
             raise ConfigError(f"norm_eps must be in (0, 1), got {self.norm_eps}")
-        if self.tie_head and self.arch != "decoder-only":
-            raise ConfigError("tie_head is for decoder-only models (the head is the embedding)")
+        if self.tie_head and self.arch == "encoder-only":
+            raise ConfigError(
+                "tie_head is for models with a token head (the head is the embedding)"
+            )
+        if (self.tie_embeddings or self.logits_bias) and self.arch != "encoder-decoder":
+            raise ConfigError("tie_embeddings and logits_bias are for encoder-decoder models")
         if self.type_vocab < 0:
             raise ConfigError(f"type_vocab must be 0 or more, got {self.type_vocab}")
         if self.pooler and self.arch != "encoder-only":
             raise ConfigError("a pooler is for encoder-only models")
-        if self.activation == "gelu_tanh" and self.ffn != "dense":
-            raise ConfigError("activation gelu_tanh is for dense feed-forward layers")
-        if not self.head_bias and self.arch != "decoder-only":
-            raise ConfigError("head_bias=False is for decoder-only models")
+        if self.activation in ("gelu_tanh", "silu") and self.ffn != "dense":
+            raise ConfigError(f"activation {self.activation} is for dense feed-forward layers")
+        if not self.head_bias and self.arch == "encoder-only":
+            raise ConfigError("head_bias=False is for models with a token head")
         _check_choice("norm", self.norm, ("post", "pre"))
-        _check_choice("positions", self.positions, ("sinusoidal", "learned"))
+        _check_choice("positions", self.positions, ("sinusoidal", "learned", "sinusoidal-halves"))
         self._check_moe()
         self._check_head_and_inputs()
 
@@ -115,16 +127,18 @@ class ModelConfig:
         """The expert settings are checked for dense models too: a config that says
         "2 of 1 experts" is wrong whichever FFN it asks for, and stays wrong if switched."""
         if self.n_experts < 1:
-            raise ConfigError(f"a mixture of experts needs at least 1 expert; got {self.n_experts}")
+            raise ConfigError(msg("experts_min", n=self.n_experts))
         if not 1 <= self.top_k <= self.n_experts:
-            raise ConfigError(
-                f"top_k must be from 1 to n_experts ({self.n_experts}); got {self.top_k}"
-            )
+            raise ConfigError(msg("top_k_experts", n=self.n_experts, k=self.top_k))
         if not 0.0 <= self.aux_loss_weight < float("inf"):
             raise ConfigError(f"aux_loss_weight must be 0 or more, got {self.aux_loss_weight}")
 
     def _check_head_and_inputs(self) -> None:
-        if self.arch == "encoder-only" and self.n_labels <= 0:
+        if self.mlm and (self.arch != "encoder-only" or self.inputs != "tokens"):
+            raise ConfigError("a masked-word head (mlm) is for encoder-only models on tokens")
+        if self.mlm and (self.n_labels or self.pooler):
+            raise ConfigError("a masked-word model (mlm) has no labels and no pooler")
+        if self.arch == "encoder-only" and not self.mlm and self.n_labels <= 0:
             raise ConfigError(f"an encoder-only model needs n_labels > 0; got {self.n_labels}")
         if self.arch != "encoder-only" and self.n_labels != 0:
             raise ConfigError(f"n_labels is for encoder-only models; a {self.arch} model has none")
@@ -185,10 +199,12 @@ class ModelConfig:
             inputs = (self.patch_dim * d + d + d) if self.inputs == "patches" else src_vocab * d
             body = inputs + self.n_enc_layers * enc
             pool = d * d + d if self.pooler else 0
-            return body + positions + final + pool + d * self.n_labels + self.n_labels
+            mlm = d * d + d + norm + src_vocab if self.mlm else 0  # tied: no d x V table
+            return body + positions + final + pool + mlm + d * self.n_labels + self.n_labels
         dec = 2 * attn + ffn + 3 * norm
-        embed = (src_vocab + tgt_vocab) * d + positions
-        head = d * tgt_vocab + tgt_vocab
+        tables = tgt_vocab if self.tie_embeddings else src_vocab + tgt_vocab
+        embed = tables * d + positions
+        head = (0 if self.tie_head else d * tgt_vocab) + (tgt_vocab if self.head_bias else 0)
         return embed + self.n_enc_layers * enc + self.n_dec_layers * dec + 2 * final + head
 
     def to_dict(self) -> dict[str, Any]:
@@ -215,7 +231,7 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if self.lr <= 0 or self.batch_size <= 0 or self.steps < 0 or self.warmup < 0:
-            raise ConfigError("lr and batch_size must be positive; steps and warmup >= 0")
+            raise ConfigError(msg("train_options"))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

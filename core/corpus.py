@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from core import limits
+from core.messages import message_of, msg
 from core.tokenizer import InputError, check_text
 
 
@@ -108,13 +109,15 @@ def load_tsv(path: str | os.PathLike[str], valid_fraction: float = 0.1, seed: in
     try:
         data = limits.read_file(file, limits.CORPUS_BYTES)
     except FileNotFoundError:
-        raise CorpusError(f"corpus file not found: {file}") from None
+        raise CorpusError(msg("corpus_not_found", path=str(file))) from None
     except IsADirectoryError:
-        raise CorpusError(f"corpus path is a directory, not a file: {file}") from None
+        raise CorpusError(msg("corpus_is_folder", path=str(file))) from None
     except OSError as exc:
-        raise CorpusError(f"cannot read corpus file {file}: {exc.strerror or exc}") from None
+        reason = exc.strerror or str(exc)
+        raise CorpusError(msg("corpus_unreadable", path=str(file), reason=reason)) from None
     except limits.LimitError as exc:
-        raise CorpusError(f"cannot read corpus file {file}: {exc}") from None
+        reason = message_of(exc)
+        raise CorpusError(msg("corpus_unreadable", path=str(file), reason=reason)) from None
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
     pairs: list[Pair] = []
@@ -122,25 +125,27 @@ def load_tsv(path: str | os.PathLike[str], valid_fraction: float = 0.1, seed: in
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise CorpusError(
-                f"{file}:{lineno}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column "
-                f"{exc.start + 1}); save the file as UTF-8"
-            ) from None
+            where = f"{file}:{lineno}"
+            byte, column = f"{raw[exc.start]:02x}", exc.start + 1
+            raise CorpusError(msg("corpus_utf8", where=where, byte=byte, column=column)) from None
         if not line.strip():
             continue
         fields = [f.strip() for f in line.split("\t")]
         if len(fields) < 2 or not fields[0] or not fields[1]:
-            raise CorpusError(
-                f"{file}:{lineno}: expected 'source<TAB>target', got {_short(line.strip())}"
-            )
+            got = _short(line.strip())
+            raise CorpusError(msg("corpus_line", where=f"{file}:{lineno}", got=got))
         for column, text in enumerate(fields[:2], start=1):
             try:
                 check_text(text)
             except InputError as exc:
-                raise CorpusError(f"{file}:{lineno}: column {column}: {exc}") from None
+                where = f"{file}:{lineno}"
+                reason = message_of(exc)
+                raise CorpusError(
+                    msg("corpus_column", where=where, column=column, reason=reason)
+                ) from None
         pairs.append(Pair(fields[0], fields[1]))
     if not pairs:
-        raise CorpusError(f"{file}: no sentence pairs found (expected 'source<TAB>target' lines)")
+        raise CorpusError(msg("corpus_empty", path=str(file)))
     pairs = unique_pairs(pairs)
     rng = random.Random(seed)
     fraction = valid_fraction if len(pairs) >= 10 else 0.0

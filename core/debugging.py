@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from core import limits
 from core.breakpoints import Breakpoints
 from core.interventions import from_json, label, patch_from, to_json
+from core.messages import message_of, msg
 from core.session_file import decode_settings, load_session_file, save_session_file, state_of
 from core.trace import Intervention, Trace
 from core.tracing import trace_translation
@@ -79,7 +80,7 @@ class Debugging:
     def watch(self, name: str) -> None:
         if name not in self.watches:
             if len(self.watches) >= limits.MAX_WATCHES:
-                self.error = f"at most {limits.MAX_WATCHES} watches; remove one first"
+                self.error = msg("max_watches", n=limits.MAX_WATCHES)
                 return
             self.watches = (*self.watches, name)
 
@@ -94,7 +95,7 @@ class Debugging:
         """Switch an intervention on; the model re-runs with it (a bad one is refused
         with a message and the list stays as it was)."""
         if len(self.interventions) >= limits.MAX_INTERVENTIONS:
-            self.error = f"at most {limits.MAX_INTERVENTIONS} interventions; remove one first"
+            self.error = msg("max_interventions", n=limits.MAX_INTERVENTIONS)
             return
         self._undo_interventions = (self.interventions, self.disabled)
         self.interventions = (*self.interventions, intervention)
@@ -154,7 +155,7 @@ class Debugging:
         try:
             save_session_file(path, self.bundle, state)
         except (OSError, ValueError) as e:
-            self.error = f"could not save the session to {path}: {e}"
+            self.error = msg("could_not_save_session", path=str(path), reason=message_of(e))
             return False
         return True
 
@@ -167,7 +168,7 @@ class Debugging:
             items = [_intervention(d) for d in state["interventions"]]
             breakpoints = Breakpoints.from_list(state["breakpoints"])
         except (OSError, ValueError) as e:
-            self.error = str(e)
+            self.error = message_of(e)  # a Msg (a missing model folder …) keeps its Chinese
             return None
         self.breakpoints.set_items(breakpoints)  # linear time, one event
         sel = state["selection"]

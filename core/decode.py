@@ -20,12 +20,14 @@ import torch
 from torch import Tensor
 
 from core import limits
+from core.messages import msg
 from core.model import Transformer
 from core.model_decoder import DecoderOnly
 from core.tokenizer import BOS_ID, EOS_ID
 from core.trace import Tracer, point, untraced
 
 Strategy = Literal["greedy", "beam", "sample"]
+PLAIN_TOP = 10  # tokens of the temperature-1 distribution kept per sampling step
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,10 @@ class Choice:
     candidates: tuple[tuple[int, float], ...]
     chosen: int
     prob: float
+    # Sampling only: the top tokens of the model's own distribution (temperature 1, no
+    # top-k / top-p), beside which the panel shows what temperature and the filters did
+    # to the same logits; () for greedy and beam, whose candidates are that already.
+    plain: tuple[tuple[int, float], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -128,7 +134,7 @@ def decode_steps(
         logits = next_logits(prefix)  # (1, V)
         probs = next_token_probs(logits, settings)  # (1, V)
         if not bool(torch.isfinite(probs).all()):
-            raise ValueError(f"the model's output at decoding step {t} holds NaN or infinity")
+            raise ValueError(msg("nan_output", t=t))
         probs = point("next.probs", probs, "softmax", {"x": "logits"}, ("batch", "vocab"))
         if forced is not None:
             token = forced[t]
@@ -141,7 +147,11 @@ def decode_steps(
         )
         top = probs[0].topk(min(settings.candidates, probs.shape[-1]))
         cands = tuple((int(i), float(p)) for p, i in zip(top.values, top.indices, strict=True))
-        out.choices.append(Choice(t, cands, int(picked[0]), float(probs[0, token])))
+        plain: tuple[tuple[int, float], ...] = ()
+        if settings.strategy == "sample":
+            own = torch.softmax(logits[0], dim=-1).topk(min(PLAIN_TOP, logits.shape[-1]))  # (V,)
+            plain = tuple((int(i), float(p)) for p, i in zip(own.values, own.indices, strict=True))
+        out.choices.append(Choice(t, cands, int(picked[0]), float(probs[0, token]), plain))
         if token == EOS_ID:
             out.finished = True
             break

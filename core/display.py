@@ -40,7 +40,8 @@ def axis_labels(trace: Trace, step: Step, axis: str, size: int, vocab: list[str]
         if meta.get("arch") == "decoder-only":  # a decoding step: the prompt, then the answer
             prefix = [*meta.get("src_tokens", []), *meta.get("tgt_tokens", [])]
         else:
-            prefix = ["<bos>", *meta.get("tgt_tokens", [])]
+            # the decoder's first token: <bos>, or a checkpoint's own (Marian's <pad>)
+            prefix = [meta.get("tgt_start", "<bos>"), *meta.get("tgt_tokens", [])]
         if size <= len(prefix):
             return prefix[:size]
     if axis == "routed":

@@ -28,6 +28,7 @@ from torch import Tensor
 
 from core.bundle import Bundle, Translation
 from core.decode import DecodeSettings
+from core.messages import msg
 from core.trace import Intervention, Trace, active_tracer
 from core.tracing import Change, changes, trace_translation
 
@@ -72,7 +73,7 @@ def _at(i: Intervention, t: int | None) -> Intervention:
     if t is None:
         return i
     if t < 0:
-        raise ValueError(f"a decoding step is 0 or more; got {t}")
+        raise ValueError(msg("step_number", t=t))
     return AtStep(i.name, i.op, i.value, i.head, i.index, t=t)
 
 
@@ -82,16 +83,13 @@ def _per_head_name(name: str) -> str:
         return f"{name}.context"
     block, _, leaf = name.rpartition(".")
     if not _ATTN.match(block) or leaf not in PER_HEAD:
-        raise ValueError(
-            f"{name!r} is not a per-head attention tensor "
-            f"(like enc.0.self_attn.context; one of {', '.join(PER_HEAD)})"
-        )
+        raise ValueError(msg("not_per_head", name=repr(name), names=", ".join(PER_HEAD)))
     return name
 
 
 def _head(head: int) -> int:
     if isinstance(head, bool) or not isinstance(head, int) or head < 0:
-        raise ValueError(f"a head is a number 0 or more; got {head!r}")
+        raise ValueError(msg("head_number", head=repr(head)))
     return head
 
 
@@ -104,7 +102,7 @@ def zero_head(name: str, head: int, t: int | None = None) -> Intervention:
 def scale_head(name: str, head: int, factor: float, t: int | None = None) -> Intervention:
     """Multiply one head's slice of ``name`` by ``factor`` (see ``zero_head``)."""
     if not math.isfinite(factor):
-        raise ValueError(f"the scale factor must be a finite number; got {factor!r}")
+        raise ValueError(msg("scale_finite", factor=repr(factor)))
     return _at(Intervention(_per_head_name(name), "scale", float(factor), head=_head(head)), t)
 
 
@@ -128,7 +126,7 @@ def edit_value(name: str, index: Sequence[int], value: float, t: int | None = No
     if not idx or any(isinstance(i, bool) or not isinstance(i, int) for i in idx):
         raise ValueError(f"an index is a list of whole numbers; got {index!r}")
     if not math.isfinite(value):
-        raise ValueError(f"the new value must be a finite number; got {value!r}")
+        raise ValueError(msg("value_finite", value=repr(value)))
     return _at(Intervention(name, "replace", float(value), index=idx), t)
 
 
@@ -143,21 +141,21 @@ def patch_from(
     without interventions), shapes are checked now: a mismatch is a ValueError.
     """
     if key not in trace_a.tensors:
-        raise ValueError(f"sentence A's run has no tensor {key!r}")
+        raise ValueError(msg("run_has_no_tensor", key=repr(key)))
     step = next((s for s in trace_a.steps if s.key == key), None)
     if step is None or step.phase not in ("forward", "decode", "loss"):
-        raise ValueError(f"{key!r} is not an activation (a parameter, gradient or Adam state)")
+        raise ValueError(msg("not_activation", key=repr(key)))
     t, point_name = step.t, step.name
     name = name or point_name
     value = trace_a.value(key).astype(np.float32, copy=True)
     if into is not None:
         target = f"t{t}/{name}" if t is not None else name
         if target not in into.tensors:
-            raise ValueError(f"the other run has no tensor {target!r} to patch")
+            raise ValueError(msg("patch_missing", name=repr(target)))
         want = tuple(into.tensors[target].shape)
         if want != value.shape:
             raise ValueError(
-                f"cannot patch {key} {tuple(value.shape)} into {target} {want}: shapes differ"
+                msg("patch_shapes", key=key, shape=tuple(value.shape), target=target, want=want)
             )
     return _at(Intervention(name, "replace", value), t)
 
@@ -207,7 +205,7 @@ def run_with(
     named = {s.name for s in trace.steps}
     unknown = [i.name for i in interventions if i.name not in named]
     if unknown:
-        raise ValueError(f"no trace point is named {unknown[0]!r}")
+        raise ValueError(msg("no_trace_point", name=repr(unknown[0])))
     trace.meta["interventions"] = [to_json(i) for i in interventions]
     return trace, result
 

@@ -22,6 +22,8 @@ import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from core.messages import msg
+
 if TYPE_CHECKING:
     from core.config import ModelConfig
 
@@ -37,6 +39,24 @@ MODEL_BYTES = 256 * MiB  # parameters + buffers (position tables), float32, from
 MAX_PARAMETERS = MODEL_BYTES // 4
 ACTIVATION_BYTES = 32 * MiB  # the widest activation of one sentence at max_len (float32)
 TRACE_BYTES = 1 * GiB  # the tensors one traced run may hold
+# A traced training step keeps up to TRACE_COPIES float32 copies of every parameter it
+# records in full (before, gradient, the clipped gradient Adam used, Adam's m and v, the
+# update, after); they must fit PARAM_TRACE_BYTES, which leaves a quarter of TRACE_BYTES
+# for the sentence's activations and their gradients. Past it, the step records chosen
+# layers in full and every other parameter as norms (``core.tracing``: the light trace).
+TRACE_COPIES = 7
+PARAM_TRACE_BYTES = 3 * TRACE_BYTES // 4
+LIGHT_NUMBERS = 4  # a parameter recorded as norms: |before|, |gradient|, |update|, |after|
+STEP_COPIES = 4  # a training step's own working memory: a copy, gradients, Adam's m and v
+
+# -- real checkpoints (``core.hf``: GPT-2, BERT, Marian as their authors trained them) -----------
+# A base-size checkpoint (GPT-2 small 475 MiB, BERT-base 418 MiB, opus-mt-en-de 285 MiB) is
+# past the built-in models' budget, so real checkpoints have one of their own. A traced
+# training step of one is held to PARAM_TRACE_BYTES by the light trace; its working memory
+# is STEP_COPIES x the weights (``train_step_bytes``: 1.8 GiB for GPT-2 small).
+REAL_MODEL_BYTES = 512 * MiB
+REAL_ACTIVATION_BYTES = 128 * MiB  # GPT-2's logits at 512 positions: 98 MiB
+REAL_WEIGHTS_BYTES = REAL_MODEL_BYTES + 64 * MiB  # old GPT-2 files add 48 MiB of mask buffers
 
 # -- decoding and training options -------------------------------------------------------------
 MAX_BEAM = 8
@@ -87,9 +107,9 @@ def read_file(path: str | os.PathLike[str], max_bytes: int) -> bytes:
         if stat.S_ISDIR(info.st_mode):
             raise IsADirectoryError(21, "is a folder, not a file", os.fspath(path))
         if not stat.S_ISREG(info.st_mode):
-            raise LimitError("not a regular file (a device, a pipe or a socket)")
+            raise LimitError(msg("not_regular_file"))
         if info.st_size > max_bytes:
-            raise LimitError(f"{info.st_size:,} bytes; the limit is {max_bytes:,}")
+            raise LimitError(msg("file_too_big", size=info.st_size, limit=max_bytes))
         os.set_blocking(fd, True)
         chunks: list[bytes] = []
         size = 0
@@ -187,30 +207,66 @@ def activation_bytes(cfg: ModelConfig, src_vocab: int, tgt_vocab: int) -> int:
     return 4 * cfg.max_len * widest
 
 
-def check_model(cfg: ModelConfig, src_vocab: int, tgt_vocab: int) -> None:
+def check_model(cfg: ModelConfig, src_vocab: int, tgt_vocab: int, real: bool = False) -> None:
     """Refuse a config (before anything is built) whose length, weights or activations
-    are past the ceilings; the message says which and the limit."""
+    are past the ceilings; the message says which and the limit. ``real``: a Hugging Face
+    checkpoint (``core.hf``), held to REAL_MODEL_BYTES and REAL_ACTIVATION_BYTES."""
+    model_limit = REAL_MODEL_BYTES if real else MODEL_BYTES
+    wide_limit = REAL_ACTIVATION_BYTES if real else ACTIVATION_BYTES
     if cfg.max_len > MAX_MODEL_LEN:
-        raise LimitError(f"max_len {cfg.max_len:,} is above the limit of {MAX_MODEL_LEN}")
+        raise LimitError(msg("max_len_limit", n=cfg.max_len, limit=MAX_MODEL_LEN))
     need = model_bytes(cfg, src_vocab, tgt_vocab)
-    if need > MODEL_BYTES:
+    if need > model_limit:
         params = cfg.parameter_count(src_vocab, tgt_vocab)
         raise LimitError(
-            f"a model of {params:,} parameters needs {_size(need)} with its position table; "
-            f"the limit is {_size(MODEL_BYTES)}"
+            msg("model_too_big", params=params, need=_size(need), limit=_size(model_limit))
         )
     wide = activation_bytes(cfg, src_vocab, tgt_vocab)
-    if wide > ACTIVATION_BYTES:
+    if wide > wide_limit:
         raise LimitError(
-            f"one sentence at max_len {cfg.max_len} needs activations of {_size(wide)} "
-            f"(heads × max_len, d_ff or the vocabulary); the limit is {_size(ACTIVATION_BYTES)}"
+            msg(
+                "activations_too_big",
+                n=cfg.max_len,
+                need=_size(wide),
+                limit=_size(wide_limit),
+            )
         )
+
+
+# -- traced training steps -----------------------------------------------------------------------
+def train_trace_bytes(full_params: int, light_tensors: int = 0) -> int:
+    """What a traced training step keeps for its parameters (float32): TRACE_COPIES
+    copies of each of the ``full_params`` numbers recorded in full, LIGHT_NUMBERS norms
+    for each of the ``light_tensors`` parameters recorded as norms (the light trace)."""
+    return 4 * (TRACE_COPIES * full_params + LIGHT_NUMBERS * light_tensors)
+
+
+def train_step_bytes(params: int) -> int:
+    """A training step's own working memory beside the model (float32): the copy of the
+    model the step trains, its gradients and Adam's two moments; the same for any trace."""
+    return 4 * STEP_COPIES * params
+
+
+def check_train_trace(full_params: int, light_tensors: int, total_params: int) -> int:
+    """The bytes a traced training step will keep for its parameters, checked against
+    PARAM_TRACE_BYTES before anything is copied; past it, one line that says what the
+    trace of ``full_params`` of ``total_params`` parameters would take."""
+    need = train_trace_bytes(full_params, light_tensors)
+    if need > PARAM_TRACE_BYTES:
+        what = "a full" if light_tensors == 0 else "this light"
+        raise LimitError(
+            f"{what} training-step trace ({full_params:,} of {total_params:,} parameters "
+            f"in full) would record {size_text(need)}; the limit is "
+            f"{size_text(PARAM_TRACE_BYTES)} "
+            "(record fewer layers in full: the light trace)"
+        )
+    return need
 
 
 # -- options ---------------------------------------------------------------------------------
 def check_seed(seed: int, name: str = "seed") -> int:
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
-        raise LimitError(f"{name} must be a whole number from 0 to {MAX_SEED}; got {seed!r}")
+        raise LimitError(msg("seed_range", name=name, high=MAX_SEED, seed=repr(seed)))
     return seed
 
 
@@ -220,27 +276,31 @@ def check_temperature(t: float) -> float:
     ok = t == 0 or (math.isfinite(t) and MIN_TEMPERATURE <= t <= MAX_TEMPERATURE)
     if isinstance(t, bool) or not ok:
         raise LimitError(
-            f"temperature must be 0 (greedy) or from {MIN_TEMPERATURE:g} to "
-            f"{MAX_TEMPERATURE:g}; got {t!r}"
+            msg(
+                "temperature_range",
+                low=f"{MIN_TEMPERATURE:g}",
+                high=f"{MAX_TEMPERATURE:g}",
+                t=repr(t),
+            )
         )
     return t
 
 
 def check_top_p(p: float) -> float:
     if isinstance(p, bool) or not (math.isfinite(p) and MIN_TOP_P <= p <= 1):
-        raise LimitError(f"top-p must be from {MIN_TOP_P:g} to 1; got {p!r}")
+        raise LimitError(msg("top_p_range", low=f"{MIN_TOP_P:g}", p=repr(p)))
     return p
 
 
 def check_beam(beam: int) -> int:
     if isinstance(beam, bool) or not isinstance(beam, int) or not 1 <= beam <= MAX_BEAM:
-        raise LimitError(f"beam must be from 1 (greedy) to {MAX_BEAM}; got {beam!r}")
+        raise LimitError(msg("beam_range", high=MAX_BEAM, beam=repr(beam)))
     return beam
 
 
 def check_lr(lr: float) -> float:
     if isinstance(lr, bool) or not (math.isfinite(lr) and 0 < lr <= MAX_LR):
-        raise LimitError(f"the learning rate must be above 0 and at most {MAX_LR:g}; got {lr!r}")
+        raise LimitError(msg("lr_range", high=f"{MAX_LR:g}", lr=repr(lr)))
     return lr
 
 
@@ -263,6 +323,11 @@ def check_count(what: str, n: int, limit: int) -> None:
 # -- words -----------------------------------------------------------------------------------
 def _size(n: int) -> str:
     return f"{n / GiB:.1f} GiB" if n >= GiB else f"{n / MiB:.0f} MiB"
+
+
+def size_text(n: int) -> str:
+    """Bytes as people read them in messages and the window: "3.2 GiB", "198 MiB"."""
+    return _size(n) if n >= MiB else f"{n / KiB:.0f} KiB"
 
 
 def _first_line(e: BaseException) -> str:

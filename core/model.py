@@ -152,10 +152,13 @@ class FeedForward(nn.Module):
 
 
 def activate(h: Tensor, name: str) -> Tensor:
-    """The FFN's activation: ReLU, exact GELU, or GELU's tanh approximation (GPT-2's
-    ``gelu_new``, which differs from the exact one by up to about 1e-3)."""
+    """The FFN's activation: ReLU, exact GELU, GELU's tanh approximation (GPT-2's
+    ``gelu_new``, which differs from the exact one by up to about 1e-3), or SiLU
+    (x · sigmoid(x), Marian's "swish")."""
     if name == "relu":
         return F.relu(h)
+    if name == "silu":
+        return F.silu(h)
     return F.gelu(h, approximate="tanh" if name == "gelu_tanh" else "none")
 
 
@@ -264,23 +267,44 @@ class DecoderLayer(ResidualLayer):
 
 
 class Transformer(SequenceModel):
-    """Embeddings + positions, N encoder layers, N decoder layers, a linear head."""
+    """Embeddings + positions, N encoder layers, N decoder layers, a linear head.
 
-    def __init__(self, cfg: ModelConfig, src_vocab: int, tgt_vocab: int, pad_id: int = 0) -> None:
+    ``tgt_pad_id``: the id masked as padding in the decoder (default ``pad_id``). Marian
+    starts decoding with its padding id, so its bundle passes -1: no target id is masked
+    as padding, as in ``transformers`` (causal masking alone keeps every real position
+    from reading the padding after it)."""
+
+    def __init__(
+        self,
+        cfg: ModelConfig,
+        src_vocab: int,
+        tgt_vocab: int,
+        pad_id: int = 0,
+        tgt_pad_id: int | None = None,
+    ) -> None:
         super().__init__()
         self.cfg, self.pad_id = cfg, pad_id
+        self.tgt_pad_id = pad_id if tgt_pad_id is None else tgt_pad_id
+        if cfg.tie_embeddings and src_vocab != tgt_vocab:
+            raise ValueError(f"shared embeddings need one vocabulary; got {src_vocab}, {tgt_vocab}")
         self.src_embed = nn.Embedding(src_vocab, cfg.d_model)
-        self.tgt_embed = nn.Embedding(tgt_vocab, cfg.d_model)
+        self.tgt_embed = (
+            self.src_embed if cfg.tie_embeddings else nn.Embedding(tgt_vocab, cfg.d_model)
+        )
         self.init_positions(cfg)
         self.enc = nn.ModuleList(EncoderLayer(cfg, i) for i in range(cfg.n_enc_layers))
         self.dec = nn.ModuleList(DecoderLayer(cfg, i) for i in range(cfg.n_dec_layers))
         if cfg.final_norm:
             self.enc_norm = nn.LayerNorm(cfg.d_model)
             self.dec_norm = nn.LayerNorm(cfg.d_model)
-        self.head = nn.Linear(cfg.d_model, tgt_vocab)
+        self.head = nn.Linear(cfg.d_model, tgt_vocab, bias=cfg.head_bias)
         for table in (self.src_embed, self.tgt_embed):
             # N(0, 1/D): after the sqrt(D) scale, embeddings and positions have equal weight.
             nn.init.normal_(table.weight, std=cfg.d_model**-0.5)
+        if cfg.tie_head:  # Marian: logits = y · Eᵀ with the (shared) token table
+            self.head.weight = self.tgt_embed.weight
+        if cfg.logits_bias:  # Marian's final_logits_bias: added to the logits, never trained
+            self.register_buffer("logits_bias", torch.zeros(tgt_vocab))
 
     def encode(self, src: Tensor) -> tuple[Tensor, str, Tensor | None]:
         """(B, S) ids -> memory (B, S, D), its trace key, and the source padding mask."""
@@ -295,17 +319,20 @@ class Transformer(SequenceModel):
     def decode(self, tgt: Tensor, memory: Tensor, mem_key: str, mem_pad: Tensor | None) -> Tensor:
         """(B, T) shifted-right target ids -> logits (B, T, V)."""
         y, key = self.embed("tgt", tgt, self.tgt_embed)
-        self_mask, tgt_pad = causal_mask(tgt, self.pad_id)  # (B|1, 1, T, T)
+        self_mask, tgt_pad = causal_mask(tgt, self.tgt_pad_id)  # (B|1, 1, T, T)
         keep = real_tokens(tgt_pad)  # (B, T) or None
         for layer in self.dec:
             y, key = layer(y, key, memory, mem_key, self_mask, mem_pad, keep)
         y, key = self.stack_norm("dec", y, key, TGT_AXES)
         logits = self.head(y)  # (B, T, V)
+        if self.cfg.logits_bias:
+            logits = logits + self.logits_bias  # (B, T, V)
+        weight = self.table_name("tgt") if self.cfg.tie_head else "head.weight"
         return point(
             "logits",
             logits,
             "linear",
-            {"x": key, "weight": "head.weight"},
+            {"x": key, "weight": weight},
             ("batch", "tgt", "vocab"),
         )
 

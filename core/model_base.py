@@ -38,7 +38,8 @@ class SequenceModel(nn.Module):
             self.type_embed = nn.Embedding(cfg.type_vocab, cfg.d_model)
         if cfg.embed_norm:
             self.embed_norm = nn.LayerNorm(cfg.d_model, eps=cfg.norm_eps)
-        self.register_buffer("pe", sinusoids(cfg.max_len, cfg.d_model), persistent=False)
+        table = sinusoid_halves if cfg.positions == "sinusoidal-halves" else sinusoids
+        self.register_buffer("pe", table(cfg.max_len, cfg.d_model), persistent=False)
         self.drop = nn.Dropout(cfg.dropout)
 
     def embed(self, side: str, ids: Tensor, table: nn.Embedding) -> tuple[Tensor, str]:
@@ -50,7 +51,7 @@ class SequenceModel(nn.Module):
             f"{side}.embed",
             e,
             "embed",
-            {"ids": f"{side}.tokens", "table": f"{side}_embed.weight"},
+            {"ids": f"{side}.tokens", "table": self.table_name(side)},
             axes,
         )
         if not self.cfg.embed_scale:  # GPT-2 adds its positions to the raw embeddings
@@ -58,6 +59,12 @@ class SequenceModel(nn.Module):
         e = e * math.sqrt(self.cfg.d_model)  # (B, L, D)
         e = point(f"{side}.embed_scaled", e, "embed_scale", {"x": f"{side}.embed"}, axes)
         return self.add_positions(side, e, f"{side}.embed_scaled")
+
+    def table_name(self, side: str) -> str:
+        """The parameter that holds ``side``'s token table: ``src_embed.weight`` for both
+        sides when they share one (``tie_embeddings``, Marian), as ``named_parameters``
+        names a shared parameter once, by its first name."""
+        return "src_embed.weight" if self.cfg.tie_embeddings else f"{side}_embed.weight"
 
     def add_positions(self, side: str, e: Tensor, e_key: str) -> tuple[Tensor, str]:
         """(B, L, D) -> the same plus positions 0..L-1, as ``{side}.pos`` and ``{side}.input``."""
@@ -127,6 +134,17 @@ def real_tokens(pad: Tensor | None) -> Tensor | None:
     """A (B, 1, 1, L) padding mask -> (B, L) True at real tokens (None stays None):
     what an MoE layer's load-balancing loss counts."""
     return None if pad is None else ~pad[:, 0, 0, :]
+
+
+def sinusoid_halves(n: int, d: int) -> Tensor:
+    """Marian's layout of the same waves: the sines in the first half of each vector, the
+    cosines in the second (not interleaved), computed in float64 as ``transformers``
+    does, then rounded to float32: PE[p, i] = sin(p / 10000^(2i/d)), PE[p, d/2 + i] = cos."""
+    pos = torch.arange(n, dtype=torch.float64)[:, None]  # (n, 1)
+    freq = 10000.0 ** (-2.0 * torch.arange(0, (d + 1) // 2, dtype=torch.float64) / d)  # (⌈d/2⌉,)
+    angles = pos * freq  # (n, ⌈d/2⌉)
+    half = (d + 1) // 2
+    return torch.cat([angles.sin(), angles[:, : d - half].cos()], dim=1).float()  # (n, d)
 
 
 def sinusoids(n: int, d: int) -> Tensor:

@@ -9,6 +9,11 @@ score per label. Text: the caller's token ids already start with the tokenizer's
 columns), projected linearly to D (``src.patch_embed``), and a learned ``cls_token``
 vector goes first (``src.cls``) — a picture read as a sentence of patches, which is
 how text models learned to see.
+
+A pre-trained BERT without a classification head (``cfg.mlm``) ends instead in the
+masked-word head (``core.mlm``): a score for every word of the vocabulary at every
+position, ``forward(src) -> (B, S, V)``, read at the ``[MASK]`` positions
+(``core.fill_mask``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import torch
 from torch import Tensor, nn
 
 from core.config import ModelConfig
+from core.mlm import MaskedWordHead
 from core.model import EncoderLayer
 from core.model_base import SRC_AXES, SequenceModel, padding_mask, real_tokens
 from core.trace import active_tracer, point
@@ -27,7 +33,8 @@ LABEL_AXES = ("batch", "label")
 class EncoderClassifier(SequenceModel):
     """``forward(src) -> (B, n_labels)`` logits. ``src`` is (B, S) token ids with [CLS]
     first (``inputs="tokens"``; padding ``pad_id`` is masked) or (B, C, H, W) float
-    pictures (``inputs="patches"``). A traced forward also records ``cls.probs``."""
+    pictures (``inputs="patches"``). A traced forward also records ``cls.probs``.
+    With ``cfg.mlm``: ``forward(src) -> (B, S, V)`` masked-word scores, no ``head``."""
 
     def __init__(self, cfg: ModelConfig, vocab: int, pad_id: int = 0) -> None:
         super().__init__()
@@ -45,7 +52,10 @@ class EncoderClassifier(SequenceModel):
             self.enc_norm = nn.LayerNorm(d)
         if cfg.pooler:  # BERT: tanh(W·v + b) on the [CLS] vector
             self.pool = nn.Linear(d, d)
-        self.head = nn.Linear(d, cfg.n_labels)
+        if cfg.mlm:  # pre-trained BERT: a word for every position (its table: src_embed)
+            self.mlm = MaskedWordHead(cfg, vocab)
+        else:
+            self.head = nn.Linear(d, cfg.n_labels)
         if cfg.inputs == "tokens":
             nn.init.normal_(self.src_embed.weight, std=d**-0.5)
 
@@ -65,6 +75,8 @@ class EncoderClassifier(SequenceModel):
 
     def forward(self, src: Tensor) -> Tensor:
         x, key, _ = self.encode(src)
+        if self.cfg.mlm:
+            return self.mlm(x, key, self.src_embed.weight)  # (B, S, V)
         v = x[:, 0]  # (B, D): the [CLS] position
         v = point("cls.vector", v, "select", {"x": key}, ("batch", "dim"))
         v_key = "cls.vector"

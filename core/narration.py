@@ -12,7 +12,9 @@ input starts with [CLS] and its target is a label. Such texts have a variant key
 decoder-only language model that continues a text, no "=" and no translation; ``hf-bert``:
 a BERT checkpoint's own ``[CLS] … [SEP]`` word pieces). A step whose op means something of
 its own in one place has a variant by step name, ``{key}@{step name}`` (BERT's
-``forward.add@src.segment`` is the segment vector, not a residual connection). A step is
+``forward.add@src.segment`` is the segment vector, not a residual connection), and one
+by name in one shape, ``{key}@{step name}@{shape}`` (a masked-word BERT's ``logits``:
+``forward.linear@logits@mlm``). A step is
 narrated with ``narrate_step(trace, step, lang)``, which tries the step's name, then the
 model's shapes (a traced GRPO update first tries its texts by step name:
 ``core.narration_grpo``).
@@ -50,6 +52,10 @@ NARRATION_FIELDS = tuple(f.name for f in fields(Narration))
 _PROBLEMS: list[tuple[str, str]] = []  # (language, one line) of what was skipped
 
 
+# Tables in assets/text that are not narration: the engine's messages (core.messages).
+NOT_NARRATION = frozenset({"messages.en.json", "messages.zh.json"})
+
+
 @cache
 def catalog(lang: str) -> dict[str, Narration]:
     """Every narration of ``lang``: ``{lang}.json``, then each ``*.{lang}.json`` merged
@@ -58,7 +64,8 @@ def catalog(lang: str) -> dict[str, Narration]:
         raise ValueError(f"unknown language {lang!r}; choose one of: {', '.join(LANGUAGES)}")
     problems: list[str] = []
     out: dict[str, Narration] = {}
-    for path in [TEXT_DIR / f"{lang}.json", *sorted(TEXT_DIR.glob(f"*.{lang}.json"))]:
+    extra = [p for p in sorted(TEXT_DIR.glob(f"*.{lang}.json")) if p.name not in NOT_NARRATION]
+    for path in [TEXT_DIR / f"{lang}.json", *extra]:
         out.update(_read(path, problems))
     _PROBLEMS[:] = [p for p in _PROBLEMS if p[0] != lang] + [(lang, m) for m in problems]
     return out
@@ -107,7 +114,8 @@ def shapes(trace: Trace) -> tuple[str, ...]:
     ``("picture", "encoder-only")``, a translator ``()`` (it reads the general texts); a
     language model that continues text (``trace.meta["task"] == "continue"``, set by
     ``core.tracing``) is ``("lm", "decoder-only")``; a BERT checkpoint (its segment
-    step) is ``("hf-bert", "encoder-only")``."""
+    step) is ``("hf-bert", "encoder-only")``, and ``("mlm", "hf-bert", "encoder-only")``
+    when it fills in ``[MASK]`` (its ``mlm.norm`` step: ``core.mlm``)."""
     arch = str(trace.meta.get("arch", "encoder-decoder"))
     found = [arch] if arch in ("decoder-only", "encoder-only") else []
     if any(s.name == "src.image" for s in trace.steps):
@@ -116,6 +124,8 @@ def shapes(trace: Trace) -> tuple[str, ...]:
         found.insert(0, "lm")
     if arch == "encoder-only" and any(s.name == "src.segment" for s in trace.steps):
         found.insert(0, "hf-bert")
+    if arch == "encoder-only" and any(s.name == "mlm.norm" for s in trace.steps):
+        found.insert(0, "mlm")
     return tuple(found)
 
 
@@ -125,7 +135,12 @@ def narrate_step(trace: Trace, step: Step, lang: str = "en") -> Narration:
     from core.narration_grpo import keys as grpo_keys
 
     named = f"{step.narration}@{step.name}"  # e.g. forward.add@src.segment
-    variants = [named, *(f"{step.narration}@{shape}" for shape in shapes(trace))]
+    shaped = shapes(trace)
+    variants = [
+        *(f"{named}@{shape}" for shape in shaped),  # a name in one shape: linear@logits@mlm
+        named,
+        *(f"{step.narration}@{shape}" for shape in shaped),
+    ]
     for key in [*grpo_keys(trace, step), *variants]:
         try:
             return narrate(key, lang)

@@ -355,12 +355,31 @@ def by_kind(k: Ctx) -> Explained:
     if "out" not in s.tensors:
         return k.say(f"{s.name}: no tensor.", f"{s.name}：没有张量。")
     x = np.asarray(x, dtype=np.float64) if x.dtype != bool else x.astype(np.float64)
+    if s.phase == "update" and "update_norm" in s.tensors:  # core.light_trace: norms only
+        n0, ng, nu = (
+            float(k.value(s.tensors[r])) for r in ("before_norm", "grad_norm", "update_norm")
+        )
+        n1 = float(x)
+        return k.say(
+            f"Adam moved {s.name}; the light trace keeps four norms: before {num(n0)}, "
+            f"gradient {num(ng)}, change {num(nu)}, after {num(n1)}.",
+            f"Adam 更新了 {s.name}；轻量追踪只保留四个范数：更新前 {num(n0)}，梯度 {num(ng)}，"
+            f"改变量 {num(nu)}，更新后 {num(n1)}。",
+            change=nu,
+        )
     if s.phase == "update":
         upd = np.abs(k.value(s.tensors["update"])) if "update" in s.tensors else np.abs(x)
         return k.say(
             f"Adam moves {s.name}: the largest change of its {x.size} numbers is {num(upd.max())}.",
             f"Adam 更新 {s.name}：它的 {x.size} 个数中最大的改变量是 {num(upd.max())}。",
             change=float(upd.max()),
+        )
+    if s.phase == "backward" and s.narration == "backward.param_grad_norm":  # light trace
+        top = float(x)
+        return k.say(
+            f"Gradient ∂L/∂{s.name}: the light trace keeps its norm, {num(top)}.",
+            f"梯度 ∂L/∂{s.name}：轻量追踪只保留它的范数 {num(top)}。",
+            grad=top,
         )
     if s.phase == "backward":
         g, per_pos = _row_of(k, x)

@@ -119,14 +119,19 @@ def explain(
     tokens, to name predicted words; ``row``: the position the sentence is about;
     ``head``: the attention head)."""
     from core import narration_family as fam
-    from core import narration_grpo
+    from core import narration_grpo, narration_mlm
 
     if row is None:
         row = narration_grpo.default_row(trace)
+    if row is None:  # a masked-word trace is about its first [MASK]
+        row = narration_mlm.default_row(trace)
     k = _Ctx(trace, step, lang, vocab or [], row, head)
     grpo = narration_grpo.explain(k)
     if grpo is not None:
         return grpo
+    masked = narration_mlm.explain(k)  # a pre-trained BERT's [MASK] steps
+    if masked is not None:
+        return masked
     bare = step.name.removeprefix(k.prefix)
     if step.phase in ("forward", "decode", "loss"):
         for pattern, fn in fam.BY_NAME:

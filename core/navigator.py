@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import ClassVar
 
 from core.breakpoints import Breakpoint, Breakpoints
+from core.messages import msg
 from core.observable import Observable
 from core.trace import Step, Trace
 
@@ -80,8 +81,8 @@ class Navigator(Observable):
         breakpoint matches; False, and a message, when there is none."""
         hit = self.breakpoints.next_hit(self.trace, self.cursor, direction)
         if hit is None:
-            where = "after" if direction > 0 else "before"
-            self.error = f"no breakpoint is hit {where} step {self.cursor}"
+            key = "no_hit_after" if direction > 0 else "no_hit_before"
+            self.error = msg(key, step=self.cursor)
             self.stopped = ""
             return False
         self.playing = False
@@ -105,7 +106,7 @@ class Navigator(Observable):
         """Jump to the first step matching a name or key glob (after the cursor first)."""
         found = self.trace.find(pattern)
         if not found:
-            self.error = f"no step matches {pattern!r}"
+            self.error = msg("no_step_matches", pattern=repr(pattern))
             return False
         later = [s for s in found if s.index > self.cursor]
         self.seek((later or found)[0].index)

@@ -27,14 +27,20 @@ from core.classify_run import (
     classifier_input,
     is_picture_model,
     known_label,
+    trace_answer,
     trace_classify,
+    trace_fill_step,
 )
 from core.corpus import sentence_key
 from core.debugging import FIELDS as DEBUG_FIELDS
 from core.debugging import Debugging
 from core.decode import DecodeSettings
+from core.fill_mask import EXAMPLE as MASK_EXAMPLE
+from core.fill_mask import MASK, FillMask, is_masked_lm
 from core.interventions import Intervention, run_with
+from core.messages import message_of, msg
 from core.navigator import Navigator, Selection, block_path  # noqa: F401 (re-exported)
+from core.stages.stage_bundle import stage_example
 from core.trace import Step, Trace
 from core.tracing import trace_step_on_copy, trace_translation
 
@@ -66,7 +72,7 @@ def _guarded(job: Callable[[], Any]) -> tuple[bool, Any]:
     try:
         return True, job()
     except ValueError as e:  # bad input, a bad checkpoint: the user's to fix
-        return False, str(e)
+        return False, message_of(e)
     except Exception as e:  # a bug must not take the window down; say what happened
         return False, f"{type(e).__name__}: {e}"
 
@@ -81,8 +87,10 @@ class Session(Debugging, Navigator):
         "decode",
         "translation",
         "classification",
+        "fill_mask",
         "mode",
         "target",
+        "light_block",
     )
     runner: Runner = staticmethod(run_now)
 
@@ -92,13 +100,19 @@ class Session(Debugging, Navigator):
         self._ran_source: str | None = None  # the sentence the shown trace is a run of
         self._pending_cursor: int | None = None  # where the next run puts the cursor
         self._hold = False  # set_without_rerun is assigning fields: no run, one follows
+        self._loading: str | Path | None = None  # a model folder whose load is in flight
         self.bundle = bundle
         self.pair = pair
-        self.decode = DecodeSettings(max_len=bundle.cfg.max_len - 1)
+        self.decode = bundle.decode_settings(DecodeSettings(max_len=bundle.cfg.max_len - 1))
         self.translation: Translation | None = None
         self.classification: Classification | None = None  # an encoder-only model's answer
+        self.fill_mask: FillMask | None = None  # a pre-trained BERT's answer: its [MASK]s filled
         self.mode: Mode = "translate"
         self.target = ""  # the reference translation a training step learns from
+        # The block a traced training step records in full when the model is too large
+        # for a full trace (core.light_trace; "" = the last block, or everything in full
+        # when that fits limits.PARAM_TRACE_BYTES); naming one asks for the light trace.
+        self.light_block = ""
         self._init_debugging()
         self.source = ""
         self._set_source(source)
@@ -107,6 +121,7 @@ class Session(Debugging, Navigator):
         self.events.pair.connect(self._load_pair)
         self.events.mode.connect(lambda _: self.rerun())
         self.events.target.connect(self._on_target)
+        self.events.light_block.connect(self._on_target)  # a train-mode rerun, as the target
 
     @classmethod
     def open_builtin(cls, pair: str = "en-de", source: str | None = None) -> Session:
@@ -123,6 +138,8 @@ class Session(Debugging, Navigator):
         target, decode, source …) and emit their events, without any run; the caller
         runs once afterwards (``rerun``) or installs a trace of its own."""
         self._hold = True
+        if "bundle" in fields:
+            self._loading = None  # a model given directly replaces one on its way
         try:
             self.update(**fields)
         finally:
@@ -174,6 +191,11 @@ class Session(Debugging, Navigator):
         """
         if self._hold:
             return  # fields are being restored together; one run follows
+        if self._loading is not None:
+            # A model is on its way (a pair or model just chosen): run the newest sentence
+            # on it, never on the model it replaces (that run would supersede the load).
+            self.open_model(self._loading, self.source if text is None else text)
+            return
         text = self.source if text is None else text
         bundle, decode = self.bundle, self.decode
         active = self.active_interventions()
@@ -182,10 +204,12 @@ class Session(Debugging, Navigator):
             return
         if self.mode == "train":
             target = self.target or reference_translation(self.pair, text)
+            block = self.light_block
 
             def train_job() -> tuple[Trace, Translation]:
                 result = bundle.translate(text, decode)  # what the model says before learning
-                return trace_step_on_copy(bundle, text, target or result.text), result
+                trace = trace_step_on_copy(bundle, text, target or result.text, block=block)
+                return trace, result
 
             self._submit(train_job, lambda done: self._apply(text, *done))
             return
@@ -207,27 +231,36 @@ class Session(Debugging, Navigator):
     def _classify(self, text: str, active: list[Intervention]) -> None:
         """An encoder-only model: classify ``text`` (a sentence, or the picture it names:
         ``core.classify_run``), or trace one training step towards ``target`` (a label;
-        default: the right label of a lecture sentence, else the model's own answer)."""
+        default: the right label of a lecture sentence, else the model's own answer).
+        A pre-trained BERT fills the sentence's [MASK]s instead (``core.fill_mask``); its
+        training step's target is a word per mask (default: its own best fills)."""
         bundle = self.bundle
+        if self.mode == "train" and is_masked_lm(bundle):  # target: a word piece per [MASK]
+            wanted, block = self.target, self.light_block
+            self._submit(
+                lambda: trace_fill_step(bundle, text, wanted, block),
+                lambda done: self._apply(text, *done),
+            )
+            return
         if self.mode == "train":
-            wanted = self.target
+            wanted, block = self.target, self.light_block
 
             def train_job() -> tuple[Trace, Classification]:
                 _, result = trace_classify(bundle, text)
                 label = wanted or known_label(bundle, text) or result.label
                 item = classifier_input(bundle, text)
-                trace = trace_step_on_copy(bundle, item, label)  # type: ignore[arg-type]  # a picture is a tensor: trace_training_step takes it
+                trace = trace_step_on_copy(bundle, item, label, block=block)  # type: ignore[arg-type]  # a picture is a tensor: trace_training_step takes it
                 trace.meta["source"] = text  # the picture's name, not ""
                 return trace, result
 
             self._submit(train_job, lambda done: self._apply(text, *done))
             return
 
-        def job() -> tuple[Trace, Classification, Trace | None]:
+        def job() -> tuple[Trace, Classification | FillMask, Trace | None]:
             if not active:
-                return (*trace_classify(bundle, text), None)
-            clean, _ = trace_classify(bundle, text)
-            return (*trace_classify(bundle, text, active), clean)
+                return (*trace_answer(bundle, text), None)
+            clean, _ = trace_answer(bundle, text)
+            return (*trace_answer(bundle, text, active), clean)
 
         undo = self._take_undo()
 
@@ -241,22 +274,24 @@ class Session(Debugging, Navigator):
         self,
         text: str,
         trace: Trace,
-        result: Translation | Classification,
+        result: Translation | Classification | FillMask,
         clean: Trace | None = None,
     ) -> None:
         old = self.step if self.trace.steps else None
         pending, self._pending_cursor = self._pending_cursor, None
         cursor = _same_kind(trace, old) if pending is None else min(pending, len(trace.steps) - 1)
         if isinstance(result, Classification):
-            self.show_run(text, trace, None, clean, cursor, classification=result)
+            self.show_run(text, trace, None, clean, cursor, classification=result, fill_mask=None)
+        elif isinstance(result, FillMask):
+            self.show_run(text, trace, None, clean, cursor, classification=None, fill_mask=result)
         else:
-            self.show_run(text, trace, result, clean, cursor, classification=None)
+            self.show_run(text, trace, result, clean, cursor, classification=None, fill_mask=None)
 
     def _load_pair(self, pair: str) -> None:
         if self._hold:
             return  # a session file brings its own model
         if pair not in BUILTIN_MODELS:
-            self.error = f"no built-in model for {pair!r}"
+            self.error = msg("no_builtin_model", pair=repr(pair))
             return
         self.open_model(MODELS / BUILTIN_MODELS[pair], EXAMPLES[pair][0])
 
@@ -266,26 +301,40 @@ class Session(Debugging, Navigator):
         text = self.source if source is None else source
         decode = self.decode
 
-        def job() -> tuple[Bundle, str, Trace, Translation | Classification]:
+        def job() -> tuple[Bundle, str, Trace, Translation | Classification | FillMask]:
             bundle = checkpoint.load(folder)
             first = example_for(bundle, text)
             if bundle.cfg.arch == "encoder-only":
-                return (bundle, first, *trace_classify(bundle, first))
-            return (bundle, first, *trace_translation(bundle, first, decode))
+                return (bundle, first, *trace_answer(bundle, first))
+            return (
+                bundle,
+                first,
+                *trace_translation(bundle, first, bundle.decode_settings(decode)),
+            )
 
-        def done(out: tuple[Bundle, str, Trace, Translation | Classification]) -> None:
+        def done(out: tuple[Bundle, str, Trace, Translation | Classification | FillMask]) -> None:
             bundle, first, trace, result = out
-            self.set_without_rerun(bundle=bundle, mode="translate", target="")
+            self.set_without_rerun(
+                bundle=bundle,
+                decode=bundle.decode_settings(self.decode),
+                mode="translate",
+                target="",
+                light_block="",
+            )
             self._apply(first, trace, result)
 
-        self._submit(job, done)
+        def failed() -> None:
+            self._loading = None  # the old model stays, and later runs use it
+
+        self._loading = folder
+        self._submit(job, done, failed)
 
     def save_model(self, folder: str | Path) -> bool:
         """Save the current model (e.g. after training in the window); errors go to ``error``."""
         try:
             checkpoint.save(folder, self.bundle, extra={"saved_from": "transformer-sim window"})
         except (OSError, ValueError) as e:
-            self.error = f"could not save the model to {folder}: {e}"
+            self.error = msg("could_not_save_model", path=str(folder), reason=message_of(e))
             return False
         return True
 
@@ -322,6 +371,10 @@ class Session(Debugging, Navigator):
 def example_for(bundle: Bundle, source: str) -> str:
     """The sentence to show a newly opened model on: the current one if the model can
     read it, else its task's first example (a picture for a picture classifier)."""
+    if stage := stage_example(bundle, source):  # a stages model: a question it can read
+        return stage
+    if is_masked_lm(bundle):  # a pre-trained BERT reads a sentence with [MASK] in it
+        return source if MASK.lower() in source.lower() else MASK_EXAMPLE
     if is_picture_model(bundle):
         name = source.strip()
         return source if name.lower() in PICTURE_NAMES or Path(name).is_file() else PICTURE_NAMES[0]

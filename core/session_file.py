@@ -6,15 +6,24 @@ so a session's model is held to the same rules as a model folder) and
 ``state.json``: the sentence, decoding settings, mode, cursor, selection,
 breakpoints, watches, interventions and training history.
 
+A Hugging Face model (``core.hf``: hundreds of MB of weights) is not embedded: its
+session file has two entries, ``state.json`` and ``hf_model.json``, a reference to
+the model's folder with a fingerprint of its config, tokenizer and weights
+(``core.hf.hf_ref`` says what is hashed and why). Opening reads the folder again and
+refuses, in one line, a folder that is missing or whose fingerprint differs (a
+``core.messages.Msg``: English on the command line, the window's language in the
+window); a missing folder is looked for in the local hub cache and the fetched models
+under the same name first.
+
 Session files get mailed around, so loading trusts nothing: it never unpickles or
 evaluates anything, checks each entry's declared size before reading it (a zip
 bomb is refused, not inflated), counts what each entry really inflates to against
 its limit and the whole file's budget while reading (a header that lies does not
 help), refuses encrypted entries and oversized central directories, accepts exactly
-the four entries, parses JSON with a nesting limit, and checks every JSON type and
-every count and range against ``core.limits``. Each refusal is a ``SessionFileError``
-with one line. Saving writes a temporary file beside the target and renames it over,
-so a failed save never destroys the previous file.
+the four entries (or the two of a reference), parses JSON with a nesting limit, and
+checks every JSON type and every count and range against ``core.limits``. Each refusal
+is a ``SessionFileError`` with one line. Saving writes a temporary file beside the
+target and renames it over, so a failed save never destroys the previous file.
 """
 
 from __future__ import annotations
@@ -32,12 +41,15 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any, Protocol
 
-from core import checkpoint, limits
+from core import checkpoint, hf, limits
 from core.breakpoints import Breakpoint
 from core.bundle import Bundle
 from core.checkpoint import CONFIG, VOCAB, WEIGHTS, CheckpointError
 from core.decode import DecodeSettings
+from core.hf.hf_ref import ENTRY as REF
+from core.hf.hf_ref import ModelRef, ModelRefError, resolve
 from core.interventions import from_json as intervention_from_json
+from core.messages import msg
 from core.navigator import Selection
 
 FORMAT = "transformer-sim-session"
@@ -53,7 +65,11 @@ LIMITS = {
     CONFIG: limits.CONFIG_BYTES,
     VOCAB: limits.VOCAB_BYTES,
     STATE: limits.STATE_BYTES,
+    REF: limits.CONFIG_BYTES,
 }
+# The entries of a file: the model embedded, or referred to (a Hugging Face folder).
+EMBEDDED = (STATE, CONFIG, VOCAB, WEIGHTS)
+REFERRED = (STATE, REF)
 MAX_CENTRAL_DIRECTORY = 64 * 1024  # four entries need a few hundred bytes
 MAX_ENTRIES = 16  # more is refused unparsed; up to this, the message names the odd entry
 _CHUNK = 1 * MiB
@@ -94,13 +110,16 @@ def save_session_file(path: str | Path, bundle: Bundle, state: dict[str, Any]) -
         state = check_state(state)
     except SessionFileError as e:
         raise SessionFileError(f"cannot save {out}: {e}") from None
-    entries = checkpoint.to_bytes(bundle, extra={"saved_from": "transformer-sim session"})
-    entries[STATE] = (json.dumps(state, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    if isinstance(bundle, hf.HFBundle):
+        entries = {REF: _json_bytes(model_ref(bundle).to_json())}
+    else:
+        entries = checkpoint.to_bytes(bundle, extra={"saved_from": "transformer-sim session"})
+    entries[STATE] = _json_bytes(state)
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             with zipfile.ZipFile(f, "w", compression=zipfile.ZIP_DEFLATED) as zf:
-                for name in (STATE, CONFIG, VOCAB, WEIGHTS):
+                for name in REFERRED if REF in entries else EMBEDDED:
                     zf.writestr(name, entries[name])
             f.flush()
             os.fsync(f.fileno())
@@ -111,6 +130,22 @@ def save_session_file(path: str | Path, bundle: Bundle, state: dict[str, Any]) -
             os.unlink(tmp)
         raise
     return out
+
+
+def model_ref(bundle: hf.HFBundle) -> ModelRef:
+    """What a session file keeps of a Hugging Face model: its folder (absolute), hub
+    name, family and the fingerprint taken when it was read."""
+    from core.hf.hf_cache import display_name
+
+    if not bundle.folder or not bundle.fingerprint:
+        raise SessionFileError("the Hugging Face model has no folder to refer to")
+    family = bundle.pair.removeprefix("hf:") or "?"
+    folder = Path(bundle.folder).absolute()
+    return ModelRef(str(folder), display_name(folder), family, bundle.fingerprint)
+
+
+def _json_bytes(data: dict[str, Any]) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
 
 
 def load_session_file(path: str | Path) -> tuple[Bundle, dict[str, Any]]:
@@ -125,11 +160,32 @@ def load_session_file(path: str | Path) -> tuple[Bundle, dict[str, Any]]:
         state = check_state(state_json)
     except SessionFileError as e:
         raise SessionFileError(f"{where}/{STATE}: {e}") from None
+    if REF in entries:
+        return _referred_model(entries[REF], where), state
     try:
         bundle = checkpoint.from_bytes(entries, where)
     except CheckpointError as e:
         raise SessionFileError(str(e)) from None
     return bundle, state
+
+
+def _referred_model(data: bytes, where: Path) -> Bundle:
+    """The Hugging Face model ``hf_model.json`` refers to, read from its folder once
+    its fingerprint matches (checked again on the loaded files)."""
+    try:
+        ref = ModelRef.from_json(limits.parse_json(data))
+    except ValueError as e:
+        raise SessionFileError(f"{where}/{REF}: {_first_line(e)}") from None
+    try:
+        folder = resolve(ref)
+        bundle = hf.load_folder(folder)
+        if bundle.fingerprint != ref.fingerprint:  # changed while it was being read
+            raise ModelRefError("changed", folder=str(folder))
+    except ModelRefError as e:
+        raise SessionFileError(msg(f"session_model_{e.key}", file=str(where), **e.values)) from None
+    except hf.HFFolderError as e:
+        raise SessionFileError(f"{where}: {_first_line(e)}") from None
+    return bundle
 
 
 def _check_path(where: Path) -> None:
@@ -170,7 +226,7 @@ def _check_directory(where: Path) -> None:
     if zip64 or count > MAX_ENTRIES or cd_size > MAX_CENTRAL_DIRECTORY:
         raise SessionFileError(
             f"{where}: not a session file ({count} entries in a {cd_size:,}-byte directory; "
-            f"a session file has {len(LIMITS)})"
+            f"a session file has {len(EMBEDDED)} or {len(REFERRED)})"
         )
 
 
@@ -186,12 +242,13 @@ def _read_entries(where: Path) -> dict[str, bytes]:
     with zf:
         infos = zf.infolist()
         names = [i.filename for i in infos]
+        expected = REFERRED if REF in names else EMBEDDED
         for name in names:
-            if name not in LIMITS:
+            if name not in expected:
                 raise SessionFileError(f"{where}: unexpected entry {name!r}")
             if names.count(name) > 1:
                 raise SessionFileError(f"{where}: entry {name!r} appears twice")
-        missing = [n for n in LIMITS if n not in names]
+        missing = [n for n in expected if n not in names]
         if missing:
             raise SessionFileError(f"{where}: missing entry {missing[0]!r}")
         for info in infos:  # every declared size is checked before anything is inflated

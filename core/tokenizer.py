@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from core.messages import msg
+
 PAD, BOS, EOS, UNK = "<pad>", "<bos>", "<eos>", "<unk>"
 SPECIALS = (PAD, BOS, EOS, UNK)
 PAD_ID, BOS_ID, EOS_ID, UNK_ID = range(4)
@@ -63,19 +65,20 @@ def check_text(text: str, max_chars: int = MAX_CHARS) -> str:
     ("J’aime" is "J'aime": keyboards and word processors differ, the words do not).
     """
     if not isinstance(text, str):
-        raise InputError("the sentence must be text")
+        raise InputError(msg("must_be_text"))
     text = unicodedata.normalize("NFC", text).strip().replace("\u2019", "'").replace("\u2018", "'")
     if not text:
-        raise InputError("the sentence is empty: type a few words")
+        raise InputError(msg("empty_sentence"))
     if len(text) > max_chars:
-        raise InputError(f"the sentence has {len(text)} characters; the limit is {max_chars}")
+        raise InputError(msg("too_many_chars", n=len(text), limit=max_chars))
     for pos, ch in enumerate(text):
         cat = unicodedata.category(ch)
         if cat in _REJECTED_CATEGORIES or (cat.startswith("Z") and ch != " "):
             name = unicodedata.name(ch, "control character")
             raise InputError(
-                f"unsupported character {ch!r} (U+{ord(ch):04X} {name}) at position {pos + 1}: "
-                "use letters, digits and punctuation"
+                msg(
+                    "unsupported_char", char=repr(ch), code=f"{ord(ch):04X}", name=name, pos=pos + 1
+                )
             )
     return text
 

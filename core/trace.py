@@ -232,9 +232,16 @@ class Tracer:
         return x
 
     def watch_parameters(self, model: nn.Module, clone: bool) -> None:
-        """Store every parameter (cloned when an update will follow) and hook its grad."""
+        """Store every parameter (cloned when an update will follow) and hook its grad.
+
+        A clone counts against ``limits.TRACE_BYTES``; the parameter itself (no clone: a
+        forward run) does not, as the trace only refers to memory the model holds anyway
+        (GPT-2 small's 475 MiB would otherwise leave half the budget to its activations)."""
         for pname, p in model.named_parameters():
-            self.store(pname, p.detach().clone() if clone else p.detach())
+            if clone:
+                self.store(pname, p.detach().clone())
+            else:
+                self.trace.tensors[pname] = p.detach()
             if self.grads and p.requires_grad:
                 self._handles.append(p.register_post_accumulate_grad_hook(self._param_hook(pname)))
 

@@ -16,7 +16,7 @@ together: ``tgt.tokens`` … ``logits``, ``probs``, then ``tgt.target`` (the nex
 from __future__ import annotations
 
 import copy
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +28,14 @@ from core.classify_data import LabelBatch
 from core.classify_task import encode_sentence
 from core.config import TrainConfig
 from core.decode import DecodeSettings
+from core.light_trace import (
+    LightWatch,
+    TracePlan,
+    drop_unrecorded,
+    plan_trace,
+    record_light_update,
+    watch_light,
+)
 from core.pictures import patch_grid
 from core.prompt_task import PromptBatch, collate, translates
 from core.tokenizer import WordTokenizer, check_text
@@ -48,7 +56,7 @@ def _pair_batch(bundle: Bundle, source: str, target: str) -> tuple[AnyBatch, dic
         "unknown": list(enc.unknown),
         "target_unknown": list(tenc.unknown),
     }
-    return Batch(src, tgt_in, tgt_out), meta
+    return Batch(src, tgt_in, tgt_out, bundle.translator().pad_id), meta
 
 
 def _prompt_batch(bundle: Bundle, source: str, target: str) -> tuple[PromptBatch, dict[str, Any]]:
@@ -91,39 +99,86 @@ def _forward_and_loss(trainer: Trainer, tracer: Tracer, batch: AnyBatch) -> torc
         return trainer.loss(logits, batch)
 
 
-def trace_training_step(trainer: Trainer, source: str, target: str) -> Trace:
+def trace_training_step(
+    trainer: Trainer,
+    source: str,
+    target: str,
+    block: str = "",
+    before: Mapping[str, torch.Tensor] | None = None,
+) -> Trace:
     """Run and record one full training step on one sentence pair (it does update).
 
-    For an encoder-only classifier ``target`` is the label's name (``trace_classify_step``)."""
+    What is recorded is planned first (``core.light_trace.plan_trace``, before anything is
+    copied): every parameter in full when that fits ``limits.PARAM_TRACE_BYTES``, else
+    (or when ``block`` names one, e.g. ``"dec.11"``) the light trace: that block and the
+    output parts in full, every other parameter as norms. ``before``: the parameters'
+    values before the step held elsewhere (``trace_step_on_copy``'s original), which
+    spares the light trace a copy. For an encoder-only classifier ``target`` is the
+    label's name (``trace_classify_step``)."""
     if trainer.bundle.cfg.arch == "encoder-only":
-        return trace_classify_step(trainer, source, target)
+        return trace_classify_step(trainer, source, target, block, before)
+    plan = plan_trace(trainer.bundle.model, block)
     batch, meta = _pair_batch(trainer.bundle, source, target)
-    trace = trace_batch_step(trainer, batch)
-    trace.meta.update(meta, source=source, target=target)
+    trace = trace_batch_step(trainer, batch, full=plan.full, before=before)
+    trace.meta.update(meta, source=source, target=target, **plan_meta(plan))
     return trace
 
 
-def trace_batch_step(trainer: Trainer, batch: AnyBatch, loss_after: bool = True) -> Trace:
+def plan_meta(plan: TracePlan) -> dict[str, Any]:
+    """What a training trace says about its recording plan (the window's light-trace
+    line reads it): parameters, bytes of a full trace, of this one, of the step itself."""
+    return {
+        "parameters": plan.params,
+        "full_trace_bytes": plan.full_bytes,
+        "trace_bytes": plan.bytes,
+        "step_bytes": plan.step_bytes,
+        "light_block": plan.block,
+    }
+
+
+def trace_batch_step(
+    trainer: Trainer,
+    batch: AnyBatch,
+    loss_after: bool = True,
+    full: Sequence[str] | None = None,
+    before: Mapping[str, torch.Tensor] | None = None,
+) -> Trace:
     """Run and record one full training step on any batch (it does update).
 
     ``loss_after`` adds one more forward pass: the batch's loss with the new weights,
-    which is what tells a user whether the step helped.
+    which is what tells a user whether the step helped. ``full``: globs of the parameter
+    names recorded in full (``None``: every one); the others are recorded as norms
+    (``core.light_trace``), their values before the step read from ``before`` when given.
     """
     bundle = trainer.bundle
     tracer = Tracer(grads=True)
     model = bundle.model
-    tracer.watch_parameters(model, clone=True)  # clones are the "before" values
+    light: LightWatch | None = None
+    if full is None:
+        tracer.watch_parameters(model, clone=True)  # clones are the "before" values
+    else:
+        light = watch_light(tracer, model, full, before)
     try:
         loss = _forward_and_loss(trainer, tracer, batch)
         trainer.backward(loss)
     finally:
         tracer.close()
+        if light is not None:
+            light.close()
     lr = trainer.sched.get_last_lr()[0]
     norm = trainer.clip()
     clipped = bool(trainer.cfg.grad_clip) and norm > trainer.cfg.grad_clip
     trainer.apply()
-    record_update(tracer, model, trainer.opt, clipped)
+    record_update(tracer, model, trainer.opt, clipped, light)
     trace = tracer.trace
+    trace.meta.update(
+        light=light is not None,
+        recorded_in_full=list(full) if full is not None else ["*"],
+        light_parameters=len(light.light) if light is not None else 0,
+    )
+    if light is not None:
+        drop_unrecorded(trace, light.light)
+        light.before = {}  # the light parameters' old values (or clones) can go now
     if loss_after:
         with torch.no_grad():
             trace.meta["loss_after"] = float(trainer.loss(trainer.forward(batch), batch))
@@ -143,15 +198,24 @@ TRAIN_STEP_LR = 1e-4  # a step small enough to lower a trained model's loss, not
 
 
 def record_update(
-    tracer: Tracer, model: torch.nn.Module, opt: torch.optim.Optimizer, clipped: bool
+    tracer: Tracer,
+    model: torch.nn.Module,
+    opt: torch.optim.Optimizer,
+    clipped: bool,
+    light: LightWatch | None = None,
 ) -> None:
     """Record the optimizer step just taken, one ``adam`` step per parameter: before,
     the gradient Adam used (the recorded one, unless clipping scaled it), its moments,
     the change and the result. Shared by every traced training step (translator,
-    classifier, GRPO)."""
+    classifier, GRPO). ``light``: the parameters a light trace records as norms."""
     trace = tracer.trace
+    as_norms = set(light.light) if light is not None else set()
     for name, p in model.named_parameters():
         if p.grad is None:
+            continue
+        if name in as_norms:
+            assert light is not None
+            record_light_update(tracer, name, p, light.before[name], clipped)
             continue
         used = tracer.store(f"{name}@grad", p.grad.clone()) if clipped else GRAD + name
         state = opt.state[p]
@@ -173,12 +237,18 @@ def record_update(
 
 
 def trace_step_on_copy(
-    bundle: Bundle, source: str, target: str, lr: float = TRAIN_STEP_LR
+    bundle: Bundle, source: str, target: str, lr: float = TRAIN_STEP_LR, block: str = ""
 ) -> Trace:
     """One traced training step on a copy of the model: the original is not changed, so
-    stepping through "how it learns" never alters the model that translates."""
+    stepping through "how it learns" never alters the model that translates.
+
+    The recording is planned before the copy is made (a light trace past the ceiling:
+    ``block``, see ``trace_training_step``); a light trace reads the old values of the
+    parameters it records as norms from the untouched original."""
+    plan_trace(bundle.model, block)  # refuses (one line) before anything is copied
     trainer = Trainer(copy.deepcopy(bundle), None, TrainConfig(warmup=0, lr=lr))
-    return trace_training_step(trainer, source, target)
+    before = dict(bundle.model.named_parameters())
+    return trace_training_step(trainer, source, target, block, before)
 
 
 def trace_forward(
@@ -262,13 +332,22 @@ def picture_tokens(n_patches: int) -> list[str]:
     return ["[CLS]", *(f"{PATCH_MARK}{p + 1}" for p in range(n_patches))]
 
 
-def trace_classify_step(trainer: Trainer, item: str | torch.Tensor, label: str) -> Trace:
+def trace_classify_step(
+    trainer: Trainer,
+    item: str | torch.Tensor,
+    label: str,
+    block: str = "",
+    before: Mapping[str, torch.Tensor] | None = None,
+) -> Trace:
     """One traced training step of a classifier on one sentence (or picture) and its label:
     forward (… ``cls.vector``, ``cls.logits``, ``cls.probs``), loss (``cls.target``,
-    ``loss.per_example``, ``loss``), backward and update."""
+    ``loss.per_example``, ``loss``), backward and update; planned as
+    ``trace_training_step`` plans it (full, or the light trace of ``block``)."""
+    plan = plan_trace(trainer.bundle.model, block)
     batch, meta = _label_batch(trainer.bundle, item, label)
-    trace = trace_batch_step(trainer, batch)
+    trace = trace_batch_step(trainer, batch, full=plan.full, before=before)
     trace.meta.update(meta, source=item if isinstance(item, str) else "", target=label)
+    trace.meta.update(plan_meta(plan))
     trace.meta["labels"] = list(trainer.bundle.labels)
     return trace
 

@@ -154,8 +154,8 @@ class Trainer:
             logits.reshape(b * t, v),
             labels.reshape(b * t),
             # A prompt batch's mask already drops padding; a real checkpoint's id 0 is a
-            # word (GPT-2's "!"), so only the translator's batches ignore PAD_ID.
-            ignore_index=-100 if isinstance(batch, PromptBatch) else PAD_ID,
+            # word (GPT-2's "!"), so only the translator's batches ignore their pad id.
+            ignore_index=-100 if isinstance(batch, PromptBatch) else batch.pad_id,
             reduction="none",
             label_smoothing=self.cfg.label_smoothing,
         ).view(b, t)  # (B, T), 0 at padding

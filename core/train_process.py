@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from core.messages import Msg, message_of
 from core.train_messages import (
     Evaluation,
     Failed,
@@ -292,6 +293,9 @@ def fresh_bundle(start: Bundle, corpus: Corpus, shape: ModelConfig, seed: int) -
 
 
 def _one_line(e: Exception) -> str:
+    kept = message_of(e)
+    if isinstance(e, ValueError) and isinstance(kept, Msg) and "\n" not in kept:
+        return kept  # the window says it in its own language
     text = " ".join(str(e).split()) or type(e).__name__
     return text if isinstance(e, ValueError) else f"{type(e).__name__}: {text}"
 

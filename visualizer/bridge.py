@@ -23,7 +23,7 @@ class SessionBridge(QObject):
     sigSelection = Signal(object)  # head / cell selection changed
     sigLang = Signal(str)  # "en" or "zh"
     sigZoom = Signal(float)  # the presentation zoom rescaled fonts and lines (1.0 = 100 %)
-    sigError = Signal(str)  # "" clears the message
+    sigError = Signal(object)  # "" clears it; a str, or a core.messages.Msg (any language)
     sigPlaying = Signal(bool)
     sigSpeed = Signal(float)
     sigAnimate = Signal(bool)

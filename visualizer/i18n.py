@@ -27,3 +27,13 @@ def tr(text: Text | str, lang: str) -> str:
     """The text in ``lang`` (English when missing); a COMMON key may be given by name."""
     entry = COMMON.get(text, {"en": text}) if isinstance(text, str) else text
     return entry.get(lang) or entry.get("en", "")
+
+
+def say(message: object, lang: str) -> str:
+    """A message from the engine in ``lang``: a ``core.messages.Msg`` (an error, a
+    warning) renders itself in that language; other text is shown as it is. Duck-typed,
+    so this module stays free of ``core`` (the window paints before the engine loads)."""
+    in_lang = getattr(message, "in_lang", None)
+    if callable(in_lang):
+        return str(in_lang(lang))
+    return "" if message is None else str(message)

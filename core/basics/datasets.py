@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from core.messages import msg
+
 EXTENT = 1.0  # every set lies in [-EXTENT, EXTENT]²
 DATASETS: tuple[str, ...] = ("blobs", "xor", "circle", "spiral", "cat_dog")
 MULTI_CLASS: tuple[str, ...] = ("blobs", "spiral")  # the sets that take 3 or 4 classes
@@ -127,9 +129,9 @@ def make_dataset(
     if name not in GENERATORS:
         raise ValueError(f"unknown data set {name!r}; choose one of: {', '.join(DATASETS)}")
     if not 0.0 <= noise <= 0.5:
-        raise ValueError(f"noise must be within 0 … 0.5, got {noise}")
+        raise ValueError(msg("lab_noise", noise=noise))
     if not 0.1 <= split <= 0.9:
-        raise ValueError(f"split must be within 0.1 … 0.9, got {split}")
+        raise ValueError(msg("lab_split", split=split))
     k = n_classes(name, classes)
     rng = np.random.default_rng([seed, DATASETS.index(name)])
     x, y = GENERATORS[name](rng, points, noise, k)

@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from core.messages import msg
 from core.trace import GRAD, Trace, Tracer, point
 
 ACTIVATIONS: dict[str, type[nn.Module]] = {
@@ -52,7 +53,7 @@ class MLP(nn.Module):
         if activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {activation!r}; choose: {', '.join(ACTIVATIONS)}")
         if len(hidden) > MAX_LAYERS or any(not 1 <= n <= MAX_NEURONS for n in hidden):
-            raise ValueError(f"up to {MAX_LAYERS} hidden layers of 1 … {MAX_NEURONS} neurons")
+            raise ValueError(msg("lab_layers", layers=MAX_LAYERS, neurons=MAX_NEURONS))
         self.activation = activation
         self.act = ACTIVATIONS[activation]()
         self.hidden = [f"l{i + 1}" for i in range(len(hidden))]

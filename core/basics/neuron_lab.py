@@ -36,6 +36,7 @@ from core.basics.neuron import (
 from core.basics.neuron_data import NeuronData, make_data
 from core.basics.neuron_history import History, grown, started
 from core.basics.neuron_surface import Surface, surface
+from core.messages import msg
 from core.navigator import Navigator
 from core.trace import Trace
 
@@ -121,7 +122,7 @@ class NeuronLab(Navigator):
 
     def set_sample(self, index: int) -> None:
         if not 0 <= index < self.n_train:
-            raise ValueError(f"sample must be in 0..{self.n_train - 1}, got {index}")
+            raise ValueError(msg("lab_sample", high=self.n_train - 1, index=index))
         self._stepped = False
         self._edit(inputs=self._features(index), sample=index)
 
@@ -146,12 +147,12 @@ class NeuronLab(Navigator):
 
     def set_lr(self, lr: float) -> None:
         if not (lr >= 0.0 and np.isfinite(lr)):
-            raise ValueError(f"the learning rate must be ≥ 0, got {lr}")
+            raise ValueError(msg("lab_lr", lr=lr))
         self.lr = float(lr)
 
     def set_pair(self, i: int, j: int) -> None:
         if i == j or not (0 <= i < 4 and 0 <= j < 4):
-            raise ValueError(f"pick two different parameters of {PARAM_NAMES}")
+            raise ValueError(msg("lab_two_params", names=str(PARAM_NAMES)))
         self.pair = (i, j)
 
     def reset(self, seed: int | None = None) -> None:
@@ -180,7 +181,7 @@ class NeuronLab(Navigator):
         """``n`` steps in a row (samples in order); keeps the last step's trace, cursor at
         its end. Returns the sample losses of those steps."""
         if n < 1:
-            raise ValueError(f"n must be ≥ 1, got {n}")
+            raise ValueError(msg("lab_steps", n=n))
         self._run(n, at_end=True)
         return list(self.history.losses[-n:])
 

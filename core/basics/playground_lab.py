@@ -30,6 +30,7 @@ from core.basics.network import (
     train_iteration,
 )
 from core.basics.plane import PlaneField, evaluate_plane
+from core.messages import msg
 from core.navigator import Navigator
 from core.threads import one_thread
 from core.trace import Trace
@@ -58,9 +59,9 @@ class PlaygroundConfig:
         if self.activation not in ACTIVATIONS:
             raise ValueError(f"unknown activation {self.activation!r}")
         if len(self.layers) > MAX_LAYERS or any(not 1 <= n <= MAX_NEURONS for n in self.layers):
-            raise ValueError(f"up to {MAX_LAYERS} hidden layers of 1 … {MAX_NEURONS} neurons")
+            raise ValueError(msg("lab_layers", layers=MAX_LAYERS, neurons=MAX_NEURONS))
         if not (self.lr > 0 and self.batch >= 1 and self.l2 >= 0 and self.points >= 10):
-            raise ValueError("lr > 0, batch ≥ 1, l2 ≥ 0 and at least 10 points")
+            raise ValueError(msg("lab_options"))
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,22 @@
-"""BERT sentence classifiers (``model_type: bert``, ``BertForSequenceClassification``) on
-the engine's ``EncoderClassifier``.
+"""BERT (``model_type: bert``) on the engine's ``EncoderClassifier``: a sentence
+classifier (``BertForSequenceClassification``), or a pre-trained BERT that fills in
+masked words (``BertForMaskedLM``, ``BertForPreTraining``: ``bert-base-uncased``).
 
 BERT is the engine's encoder-only shape with these switches (``ModelConfig``): post-norm
 (the paper's), exact GELU, learned positions, embeddings unscaled, a token-type
 (segment) table of which segment 0 is added to every token (``type_vocab``), a
 LayerNorm on the embedding sum (``embed_norm``, BERT's eps 1e-12 everywhere:
 ``norm_eps``) and the pooler, ``tanh(W·[CLS] + b)``, before the classification head
-(``pooler``). ``nn.Linear`` layouts: no transposes. Masked-word prediction
-(``BertForMaskedLM``) is refused for now with one line.
+(``pooler``). ``nn.Linear`` layouts: no transposes.
+
+A folder without a classification head opens in masked-word mode (``cfg.mlm``,
+``core.mlm``): ``cls.predictions.transform.dense`` / ``.transform.LayerNorm`` and
+``cls.predictions.bias`` become ``mlm.dense``, ``mlm.norm`` and ``mlm.bias``; the
+decoder is the word embedding table (tied, as ``transformers`` ties it, so a stored
+``cls.predictions.decoder.weight`` is not read). What that mode never uses is skipped
+as ``transformers`` skips it: the pooler and the next-sentence head
+(``cls.seq_relationship``) of a ``BertForPreTraining`` checkpoint. Old checkpoints'
+LayerNorm names ``gamma`` / ``beta`` read as ``weight`` / ``bias``.
 """
 
 from __future__ import annotations
@@ -27,7 +36,17 @@ UNSUPPORTED = {
     "add_cross_attention": False,
     "is_decoder": False,
     "position_embedding_type": "absolute",
+    "tie_word_embeddings": True,
 }
+CLASSIFIER = "BertForSequenceClassification"
+MASKED_LM = ("BertForMaskedLM", "BertForPreTraining")  # both carry the masked-word head
+UNUSED_BY_MLM = ("pooler.", "cls.seq_relationship.", "cls.predictions.decoder.")
+
+
+def is_masked_lm(config: dict[str, Any]) -> bool:
+    """A folder whose ``architectures`` name a masked-word head and no classifier."""
+    archs = config.get("architectures") or [CLASSIFIER]
+    return CLASSIFIER not in archs and any(a in MASKED_LM for a in archs)
 
 
 def model_config(config: dict[str, Any], where: str) -> tuple[ModelConfig, int]:
@@ -35,11 +54,12 @@ def model_config(config: dict[str, Any], where: str) -> tuple[ModelConfig, int]:
     for key, ok in UNSUPPORTED.items():
         if key in config and config[key] != ok:
             raise HFFolderError(f"{where}: unsupported BERT option {key}={dump(config[key])}")
-    archs = config.get("architectures") or ["BertForSequenceClassification"]
-    if "BertForSequenceClassification" not in archs:
+    archs = config.get("architectures") or [CLASSIFIER]
+    mlm = is_masked_lm(config)
+    if CLASSIFIER not in archs and not mlm:
         raise HFFolderError(
-            f"{where}: unsupported BERT head {dump(archs)}: only BertForSequenceClassification "
-            "(masked-word prediction is not supported yet)"
+            f"{where}: unsupported BERT head {dump(archs)}: supported are {CLASSIFIER} "
+            f"and {', '.join(MASKED_LM)} (masked words)"
         )
     act = config.get("hidden_act", "gelu")
     if act not in ACTIVATIONS:
@@ -59,12 +79,13 @@ def model_config(config: dict[str, Any], where: str) -> tuple[ModelConfig, int]:
             norm="post",
             positions="learned",
             max_len=min(int(config.get("max_position_embeddings", 512)), limits.MAX_MODEL_LEN),
-            n_labels=len(labels) if labels else n_labels,
+            n_labels=0 if mlm else (len(labels) if labels else n_labels),
             embed_scale=False,
             norm_eps=float(config.get("layer_norm_eps", 1e-12)),
             type_vocab=int(config.get("type_vocab_size", 2)),
             embed_norm=True,
-            pooler=True,
+            pooler=not mlm,
+            mlm=mlm,
         )
     except (KeyError, TypeError, ValueError) as e:
         reason = f"missing {e}" if isinstance(e, KeyError) else str(e).splitlines()[0]
@@ -84,8 +105,13 @@ def label_names(config: dict[str, Any], n: int) -> tuple[str, ...]:
 
 
 def engine_state(state: dict[str, Tensor], cfg: ModelConfig, where: str) -> dict[str, Tensor]:
-    """HF BERT tensor names -> the engine's ``EncoderClassifier`` state dict."""
-    src = {k.removeprefix("bert."): v for k, v in state.items() if not k.endswith("position_ids")}
+    """HF BERT tensor names -> the engine's ``EncoderClassifier`` state dict (either head)."""
+    src = {
+        _new_name(k.removeprefix("bert.")): v
+        for k, v in state.items()
+        if not k.endswith("position_ids")
+        and not (cfg.mlm and k.removeprefix("bert.").startswith(UNUSED_BY_MLM))
+    }
     out: dict[str, Tensor] = {}
 
     def take(name: str) -> Tensor:
@@ -109,8 +135,13 @@ def engine_state(state: dict[str, Tensor], cfg: ModelConfig, where: str) -> dict
         linear(f"{h}intermediate.dense", f"{e}ffn.lin1")
         linear(f"{h}output.dense", f"{e}ffn.lin2")
         linear(f"{h}output.LayerNorm", f"{e}norm2")
-    linear("pooler.dense", "pool")
-    linear("classifier", "head")
+    if cfg.mlm:
+        linear("cls.predictions.transform.dense", "mlm.dense")
+        linear("cls.predictions.transform.LayerNorm", "mlm.norm")
+        out["mlm.bias"] = take("cls.predictions.bias")
+    else:
+        linear("pooler.dense", "pool")
+        linear("classifier", "head")
     if src:
         raise HFFolderError(
             f"{where}: weights do not match config.json (unexpected {sorted(src)[0]})"
@@ -118,10 +149,21 @@ def engine_state(state: dict[str, Tensor], cfg: ModelConfig, where: str) -> dict
     return out
 
 
+def _new_name(key: str) -> str:
+    """Old TensorFlow-era names (``LayerNorm.gamma`` / ``.beta``) as ``transformers``
+    reads them today (``.weight`` / ``.bias``)."""
+    if key.endswith(".gamma"):
+        return key.removesuffix(".gamma") + ".weight"
+    if key.endswith(".beta"):
+        return key.removesuffix(".beta") + ".bias"
+    return key
+
+
 def build(
     state: dict[str, Tensor], cfg: ModelConfig, vocab: int, pad_id: int, where: str
 ) -> EncoderClassifier:
-    """The engine's BERT classifier with the checkpoint's weights (shapes checked)."""
+    """The engine's BERT (classifier or masked-word) with the checkpoint's weights
+    (shapes checked)."""
     mapped = engine_state(state, cfg, where)
     model = EncoderClassifier(cfg, vocab, pad_id)
     for name, ref in model.state_dict().items():

@@ -4,8 +4,10 @@ The built-in GPT answers the prompt ``source =``; a real GPT-2 has no such task,
 its bundle reads the text as the prompt and writes the continuation, token by token,
 each step traced like the built-in models' decoding steps (``t{step}/tgt.tokens`` …
 ``t{step}/logits``, ``t{step}/next.probs``, ``t{step}/next.token``). It stops at the
-model's end token (``<|endoftext|>``) or after ``settings.max_len`` tokens. Beam search
-is left to the translators; greedy and sampling work as for the built-in models.
+model's end token (``<|endoftext|>``) or after ``settings.max_len`` tokens. Greedy,
+beam search and sampling work as for the built-in GPT (``core.decode_prompt``): a beam
+search runs untraced over the continuations (ending at the model's own end token), and
+its winner is replayed step by step, so the trace and the beam tree are the built-in's.
 
 A training step on a "sentence and target" is the built-in GPT's, on one sequence: the
 prompt's tokens, then the target's (read with a leading space, as a continuation is
@@ -14,19 +16,28 @@ written) and the end token; the loss grades the target tokens and the end token 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from torch import Tensor
 
 from core.bundle import Bundle, Classification, Translation
 from core.corpus import Pair
-from core.decode import Choice, DecodeSettings, Generation, bounded, next_token_probs
+from core.decode import (
+    BeamNode,
+    Choice,
+    DecodeSettings,
+    Generation,
+    beam_search,
+    bounded,
+    next_token_probs,
+)
 from core.hf.hf_tokenizer import HFTextTokenizer
+from core.messages import msg
 from core.model_decoder import DecoderOnly
 from core.prompt_task import PromptExample
-from core.tokenizer import Encoded, InputError, check_text
-from core.trace import Tracer, point
+from core.tokenizer import EOS_ID, Encoded, InputError, check_text
+from core.trace import Tracer, point, untraced
 
 DEFAULT_NEW_TOKENS = 20
 
@@ -56,9 +67,20 @@ class HFPrompts:
 
 @dataclass
 class HFBundle(Bundle):
-    """``folder``: where the checkpoint was read from (shown, and kept by session files)."""
+    """``folder``: where the checkpoint was read from (shown, and kept by session files);
+    ``fingerprint``: its ``core.hf.hf_ref.fingerprint`` when it was read, which a
+    session file keeps instead of the weights."""
 
     folder: str = ""
+    fingerprint: str = ""
+
+    def decode_settings(self, current: DecodeSettings) -> DecodeSettings:
+        """At most ``DEFAULT_NEW_TOKENS`` new tokens in the window: every new token is a
+        whole traced forward pass, and a real checkpoint's 60 would pass the trace budget
+        (GPT-2 small fits about 20 after a 32-token prompt)."""
+        if current.max_len <= DEFAULT_NEW_TOKENS:
+            return current
+        return replace(current, max_len=DEFAULT_NEW_TOKENS)
 
     @property
     def hf_tok(self) -> HFTextTokenizer:
@@ -84,6 +106,11 @@ class HFBundle(Bundle):
 
     def classify(self, text: str) -> Classification:
         """BERT: the sentence with the tokenizer's own ``[CLS]`` ... ``[SEP]``."""
+        if self.cfg.mlm:  # a pre-trained BERT has no classification head (core.fill_mask)
+            raise ValueError(
+                "this BERT fills in masked words and has no classification head: "
+                "use fill-mask with [MASK] in the sentence"
+            )
         model = self.classifier()
         enc = self.hf_tok.encode(check_text(text))
         if len(enc.ids) > self.cfg.max_len:
@@ -98,8 +125,6 @@ class HFBundle(Bundle):
     ) -> Translation:
         """Continue ``text`` (the decoding view and ``translate`` show the continuation)."""
         settings = settings or DecodeSettings(max_len=DEFAULT_NEW_TOKENS)
-        if settings.strategy == "beam":
-            raise ValueError("beam search is not available for a GPT-2 continuation; use greedy")
         assert isinstance(self.model, DecoderOnly)
         prompt, enc = self.encode_source(text)
         self.model.eval()
@@ -108,7 +133,8 @@ class HFBundle(Bundle):
         else:
             with tracer.active():
                 gen = continue_prompt(self.model, prompt, settings, self.hf_tok.eos_id, tracer)
-        warnings = [] if gen.finished else [f"stopped after {len(gen.ids)} new tokens"]
+        # a Msg: the command line prints it in English, the window in its language
+        warnings: list[str] = [] if gen.finished else [msg("hf_stopped_new_tokens", n=len(gen.ids))]
         tokens = [self.hf_tok.token(i) for i in gen.ids]
         return Translation(enc, self.hf_tok.decode(gen.ids), tokens, gen, warnings)
 
@@ -121,13 +147,25 @@ def continue_prompt(
     eos_id: int | None,
     tracer: Tracer | None = None,
 ) -> Generation:
-    """Greedy or sampled continuation of a (1, P) prompt, every step a full traced
-    forward pass (no KV cache, as ``core.decode_prompt``), ending at ``eos_id``."""
+    """Greedy, beam or sampled continuation of a (1, P) prompt, every step a full traced
+    forward pass (no KV cache, as ``core.decode_prompt``), ending at ``eos_id``.
+
+    Beam search runs untraced first; its winner (with the end token if it ended) is then
+    replayed token by token, so a beam continuation has the same per-step trace and
+    candidates as a greedy one, plus the search tree."""
     settings = bounded(model, settings)
     seq = [int(i) for i in prompt[0]]
     steps = max(0, min(settings.max_len, model.cfg.max_len - len(seq)))
+    forced: list[int] | None = None
+    tree: list[BeamNode] = []
+    if settings.strategy == "beam":
+        with untraced():
+            searched = _beam(model, seq, steps, settings, eos_id)
+        end = [eos_id] if searched.finished and eos_id is not None else []
+        forced = [*searched.ids, *end]
+        steps, tree = len(forced), searched.tree
     gen = torch.Generator().manual_seed(settings.seed)
-    out = Generation(ids=[], tree=[])
+    out = Generation(ids=[], tree=tree)
     for t in range(steps):
         if tracer is not None:
             tracer.prefix, tracer.t, tracer.phase = f"t{t}/", t, "decode"
@@ -136,7 +174,9 @@ def continue_prompt(
         if not bool(torch.isfinite(probs).all()):
             raise ValueError(f"the model's output at decoding step {t} holds NaN or infinity")
         probs = point("next.probs", probs, "softmax", {"x": "logits"}, ("batch", "vocab"))
-        if settings.strategy == "sample":
+        if forced is not None:
+            token = forced[t]
+        elif settings.strategy == "sample":
             token = int(torch.multinomial(probs[0], 1, generator=gen))
         else:
             token = int(probs[0].argmax())
@@ -152,3 +192,37 @@ def continue_prompt(
     if tracer is not None:
         tracer.prefix, tracer.t = "", None
     return out
+
+
+def _beam(
+    model: DecoderOnly, base: list[int], steps: int, s: DecodeSettings, eos_id: int | None
+) -> Generation:
+    """Beam search over continuations of ``base``; the root node is its last token.
+    ``core.decode.beam_search`` ends a hypothesis at the engine's ``<eos>`` id, so the
+    model's own end token is swapped into that column of the logits (and back in the
+    result): the search is the built-in's, with this model's end token. A model with
+    no end token gets an extra column of -inf in its place, which nothing chooses."""
+    end = eos_id  # the column that plays <eos> (set on the first call without one)
+
+    def logits(paths: list[list[int]]) -> Tensor:
+        nonlocal end
+        out = model(torch.tensor([[*base, *(_back(i) for i in p)] for p in paths]))[:, -1]
+        if eos_id is None:  # (beam, V + 1): a column no hypothesis can choose
+            end = out.shape[-1]
+            out = torch.cat([out, torch.full_like(out[:, :1], float("-inf"))], -1)
+        if end == EOS_ID:
+            return out
+        out = out.clone()
+        out[:, [EOS_ID, end]] = out[:, [end, EOS_ID]]
+        return out  # the end token in the engine's <eos> column
+
+    def _back(i: int) -> int:
+        """An id of the search (end token at ``EOS_ID``) -> the model's own id."""
+        if end is None:  # before the first call: no token has been chosen yet
+            return i
+        return end if i == EOS_ID else EOS_ID if i == end else i
+
+    found = beam_search(logits, base[-1], steps, s)
+    nodes = [replace(n, token=_back(n.token)) for n in found.tree]
+    nodes[0] = found.tree[0]  # the root is the prompt's last token, not a choice
+    return Generation(ids=[_back(i) for i in found.ids], tree=nodes, finished=found.finished)

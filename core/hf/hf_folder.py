@@ -95,9 +95,10 @@ def _shards(folder: Path) -> list[Path]:
 def read_weights(files: list[Path]) -> dict[str, Tensor]:
     """All tensors of the safetensors file(s), their total size checked first."""
     total = sum(p.stat().st_size for p in files)
-    if total > limits.WEIGHTS_BYTES:
+    if total > limits.REAL_WEIGHTS_BYTES:  # a real checkpoint's budget (core.limits)
         raise HFFolderError(
-            f"{files[0].parent}: {total:,} bytes of weights; the limit is {limits.WEIGHTS_BYTES:,}"
+            f"{files[0].parent}: {total:,} bytes of weights; "
+            f"the limit is {limits.REAL_WEIGHTS_BYTES:,}"
         )
     state: dict[str, Tensor] = {}
     for path in files:

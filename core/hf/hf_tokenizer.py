@@ -25,6 +25,7 @@ from core.tokenizer import Encoded
 
 TOKENIZER_JSON, VOCAB_JSON, MERGES = "tokenizer.json", "vocab.json", "merges.txt"
 VOCAB_TXT, TOKENIZER_CONFIG = "vocab.txt", "tokenizer_config.json"
+BERT_SPECIALS = ("[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]")
 TOKENIZER_BYTES = limits.VOCAB_BYTES  # GPT-2's tokenizer.json is 1.4 MB, vocab.json 1 MB
 
 
@@ -81,6 +82,11 @@ class HFTextTokenizer:
         tok = self._tk.id_to_token(int(token_id))
         return str(tok) if tok is not None else f"<{token_id}>"
 
+    def token_id(self, token: str) -> int | None:
+        """The id of a piece or special token (``[MASK]``), None if the vocabulary has none."""
+        found = self._tk.token_to_id(token)
+        return None if found is None else int(found)
+
     def to_json(self) -> dict[str, Any]:
         return {"kind": self.kind, "tokenizer": json.loads(self._tk.to_str())}
 
@@ -128,6 +134,8 @@ def _word_piece(folder: Path) -> Backend:
         single="[CLS] $A [SEP]",
         special_tokens=[("[CLS]", vocab["[CLS]"]), ("[SEP]", vocab["[SEP]"])],
     )
+    # Typed "[MASK]" is one token, as tokenizer.json's added tokens make it (not "[ mask ]").
+    tk.add_special_tokens([t for t in BERT_SPECIALS if t in vocab])
     return tk
 
 

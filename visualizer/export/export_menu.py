@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.i18n import tr
+from visualizer.i18n import say, tr
+from visualizer.widgets.scrolled import view_of
 
 if TYPE_CHECKING:
     from visualizer.shell.context import WindowContext
@@ -94,7 +95,7 @@ class ExportActions(QObject):
         while w is not None and not isinstance(w, QDockWidget):
             w = w.parentWidget()
         if isinstance(w, QDockWidget) and w.widget() is not None:
-            self.last_view = w.widget()
+            self.last_view = view_of(w.widget())  # the view, not its scroll area
 
     def current_view(self) -> QWidget:
         """The view last clicked (a dock's view, or the room in front)."""
@@ -234,7 +235,9 @@ class RecordPanel(QDialog):
                 scale=self.scale.value(),
             )
         except (ExportError, ValueError, OSError) as e:
-            self.note.setText(str(e))
+            from core.messages import message_of  # plain Python: no PyTorch
+
+            self.note.setText(say(message_of(e), self.owner.ctx.session.lang))
             return False
         self.job.sigProgress.connect(self._progress)
         self.job.sigDone.connect(self._done)

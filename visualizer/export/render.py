@@ -21,6 +21,7 @@ from PySide6.QtGui import QGuiApplication, QImage, QPainter, QRegion
 from PySide6.QtSvg import QSvgGenerator
 from PySide6.QtWidgets import QWidget
 
+from core.messages import Msg
 from visualizer.export.video import ExportError, check_target, publish, temp_beside
 
 
@@ -48,7 +49,7 @@ def render_image(widget: QWidget, scale: float = 1.0) -> QImage:
     check_size(w, h, scale)
     image = QImage(round(w * scale), round(h * scale), QImage.Format.Format_ARGB32_Premultiplied)
     if image.isNull():
-        raise ExportError(f"could not allocate a {w}x{h} picture at scale {scale:g}")
+        raise ExportError(Msg("no_memory_picture", w=w, h=h, scale=f"{scale:g}"))
     image.setDevicePixelRatio(scale)
     image.fill(widget.palette().color(widget.backgroundRole()))
     dpm = round(scale * 96 / 0.0254)  # so slide software places it at the logical size
@@ -66,7 +67,7 @@ def export_png(widget: QWidget, path: str | Path, scale: float = 2.0) -> Path:
     tmp = temp_beside(out)
     try:
         if not image.save(str(tmp)):  # PNG, from the suffix
-            raise ExportError(f"could not write {out}")
+            raise ExportError(Msg("could_not_write", path=str(out)))
         publish(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)
@@ -92,7 +93,7 @@ def export_svg(widget: QWidget, path: str | Path, title: str = "transformer-sim"
         finally:
             painter.end()
         if tmp.stat().st_size == 0:
-            raise ExportError(f"could not write {out}")
+            raise ExportError(Msg("could_not_write", path=str(out)))
         publish(tmp, out)
     finally:
         tmp.unlink(missing_ok=True)

@@ -20,6 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from core.messages import Msg
+
 if TYPE_CHECKING:
     from core.session import Session
 
@@ -38,9 +40,9 @@ def check_target(out: Path, formats: tuple[str, ...] = FORMATS) -> None:
         raise ExportError(f"--out must end in {' or '.join(formats)}, got {out.name}")
     folder = out.parent
     if out.is_dir():
-        raise ExportError(f"{out} is a folder")
+        raise ExportError(Msg("target_is_folder", path=str(out)))
     if not folder.is_dir():
-        raise ExportError(f"folder not found: {folder}")
+        raise ExportError(Msg("folder_not_found", path=str(folder)))
     if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
         raise ExportError(f"cannot write to {out}")
 

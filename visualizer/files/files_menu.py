@@ -2,8 +2,11 @@
 autosave and crash recovery.
 
 A ``.tsim`` session file holds everything (model, sentence, cursor, breakpoints,
-watches, interventions, training history); ``core.debugging`` writes and reads it,
-this module only asks for paths. Crash recovery: while the window is open a marker
+watches, interventions, training history; a Hugging Face model by its folder and a
+hash, not its weights); ``core.debugging`` writes and reads it, this module only asks
+for paths. Open model… lists the models already on this machine
+(``open_model_dialog``: the local Hugging Face cache and fetched models) beside
+choosing a folder. Crash recovery: while the window is open a marker
 file says so and the session is saved to ``recovery/last.tsim`` whenever it changed
 (at most every 30 s); a clean close removes the marker. If the next start finds the
 marker, the previous run ended unexpectedly and a bar above the sentence offers to
@@ -36,6 +39,7 @@ from visualizer.i18n import tr
 from visualizer.panels.training.training_view import TrainingView
 
 if TYPE_CHECKING:
+    from visualizer.files.open_model_dialog import OpenModelDialog
     from visualizer.shell.context import WindowContext
 
 AUTOSAVE_MS = 30_000
@@ -47,7 +51,7 @@ STRINGS = {
     "open": {"en": "Open session…", "zh": "打开会话…"},
     "save": {"en": "Save session", "zh": "保存会话"},
     "save_as": {"en": "Save session as…", "zh": "会话另存为…"},
-    "open_model": {"en": "Open model folder…", "zh": "打开模型文件夹…"},
+    "open_model": {"en": "Open model…", "zh": "打开模型…"},
     "save_model": {"en": "Save model to folder…", "zh": "保存模型到文件夹…"},
     "recent": {"en": "Recent files", "zh": "最近的文件"},
     "filter": {
@@ -180,9 +184,20 @@ class FileActions(QObject):
             self.save_to(path)
 
     def ask_open_model(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self.ctx.qwindow, self._t("open_model"))
-        if folder:
-            self.session.open_model(folder)  # a bad folder comes back as session.error
+        """The Open model dialog: the models in the local Hugging Face cache and the
+        fetched ones, or any folder (``open_model_dialog``)."""
+        self.open_model_dialog().open()
+
+    def open_model_dialog(self) -> OpenModelDialog:
+        from visualizer.files.open_model_dialog import OpenModelDialog
+
+        dialog = OpenModelDialog(self.session.lang, self.ctx.qwindow)
+        dialog.chosen.connect(self.open_model)
+        dialog.finished.connect(dialog.deleteLater)
+        return dialog
+
+    def open_model(self, folder: str) -> None:
+        self.session.open_model(folder)  # a bad folder comes back as session.error
 
     def ask_save_model(self) -> None:
         folder = QFileDialog.getExistingDirectory(self.ctx.qwindow, self._t("save_model"))
@@ -267,8 +282,12 @@ class FileActions(QObject):
         """Save to recovery/last.tsim if anything changed since the last save."""
         if not self.dirty or self.banner.isVisible():
             return False  # never overwrite the session the user may still restore
-        params = sum(p.numel() for p in self.session.bundle.model.parameters())
-        if params > AUTOSAVE_MAX_PARAMETERS:
+        from core.hf import HFBundle
+
+        bundle = self.session.bundle
+        params = sum(p.numel() for p in bundle.model.parameters())
+        # a Hugging Face model is saved as a reference to its folder: cheap at any size
+        if params > AUTOSAVE_MAX_PARAMETERS and not isinstance(bundle, HFBundle):
             self._timer.stop()
             self.ctx.say(self._t("too_big"), 8000)
             return False

@@ -5,7 +5,7 @@ mixture of experts, as ``core.model_catalog`` lists them from the models' own
 configs. Choosing one opens it in the window through ``session.open_model`` (the
 session runs it off the GUI thread); the model in the window is ticked. The last
 entry opens the compare dialog (``compare_view``). Opening any other folder is
-File ▸ Open model folder…, which already exists.
+File ▸ Open model… (the local Hugging Face cache, fetched models, any folder).
 """
 
 from __future__ import annotations

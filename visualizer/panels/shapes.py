@@ -23,13 +23,15 @@ def _has_experts(cfg: ModelConfig) -> bool:
 
 
 def _classifies(cfg: ModelConfig) -> bool:
-    """A classification head sits only on an encoder-only model."""
-    return cfg.arch == "encoder-only"
+    """A classification head sits only on an encoder-only model (not on a pre-trained
+    BERT, which fills in masked words instead)."""
+    return cfg.arch == "encoder-only" and not cfg.mlm
 
 
 def _writes_text(cfg: ModelConfig) -> bool:
-    """Decoding (next token, top-k, beam) needs a decoder: a classifier decodes nothing."""
-    return cfg.arch != "encoder-only"
+    """Decoding (next token, top-k, beam) needs a decoder: a classifier decodes nothing.
+    A pre-trained BERT writes the words of its [MASK]s (the view's fill-mask face)."""
+    return cfg.arch != "encoder-only" or cfg.mlm
 
 
 SHAPES: dict[str, Callable[[ModelConfig], bool]] = {
@@ -49,5 +51,8 @@ def applies(view: str, cfg: ModelConfig) -> bool:
 
 
 def front(cfg: ModelConfig) -> str:
-    """The view to bring forward when a model of this shape opens."""
+    """The view to bring forward when a model of this shape opens (a pre-trained BERT:
+    the Decoding view, where its [MASK]s are filled)."""
+    if cfg.mlm:
+        return "decoding"
     return next(name for name in FRONT if applies(name, cfg))

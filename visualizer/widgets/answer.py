@@ -33,9 +33,12 @@ def ranked_line(ranked: list[tuple[str, float]], lang: str) -> str:
 
 
 def answer_line(session: Session, lang: str) -> str:
-    """The translation's text, or the classifier's ranked labels; "" when neither."""
+    """The translation's text, the classifier's ranked labels, or a pre-trained BERT's
+    sentence with its [MASK]s filled; "" when none."""
     if session.translation is not None:
         return session.translation.text
+    if session.fill_mask is not None:
+        return session.fill_mask.text
     if session.classification is not None:
         return ranked_line(session.classification.ranked, lang)
     return ""

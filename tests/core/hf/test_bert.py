@@ -114,11 +114,12 @@ def test_the_session_opens_a_bert_folder(
     assert {name for name, _ in session.classification.ranked} == {"person", "animal", "thing"}
 
 
-def test_masked_word_prediction_and_relative_positions_are_refused(tmp_path: Path) -> None:
+def test_other_heads_and_relative_positions_are_refused(tmp_path: Path) -> None:
+    """Masked-word folders open (test_bert_mlm.py); a token classifier does not."""
     write_bert(tmp_path)
     config = json.loads((tmp_path / "config.json").read_text())
     for change, needle in (
-        ({"architectures": ["BertForMaskedLM"]}, "BertForMaskedLM"),
+        ({"architectures": ["BertForTokenClassification"]}, "BertForTokenClassification"),
         ({"position_embedding_type": "relative_key"}, "position_embedding_type"),
     ):
         (tmp_path / "config.json").write_text(json.dumps({**config, **change}))

@@ -19,6 +19,7 @@ from core.corpus import Pair
 from core.decode import DecodeSettings
 from core.hf import fetch as hf_fetch
 from core.hf import load_folder
+from core.hf.hf_bundle import DEFAULT_NEW_TOKENS
 from core.hf.hf_gpt2 import engine_state
 from core.session import Session
 from core.tracing import trace_training_step
@@ -59,6 +60,23 @@ def test_the_session_opens_a_gpt2_folder_and_continues_the_text(
     assert session.translation is not None
     assert session.translation.generation.ids == want.generation.ids
     assert session.trace.meta["src_tokens"] == ["the", "Ġcat"]
+
+
+def test_the_window_traces_at_most_the_default_new_tokens_of_a_real_checkpoint(
+    gpt2_folder: tuple[Path, GPT2LMHeadModel],
+) -> None:
+    """The built-in model's decoding length (its positions, ~60) would take a real
+    checkpoint past the trace budget: a session caps it on opening, and back on a
+    built-in model nothing is longer than it was."""
+    folder, _ = gpt2_folder
+    session = Session.open_builtin("en-de")
+    assert session.decode.max_len > DEFAULT_NEW_TOKENS
+    session.open_model(folder, "the cat")
+    assert not session.error, session.error
+    assert session.decode.max_len == DEFAULT_NEW_TOKENS
+    assert session.translation is not None
+    assert len(session.translation.generation.ids) <= DEFAULT_NEW_TOKENS
+    assert Session(session.bundle, "hf", "the cat").decode.max_len == DEFAULT_NEW_TOKENS
 
 
 def test_generate_prints_the_continuation_first(

@@ -1,4 +1,4 @@
-"""A loaded GPT-2 and BERT pass the checks every built-in shape's trace passes
+"""A loaded GPT-2, BERT and Marian pass the checks every built-in shape's trace passes
 (tests/core/test_family_trace.py): traced == untraced bit for bit, every recorded
 gradient == autograd's exactly, every step's inputs name recorded tensors."""
 
@@ -16,11 +16,15 @@ from core.models import Model
 from core.trace import GRAD, Tracer, point
 from tests.core.grad_check import trace_and_autograd
 from tests.core.hf.gpt2_kit import bert_tokenizer, gpt2_tokenizer, write_bert, write_gpt2
+from tests.core.hf.marian_kit import write_marian
 
 
-def _setup(family: str, folder: Path) -> tuple[Model, Tensor, Tensor]:
-    """The loaded model (training mode), a padded batch of two and its labels."""
+def _setup(family: str, folder: Path) -> tuple[Model, tuple[Tensor, ...], Tensor]:
+    """The loaded model (training mode), a padded batch of two (the model's inputs) and
+    its labels."""
     texts = ["time flies like an arrow", "the cat sat"]
+    if family == "marian":
+        return _marian(folder, texts)
     if family == "gpt2":
         write_gpt2(folder)
         rows = [gpt2_tokenizer().encode(t).ids for t in texts]
@@ -30,24 +34,36 @@ def _setup(family: str, folder: Path) -> tuple[Model, Tensor, Tensor]:
     n = max(map(len, rows))
     ids = torch.tensor([r + [0] * (n - len(r)) for r in rows])  # (2, n)
     labels = ids.roll(-1, 1) if family == "gpt2" else torch.tensor([1, 2])
-    return load_folder(folder).model.train(), ids, labels
+    return load_folder(folder).model.train(), (ids,), labels
 
 
-def _loss(model: Model, ids: Tensor, labels: Tensor) -> Tensor:
-    logits = model(ids)
+def _marian(folder: Path, texts: list[str]) -> tuple[Model, tuple[Tensor, ...], Tensor]:
+    """Padded sources, and targets behind the start (padding) id."""
+    write_marian(folder)
+    bundle = load_folder(folder)
+    rows = [bundle.encode_source(t)[0][0].tolist() for t in texts]
+    pad = bundle.translator().pad_id
+    n = max(map(len, rows))
+    src = torch.tensor([r + [pad] * (n - len(r)) for r in rows])  # (2, n)
+    tgt_in = torch.cat([torch.full_like(src[:, :1], pad), src[:, :-1]], dim=1)  # (2, n)
+    return bundle.model.train(), (src, tgt_in), src
+
+
+def _loss(model: Model, inputs: tuple[Tensor, ...], labels: Tensor) -> Tensor:
+    logits = model(*inputs)
     loss = F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1))
     return point("loss", loss, "loss", {"logits": "cls.logits" if logits.ndim == 2 else "logits"})
 
 
-@pytest.mark.parametrize("family", ["gpt2", "bert"])
+@pytest.mark.parametrize("family", ["gpt2", "bert", "marian"])
 def test_traced_equals_untraced_bitwise(family: str, tmp_path: Path) -> None:
-    model, ids, labels = _setup(family, tmp_path)
-    plain = _loss(model, ids, labels)
+    model, inputs, labels = _setup(family, tmp_path)
+    plain = _loss(model, inputs, labels)
     plain_grads = torch.autograd.grad(plain, list(model.parameters()))
     tracer = Tracer(grads=True)
     tracer.watch_parameters(model, clone=False)
     with tracer.active():
-        traced = _loss(model, ids, labels)
+        traced = _loss(model, inputs, labels)
     traced_grads = torch.autograd.grad(traced, list(model.parameters()))
     tracer.close()
     assert torch.equal(plain, traced)
@@ -58,10 +74,10 @@ def test_traced_equals_untraced_bitwise(family: str, tmp_path: Path) -> None:
             assert key in tracer.trace.tensors, (step.name, role, key)
 
 
-@pytest.mark.parametrize("family", ["gpt2", "bert"])
+@pytest.mark.parametrize("family", ["gpt2", "bert", "marian"])
 def test_recorded_gradients_equal_autograd(family: str, tmp_path: Path) -> None:
-    model, ids, labels = _setup(family, tmp_path)
-    recorded, pairs = trace_and_autograd(model, lambda: _loss(model, ids, labels))
+    model, inputs, labels = _setup(family, tmp_path)
+    recorded, pairs = trace_and_autograd(model, lambda: _loss(model, inputs, labels))
     checked = 0
     for name, grad in pairs:
         if grad is None:

@@ -129,6 +129,24 @@ def _ch0(player: ChapterPlayer, i: int) -> None:
     if i == 6:
         assert lab.history.losses[-1] < lab.history.losses[0]
         assert np.allclose(lab.weights, (2.0, 1.2, 1.5), atol=0.2)
+    net: Any = window.rooms.pages["playground"].lab if i >= 7 else None
+    if i == 7:  # the story's example: cat or dog, two features, 50 iterations, 2 × 4 neurons
+        assert net.data.classes == ("cat", "dog") and net.iteration == 50
+        assert net.data.features == ("ear pointiness", "snout length")
+        assert net.config.layers == (4, 4)
+    if i in (8, 9):  # the highlighted animal (the batch's first) is a cat, seen 80 % / 20 %
+        probs = np.asarray(net.trace.value("out.probs"))[0]
+        assert int(np.asarray(net.trace.value("target"))[0]) == 0  # cat
+        assert [_pct(p) for p in probs] == [80, 20]
+        frame = window.rooms.pages["playground"].frame
+        if i == 8:  # what the room shows for it is that very number
+            assert frame.focus_probs is not None and np.array_equal(frame.focus_probs, probs)
+    if i == 9:
+        p_cat = float(np.asarray(net.trace.value("out.probs"))[0, 0])
+        assert (
+            round(-math.log(p_cat), 2) == 0.22 and round(float(net.trace.value("loss")), 2) == 0.10
+        )
+        assert len(net.trace.meta["batch_index"]) == 10
 
 
 def _ch1(player: ChapterPlayer, i: int) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from core.config import ModelConfig
@@ -144,6 +145,11 @@ def test_stages_run_to_their_end_and_the_curves_hold_the_engines_numbers(
     _, held = room.sft_loss.data[2]
     assert train.tolist() == [e.train_loss for e in sft_evals]
     assert held.tolist() == [e.held_out_loss for e in sft_evals]
+    # held-out accuracy before fine-tuning is the pre-trained model's, then after it
+    before, after = sft_evals[0].accuracy, sft_evals[-1].accuracy
+    assert before == again.states["pretrain"].evals[-1].accuracy
+    step = TINY.sft_steps
+    assert t("sft_accuracy", "en", before=before, after=after, step=step) in room.overfit.text()
     rl = again.states["grpo"].history
     for plot, field in (
         (room.rl_reward, "reward"),
@@ -211,6 +217,7 @@ def test_cancel_stops_a_run_and_forgets_the_stage(qtbot: Any, room: StagesRoom) 
         go_on.set()
     assert blocker.args == ["pretrain", False]
     assert "pretrain" not in room.pipeline.states
+    assert not room.table and not room.answers  # what the worker read of it went too
     assert room.pt_loss.data[0][1].size == 0
     assert room.boxes["pretrain"].run.text() == t("run", "en")
     assert room.boxes["pretrain"].progress.value() == 0
@@ -360,10 +367,63 @@ def test_without_the_shipped_run_the_room_opens_fresh_and_says_why(
 
     (tmp_path / "stages" / "pretrain").mkdir(parents=True)
     (tmp_path / "stages" / "pretrain" / "config.json").write_text("{}", "utf-8")
-    monkeypatch.setattr(assets, "path", lambda *parts: tmp_path.joinpath(*parts))
+    shipped = assets.path  # only the stages move; the message tables stay where they are
+    monkeypatch.setattr(
+        assets,
+        "path",
+        lambda *parts: tmp_path.joinpath(*parts) if parts[0] == "stages" else shipped(*parts),
+    )
     r = StagesRoom.create()
     qtbot.addWidget(r)
     assert not r.pipeline.states and "not a transformer-sim model" in r.errors["shipped"]
     assert r.message.text() == t("not_shipped", "en", msg=r.errors["shipped"])
     assert r.boxes["pretrain"].run.isEnabled()
+    r.shutdown()
+
+
+def test_the_worker_reads_the_models_so_the_window_never_does(
+    qtbot: Any, room: StagesRoom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading the models (every held-out answer, the 9.11 evidence) takes 0.2 s: the
+    stage's worker does it after its stage, not the GUI thread when the stage ends."""
+    from visualizer.rooms.stages import stages_room, stages_worker
+    from visualizer.rooms.stages.stages_reading import read_models
+
+    threads: list[threading.Thread] = []
+
+    def spy(p: Pipeline) -> Any:
+        threads.append(threading.current_thread())
+        return read_models(p)
+
+    monkeypatch.setattr(stages_worker, "read_models", spy)
+    monkeypatch.setattr(stages_room, "read_models", spy)
+    run(qtbot, room, "pretrain")
+    assert len(threads) == 1 and threads[0] is not threading.main_thread()
+    p = room.pipeline
+    assert room.table == comparison({"pretrain": p.model("pretrain")}, p.tok)
+    assert room.answers["pretrain"].row == room.table["pretrain"][0]
+    room.lab.lang = "zh"  # a new language draws what was read, reads nothing
+    room.cancel("pretrain")  # a finished stage forgotten: its rows go, nothing is read
+    assert len(threads) == 1 and not room.table
+    room.lab.lang = "en"
+
+
+def test_at_presentation_zoom_the_room_fits_a_1366_wide_window(qtbot: Any) -> None:
+    """At 200 % the stage controls, the pages and the answer fit 1366 px side by side
+    (labels wrap, the samples table scrolls), and page tabs that do not fit scroll."""
+    from visualizer import theme
+
+    theme.set_scale(2.0)
+    try:
+        r = StagesRoom.create(settings=TINY)
+    finally:
+        theme.set_scale(1.0)
+    qtbot.addWidget(r)
+    r.lab.lang = "zh"
+    r.resize(1300, 700)
+    r.show()
+    QApplication.processEvents()
+    assert r.minimumSizeHint().width() <= 1366 - 20  # the window's scroll bar
+    assert r.tabs.usesScrollButtons() and r.tabs.elideMode() == Qt.TextElideMode.ElideNone
+    assert [r.tabs.tabText(i) for i in range(3)] == [t(n, "zh") for n in STAGES]
     r.shutdown()

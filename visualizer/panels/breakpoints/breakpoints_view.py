@@ -19,7 +19,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from visualizer.i18n import tr
+from visualizer.i18n import say, tr
 from visualizer.panels.breakpoints.breakpoint_add import BreakpointAdder
 from visualizer.panels.breakpoints.breakpoint_list import BreakpointList
 from visualizer.panels.breakpoints.breakpoint_text import STRINGS, describe
@@ -131,7 +131,9 @@ class BreakpointsView(QWidget):
         try:
             bp = self.adder.breakpoint()
         except ValueError as e:
-            self.session.error = str(e)
+            from core.messages import message_of  # plain Python: no PyTorch
+
+            self.session.error = message_of(e)
             return False
         return self.session.add_breakpoint(bp) >= 0
 
@@ -204,7 +206,7 @@ class BreakpointsView(QWidget):
         """The status line in words: an error, where it stopped, or the nearest hits."""
         s, lang = self.session, self.session.lang
         if s.error and self._error_at == s.cursor:
-            return s.error
+            return say(s.error, lang)
         stopped = s.stopped if self._stop_at == s.cursor else ""
         return describe(s, self.rows_here(), stopped, lang)
 

@@ -56,7 +56,9 @@ STRINGS: dict[str, dict[str, str]] = {
     "cell": {"en": "L{l}h{h}", "zh": "{l}层{h}头"},
     "hint": {
         "en": "This view is for classifiers (encoder-only models such as bert-who or "
-        "vit-pets); the current model generates text.",
-        "zh": "此视图用于分类器（仅编码器模型，如 bert-who、vit-pets）；当前模型生成文本。",
+        "vit-pets); the current model has no classification head (it writes text, or "
+        "fills in [MASK]: see the Decoding view).",
+        "zh": "此视图用于分类器（仅编码器模型，如 bert-who、vit-pets）；当前模型没有分类头"
+        "（它生成文本，或填空 [MASK]：见“解码”视图）。",
     },
 }

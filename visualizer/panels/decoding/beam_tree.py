@@ -55,6 +55,7 @@ class BeamTree(QWidget):
         super().__init__(parent)
         self.nodes: list[BeamNode] = []
         self.labels: list[str] = []
+        self.start_label = "start"  # the root column's heading, in the panel's language
         self.limit = -1.0  # show nodes with t <= limit (the root has t = -1)
         self.path: set[int] = set()
         self._slot: dict[int, tuple[int, float]] = {}  # id -> (depth, row, centred)
@@ -163,7 +164,7 @@ class BeamTree(QWidget):
         p.setFont(self._small)
         p.setPen(QColor(MUTED))
         for d in range(self._depths):  # step labels along the growth axis
-            text = "start" if d == 0 else f"t{d - 1}"
+            text = self.start_label if d == 0 else f"t{d - 1}"
             if horiz:
                 p.drawText(QRectF(4 + d * step, 0, step, 16), Qt.AlignmentFlag.AlignCenter, text)
             else:

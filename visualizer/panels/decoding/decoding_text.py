@@ -37,12 +37,37 @@ STRINGS = {
         "en": "Beam search keeps the {k} best partial translations; the bars replay the winner.",
         "zh": "束搜索保留 {k} 个最好的部分译文；条形图重放最佳译文。",
     },
+    "how_beam_lm": {  # a language model (GPT-2) continues a text: no translations
+        "en": "Beam search keeps the {k} best partial continuations; the bars replay the winner.",
+        "zh": "束搜索保留 {k} 个最好的部分续写；条形图重放最佳续写。",
+    },
     "how_sample": {
         "en": "Sampling draws the next token at random from these probabilities "
         "(temperature {T}, top-k {topk}, top-p {p}, seed {s}).",
         "zh": "采样：按这些概率随机抽取下一个词元（温度 {T}，top-k {topk}，top-p {p}，种子 {s}）。",
     },
     "nothing": {"en": "No token chosen yet.", "zh": "还没有选出词元。"},
+    "plain": {
+        "en": "t={t}: the model's own probabilities (T = 1)",
+        "zh": "t={t}：模型自己的概率（T = 1）",
+    },
+    "tempered": {
+        "en": "after T = {T}, top-k {topk}, top-p {p}: what the draw uses",
+        "zh": "经过温度 {T}、top-k {topk}、top-p {p} 之后：抽样所用的概率",
+    },
+    "closest": {"en": "Closest choice", "zh": "最难取舍的一步"},
+    "start": {"en": "start", "zh": "开始"},  # the beam tree's root column
+    "closest_tip": {
+        "en": "Go to the decoding step whose two best candidates are closest "
+        "(at T = 1): where sampling has a real choice to make",
+        "zh": "跳到两个最佳候选（T = 1 时）概率最接近的解码步：采样在这里真正有得选",
+    },
+    "try_sample": {
+        "en": "Try gpt-de on “Time flies like an arrow”: at t=2 it hesitates between "
+        "“fliegt” (flies) and “mögen” (like).",
+        "zh": "可以用 gpt-de 试“Time flies like an arrow”：在 t=2 它在“fliegt”（飞）"
+        "和“mögen”（喜欢）之间犹豫。",
+    },
     "history": {
         "en": "Probability of each chosen token so far",
         "zh": "到目前为止每个所选词元的概率",

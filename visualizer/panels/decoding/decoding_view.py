@@ -5,7 +5,8 @@ being produced is "?" until the cursor reaches ``t{t}/next.token``), the top fiv
 next-token probabilities exactly as traced in ``t{t}/next.probs`` (the chosen one
 highlighted), and with beam search the tree of hypotheses up to ``t``. The strategy
 controls only call ``session.set_decode``; the new run arrives on ``sigTrace``.
-A classifier (encoder-only) decodes nothing: one line says so instead.
+A classifier (encoder-only) decodes nothing: one line says so instead. A pre-trained
+BERT fills its ``[MASK]``s at once: the view shows ``FillMaskView`` instead.
 """
 
 from __future__ import annotations
@@ -14,12 +15,15 @@ import math
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtWidgets import QBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QBoxLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from visualizer.i18n import tr
 from visualizer.panels.decoding.beam_tree import BeamTree, winning_path
 from visualizer.panels.decoding.decode_controls import DecodeControls
+from visualizer.panels.decoding.decoding_candidates import QUIET, closest_step, listed
 from visualizer.panels.decoding.decoding_text import STRINGS
+from visualizer.panels.decoding.fill_mask_data import is_fill_trace
+from visualizer.panels.decoding.fill_mask_view import FillMaskView
 from visualizer.panels.decoding.token_strip import Chip, TokenStrip
 from visualizer.theme import MUTED, ui_font
 from visualizer.widgets.hint_stack import HintStack
@@ -50,6 +54,12 @@ class DecodingView(QWidget):
         self.bars_title = self._label(10, bold=True)
         self.bars_title.setWordWrap(True)
         self.bars = ProbBars()
+        # sampling: the same step at T = 1, beside what temperature and the filters made of it
+        self.plain_title = self._label(10, bold=True)
+        self.plain_title.setWordWrap(True)
+        self.plain_bars = ProbBars()
+        self.closest = QPushButton()
+        self.closest.setFont(ui_font(9))
         self.how = self._label(9)
         self.how.setWordWrap(True)
         self.how.setStyleSheet(f"color: {MUTED}")
@@ -68,13 +78,22 @@ class DecodingView(QWidget):
         self.body = QBoxLayout(QBoxLayout.Direction.TopToBottom)
         self.body.setSpacing(8)
         left, right = QVBoxLayout(), QVBoxLayout()
-        for box, widgets in (
-            (left, (self.bars_title, self.bars, self.how)),
-            (right, (self.tree_title, self.tree, self.hist_title, self.hist)),
-        ):
-            box.setSpacing(3)
-            for widget in widgets:
-                box.addWidget(widget)
+        columns = QHBoxLayout()  # T = 1 | tempered and filtered (only the second unless sampling)
+        columns.setSpacing(10)
+        for title, bars in ((self.plain_title, self.plain_bars), (self.bars_title, self.bars)):
+            column = QVBoxLayout()
+            column.setSpacing(3)
+            column.addWidget(title)
+            column.addWidget(bars)
+            column.addStretch(1)
+            columns.addLayout(column, 1)
+        left.setSpacing(3)
+        left.addLayout(columns)
+        left.addWidget(self.how)
+        left.addWidget(self.closest)
+        right.setSpacing(3)
+        for widget in (self.tree_title, self.tree, self.hist_title, self.hist):
+            right.addWidget(widget)
         left.addStretch(1)
         right.setStretchFactor(self.tree, 1)
         right.addStretch(0)
@@ -82,9 +101,11 @@ class DecodingView(QWidget):
         self.body.addLayout(right, 1)
         lay.addLayout(self.body, 1)
         self.stack = HintStack(page)  # a classifier's trace: nothing to decode
+        self.fill = FillMaskView(session, bridge)  # a pre-trained BERT's [MASK]s instead
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.stack)
+        outer.addWidget(self.fill)
         # per trace
         self._t: dict[int, tuple[int, int, int]] = {}  # t -> (first, next.probs, next.token)
         self._chosen: dict[int, int] = {}
@@ -95,6 +116,7 @@ class DecodingView(QWidget):
         # bound methods, not lambdas: Qt drops them when this widget is deleted
         self.controls.sigChanged.connect(self._on_controls)
         self.strip.sigChipClicked.connect(self._on_chip)
+        self.closest.clicked.connect(self._on_closest)
         bridge.sigTrace.connect(self._on_trace)
         bridge.sigCursor.connect(self._on_cursor)
         bridge.connect_relabel(self._relabel)
@@ -131,6 +153,9 @@ class DecodingView(QWidget):
         self._t = {t: v for t, v in self._t.items() if v[1] >= 0 and v[2] >= 0}
         self._first = min((v[0] for v in self._t.values()), default=len(trace.steps))
         self.stack.show_content(trace.meta.get("arch") != "encoder-only")
+        fills = is_fill_trace(trace)
+        self.stack.setVisible(not fills)
+        self.fill.setVisible(fills)
         self.gen_title.setText(tr(STRINGS[self._words("generated")], self.session.lang))
         tr_ = self.session.translation
         gen = tr_.generation if tr_ is not None else None
@@ -139,12 +164,14 @@ class DecodingView(QWidget):
         width = max((sum(1 for n in tree if n.t == t) for t in {n.t for n in tree}), default=0)
         self.tree_title.setText(tr(STRINGS["tree"], self.session.lang).format(k=width))
         d = self.session.decode
-        how = tr(STRINGS[f"how_{d.strategy}"], self.session.lang)
-        self.how.setText(
-            how.format(
-                k=d.beam, T=f"{d.temperature:g}", p=f"{d.top_p:g}", s=d.seed, topk=d.top_k or "–"
-            )
+        how = tr(STRINGS[self._words(f"how_{d.strategy}")], self.session.lang)
+        how = how.format(
+            k=d.beam, T=f"{d.temperature:g}", p=f"{d.top_p:g}", s=d.seed, topk=d.top_k or "–"
         )
+        if d.strategy == "sample" and self.session.bundle.cfg.arch != "decoder-only":
+            space = "" if self.session.lang == "zh" else " "  # Chinese runs sentences on
+            how += space + tr(STRINGS["try_sample"], self.session.lang)
+        self.how.setText(how)
         self._shown_t = None
         self.refresh()
 
@@ -152,12 +179,29 @@ class DecodingView(QWidget):
         return self.session.bundle.tgt_tok.token(int(token_id))
 
     def top(self, t: int) -> list[tuple[int, float]]:
-        """The traced top-5 (id, probability) of decoding step t, cached per trace."""
+        """The traced top-5 (id, probability) of decoding step t that could be drawn
+        (``decoding_candidates.listed``), cached per trace."""
         if t not in self._top:
             p = self.session.trace.value(f"t{t}/next.probs").reshape(-1)
-            order = np.argsort(-p, kind="stable")[:TOP]
-            self._top[t] = [(int(i), float(p[i])) for i in order]
+            order = np.argsort(-p, kind="stable")[: TOP + len(QUIET)]
+            self._top[t] = listed([(int(i), float(p[i])) for i in order], self.token, TOP)
         return self._top[t]
+
+    def plain(self, t: int) -> list[tuple[int, float]]:
+        """Sampling: step t's top candidates at temperature 1 (``Choice.plain``, computed
+        by the decoder from the same logits); [] for greedy and beam."""
+        result = self.session.translation
+        choices = result.generation.choices if result is not None else []
+        if len(choices) != len(self._t) or not 0 <= t < len(choices):
+            return []
+        return listed(choices[t].plain, self.token, TOP)
+
+    def _on_closest(self) -> None:
+        """Go to the step (its probabilities) where the two best candidates are closest."""
+        tops = {t: self.plain(t) or self.top(t) for t in self._t}
+        t = closest_step(tops)
+        if t is not None:
+            self.session.seek(self._t[t][1])
 
     def prob(self, t: int, token_id: int) -> float:
         return float(self.session.trace.value(f"t{t}/next.probs").reshape(-1)[token_id])
@@ -248,8 +292,20 @@ class DecodingView(QWidget):
             message=tr(STRINGS["nothing"], lang),
         )
         title = tr(STRINGS["bars"], lang).format(t=t, k=TOP)
-        self.bars_title.setText(title + ("" if ready else tr(STRINGS["pending"], lang)))
+        plain = self.plain(t)
+        self.plain_bars.setVisible(bool(plain))
+        self.plain_title.setVisible(bool(plain))
         chosen = self._chosen[t]
+        if plain:
+            d = s.decode
+            self.plain_title.setText(tr(STRINGS["plain"], lang).format(t=t))
+            self.plain_bars.set_bars(
+                [Bar(self.token(i), p, produced and i == chosen) for i, p in plain]
+            )
+            title = tr(STRINGS["tempered"], lang).format(
+                T=f"{d.temperature:g}", topk=d.top_k or "–", p=f"{d.top_p:g}"
+            )
+        self.bars_title.setText(title + ("" if ready else tr(STRINGS["pending"], lang)))
         bars = [Bar(self.token(i), p, chosen=produced and i == chosen) for i, p in self.top(t)]
         if produced and chosen not in {i for i, _ in self.top(t)}:  # sampled from the tail
             bars.append(Bar(self.token(chosen), self.prob(t, chosen), True, detached=True))
@@ -290,6 +346,10 @@ class DecodingView(QWidget):
         self.controls.relabel(lang)
         self.stack.hint.setText(tr(STRINGS["classifier"], lang))
         self.hist_title.setText(tr(STRINGS["history"], lang))
+        self.closest.setText(tr(STRINGS["closest"], lang))
+        self.tree.start_label = tr(STRINGS["start"], lang)
+        self.tree.update()
+        self.closest.setToolTip(tr(STRINGS["closest_tip"], lang))
         self._on_trace()
 
     def _arrange(self) -> None:

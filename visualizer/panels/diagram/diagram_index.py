@@ -34,6 +34,8 @@ def box_of(name: str, classifier: bool = False) -> str | None:
         return "cls.head"
     if name == "cls.vector":
         return "cls"
+    if head == "mlm":  # a pre-trained BERT's masked-word head: its steps and parameters
+        return "mlm"
     if head in ("logits", "head"):
         return "linear"
     if head in ("cls_token", "patch_embed"):  # a picture model's embedding parameters

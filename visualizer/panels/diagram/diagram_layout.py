@@ -50,6 +50,7 @@ class Shape:
     dec_norm: bool = False
     n_experts: int = 0  # 0: dense feed-forward sublayers
     picture: bool = False  # an encoder-only model reading picture patches (ViT)
+    mlm: bool = False  # a pre-trained BERT: the masked-word head (core.mlm) on top
 
     @classmethod
     def of(cls, cfg: object, arch: str | None = None) -> Shape:
@@ -67,11 +68,18 @@ class Shape:
             dec_norm=norm,
             n_experts=int(getattr(cfg, "n_experts", 0)) if moe else 0,
             picture=getattr(cfg, "inputs", "tokens") == "patches",
+            mlm=bool(getattr(cfg, "mlm", False)),
         )
 
     def boxes(self) -> list[str]:
         return all_boxes(
-            self.n_enc, self.n_dec, self.enc_norm, self.dec_norm, self.arch, self.n_experts
+            self.n_enc,
+            self.n_dec,
+            self.enc_norm,
+            self.dec_norm,
+            self.arch,
+            self.n_experts,
+            self.mlm,
         )
 
     def layers(self) -> list[tuple[str, int]]:
@@ -98,6 +106,7 @@ class Spec:
     focus: frozenset[str] = frozenset()  # layers ("enc.1") kept full when compacting
     arch: str = "encoder-decoder"  # which stacks there are (``STACKS``) and the head
     n_experts: int = 0  # > 0: every feed-forward sublayer is a mixture of this many experts
+    mlm: bool = False  # a pre-trained BERT: the masked-word head, no classification head
 
 
 @dataclass
@@ -162,11 +171,14 @@ def layer_of(box: str) -> str:
     return f"{p[0]}.{p[1]}" if len(p) > 2 and p[0] in ("enc", "dec") and p[1].isdigit() else box
 
 
-def tail_boxes(side: str, arch: str, norm: bool) -> list[str]:
-    """What sits on top of a stack: its final norm, then the model's head and answer."""
+def tail_boxes(side: str, arch: str, norm: bool, mlm: bool = False) -> list[str]:
+    """What sits on top of a stack: its final norm, then the model's head and answer (a
+    pre-trained BERT: the masked-word head, then the scores of every word)."""
     tail = [f"{side}.norm"] if norm else []
     if side == "dec":
         return [*tail, "linear", "softmax", "output"]
+    if arch == "encoder-only" and mlm:
+        return [*tail, "mlm", "linear", "softmax", "output"]
     if arch == "encoder-only":  # the [CLS] vector into the classification head
         return [*tail, "cls", "cls.head", "softmax", "output"]
     return tail
@@ -179,6 +191,7 @@ def all_boxes(
     dec_norm: bool = False,
     arch: str = "encoder-decoder",
     n_experts: int = 0,
+    mlm: bool = False,
 ) -> list[str]:
     """Every box id, stack by stack (left to right), each bottom to top."""
     out: list[str] = []
@@ -187,7 +200,7 @@ def all_boxes(
         n = n_enc if side == "enc" else n_dec
         out += [f"{emb}.embed", f"{emb}.pos"]
         out += [b for i in range(n) for b in layer_boxes(f"{side}.{i}", arch, n_experts)]
-        out += tail_boxes(side, arch, enc_norm if side == "enc" else dec_norm)
+        out += tail_boxes(side, arch, enc_norm if side == "enc" else dec_norm, mlm)
     return out
 
 
@@ -262,7 +275,8 @@ def _build(spec: Spec, bh: float, compact: bool) -> Layout:
             col = Rect(x0, 0, cw, y)
             top = _layer(lay, spec, layer, subs, col, inner_x, inner_w, bh, sg, full, order)
             y = top - gs * 0.7
-        tail = tail_boxes(side, spec.arch, spec.enc_norm if side == "enc" else spec.dec_norm)
+        norm = spec.enc_norm if side == "enc" else spec.dec_norm
+        tail = tail_boxes(side, spec.arch, norm, spec.mlm)
         y -= gs * 0.3
         for box in tail:
             y = _place(lay, box, Rect(inner_x, y - bh, inner_w, bh), order) - sg * 1.4

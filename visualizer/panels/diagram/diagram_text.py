@@ -22,7 +22,7 @@ BOX: dict[str, T] = {
     "loss": {"en": "Loss", "zh": "损失"},
     "gpt.embed": {"en": "Token Embedding", "zh": "词元嵌入"},
     "patch.embed": {"en": "Patch Embedding", "zh": "图像块嵌入"},
-    "lm.head": {"en": "Output head (Linear → vocabulary)", "zh": "输出头（线性层 → 词表）"},
+    "lm.head": {"en": "Output head (Linear → vocabulary)", "zh": "分类头（线性层 → 词表）"},
     "router": {"en": "Router", "zh": "路由器"},
     "expert": {"en": "Expert {e}", "zh": "专家 {e}"},
     "combine": {"en": "Weighted sum of the chosen experts", "zh": "被选专家的加权和"},
@@ -30,6 +30,10 @@ BOX: dict[str, T] = {
     "cls.pic": {"en": "[CLS] vector (the picture's features)", "zh": "[CLS] 向量（整幅图的特征）"},
     "cls.head": {"en": "Classification head (Linear → labels)", "zh": "分类头（线性层 → 类别）"},
     "label": {"en": "Label", "zh": "类别"},
+    "mlm": {
+        "en": "Masked-word head (Dense → GELU → LayerNorm)",
+        "zh": "掩码词预测头（全连接 → GELU → 层归一化）",
+    },
 }
 
 ABBR: dict[str, T] = {  # box labels for narrow boxes
@@ -48,7 +52,7 @@ ABBR: dict[str, T] = {  # box labels for narrow boxes
     "loss": {"en": "Loss", "zh": "损失"},
     "gpt.embed": {"en": "Embedding", "zh": "嵌入"},
     "patch.embed": {"en": "Patches", "zh": "图像块"},
-    "lm.head": {"en": "Output head", "zh": "输出头"},
+    "lm.head": {"en": "Output head", "zh": "分类头"},
     "router": {"en": "Router", "zh": "路由器"},
     "expert": {"en": "E{e}", "zh": "专家{e}"},
     "combine": {"en": "Weighted sum", "zh": "加权和"},
@@ -56,6 +60,7 @@ ABBR: dict[str, T] = {  # box labels for narrow boxes
     "cls.pic": {"en": "[CLS]", "zh": "[CLS]"},
     "cls.head": {"en": "Class. head", "zh": "分类头"},
     "label": {"en": "Label", "zh": "类别"},
+    "mlm": {"en": "MLM head", "zh": "掩码词头"},
 }
 
 SHORT: dict[str, T] = {  # labels of the cells of a compact (collapsed) layer
@@ -187,7 +192,7 @@ def kind(box: str) -> str:
     """Colour family of a box id."""
     if ".moe." in box:
         return "router" if box.endswith("router") else "expert" if ".expert." in box else "ffn"
-    if box in ("cls", "cls.head"):
+    if box in ("cls", "cls.head", "mlm"):
         return "cls" if box == "cls" else "linear"
     last = box.rsplit(".", 1)[-1]
     if last.endswith("attn"):

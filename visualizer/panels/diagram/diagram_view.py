@@ -148,6 +148,7 @@ class DiagramView(QWidget):
                 frozenset({layer}),
                 sh.arch,
                 sh.n_experts,
+                sh.mlm,
             )
             self._cache[key] = dl.compute(spec)
         return self._cache[key]

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from core.tokenizer import UNK_ID
-from visualizer.i18n import tr
+from visualizer.i18n import say, tr
 from visualizer.panels.input.train_row import TrainRow
 from visualizer.theme import ui_font
 from visualizer.widgets.answer import ranked_line
@@ -55,9 +55,27 @@ STRINGS = {
     "tokens": {"en": "Tokens", "zh": "词元"},
     "busy": {"en": "running the model…", "zh": "模型运行中…"},
     "classify": {"en": "Classify", "zh": "分类"},
+    "fill": {"en": "Fill in", "zh": "填空"},  # a pre-trained BERT fills in [MASK]
+    "filled": {"en": "Filled in", "zh": "填空结果"},
     "sentence": {
         "en": "Type an English sentence: who does the action? (press Enter)",
         "zh": "输入一个英文句子：谁在做这个动作？（按回车）",
+    },
+    "prompt": {  # a language model (GPT-2): any text, which it continues
+        "en": "Type a prompt to continue and press Enter",
+        "zh": "输入要续写的提示文本，然后按回车",
+    },
+    "sentence_hf": {  # a Hugging Face BERT with a classification head: its own labels
+        "en": "Type a sentence to classify and press Enter",
+        "zh": "输入要分类的句子，然后按回车",
+    },
+    "masked": {  # a pre-trained BERT: fills in [MASK]
+        "en": "Type a sentence with [MASK] for a hidden word and press Enter",
+        "zh": "输入一个句子，用 [MASK] 代替被遮住的词，然后按回车",
+    },
+    "hf_pair_tip": {
+        "en": "A Hugging Face model ({family}) read from {folder}",
+        "zh": "从 {folder} 读取的 Hugging Face 模型（{family}）",
     },
     "pictures": {"en": "Pictures…", "zh": "图片…"},
     "picture": {
@@ -193,8 +211,10 @@ class InputBar(QWidget):
         bundle, lang = self.session.bundle, self.session.lang
         kind = _kind(bundle)
         self.pair.setVisible(kind == "text")
-        choose = bundle.cfg.arch == "encoder-decoder"
-        pairs = dict(PAIRS) if choose else {bundle.pair: pair_label(bundle.pair)}
+        hf = _hf_names(bundle)  # a Hugging Face model: (name, family), not a pair
+        choose = bundle.cfg.arch == "encoder-decoder" and hf is None
+        own = f"{hf[0]} · {hf[1]}" if hf else pair_label(bundle.pair)
+        pairs = dict(PAIRS) if choose else {bundle.pair: own}
         if [self.pair.itemData(i) for i in range(self.pair.count())] != list(pairs):
             self.pair.clear()
             for key, label in pairs.items():
@@ -203,10 +223,14 @@ class InputBar(QWidget):
         if choose and shown in PAIRS:
             self.pair.setCurrentIndex(list(PAIRS).index(shown))
         self.pair.setEnabled(choose)
-        self.pair.setToolTip(tr(STRINGS["pair_tip" if choose else "model_pair"], lang))
+        tip = tr(STRINGS["pair_tip" if choose else "model_pair"], lang)
+        if hf is not None:
+            folder = getattr(bundle, "folder", "")
+            tip = tr(STRINGS["hf_pair_tip"], lang).format(family=hf[1], folder=folder)
+        self.pair.setToolTip(tip)
 
     def _on_error(self, text: str) -> None:
-        self.message.setText(text)
+        self.message.setText(say(text, self.session.lang))  # an engine message: its language
         self.message.setVisible(bool(text))
 
     def _preview(self, text: str) -> None:
@@ -234,7 +258,7 @@ class InputBar(QWidget):
                 enc = encode_sentence(bundle.src_tok, text)  # type: ignore[arg-type]  # a classifier's tokenizer is a WordTokenizer
         chips = []
         for token, token_id in zip(enc.tokens, enc.ids, strict=True):
-            unk = token_id == UNK_ID
+            unk = token_id == getattr(bundle.src_tok, "unk_id", UNK_ID)  # Marian: its own id
             chips.append(
                 CHIP.format(
                     bg="#ffd6d9" if unk else "#e8eefb",
@@ -254,12 +278,16 @@ class InputBar(QWidget):
             self._relabel()
         self._preview(self.edit.text())
         said = self.session.classification
-        self.answer.setVisible(said is not None)
+        filled = self.session.fill_mask  # a pre-trained BERT's sentence, its [MASK]s filled
+        self.answer.setVisible(said is not None or filled is not None)
         if said is not None:
             line = _escape(ranked_line(said.ranked, self.session.lang))
             self.answer.setText(f"<b>{tr(STRINGS['answer'], self.session.lang)}:</b> {line}")
+        elif filled is not None:
+            line = _escape(filled.text)
+            self.answer.setText(f"<b>{tr(STRINGS['filled'], self.session.lang)}:</b> {line}")
         result = self.session.translation
-        warnings = result.warnings if result is not None else []
+        warnings = [say(w, self.session.lang) for w in result.warnings] if result else []
         self.notice.setText("⚠ " + " · ".join(warnings) if warnings else "")
         self.notice.setVisible(bool(warnings))
 
@@ -268,10 +296,10 @@ class InputBar(QWidget):
 
         lang, kind = self.session.lang, _kind(self.session.bundle)
         self._show_pair()
-        hint = {"picture": "picture", "sentence": "sentence"}.get(kind, "placeholder")
-        self.edit.setPlaceholderText(tr(STRINGS[hint], lang))
+        self.edit.setPlaceholderText(tr(STRINGS[_hint(self.session.bundle)], lang))
         run = "continue" if kind == "text" and _continues(self.session.bundle) else "run"
-        self.run_button.setText(tr(STRINGS[run if kind == "text" else "classify"], lang))
+        answer = "fill" if self.session.bundle.cfg.mlm else "classify"
+        self.run_button.setText(tr(STRINGS[run if kind == "text" else answer], lang))
         self.examples.clear()
         if kind == "picture":
             from core.classify_run import PICTURE_NAMES, PICTURE_NAMES_ZH
@@ -282,10 +310,14 @@ class InputBar(QWidget):
         else:
             self.examples.addItem(tr(STRINGS["examples"], lang))
             pair = self.session.bundle.pair  # a decoder-only model's own pair's examples
-            self.examples.addItems(list(EXAMPLES.get(pair, EXAMPLES[self.session.pair])))
-        self._preview(self.edit.text())
-        if self.session.classification is not None:
-            self._on_trace()
+            examples = EXAMPLES.get(pair, EXAMPLES[self.session.pair])
+            if self.session.bundle.cfg.mlm:  # a pre-trained BERT: sentences with [MASK]
+                from core.fill_mask import EXAMPLES as MASKED
+
+                examples = MASKED
+            self.examples.addItems(list(examples))
+        self._on_trace()  # the answer, the notes and the tokens in the new language
+        self._on_error(self.session.error)
 
 
 def pair_label(pair: str) -> str:
@@ -301,6 +333,30 @@ def _kind(bundle: Bundle) -> str:
     if bundle.cfg.arch != "encoder-only":
         return "text"
     return "picture" if bundle.cfg.inputs == "patches" else "sentence"
+
+
+def _hint(bundle: Bundle) -> str:
+    """The input field's placeholder, from the model's task: a prompt to continue, a
+    sentence with [MASK], a sentence to classify, a picture, or one to translate."""
+    kind = _kind(bundle)
+    if kind == "picture":
+        return "picture"
+    if kind == "sentence":
+        if bundle.cfg.mlm:
+            return "masked"
+        return "sentence_hf" if bundle.pair.startswith("hf:") else "sentence"
+    return "prompt" if _continues(bundle) else "placeholder"
+
+
+def _hf_names(bundle: Bundle) -> tuple[str, str] | None:
+    """A Hugging Face model's (name, family) for the pair box: ``gpt2 · GPT-2``
+    (the hub name of a cache snapshot, else the folder's name); None for the others."""
+    folder = getattr(bundle, "folder", "")
+    if not bundle.pair.startswith("hf:") or not folder:
+        return None
+    from core.hf.hf_cache import display_name, family_name
+
+    return display_name(folder), family_name(bundle.pair.removeprefix("hf:"))
 
 
 def _continues(bundle: Bundle) -> bool:

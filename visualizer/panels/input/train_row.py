@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from visualizer.i18n import tr
+from visualizer.panels.input.light_row import LightRow
 from visualizer.theme import ui_font
 from visualizer.widgets.answer import label_text
 
@@ -71,6 +72,8 @@ class TrainRow(QWidget):
         lay.setSpacing(2)
         lay.addLayout(row)
         lay.addWidget(self.strips)
+        self.light = LightRow(session, bridge)  # a large model: the light trace's line
+        lay.addWidget(self.light)
         bridge.sigMode.connect(self._on_mode)
         bridge.sigTarget.connect(self._on_target)
         bridge.sigTrace.connect(self._on_trace)

@@ -72,7 +72,9 @@ class InspectorExport:
         try:
             out = save_npy(path, self.whole_tensor())
         except (OSError, ValueError) as e:
-            self.session.error = f"could not save {path}: {e}"
+            from core.messages import Msg, message_of  # plain Python: no PyTorch
+
+            self.session.error = Msg("could_not_save_file", path=str(path), reason=message_of(e))
             return None
         self.ui.status.setText(t("saved", self.session.lang, path=out.name))
         return out

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
+from visualizer.i18n import say
 from visualizer.panels.interventions import intervention_build as build
 from visualizer.panels.interventions.intervention_add import AddControls
 from visualizer.panels.interventions.intervention_changes import ChangesPanel
@@ -101,6 +102,7 @@ class InterventionsView(QWidget):
     def _on_lang(self, lang: str) -> None:
         self.title.setText(t("title", lang))
         self.items.relabel(t("remove", lang), t("clear", lang), t("none", lang))
+        self._on_error(self.session.error)
         self.add_box.setTitle(t("add", lang))
         self.changes_box.setTitle(t("changed", lang))
         self._ran = None
@@ -115,7 +117,8 @@ class InterventionsView(QWidget):
         self.badge.setVisible(n > 0)
 
     def _on_error(self, message: str) -> None:
-        self.error.setText(message.splitlines()[0] if message else "")
+        text = say(message, self.session.lang)  # an engine message: in the window's language
+        self.error.setText(text.splitlines()[0] if text else "")
 
     def showEvent(self, e: QShowEvent) -> None:
         super().showEvent(e)
@@ -172,7 +175,9 @@ class InterventionsView(QWidget):
         try:
             item = make(step)
         except ValueError as e:
-            self.session.error = str(e).splitlines()[0]
+            from core.messages import message_of  # plain Python: no PyTorch
+
+            self.session.error = message_of(e)
             return False
         self.session.add_intervention(item)
         return True

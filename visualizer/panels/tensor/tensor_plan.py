@@ -195,6 +195,13 @@ def _update(step: Step) -> list[Panel]:
         ("update", "update", ("→", "Adam")),
         ("out", "after", ("=", "before + Δ")),
     ]
+    if "update_norm" in t:  # a light trace keeps four norms of this parameter (core.light_trace)
+        spec = [
+            ("before_norm", "‖before‖", ("", "")),
+            ("grad_norm", "‖grad‖", ("", "")),
+            ("update_norm", "‖Δ‖", ("→", "Adam")),
+            ("out", "‖after‖", ("", "")),
+        ]
     return [
         Panel(role, t[role], label, "diverging", op, main=role == "out", link="cell")
         for role, label, op in spec

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.i18n import tr
+from visualizer.i18n import say, tr
 
 if TYPE_CHECKING:
     from core.config import FFN, Arch, ModelConfig, TrainConfig
@@ -315,7 +315,9 @@ class ModelDialog(QDialog):
         try:
             corpus = load_tsv(path)
         except (ValueError, OSError) as e:
-            self.note.setText(str(e))
+            from core.messages import message_of
+
+            self.note.setText(say(message_of(e), self.lang))
             self.note.setStyleSheet("color: #c1121f")
             return False
         self.note.setStyleSheet("")
@@ -330,7 +332,9 @@ class ModelDialog(QDialog):
         try:
             model, train, corpus = self.settings()
         except ValueError as e:
-            why = str(e)
+            from core.messages import message_of  # plain Python: no PyTorch
+
+            why = say(message_of(e), self.lang)  # an engine message, in the dialog's language
             if why != tr(STRINGS["no_encoder_only"], self.lang):
                 why = tr(STRINGS["refused"], self.lang).format(why=why)
             self._warn(why)

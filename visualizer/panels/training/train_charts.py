@@ -22,10 +22,12 @@ if TYPE_CHECKING:
     from core.train import EvalStats
     from core.train_messages import Progress
 
+# Short titles: a chart in a narrow dock is ~200 px wide ("词元准确率 / B…" was cut);
+# the legends name the curves (train / validation, accuracy / BLEU, the blocks).
 TITLES = {
-    "loss": {"en": "loss (train, validation)", "zh": "损失（训练、验证）"},
-    "quality": {"en": "token accuracy / BLEU÷100", "zh": "词元准确率 / BLEU÷100"},
-    "groups": {"en": "gradient norm per block", "zh": "各模块梯度范数"},
+    "loss": {"en": "loss", "zh": "损失"},
+    "quality": {"en": "accuracy, BLEU÷100", "zh": "准确率、BLEU÷100"},
+    "groups": {"en": "gradient norm", "zh": "梯度范数"},
     "lr": {"en": "learning rate", "zh": "学习率"},
 }
 AXIS = {"en": "step", "zh": "步"}
@@ -37,6 +39,8 @@ NAMES = {
 }
 REDRAW_MS = 500
 KEYS = ("step", "loss", "grad", "lr", "e_step", "val", "acc", "bleu")
+ORDER = ("loss", "quality", "groups", "lr")
+WIDE = 480  # from this width on the charts sit 2 × 2; narrower, one above the other
 
 
 class TrainCharts(pg.GraphicsLayoutWidget):
@@ -52,13 +56,12 @@ class TrainCharts(pg.GraphicsLayoutWidget):
         self.groups: dict[str, list[float]] = {}  # block -> norms at history["step"]
         self.plots: dict[str, pg.PlotItem] = {}
         self.curves: dict[str, Any] = {}
-        layout = (("loss", "quality"), ("groups", "lr"))
-        for r, row in enumerate(layout):
-            for c, key in enumerate(row):
-                plot = self.addPlot(row=r, col=c)
-                plot.showGrid(x=True, y=True, alpha=0.2)
-                plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
-                self.plots[key] = plot
+        self._columns = 2
+        for i, key in enumerate(ORDER):
+            plot = self.addPlot(row=i // 2, col=i % 2)
+            plot.showGrid(x=True, y=True, alpha=0.2)
+            plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
+            self.plots[key] = plot
         self.plots["groups"].setLogMode(y=True)
         self.plots["groups"].getAxis("left").setStyle(maxTextLevel=0)  # decades only
         for name, plot, color in (
@@ -132,6 +135,31 @@ class TrainCharts(pg.GraphicsLayoutWidget):
     def flush(self) -> None:
         self._timer.stop()
         self.redraw()
+
+    def end_run(self) -> None:
+        """The run ended (finished, stopped early, cancelled or failed): redraw, and let
+        the x axes end at its last step, not at the steps it was started for (a run
+        stopped at 100 of 600 steps filled a sixth of each chart)."""
+        self.flush()
+        last = max(self.history["step"] + self.history["e_step"], default=0.0)
+        if last > 0:
+            for plot in self.plots.values():
+                plot.setXRange(0, last, padding=0.02)
+
+    def resizeEvent(self, event: Any) -> None:
+        self._arrange(2 if self.width() >= WIDE else 1)  # before the layout is sized
+        super().resizeEvent(event)
+
+    def _arrange(self, columns: int) -> None:
+        """2 × 2 charts, or one column in a narrow dock: side by side they were wider
+        than the view, which cut off the right-hand charts."""
+        if columns == getattr(self, "_columns", columns):
+            return  # the same, or still being built (Qt resizes the view in its __init__)
+        self._columns = columns
+        for plot in self.plots.values():
+            self.ci.removeItem(plot)
+        for i, key in enumerate(ORDER):
+            self.ci.addItem(self.plots[key], row=i // columns, col=i % columns)
 
     def load_history(self, history: dict[str, list[float]]) -> None:
         """Show a saved run's charts (a session file keeps them)."""

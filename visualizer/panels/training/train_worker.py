@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, assert_never
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from core.messages import Msg
 from core.train_messages import (
     Evaluation,
     Failed,
@@ -43,7 +44,7 @@ class TrainProcess(QObject):
     sigEval = Signal(object)  # core.train.EvalStats
     sigSnapshot = Signal(object)  # core.train_messages.Snapshot
     sigFinished = Signal(str, str)  # (folder of the trained weights, reason)
-    sigFailed = Signal(str)  # one line for the window
+    sigFailed = Signal(object)  # one line for the window (a core.messages.Msg)
 
     def __init__(self, job: TrainJob, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -113,10 +114,7 @@ class TrainProcess(QObject):
         if not self._proc.is_alive() and not self.done:
             code = self._proc.exitcode
             self._end()
-            self.sigFailed.emit(
-                f"the training process ended unexpectedly (exit code {code}); "
-                "the model in the window is unchanged"
-            )
+            self.sigFailed.emit(Msg("training_ended", code=code))
 
     def _dispatch(self, msg: Message) -> None:
         match msg:
@@ -134,7 +132,7 @@ class TrainProcess(QObject):
                 self.sigFinished.emit(msg.final_dir, msg.reason)
             case Failed():
                 self._end()
-                self.sigFailed.emit(f"training stopped: {msg.message}")
+                self.sigFailed.emit(Msg("training_stopped", reason=msg.message))
             case _:  # mypy: every kind of message is handled above
                 assert_never(msg)
 

@@ -32,7 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.i18n import tr
+from core.messages import Msg, message_of
+from visualizer.i18n import say, tr
 from visualizer.panels.training.train_charts import TrainCharts
 from visualizer.panels.training.train_snapshots import SnapshotPanel
 from visualizer.panels.training.train_worker import TrainProcess
@@ -139,7 +140,7 @@ class TrainingView(QWidget):
         try:
             start = from_dir or str(checkpoint.save(run / "start", self.session.bundle))
         except OSError as e:
-            self._on_failed(f"could not write the run folder {run}: {e}")
+            self._on_failed(Msg("could_not_write_run", path=str(run), reason=message_of(e)))
             return
         cfg = replace(
             self.train_cfg,
@@ -229,8 +230,8 @@ class TrainingView(QWidget):
             kind = "word" if corpus.startswith("builtin:") else "bpe"
             bundle = new_bundle(data, model, kind, seed=train.seed)
         except ValueError as e:
-            self.session.error = str(e)
-            self.status.setText(str(e))
+            self.session.error = message_of(e)
+            self.status.setText(say(self.session.error, self.session.lang))
             return
         self.train_cfg = replace(train, eval_every=self.train_cfg.eval_every)
         self.corpus_spec = None if corpus == f"builtin:{bundle.pair}" else corpus
@@ -283,7 +284,7 @@ class TrainingView(QWidget):
         )
 
     def _on_finished(self, folder: str, reason: str) -> None:
-        self.charts.flush()
+        self.charts.end_run()
         self._end_run()
         self.last_saved = Path(folder)
         steps = int(self.history["step"][-1]) if self.history["step"] else 0
@@ -298,10 +299,10 @@ class TrainingView(QWidget):
         self._say("done", steps=steps, path=folder)
 
     def _on_failed(self, message: str) -> None:
-        self.charts.flush()
+        self.charts.end_run()
         self._end_run()
         self._said = ("", {})
-        self.status.setText(message)
+        self.status.setText(say(message, self.session.lang))
         self.session.error = message
 
     def _say(self, key: str, **values: Any) -> None:

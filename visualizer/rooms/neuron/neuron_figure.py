@@ -36,6 +36,9 @@ FWD_COLOR = PHASE_COLORS["forward"]
 CENTER = Qt.AlignmentFlag.AlignCenter
 
 
+INPUT_TOP = 64.0  # the first input's centre from the top: its name (18 px) above the circle
+
+
 class NeuronFigure(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -51,7 +54,7 @@ class NeuronFigure(QWidget):
         self._fade.setStartValue(0.0)
         self._fade.setEndValue(1.0)
         self._fade.valueChanged.connect(self._on_fade)
-        self.setMinimumSize(640, 300)
+        self.setMinimumSize(640, 240)  # it scales its drawing to the room it gets
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def set_state(self, state: FigureState, animate: bool = False) -> None:
@@ -79,7 +82,10 @@ class NeuronFigure(QWidget):
         st = self.state
         W, H = float(self.width()), float(self.height())
         self._halos = []
-        ins = [QPointF(60, H * f) for f in (0.17, 0.52, 0.87)]
+        # the first input's name sits 28 px above its 30 px circle: keep it on the canvas
+        # ("a1 · 日照" was cut at the top of a short figure), the last circle too
+        ys = (max(INPUT_TOP, H * 0.17), H * 0.52, min(H * 0.87, H - 34))
+        ins = [QPointF(60, y) for y in ys]
         body = QPointF(W * 0.49, H * 0.52)
         weights = st.w_after if st.w_after is not None else st.w
         for c, w in zip(ins, weights, strict=True):  # connections under every label

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visualizer.i18n import say
 from visualizer.panels.timeline.timeline_view import TimelineView
 from visualizer.rooms.neuron.neuron_arith import (
     forward_line,
@@ -143,7 +144,10 @@ class NeuronRoom(QWidget):
             bottom.addLayout(col, 1)
         holder = QWidget()
         holder.setLayout(bottom)
-        holder.setFixedHeight(250)
+        # 180 to 250 high: under a chapter's narration on a 1080-line screen the room
+        # must still show its timeline (issue 16)
+        holder.setMinimumHeight(180)
+        holder.setMaximumHeight(250)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 6, 8, 4)
         lay.addLayout(top, 1)
@@ -164,7 +168,9 @@ class NeuronRoom(QWidget):
         try:
             fn(*args)
         except ValueError as e:
-            self.lab.error = str(e)
+            from core.messages import message_of  # plain Python: no PyTorch
+
+            self.lab.error = message_of(e)
 
     def _on_pair(self, _i: int) -> None:
         i, j = self.pair.currentData()
@@ -217,7 +223,8 @@ class NeuronRoom(QWidget):
     def _on_error(self, message: str) -> None:
         """A refused value (say, a negative learning rate) is said where the status is."""
         if message:
-            self.status.setText(f"<span style='color:#d62828'>{message}</span>")
+            text = say(message, self.lab.lang)  # an engine message, in the room's language
+            self.status.setText(f"<span style='color:#d62828'>{text}</span>")
         else:
             self.status.setText(status_html(self.lab, self.lab.lang))
 

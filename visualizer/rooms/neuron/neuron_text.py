@@ -11,7 +11,7 @@ STRINGS: dict[str, Text] = {
         "en": "Predict a sunflower's height from sun, water and compost",
         "zh": "根据日照、浇水和堆肥预测向日葵的高度",
     },
-    "inputs": {"en": "Inputs a", "zh": "输入 a"},
+    "inputs": {"en": "Input features a", "zh": "输入特征 a"},
     "params": {"en": "Weights w and bias b", "zh": "权重 w 和偏置 b"},
     "training": {"en": "Training", "zh": "训练"},
     "activation": {"en": "Activation f", "zh": "激活函数 f"},

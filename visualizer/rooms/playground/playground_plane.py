@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QEvent, QPointF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -122,9 +122,14 @@ class _Square(QWidget):
         super().__init__()
         self.child = child
         child.setParent(self)
-        self.setMinimumSize(240, 240)
-        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
-        self.setFixedHeight(360)
+        # 360 px where there is room; down to 290 on a 768 px screen, where a fixed 360
+        # made the room taller than the window and the transport scrolled out of view
+        self.setMinimumSize(240, 290)
+        self.setMaximumHeight(360)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+
+    def sizeHint(self) -> QSize:
+        return QSize(360, 360)
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         side = min(self.width(), self.height())

@@ -16,7 +16,15 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from visualizer.panels.timeline.timeline_view import TimelineView
 from visualizer.rooms.playground.playground_canvas import NetworkCanvas
@@ -39,6 +47,7 @@ OTHER_PAINT_MS = 2.5  # painting besides the canvas (plots, labels), not measure
 MAX_PER_TICK = 400
 LINK_BUDGET_MS = 1.5  # link drawing per frame while playing (the rest keep their last look)
 CURVE_MS = 100.0  # the loss curves redraw at 10 Hz while playing (they move slowly)
+CONTROLS_MIN_H = 240  # the settings column's least height (it scrolls below its own)
 
 
 class PlaygroundRoom(QWidget):
@@ -73,8 +82,18 @@ class PlaygroundRoom(QWidget):
         side = QWidget()
         side.setLayout(right)
         side.setFixedWidth(380)
+        # the settings and "how to read it" scroll on their own on a short screen, rather
+        # than the whole room (or their last lines cut off)
+        self.controls_area = QScrollArea()
+        self.controls_area.setWidget(self.controls)
+        self.controls_area.setWidgetResizable(True)
+        self.controls_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.controls_area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        bar = self.controls_area.verticalScrollBar().sizeHint().width()
+        self.controls_area.setFixedWidth(self.controls.minimumWidth() + bar)
+        self.controls_area.setMinimumHeight(CONTROLS_MIN_H)
         body = QHBoxLayout()
-        body.addWidget(self.controls)
+        body.addWidget(self.controls_area)
         body.addWidget(self.canvas, 1)
         body.addWidget(side)
         lay = QVBoxLayout(self)
@@ -122,6 +141,14 @@ class PlaygroundRoom(QWidget):
         room = cls(lab, bridge, parent)
         bridge.setParent(room)
         return room
+
+    def heightForWidth(self, width: int) -> int:
+        """No preferred height for a width: the rooms sit in a scroll area, which gives
+        a page that has one at least that height (the sum of the parts' preferred
+        heights, 1108 px at 1600 px wide), taller than a 1000 px screen's room, so the
+        caption and the timeline went below the fold. Without it the page fills the
+        viewport and scrolls only below its minimum size."""
+        return -1
 
     # -- transport ---------------------------------------------------------------------
     def toggle_training(self) -> None:

@@ -40,7 +40,7 @@ STRINGS: dict[str, Text] = {
     "layer_n": {"en": "layer {n}", "zh": "第 {n} 层"},
     "neurons": {"en": "neurons", "zh": "个神经元"},
     "neuron1": {"en": "neuron", "zh": "个神经元"},
-    "input": {"en": "Input", "zh": "输入"},
+    "input": {"en": "Input features", "zh": "输入特征"},
     "output": {"en": "Output", "zh": "输出"},
     "add_layer": {"en": "Add a hidden layer", "zh": "添加一个隐藏层"},
     "remove_layer": {"en": "Remove the last hidden layer", "zh": "删除最后一个隐藏层"},

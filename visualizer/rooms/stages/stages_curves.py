@@ -29,6 +29,8 @@ class CurvePlot(QWidget):
         self.numbers = QLabel(" ")
         self.numbers.setFont(ui_font(9))
         self.numbers.setTextFormat(Qt.TextFormat.RichText)
+        for text in (self.title, self.numbers):  # wrap: never widen the page (zoom, Chinese)
+            text.setWordWrap(True)
         self.plot = pg.PlotWidget(background="w")
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)

@@ -33,7 +33,7 @@ from core.stages.questions import Question
 from core.stages.tokenizer import Split
 from core.trace import Step, Trace
 from visualizer.rooms.stages.stages_text import step_caption, t
-from visualizer.theme import MUTED, PHASE_COLORS, ui_font
+from visualizer.theme import MUTED, PHASE_COLORS, get_scale, ui_font
 from visualizer.widgets.heatmap import Heatmap
 from visualizer.widgets.numbers import percent
 from visualizer.widgets.prob_bars import Bar, ProbBars
@@ -136,8 +136,9 @@ class AnswerPanel(QWidget):
         self.which_label = label(9)
         self.which = QComboBox()
         self.bars = ProbBars()
-        self.bars.setMinimumHeight(70)
-        self.bars.setMaximumHeight(90)
+        zoom = get_scale()  # built at the zoom of the day: two rows of text at that size
+        self.bars.setMinimumHeight(round(70 * zoom))
+        self.bars.setMaximumHeight(round(90 * zoom))
         self.evidence = label(9)
         self.attention = Heatmap()
         self.attention.setMinimumHeight(300)
@@ -264,8 +265,10 @@ class ComparisonTable(QTableWidget):
             self.setItem(last, 2 + c, QTableWidgetItem(f"{acc:.0%}"))
         self.verticalHeader().setVisible(False)
         head = self.horizontalHeader()
+        # Every column as wide as its text: a narrow page scrolls sideways rather than
+        # eliding the last stage's probability (a stretched last section gets cut).
         head.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        head.setStretchLastSection(True)
+        head.setStretchLastSection(False)
         self.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
 
     def cell_text(self, row: int, col: int) -> str:

@@ -11,8 +11,13 @@ Training runs in a ``StageWorker`` (a QThread) one stage at a time; the GUI thre
 receives the engine's ``Progress`` / ``Evaluation`` records and redraws, so the window
 stays smooth. Pause stops after the step in flight (the stage resumes bit for bit); Cancel
 stops and discards the stage and the ones after it. The answers, evidence and comparison
-are read from the models when no stage is training. The GRPO update's trace is put on the
-room's ``Navigator`` (``lab``), so the shared timeline and the stepping keys walk it.
+are read from the models by the worker once its stage stops (``stages_reading``: 0.2 s
+of Python that froze the window at every stage's end while the GUI thread did it); the
+GUI thread reads them itself only when the room opens and after a stage failed. The
+first optimiser's imports (``prepare_training``, about 1 s) happen when the room is
+built, not in the worker's first second (bench/stages_gui.py: no stall at a stage's start
+or end). The GRPO update's trace is put on the room's ``Navigator`` (``lab``), so the
+shared timeline and the stepping keys walk it.
 
 ``create()`` opens on the built-in run shipped in ``assets/stages`` (``make models``),
 loaded with ``Pipeline.resume`` on the GUI thread (0.2-1.2 s on the 2-core machine, once,
@@ -42,7 +47,6 @@ from PySide6.QtWidgets import (
 )
 
 from core.navigator import Navigator
-from core.stages.evidence import choice, trace_answer
 from core.stages.pipeline import (
     SAMPLE_PROMPTS,
     STAGES,
@@ -53,8 +57,8 @@ from core.stages.pipeline import (
     Settings,
     StageError,
     StageName,
-    comparison,
     drift,
+    prepare_training,
 )
 from core.stages.questions import HELD_OUT, THE_QUESTION
 from core.trace import Trace
@@ -72,8 +76,9 @@ from visualizer.rooms.stages.stages_panels import (
     read_only_text,
     split_html,
 )
+from visualizer.rooms.stages.stages_reading import Reading, read_models, with_models
 from visualizer.rooms.stages.stages_text import t
-from visualizer.rooms.stages.stages_worker import StageWorker
+from visualizer.rooms.stages.stages_worker import StageRun, StageWorker
 from visualizer.theme import MUTED, PHASE_COLORS, TEXT, get_scale
 
 if TYPE_CHECKING:
@@ -82,7 +87,8 @@ if TYPE_CHECKING:
 SPLIT_TEXTS = ("9.11", "9.9")
 PAGES = ("pretrain", "sft", "grpo", "trace", "compare")
 GAP = 3.0  # held-out loss this many times the examples' loss: called a gap
-SIDE_W, ANSWER_W = 250, 360  # px at zoom 1: the stage controls; the answer's least width
+SIDE_W, ANSWER_W = 230, 260  # px at zoom 1: the stage controls; the answer's least width
+SAMPLES_H = 90  # px at zoom 1: the samples table's least height (it scrolls below that)
 REDRAW_S = 0.1  # curves redraw at most 10 times a second while a stage trains
 C1, C2, C3, C4 = TEXT, PHASE_COLORS["loss"], PHASE_COLORS["forward"], PHASE_COLORS["decode"]
 
@@ -109,6 +115,8 @@ class StagesRoom(QWidget):
         self.errors: dict[str, str] = {}
         self.answers: dict[StageName, StageAnswer] = {}
         self.table: dict[StageName, list[AnswerRow]] = {}
+        self.reading = Reading({}, {})
+        self._fresh: Reading | None = None  # what the ending worker read
 
         self.intro = label(10)
         self.split = label(10)
@@ -159,6 +167,8 @@ class StagesRoom(QWidget):
         app = QCoreApplication.instance()
         if app is not None:
             app.aboutToQuit.connect(self.shutdown)
+        prepare_training()
+        self._take(read_models(pipeline))  # the shipped run's models: once, on opening
         self._relabel(lab.lang)
 
     @classmethod
@@ -266,7 +276,9 @@ class StagesRoom(QWidget):
         lay.addWidget(self.corpus_title)
         lay.addWidget(self.corpus, 2)
         lay.addWidget(self.pt_loss, 2)
-        lay.addWidget(self.samples)
+        # The samples table scrolls (both ways) where the page is short or narrow (a
+        # 1366 x 768 window at presentation zoom) instead of being cut off.
+        lay.addWidget(scrolling(self.samples, round(SAMPLES_H * get_scale())), 2)
         sft = QWidget()
         lay = QVBoxLayout(sft)
         lay.addWidget(self.examples_title)
@@ -289,18 +301,20 @@ class StagesRoom(QWidget):
         lay.addWidget(self.compare, 1)
         for page in (pt, sft, rl, self.step_view, table):
             self.tabs.addTab(page, "")
+        self.tabs.setUsesScrollButtons(True)  # tabs that do not fit scroll, never squeeze
+        self.tabs.setElideMode(Qt.TextElideMode.ElideNone)
 
         answer = QScrollArea()  # at presentation zoom the evidence may outgrow the height
         answer.setWidget(self.answer)
         answer.setWidgetResizable(True)
         answer.setFrameShape(QFrame.Shape.NoFrame)
-        answer.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         answer.setMinimumWidth(round(ANSWER_W * get_scale()))
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.tabs)
         split.addWidget(answer)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([3000, 2000])  # 3 : 2 from the start (else each one's size hint)
         split.setChildrenCollapsible(False)
         self.splitter = split
 
@@ -394,8 +408,10 @@ class StagesRoom(QWidget):
     def _on_eval(self, _ev: Evaluation) -> None:
         self._draw_curves(self.running)
 
-    def _on_stage_result(self, finished: object) -> None:
-        self._last_result = bool(finished)
+    def _on_stage_result(self, run: object) -> None:
+        assert isinstance(run, StageRun)
+        self._last_result = run.finished
+        self._fresh = run.reading
 
     _last_result = False
 
@@ -410,6 +426,9 @@ class StagesRoom(QWidget):
             worker.deleteLater()
         finished = self._last_result
         self._last_result = False
+        fresh, self._fresh = self._fresh, None
+        if stage is not None:  # a stage's worker read the models; one that failed did not
+            self._take(fresh if fresh is not None else read_models(self.pipeline))
         if stage is not None and self._cancelled == stage:
             self._discard(stage)
         else:
@@ -461,32 +480,20 @@ class StagesRoom(QWidget):
 
     # -- drawing ----------------------------------------------------------------------------
     def _after_change(self) -> None:
-        """A stage ended, was cancelled, or the settings changed: read the models again."""
-        self._read_models()
+        """A stage ended, was cancelled, or the settings changed: show what the models
+        said (the last ``reading``, less the stages that have no model any more)."""
+        self._take(self.reading.keep(with_models(self.pipeline)))
         for name in STAGES:
             self._draw_curves(name)
         self.answer.show_answers(self.answers, self.lab.lang)
         self.compare.show_rows(HELD_OUT, self.table, self.lab.lang)
         self._show_state()
 
-    def _read_models(self) -> None:
-        """The comparison rows and the 9.11 evidence of every stage that has a model
-        (called only while no worker trains)."""
-        p = self.pipeline
-        models = {n: p.states[n].model for n in STAGES if n in p.states and p.states[n].step > 0}
-        self.table = comparison(models, p.tok)
-        self.answers = {}
-        for name, rows in self.table.items():
-            row = rows[0]
-            forced = row.answer if row.answer in (row.right, row.wrong) else THE_QUESTION.answer
-            trace = trace_answer(models[name], p.tok, THE_QUESTION, forced)
-            tokens = tuple(trace.meta["tokens"])
-            plen = int(trace.meta["prompt_len"])
-            at_11 = tokens.index("11")
-            at_9 = max(i for i in range(plen) if tokens[i] == "9")
-            self.answers[name] = StageAnswer(
-                name, row, choice(trace, p.tok, THE_QUESTION), tokens, at_11, at_9
-            )
+    def _take(self, reading: Reading) -> None:
+        """Keep what the models said (drawn by ``_after_change``)."""
+        self.reading = reading
+        self.table = reading.table
+        self.answers = dict(reading.answers)
 
     def _draw_curves(self, name: StageName | None) -> None:
         if name is None:
@@ -610,6 +617,16 @@ class StagesRoom(QWidget):
         self._on_cursor(self.lab.cursor)
 
 
+def scrolling(w: QWidget, min_height: int) -> QScrollArea:
+    """``w`` in a frameless scroll area at least ``min_height`` high."""
+    area = QScrollArea()
+    area.setWidget(w)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setMinimumHeight(min_height)
+    return area
+
+
 def shipped_pipeline() -> tuple[Pipeline, str]:
     """The built-in run shipped in ``assets/stages`` (``make models``), loaded with
     ``Pipeline.resume`` so every page shows its results at once; a fresh pipeline and a
@@ -655,9 +672,16 @@ def samples_html(evals: list[Evaluation], lang: str) -> str:
 
 
 def _overfit_text(evals: list[Evaluation], lang: str) -> str:
-    """Train vs held-out loss at the last evaluation, and where held-out was lowest."""
+    """Held-out accuracy before fine-tuning and now; train vs held-out loss at the last
+    evaluation, and where held-out was lowest."""
     if not evals:
         return ""
+    first, last = evals[0], evals[-1]
+    accuracy = t("sft_accuracy", lang, before=first.accuracy, after=last.accuracy, step=last.step)
+    return f"{accuracy}<br>{_loss_gap_text(evals, lang)}"
+
+
+def _loss_gap_text(evals: list[Evaluation], lang: str) -> str:
     last = evals[-1]
     best = min(evals, key=lambda e: e.held_out_loss)
     if (

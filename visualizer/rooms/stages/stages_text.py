@@ -120,6 +120,11 @@ STRINGS: dict[str, Text] = {
         "zh": "训练示例上的损失 {train:.3f}，留出问题上 {held:.3f}：高出 {x:.0f} 倍。"
         "几十条示例几乎被完全拟合，没见过的问题却没有——这就是小数据集上的过拟合。",
     },
+    "sft_accuracy": {
+        "en": "Held-out accuracy: {before:.0%} before fine-tuning (step 0), {after:.0%} at "
+        "step {step}.",
+        "zh": "留出问题准确率：微调前（第 0 步）{before:.0%}，第 {step} 步 {after:.0%}。",
+    },
     "rl_reward": {"en": "Mean reward", "zh": "平均奖励"},
     "rl_accuracy": {"en": "Held-out accuracy", "zh": "留出问题准确率"},
     "rl_kl": {"en": "KL to the reference", "zh": "与参考模型的 KL"},

@@ -1,22 +1,35 @@
 """The worker that trains a stage off the GUI thread.
 
 ``StageWorker`` is a QThread that runs one job: ``Pipeline.run_stage(name, callbacks)``
-or the traced GRPO update. The engine's callbacks fire on the worker thread; they only
-emit signals (queued to the GUI thread), carrying the engine's frozen ``Progress`` and
-``Evaluation`` records, so the window never reads a model while it trains. ``stop``
-sets a flag that ``Callbacks.should_stop`` reads before every step: the stage halts
-after the step in flight and resumes bit for bit (the pipeline's contract). An exception
-becomes ``sigFailed`` with one line, shown in the window.
+followed by reading the models (``stages_reading.read_models``: the room's answers and
+comparison, computed here so the GUI thread never spends the 0.2 s), or the traced GRPO
+update. The engine's callbacks fire on the worker thread; they only emit signals
+(queued to the GUI thread), carrying the engine's frozen ``Progress`` and ``Evaluation``
+records, so the window never reads a model while it trains. ``stop`` sets a flag that
+``Callbacks.should_stop`` reads before every step: the stage halts after the step in
+flight and resumes bit for bit (the pipeline's contract). An exception becomes
+``sigFailed`` with one line, shown in the window.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, QThread, Signal
 
 from core.stages.pipeline import Callbacks, Evaluation, Pipeline, Progress, StageName
+from visualizer.rooms.stages.stages_reading import Reading, read_models
+
+
+@dataclass(frozen=True)
+class StageRun:
+    """What a stage's worker returns: whether the stage reached its last step, and the
+    models as they are when it stopped (finished, paused or cancelled)."""
+
+    finished: bool
+    reading: Reading
 
 
 class StageWorker(QThread):
@@ -36,12 +49,13 @@ class StageWorker(QThread):
     def for_stage(
         cls, pipeline: Pipeline, name: StageName, parent: QObject | None = None
     ) -> StageWorker:
-        """A worker that trains stage ``name`` to its end (or until ``stop``); its result
-        is True when the stage finished."""
+        """A worker that trains stage ``name`` to its end (or until ``stop``), then reads
+        the models; its result is a ``StageRun``."""
 
         def job(w: StageWorker) -> object:
             cb = Callbacks(on_step=w._emit_step, on_eval=w._emit_eval, should_stop=w.stopping)
-            return pipeline.run_stage(name, cb)
+            finished = pipeline.run_stage(name, cb)
+            return StageRun(finished, read_models(pipeline))
 
         return cls(job, parent)
 

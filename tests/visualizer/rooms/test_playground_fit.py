@@ -1,0 +1,53 @@
+"""The network playground fits the window: at 1366 × 768, 1600 × 1000 and 1920 × 1080,
+in English and Chinese, the room needs no scrolling, so its step caption (narration)
+and the timeline's transport stay on screen. Before the fix the room was 1116 px tall
+in a 931 px viewport at 1600 × 1000 (the scroll area took its preferred height for its
+width), with the caption, formula and transport below the fold."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QPoint
+from PySide6.QtWidgets import QScrollArea, QWidget
+
+if TYPE_CHECKING:
+    from core.session import Session
+    from visualizer.assemble import SimulatorWindow
+
+
+def inside(widget: QWidget, area: QScrollArea) -> bool:
+    """The whole of ``widget`` lies within the scroll area's visible viewport."""
+    top = widget.mapTo(area.viewport(), QPoint(0, 0))
+    view = area.viewport().rect()
+    return view.contains(top) and top.y() + widget.height() <= view.height()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("size", [(1366, 768), (1600, 1000), (1920, 1080)])
+def test_the_playground_fits_without_scrolling(
+    make_window: Callable[..., SimulatorWindow],
+    fresh_session: Session,
+    size: tuple[int, int],
+    lang: str,
+) -> None:
+    fresh_session.lang = lang
+    window = make_window(fresh_session, size)
+    window.rooms.switch("playground")
+    room: Any = window.rooms.pages["playground"]
+    room.lab.step_traced()  # a step caption with its formula, as in chapter 0
+    for _ in range(3):
+        QCoreApplication.processEvents()
+    area: Any = window.rooms.frames["playground"]
+    assert room.height() <= area.viewport().height(), (room.height(), area.viewport().height())
+    assert area.verticalScrollBar().maximum() == 0
+    for part in (room.narration, room.canvas, room.loss):
+        assert part.isVisible() and inside(part, area), type(part).__name__
+    timeline = room.timeline  # in the room, or in the window's bar under it
+    corner = timeline.mapTo(window, QPoint(0, 0))
+    assert timeline.isVisible() and corner.y() >= 0
+    assert corner.y() + timeline.height() <= window.height() - window.statusBar().height()
+    assert room.narration.text()  # the caption is written, and on screen
+    fresh_session.lang = "en"
