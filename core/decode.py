@@ -120,11 +120,13 @@ def decode_steps(
     forced: list[int] | None,
     tree: list[BeamNode],
     tracer: Tracer | None,
+    eos: int | None = EOS_ID,
 ) -> Generation:
-    """The decoding loop both shapes share: ``next_logits(prefix)`` gives the (1, V) logits
-    of the next token after ``prefix`` (the encoder-decoder's decoder over its memory, or
-    the GPT over prompt + answer so far); each step is traced as ``t{step}/…`` with the
-    chosen token and the top candidates. ``forced``: replay a beam search's winner."""
+    """The decoding loop every model shares: ``next_logits(prefix)`` gives the (1, V)
+    logits of the next token after ``prefix`` (the encoder-decoder's decoder over its
+    memory, or the GPT over prompt + answer so far; a real checkpoint's own); each step
+    is traced as ``t{step}/…`` with the chosen token and the top candidates.
+    ``forced``: replay a beam search's winner; ``eos``: the model's end id (None: none)."""
     gen = torch.Generator().manual_seed(settings.seed)
     prefix = list(prefix)
     out = Generation(ids=[], tree=tree)
@@ -152,7 +154,7 @@ def decode_steps(
             own = torch.softmax(logits[0], dim=-1).topk(min(PLAIN_TOP, logits.shape[-1]))  # (V,)
             plain = tuple((int(i), float(p)) for p, i in zip(own.values, own.indices, strict=True))
         out.choices.append(Choice(t, cands, int(picked[0]), float(probs[0, token]), plain))
-        if token == EOS_ID:
+        if token == eos:
             out.finished = True
             break
         prefix.append(token)

@@ -25,19 +25,18 @@ from core.bundle import Bundle, Classification, Translation
 from core.corpus import Pair
 from core.decode import (
     BeamNode,
-    Choice,
     DecodeSettings,
     Generation,
     beam_search,
     bounded,
-    next_token_probs,
+    decode_steps,
 )
 from core.hf.hf_tokenizer import HFTextTokenizer
 from core.messages import msg
 from core.model_decoder import DecoderOnly
 from core.prompt_task import PromptExample
 from core.tokenizer import EOS_ID, Encoded, InputError, check_text
-from core.trace import Tracer, point, untraced
+from core.trace import Tracer, untraced
 
 DEFAULT_NEW_TOKENS = 20
 
@@ -164,34 +163,11 @@ def continue_prompt(
         end = [eos_id] if searched.finished and eos_id is not None else []
         forced = [*searched.ids, *end]
         steps, tree = len(forced), searched.tree
-    gen = torch.Generator().manual_seed(settings.seed)
-    out = Generation(ids=[], tree=tree)
-    for t in range(steps):
-        if tracer is not None:
-            tracer.prefix, tracer.t, tracer.phase = f"t{t}/", t, "decode"
-        logits = model(torch.tensor([seq]))[:, -1]  # (1, V): the last position's guess
-        probs = next_token_probs(logits, settings)  # (1, V)
-        if not bool(torch.isfinite(probs).all()):
-            raise ValueError(f"the model's output at decoding step {t} holds NaN or infinity")
-        probs = point("next.probs", probs, "softmax", {"x": "logits"}, ("batch", "vocab"))
-        if forced is not None:
-            token = forced[t]
-        elif settings.strategy == "sample":
-            token = int(torch.multinomial(probs[0], 1, generator=gen))
-        else:
-            token = int(probs[0].argmax())
-        point("next.token", torch.tensor([token]), "choose", {"probs": "next.probs"}, ("batch",))
-        top = probs[0].topk(min(settings.candidates, probs.shape[-1]))
-        cands = tuple((int(i), float(p)) for p, i in zip(top.values, top.indices, strict=True))
-        out.choices.append(Choice(t, cands, token, float(probs[0, token])))
-        if token == eos_id:
-            out.finished = True
-            break
-        seq.append(token)
-        out.ids.append(token)
-    if tracer is not None:
-        tracer.prefix, tracer.t = "", None
-    return out
+
+    def next_logits(prefix: list[int]) -> Tensor:
+        return model(torch.tensor([prefix]))[:, -1]  # (1, V): the last position's guess
+
+    return decode_steps(next_logits, seq, steps, settings, forced, tree, tracer, eos=eos_id)
 
 
 def _beam(

@@ -26,12 +26,11 @@ from core.bundle import Bundle, Translation
 from core.config import ModelConfig
 from core.decode import (
     BeamNode,
-    Choice,
     DecodeSettings,
     Generation,
     beam_search,
     bounded,
-    next_token_probs,
+    decode_steps,
 )
 from core.hf import hf_marian, hf_ref, hf_spm
 from core.hf.hf_bundle import HFBundle
@@ -42,7 +41,7 @@ from core.messages import joined, msg
 from core.model import Transformer
 from core.prompt_task import PromptTokenizer
 from core.tokenizer import EOS_ID, Encoded, InputError, check_text
-from core.trace import Tracer, point, untraced
+from core.trace import Tracer, untraced
 
 
 @dataclass
@@ -137,35 +136,13 @@ def translate_ids(
         tree = searched.tree
     memory, mem_key, pad = model.encode(src)  # (1, S, D)
     steps = settings.max_len if forced is None else len(forced)
-    gen = torch.Generator().manual_seed(settings.seed)
-    prefix = [ids.start]
-    out = Generation(ids=[], tree=tree)
-    for t in range(steps):
-        if tracer is not None:
-            tracer.prefix, tracer.t, tracer.phase = f"t{t}/", t, "decode"
-        logits = model.decode(torch.tensor([prefix]), memory, mem_key, pad)[:, -1]  # (1, V)
-        probs = next_token_probs(_ban(logits, ids.banned), settings)  # (1, V)
-        if not bool(torch.isfinite(probs).all()):
-            raise ValueError(msg("nan_output", t=t))
-        probs = point("next.probs", probs, "softmax", {"x": "logits"}, ("batch", "vocab"))
-        if forced is not None:
-            token = forced[t]
-        elif settings.strategy == "sample":
-            token = int(torch.multinomial(probs[0], 1, generator=gen))
-        else:
-            token = int(probs[0].argmax())
-        point("next.token", torch.tensor([token]), "choose", {"probs": "next.probs"}, ("batch",))
-        top = probs[0].topk(min(settings.candidates, probs.shape[-1]))
-        cands = tuple((int(i), float(p)) for p, i in zip(top.values, top.indices, strict=True))
-        out.choices.append(Choice(t, cands, token, float(probs[0, token])))
-        if token == ids.eos:
-            out.finished = True
-            break
-        prefix.append(token)
-        out.ids.append(token)
-    if tracer is not None:
-        tracer.prefix, tracer.t = "", None
-    return out
+
+    def next_logits(prefix: list[int]) -> Tensor:  # (1, V), the padding id never chosen
+        return _ban(model.decode(torch.tensor([prefix]), memory, mem_key, pad)[:, -1], ids.banned)
+
+    return decode_steps(
+        next_logits, [ids.start], steps, settings, forced, tree, tracer, eos=ids.eos
+    )
 
 
 def _ban(logits: Tensor, banned: int) -> Tensor:

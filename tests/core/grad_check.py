@@ -29,3 +29,33 @@ def trace_and_autograd(
     wanted = list(live.values()) + list(params.values())
     grads = torch.autograd.grad(loss, wanted, allow_unused=True)
     return tracer.trace.tensors, list(zip(list(live) + list(params), grads, strict=True))
+
+
+def traced_and_untraced(
+    model: nn.Module, compute_loss: Callable[[], Tensor]
+) -> tuple[tuple[Tensor, list[Tensor]], tuple[Tensor, list[Tensor]], Tracer]:
+    """The loss and the parameters' gradients of ``compute_loss`` run plainly and run
+    traced (with gradient hooks), and the tracer: a trace must not change a single bit."""
+    params = list(model.parameters())
+    plain = compute_loss()
+    plain_grads = list(torch.autograd.grad(plain, params))
+    tracer = Tracer(grads=True)
+    tracer.watch_parameters(model, clone=False)
+    with tracer.active():
+        traced = compute_loss()
+    traced_grads = list(torch.autograd.grad(traced, params))
+    tracer.close()
+    return (plain, plain_grads), (traced, traced_grads), tracer
+
+
+def assert_traced_is_untraced(model: nn.Module, compute_loss: Callable[[], Tensor]) -> Tracer:
+    """Traced and untraced give the same loss and gradients bit for bit, and every
+    tensor a recorded step names is in the trace; the tracer, for more checks."""
+    (plain, plain_grads), (traced, traced_grads), tracer = traced_and_untraced(model, compute_loss)
+    assert torch.equal(plain, traced)
+    for a, b in zip(plain_grads, traced_grads, strict=True):
+        assert torch.equal(a, b)
+    for step in tracer.trace.steps:
+        for role, key in step.tensors.items():
+            assert key in tracer.trace.tensors, (step.name, role, key)
+    return tracer

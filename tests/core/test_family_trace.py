@@ -14,7 +14,7 @@ from torch import Tensor, nn
 from core.config import ModelConfig
 from core.models import build_model
 from core.trace import GRAD, Intervention, Tracer, point
-from tests.core.grad_check import trace_and_autograd
+from tests.core.grad_check import assert_traced_is_untraced, trace_and_autograd
 
 SMALL: dict[str, Any] = {"d_model": 16, "n_heads": 2, "n_enc_layers": 2, "n_dec_layers": 2}
 MOE: dict[str, Any] = {"ffn": "moe", "n_experts": 3, "d_ff": 24}
@@ -58,17 +58,7 @@ def _loss(model: nn.Module, cfg: ModelConfig, inputs: tuple[Tensor, ...], labels
 @pytest.mark.parametrize("shape", sorted(SHAPES))
 def test_traced_equals_untraced_bitwise(shape: str) -> None:
     model, cfg, inputs, labels = _setup(shape)
-    plain = _loss(model, cfg, inputs, labels)
-    plain_grads = torch.autograd.grad(plain, list(model.parameters()))
-    tracer = Tracer(grads=True)
-    tracer.watch_parameters(model, clone=False)
-    with tracer.active():
-        traced = _loss(model, cfg, inputs, labels)
-    traced_grads = torch.autograd.grad(traced, list(model.parameters()))
-    tracer.close()
-    assert torch.equal(plain, traced)
-    for a, b in zip(plain_grads, traced_grads, strict=True):
-        assert torch.equal(a, b)
+    tracer = assert_traced_is_untraced(model, lambda: _loss(model, cfg, inputs, labels))
     if cfg.ffn == "moe":
         assert tracer.trace.find("*.moe.aux_loss")
 

@@ -20,11 +20,11 @@ from core.fill_mask import MAX_MASKS, fill_mask, mlm_batch, trace_fill_mask
 from core.hf import HFBundle, load_folder
 from core.hf.hf_bert import engine_state
 from core.session import Session
-from core.trace import GRAD, Tracer, point
+from core.trace import GRAD, point
 from core.tracing import trace_batch_step
 from core.train import Trainer
 from tests.core.cli_kit import assert_user_error, run
-from tests.core.grad_check import trace_and_autograd
+from tests.core.grad_check import assert_traced_is_untraced, trace_and_autograd
 from tests.core.hf.gpt2_kit import bert_tokenizer, write_bert
 from tests.core.hf.mlm_kit import MASKED, padded, write_mlm
 
@@ -170,20 +170,7 @@ def test_traced_equals_untraced_and_recorded_gradients_equal_autograd(bundle: HF
     model = bundle.model.train()
     text, target = MASKED[2], "fruit banana"
     try:
-        plain = _loss(bundle, text, target)
-        plain_grads = torch.autograd.grad(plain, list(model.parameters()))
-        tracer = Tracer(grads=True)
-        tracer.watch_parameters(model, clone=False)
-        with tracer.active():
-            traced = _loss(bundle, text, target)
-        traced_grads = torch.autograd.grad(traced, list(model.parameters()))
-        tracer.close()
-        assert torch.equal(plain, traced)
-        for a, b in zip(plain_grads, traced_grads, strict=True):
-            assert torch.equal(a, b)
-        for step in tracer.trace.steps:
-            for role, key in step.tensors.items():
-                assert key in tracer.trace.tensors, (step.name, role, key)
+        assert_traced_is_untraced(model, lambda: _loss(bundle, text, target))
         recorded, pairs = trace_and_autograd(model, lambda: _loss(bundle, text, target))
         checked = 0
         for name, grad in pairs:

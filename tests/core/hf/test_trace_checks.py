@@ -13,8 +13,8 @@ from torch import Tensor
 
 from core.hf import load_folder
 from core.models import Model
-from core.trace import GRAD, Tracer, point
-from tests.core.grad_check import trace_and_autograd
+from core.trace import GRAD, point
+from tests.core.grad_check import assert_traced_is_untraced, trace_and_autograd
 from tests.core.hf.gpt2_kit import bert_tokenizer, gpt2_tokenizer, write_bert, write_gpt2
 from tests.core.hf.marian_kit import write_marian
 
@@ -58,20 +58,7 @@ def _loss(model: Model, inputs: tuple[Tensor, ...], labels: Tensor) -> Tensor:
 @pytest.mark.parametrize("family", ["gpt2", "bert", "marian"])
 def test_traced_equals_untraced_bitwise(family: str, tmp_path: Path) -> None:
     model, inputs, labels = _setup(family, tmp_path)
-    plain = _loss(model, inputs, labels)
-    plain_grads = torch.autograd.grad(plain, list(model.parameters()))
-    tracer = Tracer(grads=True)
-    tracer.watch_parameters(model, clone=False)
-    with tracer.active():
-        traced = _loss(model, inputs, labels)
-    traced_grads = torch.autograd.grad(traced, list(model.parameters()))
-    tracer.close()
-    assert torch.equal(plain, traced)
-    for a, b in zip(plain_grads, traced_grads, strict=True):
-        assert torch.equal(a, b)
-    for step in tracer.trace.steps:
-        for role, key in step.tensors.items():
-            assert key in tracer.trace.tensors, (step.name, role, key)
+    assert_traced_is_untraced(model, lambda: _loss(model, inputs, labels))
 
 
 @pytest.mark.parametrize("family", ["gpt2", "bert", "marian"])
