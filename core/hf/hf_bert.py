@@ -23,12 +23,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import torch
 from torch import Tensor
 
 from core import limits
 from core.config import ModelConfig
-from core.hf.hf_folder import HFFolderError, dump
+from core.hf.hf_folder import HFFolderError, dump, load_checked
 from core.model_encoder import EncoderClassifier
 
 ACTIVATIONS = {"gelu": "gelu", "relu": "relu", "gelu_new": "gelu_tanh"}
@@ -166,14 +165,4 @@ def build(
     (shapes checked)."""
     mapped = engine_state(state, cfg, where)
     model = EncoderClassifier(cfg, vocab, pad_id)
-    for name, ref in model.state_dict().items():
-        got = mapped[name]
-        if got.shape != ref.shape:
-            raise HFFolderError(
-                f"{where}: {name} has shape {tuple(got.shape)}, expected {tuple(ref.shape)}"
-            )
-        if not bool(torch.isfinite(got).all()):
-            raise HFFolderError(f"{where}: {name} holds NaN or infinite values")
-    model.load_state_dict(mapped)
-    model.eval()
-    return model
+    return load_checked(model, mapped, where)

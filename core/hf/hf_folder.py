@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file
-from torch import Tensor
+from torch import Tensor, nn
 
 from core import limits
 
@@ -119,3 +120,23 @@ def dump(data: Any) -> str:
 def _first_line(e: BaseException) -> str:
     lines = str(e).strip().splitlines()
     return lines[0][:120] if lines else type(e).__name__
+
+
+M = TypeVar("M", bound=nn.Module)
+
+
+def load_checked(model: M, mapped: dict[str, Tensor], where: str) -> M:
+    """``model`` (in eval mode) holding ``mapped``, the checkpoint's weights under the
+    engine's names, each first checked for its shape and for NaN / infinity: a wrong
+    tensor is one line naming it, never a half-loaded model."""
+    for name, ref in model.state_dict().items():
+        got = mapped[name]
+        if got.shape != ref.shape:
+            raise HFFolderError(
+                f"{where}: {name} has shape {tuple(got.shape)}, expected {tuple(ref.shape)}"
+            )
+        if not bool(torch.isfinite(got).all()):
+            raise HFFolderError(f"{where}: {name} holds NaN or infinite values")
+    model.load_state_dict(mapped)
+    model.eval()
+    return model

@@ -15,12 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
-import torch
 from torch import Tensor
 
 from core import limits
 from core.config import ConfigError, ModelConfig
-from core.hf.hf_folder import HFFolderError, dump
+from core.hf.hf_folder import HFFolderError, dump, load_checked
 from core.model_decoder import DecoderOnly
 
 ACTIVATIONS = {
@@ -128,18 +127,7 @@ def build(state: dict[str, Tensor], cfg: ModelConfig, vocab: int, where: str) ->
     ``pad_id=-1``: GPT-2 has no padding token, so no id is masked as padding."""
     mapped = engine_state(state, cfg, vocab, where)
     model = DecoderOnly(cfg, vocab, pad_id=-1)
-    expected = model.state_dict()
-    for name, ref in expected.items():
-        got = mapped[name]
-        if got.shape != ref.shape:
-            raise HFFolderError(
-                f"{where}: {name} has shape {tuple(got.shape)}, expected {tuple(ref.shape)}"
-            )
-        if not bool(torch.isfinite(got).all()):
-            raise HFFolderError(f"{where}: {name} holds NaN or infinite values")
-    model.load_state_dict(mapped)
-    model.eval()
-    return model
+    return load_checked(model, mapped, where)
 
 
 def _strip(name: str) -> str:

@@ -27,7 +27,7 @@ from torch import Tensor
 
 from core import limits
 from core.config import ModelConfig
-from core.hf.hf_folder import HFFolderError, dump
+from core.hf.hf_folder import HFFolderError, dump, load_checked
 from core.model import Transformer
 from core.model_base import sinusoid_halves
 
@@ -204,14 +204,4 @@ def build(
     # transformers' nn.Embedding(padding_idx=pad): lookups of the padding id (the
     # decoder's start token) add nothing to that row's gradient.
     model.src_embed.padding_idx = pad_id
-    for name, ref in model.state_dict().items():
-        got = mapped[name]
-        if got.shape != ref.shape:
-            raise HFFolderError(
-                f"{where}: {name} has shape {tuple(got.shape)}, expected {tuple(ref.shape)}"
-            )
-        if not bool(torch.isfinite(got).all()):
-            raise HFFolderError(f"{where}: {name} holds NaN or infinite values")
-    model.load_state_dict(mapped)
-    model.eval()
-    return model
+    return load_checked(model, mapped, where)
