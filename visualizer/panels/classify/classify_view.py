@@ -17,18 +17,19 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QScrollArea, QVBoxLayout, QWidget
 
 from visualizer.i18n import tr
 from visualizer.panels.classify.classify_data import ClassifyData, classify_data
 from visualizer.panels.classify.classify_text import STRINGS
 from visualizer.panels.classify.patch_picture import PatchPicture
-from visualizer.theme import MUTED, PHASE_COLORS, get_scale, ui_font
+from visualizer.theme import MUTED, PHASE_COLORS, get_scale
 from visualizer.widgets.answer import label_text
 from visualizer.widgets.heatmap import Heatmap
 from visualizer.widgets.hint_stack import HintStack
 from visualizer.widgets.numbers import percent, significant
 from visualizer.widgets.prob_bars import Bar, ProbBars
+from visualizer.widgets.rich_label import rich_label
 
 if TYPE_CHECKING:
     from core.session import Session
@@ -58,19 +59,19 @@ class ClassifyView(QWidget):
         lay = QVBoxLayout(page)
         lay.setContentsMargins(10, 8, 10, 6)
         lay.setSpacing(5)
-        self.title = self._label(12, bold=True)
+        self.title = rich_label(12, bold=True)
         self.title.setStyleSheet(f"color: {PHASE_COLORS['decode']}")
-        self.answer = self._label(13)
-        self.train_line = self._label(11)
+        self.answer = rich_label(13)
+        self.train_line = rich_label(11)
         self.train_line.setStyleSheet(f"color: {PHASE_COLORS['loss']}")
-        self.bars_title = self._label(10, bold=True)
+        self.bars_title = rich_label(10, bold=True)
         self.bars = LabelBars()
-        self.logits = self._label(9)
+        self.logits = rich_label(9)
         self.logits.setStyleSheet(f"color: {MUTED}")
         self.vector = Heatmap()
         self.vector.setFixedHeight(round(112 * get_scale()))
-        self.attn_title = self._label(10, bold=True)
-        self.focus = self._label(10)
+        self.attn_title = rich_label(10, bold=True)
+        self.focus = rich_label(10)
         # a sentence: layers × heads by tokens
         self.attn = Heatmap()
         self.attn.sigCellClicked.connect(self._on_attn_clicked)
@@ -119,14 +120,6 @@ class ClassifyView(QWidget):
         bridge.sigSelection.connect(self._on_cursor)
         bridge.connect_relabel(self._relabel)
         self._on_trace()
-
-    @staticmethod
-    def _label(pt: int, bold: bool = False) -> QLabel:
-        lab = QLabel()
-        lab.setFont(ui_font(pt, bold))
-        lab.setWordWrap(True)
-        lab.setTextFormat(Qt.TextFormat.RichText)
-        return lab
 
     # -- state -------------------------------------------------------------------------
     def _on_trace(self, _: object = None) -> None:

@@ -13,16 +13,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from visualizer.i18n import tr
 from visualizer.panels.decoding.fill_mask_data import FillData, MaskFill, fill_data
 from visualizer.panels.decoding.fill_mask_text import STRINGS
 from visualizer.panels.decoding.token_strip import Chip, TokenStrip
-from visualizer.theme import MUTED, PHASE_COLORS, ui_font
+from visualizer.theme import MUTED, PHASE_COLORS
 from visualizer.widgets.numbers import percent, significant
 from visualizer.widgets.prob_bars import Bar, ProbBars
+from visualizer.widgets.rich_label import rich_label
 
 if TYPE_CHECKING:
     from core.session import Session
@@ -44,13 +44,13 @@ class FillMaskView(QWidget):
         lay = QVBoxLayout(page)
         lay.setContentsMargins(8, 8, 8, 8)
         lay.setSpacing(5)
-        self.title = self._label(12, bold=True)
+        self.title = rich_label(12, bold=True)
         self.title.setStyleSheet(f"color: {PHASE_COLORS['decode']}")
         self.strip = TokenStrip()
-        self.filled = self._label(12)
-        self.train_line = self._label(11)
+        self.filled = rich_label(12)
+        self.train_line = rich_label(11)
         self.train_line.setStyleSheet(f"color: {PHASE_COLORS['loss']}")
-        self.how = self._label(9)
+        self.how = rich_label(9)
         self.how.setStyleSheet(f"color: {MUTED}")
         for w in (self.title, self.strip, self.filled, self.train_line, self.how):
             lay.addWidget(w)
@@ -58,7 +58,7 @@ class FillMaskView(QWidget):
         self.mask_bars: list[ProbBars] = []
         self.mask_notes: list[QLabel] = []
         for _ in range(MAX_SHOWN):
-            title, bars, note = self._label(10, bold=True), ProbBars(), self._label(9)
+            title, bars, note = rich_label(10, bold=True), ProbBars(), rich_label(9)
             note.setStyleSheet(f"color: {PHASE_COLORS['loss']}")
             for part in (title, bars, note):
                 lay.addWidget(part)
@@ -79,14 +79,6 @@ class FillMaskView(QWidget):
         bridge.sigCursor.connect(self._on_cursor)
         bridge.connect_relabel(self._relabel)
         self._on_trace()
-
-    @staticmethod
-    def _label(pt: int, bold: bool = False) -> QLabel:
-        lab = QLabel()
-        lab.setFont(ui_font(pt, bold))
-        lab.setWordWrap(True)
-        lab.setTextFormat(Qt.TextFormat.RichText)
-        return lab
 
     # -- state -------------------------------------------------------------------------
     def _on_trace(self, _: object = None) -> None:
