@@ -27,7 +27,7 @@ from torch import Tensor
 
 from core import limits
 from core.config import ModelConfig
-from core.hf.hf_folder import HFFolderError, dump, load_checked
+from core.hf.hf_folder import HFFolderError, Renaming, dump, load_checked
 from core.model_encoder import EncoderClassifier
 
 ACTIVATIONS = {"gelu": "gelu", "relu": "relu", "gelu_new": "gelu_tanh"}
@@ -111,15 +111,8 @@ def engine_state(state: dict[str, Tensor], cfg: ModelConfig, where: str) -> dict
         if not k.endswith("position_ids")
         and not (cfg.mlm and k.removeprefix("bert.").startswith(UNUSED_BY_MLM))
     }
-    out: dict[str, Tensor] = {}
-
-    def take(name: str) -> Tensor:
-        if name not in src:
-            raise HFFolderError(f"{where}: weights do not match config.json (missing {name})")
-        return src.pop(name).float()
-
-    def linear(hf: str, ours: str) -> None:
-        out[f"{ours}.weight"], out[f"{ours}.bias"] = take(f"{hf}.weight"), take(f"{hf}.bias")
+    moves = Renaming(src, where)
+    out, take, linear = moves.out, moves.take, moves.linear
 
     out["src_embed.weight"] = take("embeddings.word_embeddings.weight")
     out["pos_embed.weight"] = take("embeddings.position_embeddings.weight")[: cfg.max_len]

@@ -140,3 +140,22 @@ def load_checked(model: M, mapped: dict[str, Tensor], where: str) -> M:
     model.load_state_dict(mapped)
     model.eval()
     return model
+
+
+class Renaming:
+    """Checkpoint tensors moved to the engine's names one by one: ``take`` pops a tensor
+    (a missing one is one line naming it), ``linear`` moves a weight and its bias; what
+    is left in ``src`` at the end was not expected (the caller says so)."""
+
+    def __init__(self, src: dict[str, Tensor], where: str) -> None:
+        self.src, self.where = src, where
+        self.out: dict[str, Tensor] = {}
+
+    def take(self, name: str) -> Tensor:
+        if name not in self.src:
+            raise HFFolderError(f"{self.where}: weights do not match config.json (missing {name})")
+        return self.src.pop(name).float()
+
+    def linear(self, hf: str, ours: str) -> None:
+        self.out[f"{ours}.weight"] = self.take(f"{hf}.weight")
+        self.out[f"{ours}.bias"] = self.take(f"{hf}.bias")

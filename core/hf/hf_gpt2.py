@@ -19,7 +19,7 @@ from torch import Tensor
 
 from core import limits
 from core.config import ConfigError, ModelConfig
-from core.hf.hf_folder import HFFolderError, dump, load_checked
+from core.hf.hf_folder import HFFolderError, Renaming, dump, load_checked
 from core.model_decoder import DecoderOnly
 
 ACTIVATIONS = {
@@ -81,12 +81,8 @@ def engine_state(
 ) -> dict[str, Tensor]:
     """HF GPT-2 tensor names and layouts -> the engine's ``DecoderOnly`` state dict."""
     src = {_strip(k): v for k, v in state.items() if not _is_buffer(k)}
-    out: dict[str, Tensor] = {}
-
-    def take(name: str) -> Tensor:
-        if name not in src:
-            raise HFFolderError(f"{where}: weights do not match config.json (missing {name})")
-        return src.pop(name).float()
+    moves = Renaming(src, where)
+    out, take = moves.out, moves.take
 
     out["tgt_embed.weight"] = take("wte.weight")
     out["pos_embed.weight"] = take("wpe.weight")[: cfg.max_len]

@@ -27,7 +27,7 @@ from torch import Tensor
 
 from core import limits
 from core.config import ModelConfig
-from core.hf.hf_folder import HFFolderError, dump, load_checked
+from core.hf.hf_folder import HFFolderError, Renaming, dump, load_checked
 from core.model import Transformer
 from core.model_base import sinusoid_halves
 
@@ -123,15 +123,8 @@ def engine_state(state: dict[str, Tensor], cfg: ModelConfig, where: str) -> dict
     """HF Marian tensor names -> the engine's ``Transformer`` state dict (the shared
     table under all three names it has there: ``src_embed``, ``tgt_embed``, ``head``)."""
     src = {k.removeprefix("model."): v for k, v in state.items()}
-    out: dict[str, Tensor] = {}
-
-    def take(name: str) -> Tensor:
-        if name not in src:
-            raise HFFolderError(f"{where}: weights do not match config.json (missing {name})")
-        return src.pop(name).float()
-
-    def linear(hf: str, ours: str) -> None:
-        out[f"{ours}.weight"], out[f"{ours}.bias"] = take(f"{hf}.weight"), take(f"{hf}.bias")
+    moves = Renaming(src, where)
+    out, take, linear = moves.out, moves.take, moves.linear
 
     table = take("shared.weight")  # (V, D)
     out["src_embed.weight"] = out["tgt_embed.weight"] = table
