@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint typecheck bench clean models
+.PHONY: run test lint typecheck bench clean models lecture-check gallery
 
 $(STAMP): pyproject.toml setup.py constraints.txt
 	$(PY) -m venv $(VENV)
@@ -21,6 +21,14 @@ test: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+
+# Issue 16: every chapter scene and room at every screen x language x zoom (make test
+# runs a rotation of them; these run the whole cross-product).
+lecture-check: $(STAMP)
+	LECTURE_CHECK=full QT_QPA_PLATFORM=offscreen $(BIN)/pytest tests/visualizer/layout
+
+gallery: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/transformer-sim gallery --out $(or $(OUT),gallery)
 
 lint: $(STAMP)
 	$(BIN)/ruff check core visualizer tests bench

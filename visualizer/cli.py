@@ -7,6 +7,8 @@
     transformer-sim record --from STEP --to STEP --out FILE.gif|FILE.mp4 [--view NAME]
                     [--size WxH] [--fps N] [--scale S] [--lang en|zh] [--pair P]
                     [--model NAME|DIR] [--source TEXT] [--mode translate|train]
+    transformer-sim gallery [--out DIR] [--quick] [--only TEXT]
+                    every chapter scene and room at every screen, language and zoom
     transformer-sim translate | train | trace | demo …   (``core.cli``)
 
 ``--model`` takes a shipped model's name (demo-de, gpt-de, moe-de, bert-who, vit-pets …)
@@ -59,6 +61,16 @@ def add_window_commands(sub: argparse._SubParsersAction[engine._Parser]) -> None
     rec.add_argument("--scale", type=float, default=1.0, help="pixels per screen pixel")
     _picture_args(rec)
     rec.add_argument("--mode", default="translate", choices=("translate", "train"))
+    gal = sub.add_parser(
+        "gallery",
+        help="a PNG of every chapter scene and room at every screen, language and zoom, "
+        "with an index.html",
+    )
+    gal.add_argument("--out", default="gallery", help="the folder to write (default: gallery)")
+    gal.add_argument(
+        "--quick", action="store_true", help="make test's rotation, not every combination"
+    )
+    gal.add_argument("--only", help="only subjects whose name contains this (e.g. ch04, room-)")
 
 
 MODEL_HELP = "a shipped model's name (gpt-de, moe-de, bert-who, vit-pets …) or a model folder"
@@ -78,7 +90,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     return engine.run(
         args,
-        {**engine.COMMANDS, None: _window, "open": _open, "shot": _shot, "record": _record},
+        {
+            **engine.COMMANDS,
+            None: _window,
+            "open": _open,
+            "shot": _shot,
+            "record": _record,
+            "gallery": _gallery,
+        },
     )
 
 
@@ -155,4 +174,17 @@ def _record(args: argparse.Namespace) -> int:
     )
     print(out)
     print(f"{frames} frames")
+    return 0
+
+
+def _gallery(args: argparse.Namespace) -> int:
+    from visualizer.gallery.gallery import gallery
+
+    result = gallery(Path(args.out), quick=args.quick, only=args.only)
+    kinds = ", ".join(f"{k} {n}" for k, n in result.kinds.most_common()) or "none"
+    print(f"{result.folder}/index.html")
+    print(
+        f"{result.pictures} pictures ({result.bytes / 1e6:.0f} MB) in "
+        f"{result.seconds:.0f} s; {result.failed} with findings ({kinds})"
+    )
     return 0

@@ -67,7 +67,8 @@ class WindowContext(Protocol):
         ...
 
     def add_under_room(self, widget: QWidget) -> None:
-        """A bar across the window under the room in front (the chapter narration)."""
+        """A bar across the whole window under the rooms and docks (the chapter
+        narration); it shows and hides with ``widget``."""
         ...
 
     def add_above_room(self, widget: QWidget) -> None:

@@ -33,13 +33,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from visualizer.i18n import tr
+from visualizer.i18n import say, tr
 from visualizer.panels import VIEWS
 from visualizer.panels.shapes import SHAPES, applies, front
+from visualizer.shell.bottom_bar import BottomBar
 from visualizer.shell.context import ShortcutRow
+from visualizer.shell.qt_language import use_qt_language
 from visualizer.shell.room_switch import RoomSwitcher
 from visualizer.theme import ui_font
 from visualizer.widgets.answer import answer_line
+from visualizer.widgets.scrolled import scrolled
 
 if TYPE_CHECKING:
     from core.session import Session
@@ -80,6 +83,7 @@ DOCK_AREAS = {
     "router": Qt.DockWidgetArea.RightDockWidgetArea,
     "classify": Qt.DockWidgetArea.RightDockWidgetArea,
 }
+STRIPS = ("timeline",)  # docks that are a strip of fixed height, not a scrolling panel
 DEBUG_DOCKS = ("inspector", "interventions", "breakpoints", "watches")
 SHORTCUTS = [  # (keys, method on the session, English, Chinese)
     ("PgDown", "", "Next scene of a chapter, else next op", "章节的下一场景，否则下一个操作"),
@@ -127,6 +131,7 @@ class MainWindow(QMainWindow):
         self._shortcut_rows: list[ShortcutRow] = [(k, en, zh) for k, _m, en, zh in SHORTCUTS]
         self._clicker_handlers: list[Callable[[str], bool]] = []
         self._close_callbacks: list[Callable[[], None]] = []
+        self._bottom_bars: list[BottomBar] = []
         self._drop_handler: Callable[[str], object] | None = None
         self._restored = False
         self._sized = False
@@ -199,7 +204,9 @@ class MainWindow(QMainWindow):
         self.menuBar().insertMenu(self._menu_help.menuAction(), menu)
 
     def add_under_room(self, widget: QWidget) -> None:
-        self._outer.addWidget(widget)
+        bar = BottomBar(widget, self)  # across the whole window, under the docks
+        self.addToolBar(Qt.ToolBarArea.BottomToolBarArea, bar)
+        self._bottom_bars.append(bar)
 
     def add_above_room(self, widget: QWidget) -> None:
         self._outer.insertWidget(0, widget)
@@ -275,7 +282,8 @@ class MainWindow(QMainWindow):
         for name, area in DOCK_AREAS.items():
             dock = QDockWidget(self)
             dock.setObjectName(f"dock-{name}")
-            dock.setWidget(self._views[name])
+            view = self._views[name]  # a strip keeps its height; a panel scrolls when small
+            dock.setWidget(view if name in STRIPS else scrolled(view))
             dock.setFeatures(
                 QDockWidget.DockWidgetFeature.DockWidgetMovable
                 | QDockWidget.DockWidgetFeature.DockWidgetFloatable
@@ -283,6 +291,7 @@ class MainWindow(QMainWindow):
             )
             self.addDockWidget(area, dock)
             self._docks[name] = dock
+            dock.visibilityChanged.connect(lambda on, d=dock: _retitle(d) if on else None)
         self.splitDockWidget(
             self._docks["diagram"], self._docks["narration"], Qt.Orientation.Vertical
         )
@@ -353,6 +362,7 @@ class MainWindow(QMainWindow):
 
     def _relabel(self, _lang: str = "") -> None:
         lang = self._session.lang if self._session else "en"
+        use_qt_language(lang)  # Qt's own buttons (Close, Cancel, Yes / No) follow
         self.setWindowTitle(tr("app", lang))
         for name, dock in self._docks.items():
             dock.setWindowTitle(tr(TITLES[name], lang))
@@ -396,7 +406,7 @@ class MainWindow(QMainWindow):
     def _on_error(self, text: str) -> None:
         """Errors also show in red under the input bar, where the user is looking."""
         if text:
-            self.statusBar().showMessage(text, 8000)
+            self.statusBar().showMessage(say(text, self.session.lang), 8000)
 
     def _reset_layout(self) -> None:
         self.restoreState(self._default_state)
@@ -477,6 +487,8 @@ class MainWindow(QMainWindow):
         """A layout taken under another model shape (presentation mode left after a
         chapter opened a model, Reset layout, the saved settings) gets this model's docks."""
         ok = super().restoreState(state, version or 0)
+        for bar in self._bottom_bars:  # shown as its feature wants, not as then
+            bar.follow()
         key = bytes(state.data()) if isinstance(state, QByteArray) else bytes(state)
         shape, hidden = self._state_shapes.get(key, (None, None))
         if hidden is not None:  # what that layout showed before its shape hid it
@@ -535,6 +547,15 @@ class MainWindow(QMainWindow):
             settings.setValue("animate", self._session.animate)
             self._session.playing = False
         super().closeEvent(event)
+
+
+def _retitle(dock: QDockWidget) -> None:
+    """Set a dock's title again as it comes into view: the tab of a tabbed dock keeps
+    the title it had when last shown, so a language switched while it was hidden left
+    "Attention" on the tab of a Chinese window (issue 16)."""
+    title = dock.windowTitle()
+    dock.setWindowTitle("")
+    dock.setWindowTitle(title)
 
 
 def _dropped_path(event: QDragEnterEvent | QDropEvent) -> str | None:

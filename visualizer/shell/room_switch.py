@@ -4,9 +4,12 @@ the stages of an LLM (pre-training, fine-tuning, RL).
 A tab bar above the window's centre picks the room. The Transformer room is the
 docked layout; a lab room is one full page (its own controls, canvases, the shared
 timeline and narration) that replaces the centre while the docks are hidden, and
-the dock layout comes back unchanged on return. Lab rooms are built on first visit
-(their own small models, each on a ``core.navigator.Navigator``); the window's
-stepping keys, language and export always act on the room in front.
+the dock layout comes back unchanged on return. The bar shares the centre's width with
+nothing, but in the Transformer room that centre sits between the docks (about 490 px in
+a 1366 × 768 window): where the full room names do not fit, the tabs show short ones
+(``SHORT``), the full name in the tooltip, so no name is cut to "How an L…". Lab rooms
+are built on first visit (their own small models, each on a ``core.navigator.Navigator``);
+the window's stepping keys, language and export always act on the room in front.
 """
 
 from __future__ import annotations
@@ -14,11 +17,20 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QObject, Signal
-from PySide6.QtWidgets import QFrame, QScrollArea, QStackedWidget, QTabBar, QWidget
+from PySide6.QtCore import QByteArray, QEvent, QObject, Signal
+from PySide6.QtWidgets import (
+    QFrame,
+    QScrollArea,
+    QSizePolicy,
+    QStackedWidget,
+    QTabBar,
+    QVBoxLayout,
+    QWidget,
+)
 
 from visualizer.i18n import tr
 from visualizer.widgets.answer import answer_line
+from visualizer.widgets.scrolled import CENTRE_CAP, scrolled
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -40,6 +52,12 @@ NAMES = {
     "playground": {"en": "Network playground", "zh": "神经网络游乐场"},
     "stages": {"en": "How an LLM is made", "zh": "大语言模型是怎样炼成的"},
 }
+SHORT = {  # where the full names do not fit the bar
+    "transformer": {"en": "Transformer", "zh": "Transformer"},
+    "neuron": {"en": "Neuron", "zh": "神经元"},
+    "playground": {"en": "Playground", "zh": "游乐场"},
+    "stages": {"en": "Making an LLM", "zh": "大模型炼成"},
+}
 
 
 class RoomSwitcher(QObject):
@@ -56,9 +74,10 @@ class RoomSwitcher(QObject):
         super().__init__(window)
         self.window, self.session, self.docks = window, session, docks
         self.stack = QStackedWidget()
-        self.stack.addWidget(transformer_page)
         self.pages: dict[str, QWidget] = {"transformer": transformer_page}
-        self.frames: dict[str, QWidget] = {}  # a lab page's scroll area
+        # each page in a scroll area: a page's minimum size must not become the window's
+        self.frames: dict[str, QWidget] = {"transformer": scrolled(transformer_page, CENTRE_CAP)}
+        self.stack.addWidget(self.frames["transformer"])
         self.current = "transformer"
         self._dock_state: QByteArray | None = None
         self.bar = QTabBar()
@@ -67,6 +86,8 @@ class RoomSwitcher(QObject):
         for _ in ROOMS:
             self.bar.addTab("")
         self.bar.currentChanged.connect(lambda i: self.switch(list(ROOMS)[i]))
+        self.bar.installEventFilter(self)
+        self._lang = "en"
 
     def navigator(self) -> Navigator | None:
         """What the stepping keys move: the session, or the lab in front."""
@@ -90,7 +111,7 @@ class RoomSwitcher(QObject):
             area.setWidgetResizable(True)
             area.setFrameShape(QFrame.Shape.NoFrame)
             self.frames[name] = area
-            self.stack.addWidget(area)
+            self.stack.addWidget(_with_timeline(area, room))
         return self.pages[name]
 
     def switch(self, name: str) -> None:
@@ -101,7 +122,9 @@ class RoomSwitcher(QObject):
             self._dock_state = self.window.saveState()
             for dock in self.docks.values():
                 dock.hide()
-        self.stack.setCurrentWidget(self.frames.get(name, page))
+        frame = self.frames.get(name, page)
+        holder = frame.parentWidget()  # a lab's scroll area may sit over its timeline
+        self.stack.setCurrentWidget(frame if holder is None or holder is self.stack else holder)
         if name == "transformer" and self._dock_state is not None:
             self.window.restoreState(self._dock_state)
         self.current = name
@@ -118,9 +141,53 @@ class RoomSwitcher(QObject):
         mode restores its own layout while a lab is in front)."""
         self._dock_state = state
 
-    def set_lang(self, lang: str) -> None:
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The bar was resized or its font changed (presentation zoom): fit the names."""
+        if watched is self.bar and event.type() in (QEvent.Type.Resize, QEvent.Type.FontChange):
+            self.fit_names()
+        return False
+
+    def fit_names(self) -> None:
+        """Full room names where they all fit the bar's width, else the short ones (the
+        full name stays in each tab's tooltip)."""
+        bar, lang = self.bar, self._lang
+        fm = bar.fontMetrics()
+        full = [tr(NAMES[name], lang) for name in ROOMS]
+        # a tab's size hint is its text's width plus the style's padding
+        pad = sum(
+            bar.tabSizeHint(i).width() - fm.horizontalAdvance(bar.tabText(i))
+            for i in range(bar.count())
+        )
+        fits = sum(fm.horizontalAdvance(x) for x in full) + pad <= bar.width()
         for i, name in enumerate(ROOMS):
-            self.bar.setTabText(i, tr(NAMES[name], lang))
+            text = full[i] if fits else tr(SHORT[name], lang)
+            if bar.tabText(i) != text:
+                bar.setTabText(i, text)
+            bar.setTabToolTip(i, full[i])
+
+    def set_lang(self, lang: str) -> None:
+        self._lang = lang
+        self.fit_names()
         for name, page in self.pages.items():
             if name != "transformer":
                 page.lab.lang = lang  # type: ignore[attr-defined]  # a lab page (ROOMS) has .lab
+
+
+def _with_timeline(area: QScrollArea, room: QWidget) -> QWidget:
+    """The lab's scroll area, with the room's timeline (its transport) under it rather
+    than at the foot of the scrolled page: at presentation zoom a page taller than the
+    window scrolls, and the transport must stay on screen (issue 16). A room whose
+    timeline sits deeper (on one of its tabs) keeps it where it is."""
+    timeline = getattr(room, "timeline", None)
+    if not isinstance(timeline, QWidget) or timeline.parentWidget() is not room:
+        return area
+    holder = QWidget()
+    # a page in a stack: its minimum (the timeline's, wide at zoom) must not become the
+    # stack's while another room is in front
+    holder.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
+    lay = QVBoxLayout(holder)
+    lay.setContentsMargins(0, 0, 0, 0)
+    lay.setSpacing(0)
+    lay.addWidget(area, 1)
+    lay.addWidget(timeline)  # taken out of the page's own layout
+    return holder

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QPointF, Qt, QVariantAnimation, Signal
+from PySide6.QtCore import QPointF, QSize, Qt, QVariantAnimation, Signal
 from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
-from visualizer.theme import GRID, HIGHLIGHT, MUTED, TEXT, ui_font
+from visualizer.theme import GRID, HIGHLIGHT, MUTED, TEXT, get_scale, ui_font
 from visualizer.widgets.cell_text import CellText
 from visualizer.widgets.color_bar import ColorBar, bar_width
 from visualizer.widgets.heatmap_parts import QtRect, colorize, elide, is_words, thin, with_power
@@ -34,6 +34,9 @@ TITLE_H = 20
 READOUT_H = 16
 TOP_PAD = 7
 TOP_K = 3  # a single row names at least its largest few entries
+# The smallest readable cell (issue 16): along a sentence's tokens one line of label
+# text at the zoom, along indices or a vocabulary (labels thinned) a block of its own.
+CELL_TOKEN, CELL_INDEX, SENTENCE_MAX = 14, 2, 32
 
 
 class Heatmap(QWidget):
@@ -67,10 +70,11 @@ class Heatmap(QWidget):
         self._title = title
         self.title = QLabel(title)
         self.title.setFont(ui_font(10, bold=True))
-        self.title.setFixedHeight(TITLE_H)
+        self.title.setMinimumHeight(TITLE_H)
         self.title.setTextFormat(Qt.TextFormat.AutoText)
-        # a long title is cut at the panel's edge instead of widening the window
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        # a long title wraps (never cut, issue 16) instead of widening the window
+        self.title.setWordWrap(True)
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
         self.plot = pg.PlotWidget(background="w", axisItems={"bottom": TokenAxis()})
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
@@ -168,6 +172,7 @@ class Heatmap(QWidget):
         self.plot.getAxis("left").setWidth(max(self.natural[0], self.forced[0]))
         self.plot.getViewBox().setRange(xRange=(0, v.shape[1]), yRange=(0, v.shape[0]), padding=0)
         self._set_ticks()
+        self.updateGeometry()  # the readable minimum follows the matrix
         self.band.setVisible(False)
         self.select(None)
 
@@ -176,6 +181,22 @@ class Heatmap(QWidget):
         self.forced = [left, bottom]
         self.plot.getAxis("left").setWidth(max(self.natural[0], left))
         self.plot.getAxis("bottom").setHeight(max(self.natural[1], bottom))
+
+    def minimumSizeHint(self) -> QSize:
+        """Room for readable cells (``CELL_TOKEN`` per token at the zoom, ``CELL_INDEX``
+        per index) and the labels around them: a panel too small for that scrolls
+        (the docks' views sit in scroll areas) instead of squeezing the cells into a
+        12-pixel strip."""
+        rows, cols = self.values.shape
+        cw, ch = self.chrome()
+        ch += round((TITLE_H + READOUT_H + TOP_PAD) * (get_scale() - 1))  # zoomed strips
+        return QSize(cw + cols * self._cell(self.cols), ch + rows * self._cell(self.rows))
+
+    @staticmethod
+    def _cell(labels: list[str]) -> int:
+        if is_words(labels) and len(labels) <= SENTENCE_MAX:
+            return round(CELL_TOKEN * get_scale())
+        return CELL_INDEX
 
     def chrome(self) -> tuple[int, int]:
         """Pixels this widget needs around the cell area (axes, bar, title, readout)."""

@@ -42,12 +42,14 @@ def cell(session: Session, key: str, role: str = "out", r: int = 0, c: int = 0) 
 
 def test_text_follows_the_step_and_the_language(view: NarrationView, session: Session):
     go(session, "enc.0.self_attn.weights")
-    assert view.title.text() == "enc.0.self_attn.weights"
     softmax = narrate("forward.softmax", "en")
-    assert softmax.title in view.browser.toPlainText()
+    # the heading is the person's title; the code name a smaller line, never cut
+    assert view.title.text() == softmax.title
+    assert view.code.toolTip() == "enc.0.self_attn.weights"
+    assert view.code.text().replace("&#8203;", "").count("enc.0.self_attn.weights") == 1
     assert view.narration == softmax
     go(session, "enc.0.norm1")
-    assert narrate("forward.layernorm", "en").title in view.browser.toPlainText()
+    assert view.title.text() == narrate("forward.layernorm", "en").title
     session.lang = "zh"
     zh = narrate("forward.layernorm", "zh")
     assert view.narration == zh and zh.text in view.browser.toPlainText()
@@ -140,7 +142,7 @@ def test_a_shorter_new_trace_with_the_cursor_at_the_end(view: NarrationView, ses
     session.go_end()
     session.set_decode(max_len=2)  # the trace arrives before the cursor is moved into it
     try:
-        assert view.title.text() == session.step.name
+        assert view.code.toolTip() == session.step.name
         assert view.worked.values["out"] == float(session.trace.value(session.step.key)[0])
     finally:
         session.set_decode(max_len=session.bundle.cfg.max_len - 1)

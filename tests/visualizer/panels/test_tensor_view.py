@@ -9,6 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtWidgets import QLayout
 
 from core.session import Session
 from core.trace import Trace
@@ -322,6 +323,8 @@ def test_thinned_token_labels_name_their_index(view: TensorView, session: Sessio
         "and the dog sees the cat and the bird"
     )
     try:
+        # squeezed below the readable minimum it would keep in a window (where it scrolls)
+        view.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
         view.resize(700, 500)
         go(session, "enc.0.self_attn.weights")
         hm = main(view)

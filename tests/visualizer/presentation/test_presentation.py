@@ -131,14 +131,17 @@ def test_zoom_keys_scale_fonts_axes_and_the_narration(
     assert heat.text.fonts[0][0].pointSizeF() == pytest.approx(16)  # the cells' numbers
     browser = window.views["narration"].browser  # type: ignore[attr-defined]
     sizes = _point_sizes(browser.document())
-    assert 30.0 in sizes  # the narration's 15 pt title, zoomed
+    assert 24.0 in sizes  # the narration's 12 pt text, zoomed
+    title = window.views["narration"].title  # type: ignore[attr-defined]
+    assert title.font().pointSizeF() == pytest.approx(30)  # its 15 pt heading
     session_of(window).step_forward()  # a new text is zoomed as well
-    assert 30.0 in _point_sizes(browser.document())
+    assert 24.0 in _point_sizes(browser.document())
     qtbot.keyClick(window, Qt.Key.Key_0, Qt.KeyboardModifier.ControlModifier)
     assert theme.get_scale() == 1.0
     assert tick.pointSizeF() != heat.plot.getAxis("left").style["tickFont"].pointSizeF()
     assert heat.plot.getAxis("left").style["tickFont"].pointSizeF() == pytest.approx(9)
-    assert 15.0 in _point_sizes(browser.document())
+    assert 12.0 in _point_sizes(browser.document())
+    assert title.font().pointSizeF() == pytest.approx(15)
 
 
 def _point_sizes(doc: object) -> set[float]:

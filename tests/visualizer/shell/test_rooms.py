@@ -17,11 +17,16 @@ def test_a_lab_room_takes_the_window_and_gives_it_back(window: SimulatorWindow, 
     assert visible
     window.rooms.switch(room)
     page = window.rooms.pages[room]
-    assert window.rooms.stack.currentWidget() is window.rooms.frames[room]
-    assert window.rooms.frames[room].widget() is page  # type: ignore[attr-defined]
+    frame = window.rooms.frames[room]
+    shown = window.rooms.stack.currentWidget()  # the scroll area, or what holds it over
+    assert shown is frame or shown is frame.parentWidget()  # the room's timeline
+    assert frame.widget() is page  # type: ignore[attr-defined]
+    timeline = getattr(page, "timeline", None)
+    if timeline is not None and shown is not frame:  # kept on screen, out of the scrolling
+        assert timeline.parentWidget() is shown and timeline.isVisible()
     assert not any(d.isVisible() for d in window.docks.values())
     lab = window.rooms.navigator()
-    assert lab is page.lab and lab is not s  # type: ignore[attr-defined]
+    assert lab is page.lab and lab is not s
     if not len(lab):
         lab.step_traced()  # the playground records an iteration when asked
     lab.seek(0)
@@ -62,3 +67,36 @@ def test_debugger_panels_start_closed_and_open_when_used(window: SimulatorWindow
     assert window.session is not None and len(window.session.breakpoints) == 1
     window.debug.actions["panels"].trigger()
     assert all(docks[n].isVisible() for n in ("inspector", "interventions", "watches"))
+
+
+def test_the_stages_room_walks_every_page_in_both_languages(window: SimulatorWindow) -> None:
+    """The room opens on the shipped run (no training here) and every page draws in
+    English and Chinese; the room bar names every room in full or in short, never cut."""
+    from PySide6.QtWidgets import QApplication
+
+    from visualizer.rooms.stages.stages_room import PAGES, StagesRoom
+    from visualizer.rooms.stages.stages_text import t
+    from visualizer.shell.room_switch import NAMES, ROOMS, SHORT
+
+    s = window.session
+    assert s is not None
+    window.rooms.switch("stages")
+    room = window.rooms.pages["stages"]
+    assert isinstance(room, StagesRoom) and window.rooms.navigator() is room.lab
+    assert not room.errors  # the shipped run loaded
+    bar = window.rooms.bar
+    for lang in ("en", "zh"):
+        s.lang = lang
+        QApplication.processEvents()
+        assert room.lab.lang == lang
+        assert room.tabs.tabText(PAGES.index("compare")) == t("compare_tab", lang)
+        for i in range(room.tabs.count()):
+            room.tabs.setCurrentIndex(i)
+            QApplication.processEvents()
+            assert not room.tabs.currentWidget().grab().isNull()
+        for i, name in enumerate(ROOMS):
+            assert bar.tabText(i) in (NAMES[name][lang], SHORT[name][lang])
+            assert bar.tabToolTip(i) == NAMES[name][lang]
+        assert bar.tabRect(bar.count() - 1).right() <= bar.width()  # all shown, none cut
+    s.lang = "en"
+    window.rooms.switch("transformer")

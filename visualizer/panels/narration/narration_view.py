@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -26,7 +27,6 @@ from visualizer.i18n import tr
 from visualizer.panels.narration.worked import Worked, worked
 from visualizer.panels.narration.worked_text import esc
 from visualizer.theme import MUTED, PHASE_COLORS, ui_font
-from visualizer.theme import TEXT as INK
 
 if TYPE_CHECKING:
     from core.narration import Narration
@@ -72,10 +72,16 @@ class NarrationView(QWidget):
         self._vocab: tuple[object, list[str]] | None = None
         self.badge = QLabel()
         self.badge.setFont(ui_font(10, bold=True))
-        self.title = QLabel()
+        self.title = QLabel()  # what the step does, in the reader's words
         self.title.setFont(ui_font(15, bold=True))
-        self.title.setWordWrap(True)  # dotted names have no spaces: let them be cut instead
+        self.title.setWordWrap(True)
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.code = QLabel()  # the step's code name (what breakpoints and the search use)
+        self.code.setFont(ui_font(10))
+        self.code.setTextFormat(Qt.TextFormat.RichText)
+        self.code.setWordWrap(True)  # broken after each dot: never cut
+        self.code.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.code.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.sub = QLabel()
         self.sub.setFont(ui_font(10))
         self.sub.setStyleSheet(f"color: {MUTED}")
@@ -104,6 +110,7 @@ class NarrationView(QWidget):
         lay.setSpacing(4)
         lay.addLayout(head)
         lay.addWidget(self.title)
+        lay.addWidget(self.code)
         lay.addWidget(self.sub)
         lay.addWidget(self.browser, 1)
         for sig in (bridge.sigCursor, bridge.sigTrace, bridge.sigSelection, bridge.sigLang):
@@ -134,6 +141,7 @@ class NarrationView(QWidget):
             return  # a new, shorter trace: the cursor event follows
         if not s.trace.steps:
             self.title.setText("")
+            self.code.setText("")
             self.badge.setText("")
             self.sub.setText("")
             self.browser.setHtml(f"<p>{esc(tr(STRINGS['empty'], lang))}</p>")
@@ -145,11 +153,10 @@ class NarrationView(QWidget):
         self.badge.setStyleSheet(
             f"background: {color}; color: white; border-radius: 6px; padding: 3px 8px;"
         )
-        self.title.setText(step.name)
-        sub = [
-            tr(STRINGS["step"], lang).format(i=step.index + 1, n=len(s)),
-            _kind_name(s.trace, step, lang),
-        ]
+        self.title.setText(_kind_name(s.trace, step, lang))
+        self.code.setText(code_html(step.name))
+        self.code.setToolTip(step.name)
+        sub = [tr(STRINGS["step"], lang).format(i=step.index + 1, n=len(s))]
         if step.t is not None:
             sub.append(tr(STRINGS["t"], lang).format(t=step.t))
         if step.layer is not None:
@@ -169,10 +176,7 @@ class NarrationView(QWidget):
         if self.narration is None:
             parts.append(f"<p style='color:{MUTED}'>{esc(tr(STRINGS['missing'], lang))}</p>")
         else:
-            n = self.narration
-            parts.append(
-                f"<p style='font-size:15pt; font-weight:600; color:{INK}'>{esc(n.title)}</p>"
-            )
+            n = self.narration  # its title is the heading above
             parts.append(f"<p style='font-size:12pt; line-height:135%'>{esc(n.text)}</p>")
         here = self._here(lang)
         if here:
@@ -233,6 +237,13 @@ class NarrationView(QWidget):
             f"<p style='font-size:11pt; font-weight:600; color:{MUTED}; margin-top:14px; "
             f"margin-bottom:2px'>{text}</p>"
         )
+
+
+def code_html(name: str) -> str:
+    """The code name in small monospace, breakable after each dot and slash (a name
+    has no spaces: a narrow panel would otherwise cut it)."""
+    shown = esc(name).replace(".", ".&#8203;").replace("/", "/&#8203;")
+    return f"<span style='font-family: monospace; color:{MUTED}'>{shown}</span>"
 
 
 def _kind_name(trace: Trace, step: Step, lang: str) -> str:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QRect, Qt, QTimer
+from PySide6.QtCore import QRect, QSize, Qt, QTimer
 from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QBoxLayout, QLabel, QWidget
 
@@ -111,11 +111,27 @@ class PanelStrip(QWidget):
             on = i < len(shapes)
             panel.setVisible(on)
             op.setVisible(on and i > 0 and not (self.grid and i == 2))
+        self.updateGeometry()  # the readable minimum follows the panels
         self._layout()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._layout()
+
+    def minimumSizeHint(self) -> QSize:
+        """At least the largest shown panel's readable size (``Heatmap.minimumSizeHint``)
+        in each direction: a smaller room (the centre under a chapter's narration, at
+        presentation zoom) scrolls instead of squeezing the cells to nothing."""
+        shown = [p.minimumSizeHint() for p in self.panels[: len(self.shapes)]]
+        if not shown:
+            return super().minimumSizeHint()
+        if self.grid:  # A left of C, B above C
+            a, b, c = shown
+            w, h = a.width() + c.width(), b.height() + c.height()
+        else:  # side by side (the strip stacks them only when that gives bigger cells)
+            w = sum(s.width() for s in shown) + (len(shown) - 1) * _op_w()
+            h = max(s.height() for s in shown)
+        return QSize(w + 2 * MARGIN, h + 2 * MARGIN)
 
     # -- geometry --------------------------------------------------------------------
     def _layout_soon(self) -> None:

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from PySide6.QtCore import QPoint, QPointF, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QColor,
+    QFontMetrics,
     QImage,
     QMouseEvent,
     QPainter,
@@ -89,6 +90,24 @@ class Scrubber(QWidget):
             return 0
         return max(0, min(n - 1, int(x * n / max(1, self.width()))))
 
+    def section_rects(self) -> list[tuple[QRect, str]]:
+        """Where each section's label is written: only those that fit before the next
+        label and the end ("损失" was written over "反向" in a short loss section; the
+        hover tooltip names every step). The layout check reads these."""
+        n, w, h = len(self.phases), max(1, self.width()), max(1, self.height())
+        if not n:
+            return []
+        fm = QFontMetrics(ui_font(8, bold=True))
+        out: list[tuple[QRect, str]] = []
+        free = 0  # the first x not yet written on
+        for start, label in self.sections:
+            x = int(start * w / n) + 3
+            rect = QRect(x, h // 2 + 4 - fm.ascent(), fm.horizontalAdvance(label), fm.height())
+            if x >= free and rect.right() < w:
+                out.append((rect, label))
+                free = rect.right() + 4
+        return out
+
     # -- painting ------------------------------------------------------------------
     def _render(self) -> QImage:
         w, h = max(1, self.width()), max(1, self.height())
@@ -105,10 +124,11 @@ class Scrubber(QWidget):
                 p.fillRect(QRect(x0, 6, x1 - x0, h - 12), color)
             p.setPen(QColor("#ffffff"))
             p.setFont(ui_font(8, bold=True))
-            for start, label in self.sections:
+            for start, _label in self.sections:
                 x = int(start * w / n)
                 p.drawLine(x, 6, x, h - 6)
-                p.drawText(x + 3, h // 2 + 4, label)
+            for rect, label in self.section_rects():
+                p.drawText(rect.x(), h // 2 + 4, label)
             self._paint_marks(p, w, h)
             p.end()
         return img

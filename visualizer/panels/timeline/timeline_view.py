@@ -133,6 +133,13 @@ class TimelineView(QWidget):
         self._on_trace()
         self._relabel()
 
+    def apply_scale(self, _scale: float) -> None:
+        """The presentation zoom enlarged the buttons' icons and the text: the strip's
+        height follows its content (its scaled maximum cut the transport by a few pixels
+        at 150 %, issue 16)."""
+        self.setMaximumHeight(16_777_215)
+        self.setMaximumHeight(self.sizeHint().height())
+
     def focus_search(self) -> None:
         """Put the keyboard in the step search box (bind Ctrl+F to this)."""
         self.search.show()
@@ -182,6 +189,11 @@ class TimelineView(QWidget):
             f"<b>{index + 1}</b> {tr(STRINGS['of'], lang)} {len(s)} &nbsp; "
             f"<span style='color:{color}'>■ {tr(step.phase, lang)}</span> &nbsp; "
             f"<code>{step.name}</code>{where}"
+        )
+        # a narrow timeline cuts the line at its end: the tooltip keeps it whole
+        self.position.setToolTip(
+            f"{index + 1} {tr(STRINGS['of'], lang)} {len(s)}   ■ {tr(step.phase, lang)}   "
+            f"{step.name}{where}"
         )
 
     def _on_playing(self, playing: bool) -> None:

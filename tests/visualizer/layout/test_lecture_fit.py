@@ -1,0 +1,164 @@
+"""Lecture-proof layout (issue 16): every chapter scene and every room, at 1366×768,
+1920×1080 and 2560×1440, in English and Chinese, in normal mode and presenting at
+100 / 150 / 200 %, fits the screen and reads well (``visualizer.gallery.fit_rules``).
+
+``make test`` runs every subject in both languages at the hardest combination (1366×768
+at 200 %) plus one more combination per subject, rotating so that every combination
+runs; ``make lecture-check`` (``LECTURE_CHECK=full``) runs the whole cross-product.
+A failure names the subject, the screen, the language and the mode.
+
+Findings that other work still has to fix (texts not yet translated, say) are listed in
+``known/<group>.txt`` (subject | combination | failure without its numbers): such a
+finding is tolerated, a new one fails the test. The lists only shrink: an entry that
+no longer occurs is printed so it can be deleted. ``LECTURE_KNOWN=write`` adds what is
+found to the lists (run it with the full check and with the quick one: a layout at the
+edge of a threshold can land either side of it after another history of layouts) — for
+the lead, after a review; delete a list to start it afresh.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from core.chapters import builtin_chapters
+from visualizer.gallery import plan as plans
+from visualizer.gallery.fit_rules import Failure, foreign_words
+from visualizer.gallery.index_page import Shot, index_html
+
+FULL = os.environ.get("LECTURE_CHECK") == "full"
+KNOWN_DIR = Path(__file__).with_name("known")
+WRITE_KNOWN = os.environ.get("LECTURE_KNOWN") == "write"
+SUBJECTS = plans.subjects((c.id, len(c)) for c in builtin_chapters())
+PLAN = plans.full_plan(SUBJECTS) if FULL else plans.quick_plan(SUBJECTS)
+# groups of subjects, one test each (the two test workers share them out)
+GROUPS = {
+    "ch00-02": ("ch00", "ch01", "ch02"),
+    "ch03-05": ("ch03", "ch04", "ch05"),
+    "ch06-09": ("ch06", "ch07", "ch08", "ch09"),
+    "ch10-12": ("ch10", "ch11", "ch12"),
+    "ch13-14-rooms": ("ch13", "ch14", "room-"),
+}
+
+
+def known(group: str) -> set[str]:
+    path = KNOWN_DIR / f"{group}.txt"
+    lines = path.read_text("utf-8").splitlines() if path.exists() else []
+    return {line for line in lines if line.strip() and not line.startswith("#")}
+
+
+# -- the plan (no window) ------------------------------------------------------------------
+def test_the_quick_plan_runs_every_combination_and_every_subject_at_the_hardest() -> None:
+    quick = plans.quick_plan(SUBJECTS)
+    assert len(SUBJECTS) == 79 + 4  # chapters 0-14 and the four rooms
+    ran = {c for combos in quick.values() for c in combos}
+    assert ran == set(plans.all_combos()) and len(ran) == 3 * 2 * 4
+    size, mode = plans.HARDEST
+    for subject, combos in quick.items():
+        assert {(c.lang, c.size, c.mode) for c in combos} >= {
+            (lang, size, mode) for lang in plans.LANGS
+        }, subject.name
+    assert plans.count(quick) == 3 * len(SUBJECTS)
+    assert plans.count(plans.full_plan(SUBJECTS)) == 24 * len(SUBJECTS)
+    assert all(any(s.name.startswith(g) for g in sum(GROUPS.values(), ())) for s in SUBJECTS)
+
+
+def test_the_language_rule_tells_data_from_interface() -> None:
+    vocab = frozenset({"pfeil", "zeit", "time", "flies"})
+    assert sorted(foreign_words("第 3 步", "en", vocab)) == sorted(["第", "步"])
+    assert foreign_words("Scene 3 / 5", "en", vocab) == []
+    assert foreign_words("中文", "en", vocab) == []  # the language switch itself
+    assert foreign_words("注意力权重 softmax(QKᵀ/√d)", "zh", vocab) == []
+    assert foreign_words("“Pfeil” 的概率 99.6%", "zh", vocab) == []  # a token: data
+    assert foreign_words("dec.0.self_attn.masked 第 2 层", "zh", vocab) == []  # a code name
+    assert foreign_words("the sentence is empty", "zh", vocab) == ["the", "sentence", "is", "empty"]
+    assert foreign_words("Head 2 · 行 = 查询", "zh", vocab) == ["Head"]
+
+
+def test_a_failure_is_known_by_its_words_not_its_pixels() -> None:
+    a = Failure("heatmap", "'Head 1' 6×6 cells 12.5×30.0 px (need 28×28)")
+    b = Failure("heatmap", "'Head 1' 6×6 cells 13.0×31.0 px (need 28×28)")
+    assert a.key == b.key and str(a) != str(b)
+
+
+def test_the_index_page_groups_pictures_by_subject_and_combination() -> None:
+    shots = {
+        ("ch03-attention-s1", "1366x768-en-normal"): Shot("a/x.png", "a/x.thumb.png"),
+        ("ch03-attention-s1", "1366x768-zh-normal"): Shot(
+            "a/y.png", "a/y.thumb.png", ("window: minimum size 1650×900 > 1366×768",)
+        ),
+    }
+    page = index_html(
+        "T", ["ch03-attention-s1"], ["1366x768-en-normal", "1366x768-zh-normal"], shots, 160
+    )
+    assert page.count("<img ") == 2 and "href='a/y.png'" in page and "src='a/x.thumb.png'" in page
+    assert "class='bad'" in page and "1650×900 &gt; 1366×768" in page
+    assert "2 pictures, 1 with findings" in page
+
+
+# -- the layouts -----------------------------------------------------------------------------
+@pytest.fixture
+def stage(qapp: QApplication) -> Iterator[object]:
+    """A window per group: what a layout shows never depends on which groups the test
+    worker ran before (a lab trained by chapter 0, the model chapter 12 left open)."""
+    from visualizer.gallery.stage import Stage
+
+    s = Stage()
+    yield s
+    s.close()
+
+
+@pytest.mark.parametrize("group", list(GROUPS))
+def test_every_scene_fits_every_screen_language_and_zoom(stage: object, group: str) -> None:
+    from visualizer.gallery.stage import Stage
+
+    assert isinstance(stage, Stage)
+    subjects = [s for s in SUBJECTS if s.name.startswith(GROUPS[group])]
+    expected = known(group)
+    new: list[str] = []
+    seen: set[str] = set()
+    layouts = 0
+    for subject, combo, failures in stage.walk(PLAN, subjects):
+        layouts += 1
+        for f in failures:
+            line = f"{subject.name} | {combo.name} | {f.key}"
+            seen.add(line)
+            if line not in expected:
+                new.append(f"{subject.name} × {combo.name}: {f}")
+    stage.rest()
+    assert layouts == sum(len(PLAN[s]) for s in subjects)
+    ran = {f"{s.name} | {c.name}" for s in subjects for c in PLAN[s]}
+    stale = [k for k in expected if k.rsplit(" | ", 1)[0] in ran and k not in seen]
+    if stale:
+        print(f"{len(stale)} known failures no longer occur (delete them):", *stale[:20], sep="\n")
+    if WRITE_KNOWN:
+        KNOWN_DIR.mkdir(exist_ok=True)
+        head = f"# {group}: layout findings tolerated for now (tests/visualizer/layout)\n"
+        lines = sorted(seen | expected)
+        (KNOWN_DIR / f"{group}.txt").write_text(head + "".join(f"{k}\n" for k in lines))
+        return
+    assert not new, f"{len(new)} layout failures:\n" + "\n".join(new[:60])
+
+
+def test_the_gallery_writes_every_layout_and_an_index(qapp: QApplication, tmp_path: Path) -> None:
+    from visualizer.gallery.gallery import GalleryError, gallery
+
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "notes.txt").write_text("mine")
+    with pytest.raises(GalleryError, match="holds other files"):
+        gallery(taken, quick=True, only="room-neuron")
+    out = tmp_path / "gallery"
+    result = gallery(out, quick=True, only="room-neuron")
+    pictures = sorted(p.relative_to(out).as_posix() for p in out.rglob("*.png"))
+    assert result.pictures == 3 and len(pictures) == 6  # full size and thumbnail each
+    page = (out / "index.html").read_text("utf-8")
+    for combo in plans.quick_plan([s for s in SUBJECTS if s.name == "room-neuron"]).popitem()[1]:
+        name = f"room-neuron/{combo.name}"
+        assert f"href='{name}.png'" in page and f"src='{name}.thumb.png'" in page
+        assert f"{name}.png" in pictures
+    assert result.bytes == sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
