@@ -69,3 +69,15 @@ def test_decoding_rows_start_with_the_decoders_first_token(marian: tuple[Session
     rows = axis_labels(s.trace, step, "tgt", 3, [])
     assert rows[0] == "<pad>"
     assert rows[1:] == s.trace.meta["tgt_tokens"][:2]
+
+
+def test_the_decoding_view_starts_the_answer_with_the_decoders_first_token(
+    qtbot: QtBot, marian: tuple[Session, Path]
+) -> None:
+    from visualizer.panels.decoding.decoding_view import DecodingView
+
+    s, _ = marian
+    view = DecodingView(s, SessionBridge(s))
+    qtbot.addWidget(view)
+    assert s.trace.meta["tgt_start"] == "<pad>"
+    assert view._start() == "<pad>"

@@ -224,10 +224,11 @@ class DecodingView(QWidget):
         return self.token(token_id) == "<eos>" or (eos is not None and int(token_id) == eos)
 
     def _start(self) -> str:
-        """What the answer follows: the translator's decoder starts from <bos>, the
-        built-in GPT from its prompt, which ends in "=", a language model from the text."""
+        """What the answer follows: the translator's decoder starts from <bos> (a Marian
+        checkpoint from its own start token, which the trace names), the built-in GPT from
+        its prompt, which ends in "=", a language model from the text."""
         if self.session.bundle.cfg.arch != "decoder-only":
-            return "<bos>"
+            return str(self.session.trace.meta.get("tgt_start", "<bos>"))
         return "…" if self._continues() else "… ="
 
     # -- per cursor ------------------------------------------------------------------
