@@ -13,6 +13,7 @@ from core.session import Session
 from tests.core.hf.gpt2_kit import write_bert, write_gpt2
 from visualizer.bridge import SessionBridge
 from visualizer.panels.input.input_bar import STRINGS, InputBar
+from visualizer.panels.input.train_row import STRINGS as TRAIN_WORDS
 
 
 @pytest.fixture(scope="module")
@@ -73,3 +74,18 @@ def test_a_pre_trained_bert_asks_for_a_sentence_with_mask(qapp: object, tmp_path
     assert bar.edit.placeholderText() == STRINGS["masked"]["en"]
     session.lang = "zh"
     assert "[MASK]" in bar.edit.placeholderText() and "句子" in bar.edit.placeholderText()
+    # the mode box names what the model does; no decoder strip in a training step
+    assert bar.train_row.mode.itemText(0) == TRAIN_WORDS["fill"]["zh"]
+    session.lang = "en"
+    assert bar.train_row.mode.itemText(0) == TRAIN_WORDS["fill"]["en"]
+    session.mode = "train"
+    assert not session.error, session.error
+    assert bar.train_row.loss.isVisibleTo(bar) and not bar.train_row.strips.isVisibleTo(bar)
+
+
+def test_the_mode_box_says_a_language_model_continues(qapp: object, gpt2: Session) -> None:
+    bar = InputBar(gpt2, SessionBridge(gpt2))
+    assert bar.train_row.mode.itemText(0) == TRAIN_WORDS["continue"]["en"]
+    built_in = Session.open_builtin("en-de")
+    other = InputBar(built_in, SessionBridge(built_in))
+    assert other.train_row.mode.itemText(0) == TRAIN_WORDS["translate"]["en"]

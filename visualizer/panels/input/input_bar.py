@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 
 from core.tokenizer import UNK_ID
 from visualizer.i18n import say, tr
-from visualizer.panels.input.train_row import TrainRow
+from visualizer.panels.input.train_row import TrainRow, continues
 from visualizer.theme import ui_font
 from visualizer.widgets.answer import ranked_line
 
@@ -297,7 +297,7 @@ class InputBar(QWidget):
         lang, kind = self.session.lang, _kind(self.session.bundle)
         self._show_pair()
         self.edit.setPlaceholderText(tr(STRINGS[_hint(self.session.bundle)], lang))
-        run = "continue" if kind == "text" and _continues(self.session.bundle) else "run"
+        run = "continue" if kind == "text" and continues(self.session.bundle) else "run"
         answer = "fill" if self.session.bundle.cfg.mlm else "classify"
         self.run_button.setText(tr(STRINGS[run if kind == "text" else answer], lang))
         self.examples.clear()
@@ -345,7 +345,7 @@ def _hint(bundle: Bundle) -> str:
         if bundle.cfg.mlm:
             return "masked"
         return "sentence_hf" if bundle.pair.startswith("hf:") else "sentence"
-    return "prompt" if _continues(bundle) else "placeholder"
+    return "prompt" if continues(bundle) else "placeholder"
 
 
 def _hf_names(bundle: Bundle) -> tuple[str, str] | None:
@@ -357,14 +357,6 @@ def _hf_names(bundle: Bundle) -> tuple[str, str] | None:
     from core.hf.hf_cache import display_name, family_name
 
     return display_name(folder), family_name(bundle.pair.removeprefix("hf:"))
-
-
-def _continues(bundle: Bundle) -> bool:
-    """A decoder-only language model (GPT-2) that continues text, not the built-in GPT
-    that translates its prompt ``source =``."""
-    from core.prompt_task import translates
-
-    return bundle.cfg.arch == "decoder-only" and not translates(bundle)
 
 
 def _escape(text: str) -> str:

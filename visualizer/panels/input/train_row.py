@@ -21,6 +21,7 @@ from visualizer.theme import ui_font
 from visualizer.widgets.answer import label_text
 
 if TYPE_CHECKING:
+    from core.bundle import Bundle
     from core.session import Mode, Session
     from visualizer.bridge import SessionBridge
 
@@ -28,6 +29,8 @@ STRINGS = {
     "translate": {"en": "Translate", "zh": "翻译"},
     "train": {"en": "Train one step", "zh": "训练一步"},
     "classify": {"en": "Classify", "zh": "分类"},
+    "fill": {"en": "Fill in [MASK]", "zh": "填空 [MASK]"},  # a pre-trained BERT
+    "continue": {"en": "Continue the text", "zh": "续写文本"},  # a language model (GPT-2)
     "target": {
         "en": "Target translation (default: the reference)",
         "zh": "目标译文（默认：参考译文）",
@@ -99,13 +102,15 @@ class TrainRow(QWidget):
 
     def _on_trace(self, _trace: object = None) -> None:
         training = self.session.mode == "train"
-        classifier = bool(self.session.bundle.labels)
+        bundle = self.session.bundle
+        classifier = bool(bundle.labels)
         for w in (self.target, self.loss, self.strips):
             w.setVisible(training)
-        self.strips.setVisible(training and not classifier)  # no decoder reads anything
+        # an encoder-only model has no decoder that reads anything
+        self.strips.setVisible(training and bundle.cfg.arch != "encoder-only")
         lang = self.session.lang
-        if self.mode.count() == len(MODES):  # a classifier classifies, it does not translate
-            self.mode.setItemText(0, tr(STRINGS["classify" if classifier else "translate"], lang))
+        if self.mode.count() == len(MODES):  # what the first mode does with this model
+            self.mode.setItemText(0, tr(STRINGS[_run_word(bundle)], lang))
         if classifier:
             labels = ", ".join(
                 f"{label} ({label_text(label, 'zh')})" if lang == "zh" else label
@@ -133,6 +138,24 @@ class TrainRow(QWidget):
         self.mode.addItems([tr(STRINGS[m], lang) for m in MODES])
         self.mode.setCurrentIndex(MODES.index(self.session.mode))
         self._on_trace()
+
+
+def _run_word(bundle: Bundle) -> str:
+    """The first mode's name: a classifier classifies, a pre-trained BERT fills in its
+    masks, a language model (GPT-2) continues the text, a translator translates."""
+    if bundle.labels:
+        return "classify"
+    if bundle.cfg.mlm:
+        return "fill"
+    return "continue" if continues(bundle) else "translate"
+
+
+def continues(bundle: Bundle) -> bool:
+    """A decoder-only language model (GPT-2) that continues text, not the built-in GPT
+    that translates its prompt ``source =``."""
+    from core.prompt_task import translates
+
+    return bundle.cfg.arch == "decoder-only" and not translates(bundle)
 
 
 def teacher_forcing_html(meta: dict[str, Any], lang: str) -> str:
