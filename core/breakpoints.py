@@ -28,7 +28,7 @@ import numpy as np
 import torch
 
 from core import limits
-from core.messages import msg
+from core.messages import joined, msg
 from core.observable import Event
 from core.trace import PHASES, Step, Trace
 
@@ -70,7 +70,7 @@ class Breakpoint:
         if self.kind not in KINDS:
             raise ValueError(msg("bp_kind", kind=repr(self.kind), kinds=", ".join(KINDS)))
         if not isinstance(self.pattern, str) or not isinstance(self.enabled, bool):
-            raise ValueError("a breakpoint's pattern must be text and enabled true or false")
+            raise ValueError(msg("bp_pattern_enabled"))
         if self.kind in PATTERN_KINDS and not self.pattern:
             raise ValueError(msg("bp_pattern_needed", kind=self.kind))
         if self.kind == "phase" and self.pattern not in PHASES:
@@ -104,20 +104,20 @@ class Breakpoint:
     def from_dict(cls, data: Any) -> Breakpoint:
         """Build from ``to_dict`` output; anything else is a one-line ValueError."""
         if not isinstance(data, dict):
-            raise ValueError("a breakpoint must be a JSON object")
+            raise ValueError(msg("bp_object"))
         unknown = sorted(set(data) - set(FIELDS))
         if unknown:
-            raise ValueError(f"unknown breakpoint field(s): {', '.join(map(str, unknown))}")
+            raise ValueError(msg("bp_unknown_fields", names=joined(map(str, unknown))))
         if "kind" not in data:
-            raise ValueError("a breakpoint needs a kind")
+            raise ValueError(msg("bp_needs_kind"))
         kind, pattern = data["kind"], data.get("pattern", "")
         threshold, enabled = data.get("threshold", 0.0), data.get("enabled", True)
         if not isinstance(kind, str) or not isinstance(pattern, str):
-            raise ValueError("a breakpoint's kind and pattern must be text")
+            raise ValueError(msg("bp_text"))
         if isinstance(threshold, bool) or not isinstance(threshold, int | float):
-            raise ValueError(f"a breakpoint threshold must be a number; got {threshold!r}")
+            raise ValueError(msg("bp_threshold_number", t=repr(threshold)))
         if not isinstance(enabled, bool):
-            raise ValueError(f"a breakpoint's enabled must be true or false; got {enabled!r}")
+            raise ValueError(msg("bp_enabled", enabled=repr(enabled)))
         return cls(kind, pattern, float(threshold), enabled)  # type: ignore[arg-type]  # kind: __post_init__ refuses an unknown one
 
 
@@ -251,7 +251,7 @@ class Breakpoints:
     @classmethod
     def from_list(cls, data: Any) -> Breakpoints:
         if not isinstance(data, list):
-            raise ValueError("breakpoints must be a JSON list")
+            raise ValueError(msg("bp_list"))
         return cls(Breakpoint.from_dict(d) for d in data)
 
 

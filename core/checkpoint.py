@@ -30,7 +30,7 @@ from torch import Tensor
 from core import atomic, hf, limits
 from core.bundle import Bundle
 from core.config import ConfigError, ModelConfig
-from core.messages import message_of, msg
+from core.messages import Msg, message_of, msg
 from core.models import Model, build_model
 from core.prompt_task import PromptTokenizer
 from core.subword import SubwordTokenizer
@@ -59,10 +59,7 @@ def save(path: str | Path, bundle: Bundle, extra: dict[str, Any] | None = None) 
 def to_bytes(bundle: Bundle, extra: dict[str, Any] | None = None) -> dict[str, bytes]:
     """The checkpoint's three files as bytes, by file name (what ``save`` writes)."""
     if isinstance(bundle, hf.HFBundle):  # not yet: its tokenizer and head are not this format
-        raise CheckpointError(
-            f"a Hugging Face model is not saved in the simulator's format yet; "
-            f"open its folder again instead ({bundle.folder})"
-        )
+        raise CheckpointError(msg("ck_hf_not_saved", folder=bundle.folder))
     tensors = {k: v.detach().contiguous().clone() for k, v in bundle.model.state_dict().items()}
     config = {"format": FORMAT, "pair": bundle.pair, "model": bundle.cfg.to_dict(), **(extra or {})}
     if bundle.labels:  # an encoder-only classifier's label names, by label id
@@ -90,7 +87,7 @@ def load(path: str | Path) -> Bundle:
         try:
             return hf.load_folder(folder)
         except hf.HFFolderError as e:
-            raise CheckpointError(str(e)) from None
+            raise CheckpointError(message_of(e)) from None
     config = _read_json(folder / CONFIG)
     cfg = _model_config(config, folder / CONFIG)
     src_tok, tgt_tok = _tokenizers(_read_json(folder / VOCAB), folder / VOCAB)
@@ -142,7 +139,7 @@ def _bundle(model: Model, src_tok: Tokenizer, tgt_tok: Tokenizer, config: dict[s
         try:
             return StageBundle.of(bundle)
         except ValueError as e:
-            raise CheckpointError(f"{VOCAB}: {e}") from None
+            raise CheckpointError(msg("in_file", path=VOCAB, reason=message_of(e))) from None
     return bundle
 
 
@@ -158,7 +155,7 @@ def _labels(model: Model, config: dict[str, Any]) -> tuple[str, ...]:
         or len(names) != n
         or not all(isinstance(x, str) and 0 < len(x) <= 64 for x in names)
     ):
-        raise CheckpointError(f'{CONFIG}: "labels" must be {n} names (strings of 1 to 64)')
+        raise CheckpointError(msg("in_file", path=CONFIG, reason=msg("ck_labels", n=n)))
     return tuple(names)
 
 
@@ -166,22 +163,20 @@ def _check_prompt_vocab(src_tok: Tokenizer, tgt_tok: Tokenizer) -> None:
     """A decoder-only model's two tokenizers are one joint prompt vocabulary (saved twice,
     as ``prompt_task.PromptTokenizer``'s ``.src`` and ``.tgt``)."""
     if not isinstance(src_tok, WordTokenizer) or not isinstance(tgt_tok, WordTokenizer):
-        raise CheckpointError(f"{VOCAB}: a decoder-only model needs word vocabularies")
+        raise CheckpointError(msg("in_file", path=VOCAB, reason=msg("ck_word_vocab")))
     if src_tok.vocab != tgt_tok.vocab:
-        raise CheckpointError(
-            f"{VOCAB}: a decoder-only model's source and target vocabularies differ"
-        )
+        raise CheckpointError(msg("in_file", path=VOCAB, reason=msg("ck_vocab_differ")))
     try:
         PromptTokenizer.from_vocab(src_tok.vocab)
     except ValueError as e:
-        raise CheckpointError(f"{VOCAB}: {e}") from None
+        raise CheckpointError(msg("in_file", path=VOCAB, reason=message_of(e))) from None
 
 
 def _model_config(config: dict[str, Any], where: Path) -> ModelConfig:
     if config.get("format") != FORMAT:
         raise CheckpointError(msg("not_a_model", path=str(where), format=FORMAT))
     if not isinstance(config.get("model"), dict):
-        raise CheckpointError(f'{where}: no "model" settings (a JSON object)')
+        raise CheckpointError(msg("in_file", path=str(where), reason=msg("ck_no_model")))
     try:
         return ModelConfig.from_dict(config["model"])
     except (ConfigError, TypeError) as e:
@@ -197,7 +192,7 @@ def _safetensors(read: Callable[[], dict[str, Tensor]], where: Path) -> dict[str
         return read()
     except (SafetensorError, OSError, ValueError) as e:
         raise CheckpointError(
-            f"{where}: not a readable safetensors file ({_first_line(e)})"
+            msg("in_file", path=str(where), reason=msg("hf_not_safetensors", reason=_first_line(e)))
         ) from None
 
 
@@ -214,29 +209,35 @@ def _model(
     # would avoid the allocation too, but costs a second of imports on every load).
     n_params = cfg.parameter_count(src_tok.size, tgt_tok.size)
     if n_params > MAX_PARAMETERS:
-        raise CheckpointError(
-            f"{config_where}: a model of {n_params:,} parameters is too large "
-            f"(the limit is {MAX_PARAMETERS:,})"
-        )
+        too_big = msg("ck_too_many_params", n=n_params, limit=MAX_PARAMETERS)
+        raise CheckpointError(msg("in_file", path=str(config_where), reason=too_big))
     try:
         model = build_model(cfg, src_tok.size, tgt_tok.size)
     except (RuntimeError, MemoryError, ValueError) as e:
-        raise CheckpointError(
-            f"{config_where}: cannot build this model ({_first_line(e)})"
-        ) from None
+        kept = message_of(e)
+        why = kept if isinstance(kept, Msg) else _first_line(e)
+        cannot = msg("ck_cannot_build", reason=why)
+        raise CheckpointError(msg("in_file", path=str(config_where), reason=cannot)) from None
     expected = model.state_dict()
     missing = sorted(set(expected) - set(state))
     unexpected = sorted(set(state) - set(expected))
     if missing or unexpected:
-        what = f"missing {missing[0]}" if missing else f"unexpected {unexpected[0]}"
-        raise CheckpointError(f"{weights}: weights do not match config.json ({what})")
+        key, name = (
+            ("hf_missing_weight", missing[0])
+            if missing
+            else ("hf_unexpected_weight", unexpected[0])
+        )
+        raise CheckpointError(msg("in_file", path=str(weights), reason=msg(key, name=name)))
     for name, tensor in state.items():
         ref = expected[name]
         if tensor.shape != ref.shape or tensor.dtype != ref.dtype:
-            raise CheckpointError(
-                f"{weights}: {name} has shape {tuple(tensor.shape)} {tensor.dtype}, "
-                f"expected {tuple(ref.shape)} {ref.dtype}"
+            shape = msg(
+                "hf_shape",
+                name=name,
+                shape=f"{tuple(tensor.shape)} {tensor.dtype}",
+                want=f"{tuple(ref.shape)} {ref.dtype}",
             )
+            raise CheckpointError(msg("in_file", path=str(weights), reason=shape))
         if not torch.isfinite(tensor).all():
             raise CheckpointError(msg("weights_not_finite", path=str(weights), name=name))
     model.load_state_dict(state)
@@ -290,7 +291,10 @@ def _check_weights_file(weights: Path) -> None:
     if not weights.exists():
         raise CheckpointError(msg("missing_file", path=str(weights)))
     if not weights.is_file():
-        raise CheckpointError(f"{weights}: {limits.describe_path(weights)}, not a file")
+        what = limits.describe_path(weights)
+        raise CheckpointError(
+            msg("in_file", path=str(weights), reason=msg("ck_not_file", what=what))
+        )
     size = weights.stat().st_size
     if size > limits.WEIGHTS_BYTES:
         raise CheckpointError(
@@ -303,15 +307,19 @@ def _tokenizer(data: Any, where: Path) -> Tokenizer:
         if isinstance(data, dict) and data.get("kind") == "word":
             vocab, lowercase, truecase = data["vocab"], data["lowercase"], data["truecase"]
             if not isinstance(vocab, list):
-                raise ValueError("vocab must be a list of strings")
+                raise ValueError(msg("ck_vocab_list"))
             if not isinstance(lowercase, bool) or not isinstance(truecase, bool):
-                raise ValueError("lowercase and truecase must be true or false")
+                raise ValueError(msg("ck_vocab_flags"))
             return WordTokenizer(vocab, lowercase, truecase)
         if isinstance(data, dict) and data.get("kind") == "bpe":
             return SubwordTokenizer.from_json(data)
     except (KeyError, TypeError, ValueError, Exception) as e:
-        raise CheckpointError(f"{where}: bad vocabulary ({_first_line(e)})") from None
-    raise CheckpointError(f"{where}: unknown tokenizer kind")
+        kept = message_of(e)
+        why = kept if isinstance(kept, Msg) else _first_line(e)
+        raise CheckpointError(
+            msg("in_file", path=str(where), reason=msg("ck_bad_vocab", reason=why))
+        ) from None
+    raise CheckpointError(msg("in_file", path=str(where), reason=msg("ck_tokenizer_kind")))
 
 
 def _first_line(e: BaseException) -> str:

@@ -28,7 +28,7 @@ from torch import Tensor
 
 from core.bundle import Bundle, Translation
 from core.decode import DecodeSettings
-from core.messages import msg
+from core.messages import joined, msg
 from core.trace import Intervention, Trace, active_tracer
 from core.tracing import Change, changes, trace_translation
 
@@ -111,10 +111,7 @@ def ablate_sublayer(layer_path: str, t: int | None = None) -> Intervention:
     it unchanged (``enc.0.ffn``, ``dec.1.cross_attn``; a mixture of experts, ``dec.0.moe``,
     ends in ``.combine`` rather than ``.out``)."""
     if not _SUBLAYER.match(layer_path):
-        raise ValueError(
-            f"{layer_path!r} is not a sublayer (enc.N.self_attn, enc.N.ffn, enc.N.moe, "
-            "dec.N.self_attn, dec.N.cross_attn, dec.N.ffn or dec.N.moe)"
-        )
+        raise ValueError(msg("iv_not_sublayer", path=repr(layer_path)))
     out = "combine" if layer_path.endswith(".moe") else "out"
     return _at(Intervention(f"{layer_path}.{out}", "zero"), t)
 
@@ -124,7 +121,7 @@ def edit_value(name: str, index: Sequence[int], value: float, t: int | None = No
     batch included: ``(0, 2, 5)``)."""
     idx = tuple(index)
     if not idx or any(isinstance(i, bool) or not isinstance(i, int) for i in idx):
-        raise ValueError(f"an index is a list of whole numbers; got {index!r}")
+        raise ValueError(msg("iv_index_numbers", index=repr(index)))
     if not math.isfinite(value):
         raise ValueError(msg("value_finite", value=repr(value)))
     return _at(Intervention(name, "replace", float(value), index=idx), t)
@@ -173,7 +170,13 @@ class _Chain(Intervention):
             except (RuntimeError, IndexError, TypeError, ValueError) as e:
                 first = str(e).strip().splitlines()[0][:160] if str(e).strip() else ""
                 raise ValueError(
-                    f"{label(part)} does not fit {part.name} of shape {tuple(x.shape)} ({first})"
+                    msg(
+                        "iv_not_fit",
+                        what=label(part),
+                        name=part.name,
+                        shape=tuple(x.shape),
+                        reason=first,
+                    )
                 ) from None
         return x
 
@@ -263,19 +266,19 @@ def from_json(data: Any) -> Intervention:
     """Rebuild an intervention from ``to_json`` output; anything else is a one-line
     ValueError (never evaluates anything: values are plain numbers)."""
     if not isinstance(data, dict):
-        raise ValueError("an intervention must be a JSON object")
+        raise ValueError(msg("iv_object"))
     unknown = sorted(set(data) - _FIELDS)
     if unknown:
-        raise ValueError(f"unknown intervention field(s): {', '.join(map(str, unknown))}")
+        raise ValueError(msg("iv_unknown_fields", names=joined(map(str, unknown))))
     name, op = data.get("name"), data.get("op")
     if not isinstance(name, str) or not name:
-        raise ValueError("an intervention needs a name (text)")
+        raise ValueError(msg("iv_name"))
     if op not in ("replace", "zero", "scale"):
-        raise ValueError(f"an intervention's op is replace, zero or scale; got {op!r}")
+        raise ValueError(msg("iv_op", op=repr(op)))
     head, t = data.get("head"), data.get("t")
     for field, v in (("head", head), ("t", t)):
         if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v < 0):
-            raise ValueError(f"an intervention's {field} must be a number 0 or more or null")
+            raise ValueError(msg("iv_field", field=field))
     value = _value_json(data.get("value", 0.0))
     index = data.get("index")
     idx = None if index is None else _index_from_json(index)
@@ -290,7 +293,7 @@ def _value_json(v: Any) -> float | np.ndarray:
             return np.array(v, dtype=np.float32)
         except ValueError:  # ragged lists
             pass
-    raise ValueError("an intervention's value must be a number or nested lists of numbers")
+    raise ValueError(msg("iv_value"))
 
 
 def _numbers_only(v: Any) -> bool:
@@ -301,7 +304,7 @@ def _numbers_only(v: Any) -> bool:
 
 def _index_from_json(index: Any) -> tuple[int | slice, ...]:
     if not isinstance(index, list) or not index:
-        raise ValueError("an intervention's index must be a non-empty list or null")
+        raise ValueError(msg("iv_index"))
     out: list[int | slice] = []
     for p in index:
         if isinstance(p, int) and not isinstance(p, bool):
@@ -309,7 +312,7 @@ def _index_from_json(index: Any) -> tuple[int | slice, ...]:
         elif isinstance(p, dict) and set(p) == {"slice"} and _slice_ok(p["slice"]):
             out.append(slice(*p["slice"]))
         else:
-            raise ValueError(f"an index part is a number or {{'slice': [a, b, c]}}; got {p!r}")
+            raise ValueError(msg("iv_index_part", part=repr(p)))
     return tuple(out)
 
 

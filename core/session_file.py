@@ -49,7 +49,7 @@ from core.decode import DecodeSettings
 from core.hf.hf_ref import ENTRY as REF
 from core.hf.hf_ref import ModelRef, ModelRefError, resolve
 from core.interventions import from_json as intervention_from_json
-from core.messages import msg
+from core.messages import Msg, message_of, msg
 from core.navigator import Selection
 
 FORMAT = "transformer-sim-session"
@@ -109,7 +109,7 @@ def save_session_file(path: str | Path, bundle: Bundle, state: dict[str, Any]) -
     try:
         state = check_state(state)
     except SessionFileError as e:
-        raise SessionFileError(f"cannot save {out}: {e}") from None
+        raise SessionFileError(msg("sf_cannot_save", path=str(out), reason=message_of(e))) from None
     if isinstance(bundle, hf.HFBundle):
         entries = {REF: _json_bytes(model_ref(bundle).to_json())}
     else:
@@ -138,7 +138,7 @@ def model_ref(bundle: hf.HFBundle) -> ModelRef:
     from core.hf.hf_cache import display_name
 
     if not bundle.folder or not bundle.fingerprint:
-        raise SessionFileError("the Hugging Face model has no folder to refer to")
+        raise SessionFileError(msg("sf_no_hf_folder"))
     family = bundle.pair.removeprefix("hf:") or "?"
     folder = Path(bundle.folder).absolute()
     return ModelRef(str(folder), display_name(folder), family, bundle.fingerprint)
@@ -155,17 +155,17 @@ def load_session_file(path: str | Path) -> tuple[Bundle, dict[str, Any]]:
     try:
         state_json = limits.parse_json(entries[STATE])
     except limits.LimitError as e:
-        raise SessionFileError(f"{where}/{STATE}: {e}") from None
+        raise SessionFileError(_in(f"{where}/{STATE}", message_of(e))) from None
     try:
         state = check_state(state_json)
     except SessionFileError as e:
-        raise SessionFileError(f"{where}/{STATE}: {e}") from None
+        raise SessionFileError(_in(f"{where}/{STATE}", message_of(e))) from None
     if REF in entries:
         return _referred_model(entries[REF], where), state
     try:
         bundle = checkpoint.from_bytes(entries, where)
     except CheckpointError as e:
-        raise SessionFileError(str(e)) from None
+        raise SessionFileError(message_of(e)) from None
     return bundle, state
 
 
@@ -175,7 +175,7 @@ def _referred_model(data: bytes, where: Path) -> Bundle:
     try:
         ref = ModelRef.from_json(limits.parse_json(data))
     except ValueError as e:
-        raise SessionFileError(f"{where}/{REF}: {_first_line(e)}") from None
+        raise SessionFileError(_in(f"{where}/{REF}", _reason(e))) from None
     try:
         folder = resolve(ref)
         bundle = hf.load_folder(folder)
@@ -184,7 +184,7 @@ def _referred_model(data: bytes, where: Path) -> Bundle:
     except ModelRefError as e:
         raise SessionFileError(msg(f"session_model_{e.key}", file=str(where), **e.values)) from None
     except hf.HFFolderError as e:
-        raise SessionFileError(f"{where}: {_first_line(e)}") from None
+        raise SessionFileError(_in(where, _reason(e))) from None
     return bundle
 
 
@@ -193,17 +193,16 @@ def _check_path(where: Path) -> None:
     smaller compressed); a folder or a pipe is named for what it is."""
     if where.is_dir():
         model = (where / CONFIG).exists() or (where / WEIGHTS).exists()
-        hint = " (a model folder: File > Open model folder, or translate --model)" if model else ""
-        raise SessionFileError(f"{where} is a folder, not a session file (.tsim){hint}")
+        key = "sf_is_model_folder" if model else "sf_is_folder"
+        raise SessionFileError(msg(key, path=str(where)))
     if not where.exists():
-        raise SessionFileError(f"session file not found: {where}")
+        raise SessionFileError(msg("sf_not_found", path=str(where)))
     if not where.is_file():
-        raise SessionFileError(f"{where} is {limits.describe_path(where)}, not a session file")
+        what = limits.describe_path(where)
+        raise SessionFileError(msg("sf_not_regular", path=str(where), what=what))
     size = where.stat().st_size
     if size > limits.SESSION_BYTES + MiB:
-        raise SessionFileError(
-            f"{where}: {size:,} bytes; a session file holds at most {limits.SESSION_BYTES:,}"
-        )
+        raise SessionFileError(_at(where, "sf_too_big", size=size, limit=limits.SESSION_BYTES))
 
 
 def _check_directory(where: Path) -> None:
@@ -217,16 +216,23 @@ def _check_directory(where: Path) -> None:
             f.seek(max(0, size - (1 << 16) - 22))
             tail = f.read()
     except OSError as e:
-        raise SessionFileError(f"{where}: cannot read it ({e.strerror or e})") from None
+        reason = str(e.strerror or e)
+        raise SessionFileError(msg("cannot_read", path=str(where), reason=reason)) from None
     end = tail.rfind(b"PK\x05\x06")
     if end < 0 or len(tail) - end < 22:
-        raise SessionFileError(f"{where}: not a session file (not a zip, or truncated)")
+        raise SessionFileError(_at(where, "sf_not_zip"))
     count, cd_size = struct.unpack_from("<HI", tail, end + 10)
     zip64 = end >= 20 and tail[end - 20 : end - 16] == b"PK\x06\x07"
     if zip64 or count > MAX_ENTRIES or cd_size > MAX_CENTRAL_DIRECTORY:
         raise SessionFileError(
-            f"{where}: not a session file ({count} entries in a {cd_size:,}-byte directory; "
-            f"a session file has {len(EMBEDDED)} or {len(REFERRED)})"
+            _at(
+                where,
+                "sf_directory",
+                count=count,
+                size=cd_size,
+                embedded=len(EMBEDDED),
+                referred=len(REFERRED),
+            )
         )
 
 
@@ -236,32 +242,35 @@ def _read_entries(where: Path) -> dict[str, bytes]:
     try:
         zf = zipfile.ZipFile(where)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
-        raise SessionFileError(
-            f"{where}: not a session file (not a zip, or truncated: {_first_line(e)})"
-        ) from None
+        raise SessionFileError(_at(where, "sf_not_zip_because", reason=_first_line(e))) from None
     with zf:
         infos = zf.infolist()
         names = [i.filename for i in infos]
         expected = REFERRED if REF in names else EMBEDDED
         for name in names:
             if name not in expected:
-                raise SessionFileError(f"{where}: unexpected entry {name!r}")
+                raise SessionFileError(_at(where, "sf_unexpected_entry", name=repr(name)))
             if names.count(name) > 1:
-                raise SessionFileError(f"{where}: entry {name!r} appears twice")
+                raise SessionFileError(_at(where, "sf_entry_twice", name=repr(name)))
         missing = [n for n in expected if n not in names]
         if missing:
-            raise SessionFileError(f"{where}: missing entry {missing[0]!r}")
+            raise SessionFileError(_at(where, "sf_missing_entry", name=repr(missing[0])))
         for info in infos:  # every declared size is checked before anything is inflated
             limit = LIMITS[info.filename]
             if info.file_size > limit:
                 raise SessionFileError(
-                    f"{where}: entry {info.filename!r} declares {info.file_size:,} bytes "
-                    f"(the limit is {limit:,})"
+                    _at(
+                        where,
+                        "sf_entry_declares",
+                        name=repr(info.filename),
+                        size=info.file_size,
+                        limit=limit,
+                    )
                 )
             if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-                raise SessionFileError(f"{where}: entry {info.filename!r} uses another compression")
+                raise SessionFileError(_at(where, "sf_entry_compression", name=repr(info.filename)))
             if info.flag_bits & 0x1:
-                raise SessionFileError(f"{where}: entry {info.filename!r} is encrypted")
+                raise SessionFileError(_at(where, "sf_entry_encrypted", name=repr(info.filename)))
         entries: dict[str, bytes] = {}
         budget = limits.SESSION_BYTES  # what all entries together may inflate to
         for info in infos:
@@ -283,21 +292,17 @@ def _read_entry(zf: zipfile.ZipFile, info: zipfile.ZipInfo, where: Path, budget:
                 size += len(chunk)
                 if size > limit:
                     raise SessionFileError(
-                        f"{where}: entry {info.filename!r} inflates past {limit:,} bytes "
-                        "(larger than it says, or than the file's budget)"
+                        _at(where, "sf_entry_inflates", name=repr(info.filename), limit=limit)
                     )
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError) as e:
-        raise SessionFileError(
-            f"{where}: entry {info.filename!r} is damaged ({_first_line(e)})"
-        ) from None
+        raise SessionFileError(_damaged(where, info, e)) from None
     except NotImplementedError as e:
-        raise SessionFileError(f"{where}: entry {info.filename!r}: {_first_line(e)}") from None
+        entry = f"{where}: entry {info.filename!r}"
+        raise SessionFileError(msg("in_file", path=entry, reason=_first_line(e))) from None
     except SessionFileError:
         raise
     except ValueError as e:
-        raise SessionFileError(
-            f"{where}: entry {info.filename!r} is damaged ({_first_line(e)})"
-        ) from None
+        raise SessionFileError(_damaged(where, info, e)) from None
     return b"".join(chunks)
 
 
@@ -333,31 +338,29 @@ def check_state(state: Any) -> dict[str, Any]:
     ±Infinity (Python's JSON spelling): a diverged run's history holds them.
     """
     if not isinstance(state, dict):
-        raise SessionFileError("the state must be a JSON object")
+        raise SessionFileError(msg("sf_state_object"))
     if state.get("format") != FORMAT:
-        raise SessionFileError(f"not a transformer-sim session (format {FORMAT!r} expected)")
+        raise SessionFileError(msg("sf_format", format=repr(FORMAT)))
     version = state.get("version")
     if version != VERSION or isinstance(version, bool):
-        raise SessionFileError(
-            f"session version {version!r} is not supported (this program reads {VERSION})"
-        )
+        raise SessionFileError(msg("sf_version", version=repr(version), reads=VERSION))
     unknown = sorted(set(state) - set(STATE_FIELDS))
     if unknown:
-        raise SessionFileError(f"unknown state field {unknown[0]!r}")
+        raise SessionFileError(msg("sf_unknown_field", name=repr(unknown[0])))
     for name, kind in STATE_FIELDS.items():
         if name not in state:
-            raise SessionFileError(f"the state has no {name!r}")
+            raise SessionFileError(msg("sf_no_field", name=repr(name)))
         _typed(state[name], kind, name)
     try:
         _check_fields(state)
     except RecursionError:
-        raise SessionFileError("the state is nested too deeply") from None
+        raise SessionFileError(msg("sf_too_deep")) from None
     return state
 
 
 def _check_fields(state: dict[str, Any]) -> None:
     if state["mode"] not in MODES:
-        raise SessionFileError(f"mode must be translate or train; got {state['mode']!r}")
+        raise SessionFileError(msg("sf_mode", mode=repr(state["mode"])))
     _nonnegative(state["cursor"], "cursor")
     _check_decode(state["decode"])
     for what, most in (
@@ -366,10 +369,10 @@ def _check_fields(state: dict[str, Any]) -> None:
         ("interventions", limits.MAX_INTERVENTIONS),
     ):
         if len(state[what]) > most:
-            raise SessionFileError(f"{len(state[what]):,} {what}; the limit is {most:,}")
+            raise SessionFileError(msg("sf_too_many", n=len(state[what]), what=what, limit=most))
     sel = state["selection"]
     if set(sel) != {"head", "row", "col"}:
-        raise SessionFileError('selection must have exactly "head", "row" and "col"')
+        raise SessionFileError(msg("sf_selection"))
     _nonnegative(sel["head"], "selection.head")
     for axis in ("row", "col"):
         if sel[axis] is not None:
@@ -381,11 +384,11 @@ def _check_fields(state: dict[str, Any]) -> None:
             try:
                 parse(item)
             except ValueError as e:
-                raise SessionFileError(f"{what}[{i}]: {_first_line(e)}") from None
+                raise SessionFileError(_in(f"{what}[{i}]", _reason(e))) from None
     for key, values in state["history"].items():
         _typed(values, list, f"history.{key}")
         if not all(_is_number(v) for v in values):
-            raise SessionFileError(f"history.{key} must be a list of numbers")
+            raise SessionFileError(msg("sf_history", key=key))
 
 
 def _intervention(data: Any) -> None:
@@ -400,7 +403,7 @@ def _check_decode(decode: dict[str, Any]) -> None:
     known = {f.name: f for f in fields(DecodeSettings)}
     if set(decode) != set(known):
         extra = sorted(set(decode) - set(known)) or sorted(set(known) - set(decode))
-        raise SessionFileError(f"decode settings do not match (field {extra[0]!r})")
+        raise SessionFileError(msg("sf_decode_fields", name=repr(extra[0])))
     defaults = DecodeSettings()
     for name, value in decode.items():
         kind = type(getattr(defaults, name))
@@ -408,7 +411,9 @@ def _check_decode(decode: dict[str, Any]) -> None:
             continue
         if kind is int and isinstance(value, int) and not isinstance(value, bool):
             continue
-        raise SessionFileError(f"decode.{name} must be a {kind.__name__}; got {value!r}")
+        raise SessionFileError(
+            msg("sf_decode_type", name=name, kind=kind.__name__, value=repr(value))
+        )
     ok = (
         decode["beam"] >= 1
         and decode["max_len"] >= 1
@@ -418,7 +423,7 @@ def _check_decode(decode: dict[str, Any]) -> None:
         and 0 < decode["top_p"] <= 1
     )
     if not ok:
-        raise SessionFileError("decode settings out of range")
+        raise SessionFileError(msg("sf_decode_range"))
     try:
         limits.check_beam(decode["beam"])
         limits.check_temperature(decode["temperature"])
@@ -428,26 +433,22 @@ def _check_decode(decode: dict[str, Any]) -> None:
         limits.check_count("decode.candidates", decode["candidates"], limits.MAX_CANDIDATES)
         limits.check_count("decode.top_k", decode["top_k"], limits.MAX_TOP_K)
     except limits.LimitError as e:
-        raise SessionFileError(f"decode settings out of range: {e}") from None
+        raise SessionFileError(msg("sf_decode_range_because", reason=message_of(e))) from None
     if not 0 <= decode["length_penalty"] <= limits.MAX_LENGTH_PENALTY:
-        raise SessionFileError(
-            f"decode settings out of range: length_penalty must be from 0 to "
-            f"{limits.MAX_LENGTH_PENALTY:g}"
-        )
+        penalty = msg("sf_length_penalty", high=f"{limits.MAX_LENGTH_PENALTY:g}")
+        raise SessionFileError(msg("sf_decode_range_because", reason=penalty))
 
 
 def _typed(value: Any, kind: type, name: str) -> None:
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise SessionFileError(f"{name} must be {_JSON_NAMES[kind]}; got {_short(value)}")
-
-
-_JSON_NAMES = {str: "text", int: "a whole number", dict: "a JSON object", list: "a JSON list"}
+        what = msg(f"sf_kind_{kind.__name__}")
+        raise SessionFileError(msg("sf_typed", name=name, kind=what, got=_short(value)))
 
 
 def _nonnegative(value: Any, name: str) -> None:
     _typed(value, int, name)
     if value < 0:
-        raise SessionFileError(f"{name} must be 0 or more; got {value}")
+        raise SessionFileError(msg("sf_nonnegative", name=name, value=value))
 
 
 def _is_number(v: Any) -> bool:
@@ -457,6 +458,26 @@ def _is_number(v: Any) -> bool:
 def _short(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=False, default=str)
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _at(where: Path, key: str, /, **args: Any) -> Msg:
+    """``where: <message key>``: a message in English and Chinese."""
+    return msg("in_file", path=str(where), reason=msg(key, **args))
+
+
+def _in(where: str | Path, reason: str) -> Msg:
+    """``where: reason`` (a ``Msg`` reason says itself in Chinese too)."""
+    return msg("in_file", path=str(where), reason=reason)
+
+
+def _damaged(where: Path, info: zipfile.ZipInfo, e: BaseException) -> Msg:
+    return _at(where, "sf_entry_damaged", name=repr(info.filename), reason=_first_line(e))
+
+
+def _reason(e: BaseException) -> str:
+    """An error's reason: its ``Msg`` (translatable) or its first line."""
+    kept = message_of(e)
+    return kept if isinstance(kept, Msg) else _first_line(e)
 
 
 def _first_line(e: BaseException) -> str:

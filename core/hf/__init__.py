@@ -17,8 +17,16 @@ from pathlib import Path
 from core import limits
 from core.hf import hf_bert, hf_gpt2, hf_marian, hf_marian_bundle, hf_ref
 from core.hf.hf_bundle import HFBundle
-from core.hf.hf_folder import HFFolderError, is_hf_folder, read_config, read_weights, weight_files
+from core.hf.hf_folder import (
+    HFFolderError,
+    at,
+    is_hf_folder,
+    read_config,
+    read_weights,
+    weight_files,
+)
 from core.hf.hf_tokenizer import HFTextTokenizer, HFTokenizerError
+from core.messages import joined, message_of, msg
 
 __all__ = ["FAMILIES", "HFBundle", "HFFolderError", "is_hf_folder", "load_folder", "trace_bytes"]
 
@@ -31,13 +39,13 @@ def load_folder(path: str | Path) -> HFBundle:
     ``HFFolderError`` with one line (the family, the option, the file)."""
     folder = Path(path)
     if not folder.is_dir():
-        raise HFFolderError(f"model folder not found: {folder}")
+        raise HFFolderError(msg("model_folder_not_found", folder=str(folder)))
     config = read_config(folder)
     where = str(folder / "config.json")
     family = config.get("model_type")
     if family not in FAMILIES:
         raise HFFolderError(
-            f"{where}: model_type {family!r} is not supported (supported: {', '.join(FAMILIES)})"
+            at(where, "hf_list_family", family=repr(family), families=joined(FAMILIES))
         )
     bert = family == "bert"
     family_module = {"bert": hf_bert, "gpt2": hf_gpt2, "marian": hf_marian}[family]
@@ -46,20 +54,16 @@ def load_folder(path: str | Path) -> HFBundle:
         limits.check_model(cfg, vocab, vocab, real=True)  # a real checkpoint's own budget
     except limits.LimitError as e:
         params = cfg.parameter_count(vocab, vocab)
-        raise HFFolderError(
-            f"{where}: {e} (a training step would need about "
-            f"{_gib(limits.train_step_bytes(params))} more)"
-        ) from None
+        need = _gib(limits.train_step_bytes(params))
+        raise HFFolderError(at(where, "hf_limit_train", reason=message_of(e), need=need)) from None
     if family == "marian":  # its tokenizer is sentencepiece's, its ids its own
         return hf_marian_bundle.load(folder, config, cfg, vocab)
     try:
         tok = HFTextTokenizer.from_folder(folder, None if bert else EOT, specials=bert)
     except HFTokenizerError as e:
-        raise HFFolderError(str(e)) from None
+        raise HFFolderError(message_of(e)) from None
     if tok.size > vocab:
-        raise HFFolderError(
-            f"{folder}: the tokenizer has {tok.size} tokens; the model reads {vocab}"
-        )
+        raise HFFolderError(at(folder, "hf_tokenizer_size", n=tok.size, vocab=vocab))
     state = read_weights(weight_files(folder))
     mark = hf_ref.fingerprint(folder)  # what a session file keeps instead of the weights
     weights = str(folder / "model.safetensors")

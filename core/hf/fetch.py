@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from core import desktop
+from core.messages import Msg, msg
 
 # What core/hf reads; everything else in a hub repository is left on the hub.
 FILES = [
@@ -52,7 +53,7 @@ def target_folder(name: str, home: Path | None = None) -> Path:
 
 def check_name(name: str) -> str:
     if not _NAME.match(name) or ".." in name:
-        raise FetchError(f"not a Hugging Face model name: {name!r} (e.g. gpt2, org/model)")
+        raise FetchError(msg("fetch_bad_name", name=repr(name)))
     return name
 
 
@@ -78,18 +79,18 @@ def fetch(name: str, home: Path | None = None, download: Callable[..., str] | No
             shutil.rmtree(folder, ignore_errors=True)
         raise FetchError(_explain(name, e)) from None
     if not (folder / "config.json").is_file():
-        raise FetchError(f"{name}: the download has no config.json; is it a model repository?")
+        raise FetchError(msg("fetch_no_config", name=name))
     return folder
 
 
-def _explain(name: str, e: BaseException) -> str:
+def _explain(name: str, e: BaseException) -> Msg:
     """One line for a failed download: offline, unknown name, gated, or the error itself."""
     kind = type(e).__name__
     text = (str(e).strip().splitlines() or [kind])[0][:160]
     if kind in ("RepositoryNotFoundError", "RevisionNotFoundError"):
-        return f"no model {name!r} on the Hugging Face hub (or it is private)"
+        return msg("fetch_no_model", name=repr(name))
     if kind == "GatedRepoError":
-        return f"{name!r} is gated: accept its licence on huggingface.co and log in first"
+        return msg("fetch_gated", name=repr(name))
     offline = (
         "LocalEntryNotFoundError",
         "ConnectError",
@@ -100,9 +101,5 @@ def _explain(name: str, e: BaseException) -> str:
         "gaierror",
     )
     if kind in offline or "offline" in text.lower() or "connect" in text.lower():
-        return (
-            f"cannot reach the Hugging Face hub to fetch {name!r} (offline?): connect to "
-            "the network and run fetch again, or open a folder copied from another "
-            "machine with --model DIR"
-        )
-    return f"fetching {name!r} failed: {kind}: {text}"
+        return msg("fetch_offline", name=repr(name))
+    return msg("fetch_failed", name=repr(name), kind=kind, text=text)

@@ -27,7 +27,8 @@ from torch import Tensor
 
 from core import limits
 from core.config import ModelConfig
-from core.hf.hf_folder import HFFolderError, Renaming, dump, load_checked
+from core.hf.hf_folder import HFFolderError, Renaming, at, bad_config, dump, load_checked, option
+from core.messages import joined
 from core.model_encoder import EncoderClassifier
 
 ACTIVATIONS = {"gelu": "gelu", "relu": "relu", "gelu_new": "gelu_tanh"}
@@ -52,17 +53,22 @@ def model_config(config: dict[str, Any], where: str) -> tuple[ModelConfig, int]:
     """HF BertConfig JSON -> (the engine's config, the vocabulary size)."""
     for key, ok in UNSUPPORTED.items():
         if key in config and config[key] != ok:
-            raise HFFolderError(f"{where}: unsupported BERT option {key}={dump(config[key])}")
+            raise HFFolderError(option(where, "BERT", key, config[key]))
     archs = config.get("architectures") or [CLASSIFIER]
     mlm = is_masked_lm(config)
     if CLASSIFIER not in archs and not mlm:
         raise HFFolderError(
-            f"{where}: unsupported BERT head {dump(archs)}: supported are {CLASSIFIER} "
-            f"and {', '.join(MASKED_LM)} (masked words)"
+            at(
+                where,
+                "hf_bert_head",
+                archs=dump(archs),
+                classifier=CLASSIFIER,
+                masked=joined(MASKED_LM),
+            )
         )
     act = config.get("hidden_act", "gelu")
     if act not in ACTIVATIONS:
-        raise HFFolderError(f"{where}: unsupported BERT option hidden_act={dump(act)}")
+        raise HFFolderError(option(where, "BERT", "hidden_act", act))
     try:
         d, vocab = int(config["hidden_size"]), int(config["vocab_size"])
         labels = config.get("id2label") or {}
@@ -87,8 +93,7 @@ def model_config(config: dict[str, Any], where: str) -> tuple[ModelConfig, int]:
             mlm=mlm,
         )
     except (KeyError, TypeError, ValueError) as e:
-        reason = f"missing {e}" if isinstance(e, KeyError) else str(e).splitlines()[0]
-        raise HFFolderError(f"{where}: not a usable BERT config ({reason})") from None
+        raise HFFolderError(bad_config(where, "BERT", e)) from None
     return cfg, vocab
 
 
@@ -135,9 +140,7 @@ def engine_state(state: dict[str, Tensor], cfg: ModelConfig, where: str) -> dict
         linear("pooler.dense", "pool")
         linear("classifier", "head")
     if src:
-        raise HFFolderError(
-            f"{where}: weights do not match config.json (unexpected {sorted(src)[0]})"
-        )
+        raise HFFolderError(at(where, "hf_unexpected_weight", name=sorted(src)[0]))
     return out
 
 

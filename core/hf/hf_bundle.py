@@ -51,7 +51,7 @@ class HFPrompts:
     def prompt(self, source: str) -> Encoded:
         enc = self.tok.encode(check_text(source))
         if not enc.ids:
-            raise InputError("the text has no tokens")
+            raise InputError(msg("hf_no_tokens"))
         return enc
 
     def example(self, pair: Pair) -> PromptExample:
@@ -98,25 +98,17 @@ class HFBundle(Bundle):
         enc = self.prompt_tok.prompt(text)
         limit = self.cfg.max_len - 1
         if len(enc.ids) > limit:
-            raise InputError(
-                f"the prompt has {len(enc.ids)} tokens; this model reads at most {limit}"
-            )
+            raise InputError(msg("prompt_too_long", n=len(enc.ids), limit=limit))
         return torch.tensor([enc.ids]), enc
 
     def classify(self, text: str) -> Classification:
         """BERT: the sentence with the tokenizer's own ``[CLS]`` ... ``[SEP]``."""
         if self.cfg.mlm:  # a pre-trained BERT has no classification head (core.fill_mask)
-            raise ValueError(
-                "this BERT fills in masked words and has no classification head: "
-                "use fill-mask with [MASK] in the sentence"
-            )
+            raise ValueError(msg("hf_bert_no_head"))
         model = self.classifier()
         enc = self.hf_tok.encode(check_text(text))
         if len(enc.ids) > self.cfg.max_len:
-            raise InputError(
-                f"the sentence has {len(enc.ids)} tokens; this model reads at most "
-                f"{self.cfg.max_len}"
-            )
+            raise InputError(msg("sentence_too_long", n=len(enc.ids), limit=self.cfg.max_len))
         return Classification(enc, self._ranked(model, torch.tensor([enc.ids])))
 
     def translate(

@@ -37,7 +37,7 @@ from core.hf.hf_folder import (
     read_config,
     weight_files,
 )
-from core.messages import joined, message_of, msg
+from core.messages import Msg, joined, message_of, msg
 
 MAX_REPOS = 500  # repositories looked at in one cache (a listing, not a crawl)
 MAX_FILES = 2_000  # files counted for one model's size on disk
@@ -210,11 +210,24 @@ def _mtime(path: Path) -> float:
         return 0.0
 
 
+def _short_msg(message: Msg, folder: Path) -> str:
+    """``Msg`` form of ``_short``: ``folder[/config.json]: reason`` is the reason alone,
+    a path inside the folder is named from the folder."""
+    path = message.args.get("path")
+    if not isinstance(path, str):
+        return message
+    if message.key == "in_file" and path in (str(folder), str(folder / CONFIG)):
+        reason = message.args["reason"]
+        return _short_msg(reason, folder) if isinstance(reason, Msg) else str(reason)
+    inside = path.removeprefix(f"{folder}/")
+    return message if inside == path else msg(message.key, **{**message.args, "path": inside})
+
+
 def _short(message: str, folder: Path) -> str:
     """A loader message without the folder's long path in front (the dialog shows it);
-    a ``Msg`` is kept whole, so it can still be shown in the window's language."""
-    if hasattr(message, "in_lang"):
-        return message
+    a ``Msg`` stays one, so it can still be shown in the window's language."""
+    if isinstance(message, Msg):
+        return _short_msg(message, folder)
     text = message.splitlines()[0] if message else ""
     for prefix in (f"{folder}/config.json: ", f"{folder}: ", f"{folder}/"):
         text = text.removeprefix(prefix)

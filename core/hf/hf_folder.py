@@ -19,15 +19,14 @@ from safetensors.torch import load_file
 from torch import Tensor, nn
 
 from core import limits
+from core.messages import Msg, message_of, msg
 
 CONFIG = "config.json"
 WEIGHTS = "model.safetensors"
 INDEX = "model.safetensors.index.json"
 PICKLES = ("pytorch_model.bin", "pytorch_model.bin.index.json", "tf_model.h5", "flax_model.msgpack")
-CONVERT = (
-    "convert it to safetensors first, e.g. in Python: "
-    "AutoModel.from_pretrained(DIR).save_pretrained(DIR, safe_serialization=True)"
-)
+CONVERT_CODE = "AutoModel.from_pretrained(DIR).save_pretrained(DIR, safe_serialization=True)"
+CONVERT = f"convert it to safetensors first, e.g. in Python: {CONVERT_CODE}"
 
 
 class HFFolderError(ValueError):
@@ -53,9 +52,9 @@ def read_config(folder: Path) -> dict[str, Any]:
     try:
         data = limits.parse_json(limits.read_file(path, limits.CONFIG_BYTES))
     except (OSError, limits.LimitError) as e:
-        raise HFFolderError(f"{path}: cannot read it ({_first_line(e)})") from None
+        raise HFFolderError(msg("cannot_read", path=str(path), reason=reason_of(e))) from None
     if not isinstance(data, dict):
-        raise HFFolderError(f"{path}: expected a JSON object")
+        raise HFFolderError(msg("expected_object", path=str(path)))
     return data
 
 
@@ -67,11 +66,8 @@ def weight_files(folder: Path) -> list[Path]:
         return _shards(folder)
     pickled = [name for name in PICKLES if (folder / name).exists()]
     if pickled:
-        raise HFFolderError(
-            f"{folder / pickled[0]}: weights in a pickle-based format are not read "
-            f"(unpickling can run code); {CONVERT}"
-        )
-    raise HFFolderError(f"{folder}: no {WEIGHTS} (or {INDEX}) in this folder")
+        raise HFFolderError(at(folder / pickled[0], "hf_pickle", code=CONVERT_CODE))
+    raise HFFolderError(at(folder, "hf_no_weights", weights=WEIGHTS, index=INDEX))
 
 
 def _shards(folder: Path) -> list[Path]:
@@ -79,16 +75,14 @@ def _shards(folder: Path) -> list[Path]:
         index = limits.parse_json(limits.read_file(folder / INDEX, limits.CONFIG_BYTES * 16))
         names = sorted(set(index["weight_map"].values()))
     except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
-        raise HFFolderError(
-            f"{folder / INDEX}: not a safetensors index ({_first_line(e)})"
-        ) from None
+        raise HFFolderError(at(folder / INDEX, "hf_not_index", reason=reason_of(e))) from None
     paths = []
     for name in names:
         path = folder / str(name)
         if "/" in str(name) or "\\" in str(name) or not str(name).endswith(".safetensors"):
-            raise HFFolderError(f"{folder / INDEX}: shard name {name!r} is not a file here")
+            raise HFFolderError(at(folder / INDEX, "hf_shard_name", name=repr(name)))
         if not path.is_file():
-            raise HFFolderError(f"missing {path} (listed in {INDEX})")
+            raise HFFolderError(msg("hf_missing_shard", path=str(path), index=INDEX))
         paths.append(path)
     return paths
 
@@ -98,23 +92,47 @@ def read_weights(files: list[Path]) -> dict[str, Tensor]:
     total = sum(p.stat().st_size for p in files)
     if total > limits.REAL_WEIGHTS_BYTES:  # a real checkpoint's budget (core.limits)
         raise HFFolderError(
-            f"{files[0].parent}: {total:,} bytes of weights; "
-            f"the limit is {limits.REAL_WEIGHTS_BYTES:,}"
+            at(files[0].parent, "hf_weights_too_big", size=total, limit=limits.REAL_WEIGHTS_BYTES)
         )
     state: dict[str, Tensor] = {}
     for path in files:
         try:
             state.update(load_file(str(path)))
         except (SafetensorError, OSError, ValueError) as e:
-            raise HFFolderError(
-                f"{path}: not a readable safetensors file ({_first_line(e)})"
-            ) from None
+            raise HFFolderError(at(path, "hf_not_safetensors", reason=reason_of(e))) from None
     return state
 
 
 def dump(data: Any) -> str:
     """Compact JSON for messages."""
     return json.dumps(data)[:80]
+
+
+def at(where: str | Path, key: str, /, **args: Any) -> Msg:
+    """``where: <message key>``, one line whose reason says itself in Chinese too."""
+    return msg("in_file", path=str(where), reason=msg(key, **args))
+
+
+def bad_config(where: str, family: str, e: BaseException) -> Msg:
+    """``where: not a usable <family> config (reason)``: a missing key or a bad value."""
+    if isinstance(e, KeyError):
+        reason: str = msg("hf_missing_key", key=str(e))
+    else:
+        kept = message_of(e)
+        reason = kept if isinstance(kept, Msg) else (str(e).splitlines() or [""])[0]
+    return at(where, "hf_bad_config", family=family, reason=reason)
+
+
+def option(where: str, family: str, key: str, value: Any) -> Msg:
+    """``where: unsupported <family> option key=value``."""
+    return at(where, "hf_option", family=family, key=key, value=dump(value))
+
+
+def reason_of(e: BaseException) -> str:
+    """An error's reason inside a message: its ``Msg`` (translatable), or its first line
+    (a library's English, shown as it is)."""
+    kept = message_of(e)
+    return kept if isinstance(kept, Msg) else _first_line(e)
 
 
 def _first_line(e: BaseException) -> str:
@@ -133,10 +151,10 @@ def load_checked(model: M, mapped: dict[str, Tensor], where: str) -> M:
         got = mapped[name]
         if got.shape != ref.shape:
             raise HFFolderError(
-                f"{where}: {name} has shape {tuple(got.shape)}, expected {tuple(ref.shape)}"
+                at(where, "hf_shape", name=name, shape=tuple(got.shape), want=tuple(ref.shape))
             )
         if not bool(torch.isfinite(got).all()):
-            raise HFFolderError(f"{where}: {name} holds NaN or infinite values")
+            raise HFFolderError(msg("weights_not_finite", path=where, name=name))
     model.load_state_dict(mapped)
     model.eval()
     return model
@@ -153,7 +171,7 @@ class Renaming:
 
     def take(self, name: str) -> Tensor:
         if name not in self.src:
-            raise HFFolderError(f"{self.where}: weights do not match config.json (missing {name})")
+            raise HFFolderError(at(self.where, "hf_missing_weight", name=name))
         return self.src.pop(name).float()
 
     def linear(self, hf: str, ours: str) -> None:

@@ -19,7 +19,8 @@ from torch import Tensor
 
 from core import limits
 from core.config import ConfigError, ModelConfig
-from core.hf.hf_folder import HFFolderError, Renaming, dump, load_checked
+from core.hf.hf_folder import HFFolderError, Renaming, at, bad_config, load_checked, option
+from core.messages import message_of, msg
 from core.model_decoder import DecoderOnly
 
 ACTIVATIONS = {
@@ -42,10 +43,10 @@ def model_config(config: dict[str, Any], where: str) -> tuple[ModelConfig, int]:
     engine cannot reproduce is refused with its name and value."""
     for key, ok in UNSUPPORTED.items():
         if key in config and config[key] != ok:
-            raise HFFolderError(f"{where}: unsupported GPT-2 option {key}={dump(config[key])}")
+            raise HFFolderError(option(where, "GPT-2", key, config[key]))
     act = config.get("activation_function", "gelu_new")
     if act not in ACTIVATIONS:
-        raise HFFolderError(f"{where}: unsupported GPT-2 option activation_function={dump(act)}")
+        raise HFFolderError(option(where, "GPT-2", "activation_function", act))
     try:
         d, vocab = int(config["n_embd"]), int(config["vocab_size"])
         n_positions = int(config.get("n_positions", config.get("n_ctx", 1024)))
@@ -69,10 +70,9 @@ def model_config(config: dict[str, Any], where: str) -> tuple[ModelConfig, int]:
             norm_eps=float(config.get("layer_norm_epsilon", 1e-5)),
         )
     except (KeyError, TypeError, ValueError) as e:
-        reason = f"missing {e}" if isinstance(e, KeyError) else str(e).splitlines()[0]
-        raise HFFolderError(f"{where}: not a usable GPT-2 config ({reason})") from None
+        raise HFFolderError(bad_config(where, "GPT-2", e)) from None
     except ConfigError as e:  # pragma: no cover - ConfigError is a ValueError, kept for clarity
-        raise HFFolderError(f"{where}: {e}") from None
+        raise HFFolderError(msg("in_file", path=where, reason=message_of(e))) from None
     return cfg, vocab
 
 
@@ -107,13 +107,11 @@ def engine_state(
     if cfg.tie_head:
         out["head.weight"] = out["tgt_embed.weight"]
     elif head is None:
-        raise HFFolderError(f"{where}: tie_word_embeddings is false but lm_head.weight is missing")
+        raise HFFolderError(at(where, "hf_no_lm_head"))
     else:
         out["head.weight"] = head.float()
     if src:
-        raise HFFolderError(
-            f"{where}: weights do not match config.json (unexpected {sorted(src)[0]})"
-        )
+        raise HFFolderError(at(where, "hf_unexpected_weight", name=sorted(src)[0]))
     return out
 
 

@@ -27,7 +27,7 @@ from torch import Tensor
 
 from core import limits
 from core.config import ModelConfig
-from core.hf.hf_folder import HFFolderError, Renaming, dump, load_checked
+from core.hf.hf_folder import HFFolderError, Renaming, at, bad_config, dump, load_checked, option
 from core.model import Transformer
 from core.model_base import sinusoid_halves
 
@@ -58,28 +58,31 @@ def model_config(config: dict[str, Any], where: str) -> tuple[ModelConfig, int]:
     engine cannot reproduce is refused with its name and value."""
     for key, ok in UNSUPPORTED.items():
         if key in config and config[key] != ok:
-            raise HFFolderError(f"{where}: unsupported Marian option {key}={dump(config[key])}")
+            raise HFFolderError(option(where, "Marian", key, config[key]))
     archs = config.get("architectures") or ["MarianMTModel"]
     if "MarianMTModel" not in archs:
-        raise HFFolderError(
-            f"{where}: unsupported Marian head {dump(archs)}: only MarianMTModel (translation)"
-        )
+        raise HFFolderError(at(where, "hf_marian_head", archs=dump(archs)))
     act = config.get("activation_function", "gelu")
     if act not in ACTIVATIONS:
-        raise HFFolderError(f"{where}: unsupported Marian option activation_function={dump(act)}")
+        raise HFFolderError(option(where, "Marian", "activation_function", act))
     try:
         d, vocab = int(config["d_model"]), int(config["vocab_size"])
         decoder_vocab = config.get("decoder_vocab_size")
         if decoder_vocab is not None and int(decoder_vocab) != vocab:
             raise HFFolderError(
-                f"{where}: unsupported Marian option decoder_vocab_size={dump(decoder_vocab)} "
-                f"(the engine shares one vocabulary of {vocab})"
+                at(where, "hf_marian_vocab", value=dump(decoder_vocab), vocab=vocab)
             )
         for enc, dec in SAME:
             if enc in config and dec in config and int(config[enc]) != int(config[dec]):
                 raise HFFolderError(
-                    f"{where}: unsupported Marian option {dec}={dump(config[dec])} "
-                    f"(differs from {enc}={dump(config[enc])})"
+                    at(
+                        where,
+                        "hf_marian_differs",
+                        dec=dec,
+                        value=dump(config[dec]),
+                        enc=enc,
+                        other=dump(config[enc]),
+                    )
                 )
         cfg = ModelConfig(
             arch="encoder-decoder",
@@ -102,8 +105,7 @@ def model_config(config: dict[str, Any], where: str) -> tuple[ModelConfig, int]:
     except (KeyError, TypeError, ValueError) as e:
         if isinstance(e, HFFolderError):
             raise
-        reason = f"missing {e}" if isinstance(e, KeyError) else str(e).splitlines()[0]
-        raise HFFolderError(f"{where}: not a usable Marian config ({reason})") from None
+        raise HFFolderError(bad_config(where, "Marian", e)) from None
     return cfg, vocab
 
 
@@ -115,8 +117,7 @@ def special_ids(config: dict[str, Any], where: str) -> tuple[int, int, int]:
         start = config.get(DECODER_START)
         return pad, eos, pad if start is None else int(start)
     except (KeyError, TypeError, ValueError) as e:
-        reason = f"missing {e}" if isinstance(e, KeyError) else str(e).splitlines()[0]
-        raise HFFolderError(f"{where}: not a usable Marian config ({reason})") from None
+        raise HFFolderError(bad_config(where, "Marian", e)) from None
 
 
 def engine_state(state: dict[str, Tensor], cfg: ModelConfig, where: str) -> dict[str, Tensor]:
@@ -134,7 +135,7 @@ def engine_state(state: dict[str, Tensor], cfg: ModelConfig, where: str) -> dict
     if cfg.tie_head:
         out["head.weight"] = table
     elif head is None:
-        raise HFFolderError(f"{where}: tie_word_embeddings is false but lm_head.weight is missing")
+        raise HFFolderError(at(where, "hf_no_lm_head"))
     else:
         out["head.weight"] = head.float()
     out["logits_bias"] = take("final_logits_bias").reshape(-1)  # (1, V) -> (V,)
@@ -157,9 +158,7 @@ def engine_state(state: dict[str, Tensor], cfg: ModelConfig, where: str) -> dict
         linear(f"{h}fc2", f"{e}ffn.lin2")
         linear(f"{h}final_layer_norm", f"{e}norm3")
     if src:
-        raise HFFolderError(
-            f"{where}: weights do not match config.json (unexpected {sorted(src)[0]})"
-        )
+        raise HFFolderError(at(where, "hf_unexpected_weight", name=sorted(src)[0]))
     return out
 
 
@@ -183,7 +182,7 @@ def _check_positions(stored: Tensor | None, cfg: ModelConfig, where: str) -> Non
     if stored.shape[1:] != want.shape[1:] or not torch.allclose(
         stored[:n].float(), want, atol=1e-4, rtol=0
     ):
-        raise HFFolderError(f"{where}: embed_positions.weight is not Marian's sinusoid table")
+        raise HFFolderError(at(where, "hf_marian_positions"))
 
 
 def build(
@@ -191,7 +190,7 @@ def build(
 ) -> Transformer:
     """The engine's Marian with the checkpoint's weights; shapes checked one by one."""
     if not 0 <= pad_id < vocab:
-        raise HFFolderError(f"{where}: pad_token_id {pad_id} is not an id of the {vocab} tokens")
+        raise HFFolderError(at(where, "hf_pad_id", pad=pad_id, vocab=vocab))
     mapped = engine_state(state, cfg, where)
     model = Transformer(cfg, vocab, vocab, pad_id=pad_id, tgt_pad_id=-1)
     # transformers' nn.Embedding(padding_idx=pad): lookups of the padding id (the

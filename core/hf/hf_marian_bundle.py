@@ -34,10 +34,10 @@ from core.decode import (
 )
 from core.hf import hf_marian, hf_ref, hf_spm
 from core.hf.hf_bundle import HFBundle
-from core.hf.hf_folder import HFFolderError, read_weights, weight_files
+from core.hf.hf_folder import HFFolderError, at, read_weights, weight_files
 from core.hf.hf_spm import SpmTokenizer
 from core.hf.hf_tokenizer import HFTokenizerError
-from core.messages import joined, msg
+from core.messages import joined, message_of, msg
 from core.model import Transformer
 from core.prompt_task import PromptTokenizer
 from core.tokenizer import EOS_ID, Encoded, InputError, check_text
@@ -185,19 +185,23 @@ def load(folder: Path, config: dict[str, Any], cfg: ModelConfig, vocab: int) -> 
     try:
         src_tok, tgt_tok = hf_spm.from_folder(folder)
     except HFTokenizerError as e:
-        raise HFFolderError(str(e)) from None
+        raise HFFolderError(message_of(e)) from None
     if src_tok.size > vocab:
-        raise HFFolderError(
-            f"{folder}: the tokenizer has {src_tok.size} tokens; the model reads {vocab}"
-        )
+        raise HFFolderError(at(folder, "hf_tokenizer_size", n=src_tok.size, vocab=vocab))
     pad, eos, start = hf_marian.special_ids(config, where)
     if (pad, eos) != (src_tok.pad_id, src_tok.eos_id):
         raise HFFolderError(
-            f"{where}: pad_token_id {pad} / eos_token_id {eos} are not vocab.json's "
-            f"<pad> {src_tok.pad_id} / </s> {src_tok.eos_id}"
+            at(
+                where,
+                "hf_marian_special",
+                pad=pad,
+                eos=eos,
+                pad_id=src_tok.pad_id,
+                eos_id=src_tok.eos_id,
+            )
         )
     if not 0 <= start < vocab:
-        raise HFFolderError(f"{where}: {hf_marian.DECODER_START} {start} is not a token id")
+        raise HFFolderError(at(where, "hf_start_token", name=hf_marian.DECODER_START, start=start))
     state = read_weights(weight_files(folder))
     mark = hf_ref.fingerprint(folder)  # what a session file keeps instead of the weights
     model = hf_marian.build(state, cfg, vocab, pad, str(folder / "model.safetensors"))

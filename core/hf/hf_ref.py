@@ -37,7 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from core import limits
-from core.hf.hf_folder import CONFIG, HFFolderError, weight_files
+from core.hf.hf_folder import CONFIG, HFFolderError, at, weight_files
+from core.messages import message_of, msg
 
 FORMAT = "transformer-sim-hf-model"
 VERSION = 1
@@ -91,19 +92,19 @@ class ModelRef:
     def from_json(data: Any) -> ModelRef:
         """A checked reference (ValueError with one line otherwise)."""
         if not isinstance(data, dict) or data.get("format") != FORMAT:
-            raise ValueError(f"not a model reference ({FORMAT!r} expected)")
+            raise ValueError(msg("ref_format", format=repr(FORMAT)))
         if data.get("version") != VERSION or isinstance(data.get("version"), bool):
-            raise ValueError(f"model reference version {data.get('version')!r} is not supported")
+            raise ValueError(msg("ref_version", version=repr(data.get("version"))))
         fields = ("folder", "name", "family", "fingerprint")
         extra = sorted(set(data) - {"format", "version", *fields})
         if extra:
-            raise ValueError(f"unknown model reference field {extra[0]!r}")
+            raise ValueError(msg("ref_unknown_field", field=repr(extra[0])))
         for key in fields:
             value = data.get(key)
             if not isinstance(value, str) or not value or len(value) > 4096 or "\0" in value:
-                raise ValueError(f"model reference field {key!r} must be a non-empty text")
+                raise ValueError(msg("ref_field_text", field=repr(key)))
         if not data["fingerprint"].startswith("sha256:"):
-            raise ValueError("model reference fingerprint must be sha256:…")
+            raise ValueError(msg("ref_fingerprint"))
         return ModelRef(*(data[k] for k in fields))
 
 
@@ -145,7 +146,7 @@ def _fingerprint_or_say(folder: Path) -> str:
     try:
         return fingerprint(folder)
     except HFFolderError as e:
-        raise ModelRefError("unreadable", folder=str(folder), reason=str(e)) from None
+        raise ModelRefError("unreadable", folder=str(folder), reason=message_of(e)) from None
 
 
 def _same_name(ref: ModelRef) -> list[Path]:
@@ -158,7 +159,7 @@ def _small(path: Path) -> bytes:
     try:
         return limits.read_file(path, SMALL_FILE)
     except (OSError, limits.LimitError) as e:
-        raise HFFolderError(f"{path}: cannot read it ({e})") from None
+        raise HFFolderError(msg("cannot_read", path=str(path), reason=message_of(e))) from None
 
 
 def _weights(h: Any, path: Path) -> None:
@@ -168,10 +169,10 @@ def _weights(h: Any, path: Path) -> None:
             size = path.stat().st_size
             head = f.read(8)
             if len(head) < 8:
-                raise HFFolderError(f"{path}: not a safetensors file (too short)")
+                raise HFFolderError(at(path, "hf_ref_short"))
             (n,) = struct.unpack("<Q", head)
             if n > min(MAX_HEADER, size - 8):
-                raise HFFolderError(f"{path}: not a safetensors file (header of {n:,} bytes)")
+                raise HFFolderError(at(path, "hf_ref_header", n=n))
             h.update(f"{path.name}\0{size}\0".encode())
             h.update(f.read(n))
             start, span = 8 + n, size - 8 - n  # the tensor data
@@ -179,4 +180,6 @@ def _weights(h: Any, path: Path) -> None:
                 f.seek(start + (span - min(BLOCK, span)) * i // max(1, BLOCKS - 1))
                 h.update(f.read(BLOCK))
     except OSError as e:
-        raise HFFolderError(f"{path}: cannot read it ({e.strerror or e})") from None
+        raise HFFolderError(
+            msg("cannot_read", path=str(path), reason=str(e.strerror or e))
+        ) from None

@@ -23,7 +23,7 @@ from typing import Any
 import sentencepiece as spm
 
 from core import limits
-from core.hf.hf_tokenizer import HFTokenizerError
+from core.hf.hf_tokenizer import HFTokenizerError, at, cannot_read
 from core.tokenizer import Encoded
 
 SOURCE_SPM, TARGET_SPM, VOCAB_JSON = "source.spm", "target.spm", "vocab.json"
@@ -38,7 +38,7 @@ class SpmVocab:
     def __init__(self, vocab: dict[str, int], where: str) -> None:
         missing = [t for t in (EOS, UNK, PAD) if t not in vocab]
         if missing:
-            raise HFTokenizerError(f"{where}: no {missing[0]} token")
+            raise HFTokenizerError(at(where, "hf_no_token", token=missing[0]))
         self.ids = vocab
         self.pieces = {i: p for p, i in vocab.items()}
         self.eos_id, self.unk_id, self.pad_id = vocab[EOS], vocab[UNK], vocab[PAD]
@@ -96,20 +96,18 @@ def from_folder(folder: Path) -> tuple[SpmTokenizer, SpmTokenizer]:
     where = folder / VOCAB_JSON
     for name in (SOURCE_SPM, TARGET_SPM, VOCAB_JSON):
         if not (folder / name).is_file():
-            raise HFTokenizerError(
-                f"{folder}: no {name} (a Marian folder needs source.spm, target.spm and vocab.json)"
-            )
+            raise HFTokenizerError(at(folder, "hf_marian_files", name=name))
     try:
         data = limits.parse_json(limits.read_file(where, limits.VOCAB_BYTES))
     except (OSError, limits.LimitError) as e:
-        raise HFTokenizerError(f"{where}: cannot read it ({_first_line(e)})") from None
+        raise HFTokenizerError(cannot_read(where, e)) from None
     if not isinstance(data, dict) or not all(
         isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
         for k, v in data.items()
     ):
-        raise HFTokenizerError(f"{where}: must map pieces to ids (whole numbers from 0)")
+        raise HFTokenizerError(at(where, "hf_spm_vocab"))
     if len(set(data.values())) != len(data):
-        raise HFTokenizerError(f"{where}: two pieces share an id")
+        raise HFTokenizerError(at(where, "hf_spm_shared_id"))
     vocab = SpmVocab(data, str(where))
     return (
         SpmTokenizer(_load(folder / SOURCE_SPM), vocab, "source"),
@@ -121,12 +119,12 @@ def _load(path: Path) -> spm.SentencePieceProcessor:
     try:
         blob = limits.read_file(path, SPM_BYTES)
     except (OSError, limits.LimitError) as e:
-        raise HFTokenizerError(f"{path}: cannot read it ({_first_line(e)})") from None
+        raise HFTokenizerError(cannot_read(path, e)) from None
     model = spm.SentencePieceProcessor()
     try:
         model.LoadFromSerializedProto(blob)
     except (RuntimeError, OSError, TypeError) as e:
-        raise HFTokenizerError(f"{path}: not a SentencePiece model ({_first_line(e)})") from None
+        raise HFTokenizerError(at(path, "hf_not_spm", reason=_first_line(e))) from None
     return model
 
 

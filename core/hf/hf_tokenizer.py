@@ -21,6 +21,7 @@ from tokenizers import Tokenizer as Backend
 from tokenizers import decoders, models, normalizers, pre_tokenizers, processors
 
 from core import limits
+from core.messages import Msg, message_of, msg
 from core.tokenizer import Encoded
 
 TOKENIZER_JSON, VOCAB_JSON, MERGES = "tokenizer.json", "vocab.json", "merges.txt"
@@ -56,14 +57,14 @@ class HFTextTokenizer:
             try:
                 return cls(Backend.from_str(text), eos_token, specials)
             except Exception as e:  # the library's own exception type is not exported
-                raise HFTokenizerError(f"{folder / TOKENIZER_JSON}: {_first_line(e)}") from None
+                raise HFTokenizerError(
+                    msg("in_file", path=str(folder / TOKENIZER_JSON), reason=_first_line(e))
+                ) from None
         if (folder / VOCAB_JSON).exists() and (folder / MERGES).exists():
             return cls(_byte_level_bpe(folder), eos_token, specials)
         if (folder / VOCAB_TXT).exists():
             return cls(_word_piece(folder), eos_token, specials)
-        raise HFTokenizerError(
-            f"{folder}: no tokenizer files (tokenizer.json, vocab.json + merges.txt, or vocab.txt)"
-        )
+        raise HFTokenizerError(at(folder, "hf_no_tokenizer"))
 
     @property
     def size(self) -> int:
@@ -98,12 +99,10 @@ def _byte_level_bpe(folder: Path) -> Backend:
         lines = _read(folder / MERGES).decode("utf-8").splitlines()
         merges = [tuple(ln.split(" ")) for ln in lines if ln and not ln.startswith("#version")]
         if not isinstance(vocab, dict) or any(len(m) != 2 for m in merges):
-            raise ValueError("vocab.json must map tokens to ids; merges.txt holds pairs")
+            raise ValueError(msg("hf_bpe_shape"))
         tk = Backend(models.BPE(vocab, merges))  # type: ignore[arg-type]
     except (ValueError, UnicodeDecodeError, TypeError) as e:
-        raise HFTokenizerError(
-            f"{folder}: bad vocab.json / merges.txt ({_first_line(e)})"
-        ) from None
+        raise HFTokenizerError(at(folder, "hf_bad_bpe", reason=_reason(e))) from None
     tk.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
     tk.decoder = decoders.ByteLevel()
     return tk
@@ -120,12 +119,14 @@ def _word_piece(folder: Path) -> Backend:
         try:
             settings = limits.parse_json(_read(folder / TOKENIZER_CONFIG))
         except limits.LimitError as e:
-            raise HFTokenizerError(f"{folder / TOKENIZER_CONFIG}: {e}") from None
+            raise HFTokenizerError(
+                msg("in_file", path=str(folder / TOKENIZER_CONFIG), reason=message_of(e))
+            ) from None
         if isinstance(settings, dict):
             lower = settings.get("do_lower_case", True) is not False
     missing = [t for t in ("[UNK]", "[CLS]", "[SEP]") if t not in vocab]
     if missing:
-        raise HFTokenizerError(f"{folder / VOCAB_TXT}: no {missing[0]} token")
+        raise HFTokenizerError(at(folder / VOCAB_TXT, "hf_no_token", token=missing[0]))
     tk = Backend(models.WordPiece(vocab, unk_token="[UNK]"))
     tk.normalizer = normalizers.BertNormalizer(lowercase=lower)
     tk.pre_tokenizer = pre_tokenizers.BertPreTokenizer()
@@ -143,7 +144,26 @@ def _read(path: Path) -> bytes:
     try:
         return limits.read_file(path, TOKENIZER_BYTES)
     except (OSError, limits.LimitError) as e:
-        raise HFTokenizerError(f"{path}: cannot read it ({_first_line(e)})") from None
+        raise HFTokenizerError(cannot_read(path, e)) from None
+
+
+def at(where: str | Path, key: str, /, **args: Any) -> Msg:
+    """``where: <message key>``: the reason says itself in Chinese too."""
+    return msg("in_file", path=str(where), reason=msg(key, **args))
+
+
+def cannot_read(path: str | Path, e: BaseException) -> Msg:
+    """``path: cannot read it (reason)``, a size limit's reason kept translatable."""
+    kept = message_of(e)
+    return msg(
+        "cannot_read", path=str(path), reason=kept if isinstance(kept, Msg) else _first_line(e)
+    )
+
+
+def _reason(e: BaseException) -> str:
+    """An error's reason: its ``Msg`` (translatable) or its first line (a library's)."""
+    kept = message_of(e)
+    return kept if isinstance(kept, Msg) else _first_line(e)
 
 
 def _first_line(e: BaseException) -> str:

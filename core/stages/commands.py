@@ -14,6 +14,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from core import limits
+from core.messages import joined, msg
 
 
 def _float_in(name: str, lo: float, hi: float) -> object:
@@ -99,8 +100,8 @@ def ask(args: argparse.Namespace) -> int:
         text += f" {ARROW}"
     split = tok.split(text)
     if split.unknown:
-        raise InputError(f"unknown word(s) for this model: {', '.join(split.unknown[:5])}")
+        raise InputError(msg("stage_unknown_words", words=joined(split.unknown[:5])))
     if len(split.ids) + 1 + 8 > model.cfg.max_len:
-        raise InputError(f"the question is too long for this model ({len(split.ids)} tokens)")
+        raise InputError(msg("stage_question_long", n=len(split.ids)))
     print(generate(model, tok, [[BOS_ID, *split.ids]]).texts[0])
     return 0

@@ -39,6 +39,7 @@ import torch
 from core import atomic, checkpoint
 from core.bundle import Bundle
 from core.config import ModelConfig
+from core.messages import message_of, msg
 from core.model_decoder import DecoderOnly
 from core.stages import grpo, pretrain, sft
 from core.stages.corpus import Corpus
@@ -101,18 +102,18 @@ class Settings:
         }
         for what, n in counts.items():
             if n < 1:
-                raise StageError(f"{what} must be at least 1; got {n}")
+                raise StageError(msg("stage_count_min", what=what, n=n))
         for what, n in (
             ("pretrain", self.pretrain_steps),
             ("sft", self.sft_steps),
             ("grpo", self.grpo_steps),
         ):
             if n < 0:
-                raise StageError(f"{what} steps must be 0 or more; got {n}")
+                raise StageError(msg("stage_steps_min", what=what, n=n))
         if self.grpo.group < 2:
-            raise StageError(f"a GRPO group needs at least 2 answers; got {self.grpo.group}")
+            raise StageError(msg("stage_grpo_group", n=self.grpo.group))
         if self.grpo.beta < 0 or self.grpo.temperature <= 0 or not 0 < self.grpo.clip_eps < 1:
-            raise StageError("beta must be >= 0, temperature > 0 and clip_eps in (0, 1)")
+            raise StageError(msg("stage_grpo_options"))
 
     def to_json(self) -> dict[str, Any]:
         d = asdict(self)
@@ -224,7 +225,7 @@ class Pipeline:
                 or _settings_json(info.get("settings")) != want
                 or tok.vocab != p.tok.vocab
             ):
-                raise StageError(f"{folder}: made by another run (stage, seed or settings differ)")
+                raise StageError(msg("in_file", path=str(folder), reason=msg("stage_other_run")))
             st = p._start(name)
             st.model.load_state_dict(model.state_dict())
             st.step = st.total
@@ -239,7 +240,7 @@ class Pipeline:
     def model(self, name: StageName) -> DecoderOnly:
         """The stage's model as it is now (finished or not)."""
         if name not in self.states:
-            raise StageError(f"stage {name} has not started")
+            raise StageError(msg("stage_not_started", name=name))
         return self.states[name].model
 
     def discard(self, name: StageName) -> None:
@@ -259,7 +260,7 @@ class Pipeline:
         else:
             before = STAGES[STAGES.index(name) - 1]
             if not self.finished(before):
-                raise StageError(f"run stage {before} before stage {name}")
+                raise StageError(msg("stage_order", before=before, name=name))
             model = copy.deepcopy(self.states[before].model)
             lr, total = (s.sft_lr, s.sft_steps) if name == "sft" else (s.grpo_lr, s.grpo_steps)
             if name == "grpo":
@@ -407,7 +408,7 @@ class Pipeline:
         """Write the finished stage's model folder (atomically; overwriting is the caller's
         check, ``core.atomic.check_target_folder``)."""
         if not self.finished(name):
-            raise StageError(f"stage {name} is not finished")
+            raise StageError(msg("stage_not_finished", name=name))
         st = self.states[name]
         last = st.evals[-1]
         extra = {
@@ -443,7 +444,7 @@ class Drift:
 def drift(history: list[Progress]) -> Drift:
     """The ``Drift`` of a GRPO history (at least 4 steps)."""
     if len(history) < 4:
-        raise StageError("drift needs at least 4 GRPO steps")
+        raise StageError(msg("stage_drift_steps"))
     q = len(history) // 4
     first, last = history[:q], history[-q:]
 
@@ -529,12 +530,14 @@ def load_stage(folder: str | Path) -> tuple[DecoderOnly, StageTokenizer, dict[st
         or not isinstance(bundle.model, DecoderOnly)
     ):
         raise checkpoint.CheckpointError(
-            f"{folder}: not a stages model (make one with: transformer-sim stages)"
+            msg("in_file", path=str(folder), reason=msg("stage_not_stages_model"))
         )
     try:
         tok = StageTokenizer.from_vocab(bundle.tgt_tok.vocab)  # type: ignore[attr-defined]
     except ValueError as e:
-        raise checkpoint.CheckpointError(f"{folder}: {e}") from None
+        raise checkpoint.CheckpointError(
+            msg("in_file", path=str(folder), reason=message_of(e))
+        ) from None
     return bundle.model, tok, info
 
 

@@ -19,6 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from core.messages import msg
 from core.tokenizer import BOS_ID, EOS_ID, PAD_ID, SPECIALS, UNK, UNK_ID, WordTokenizer, check_text
 
 SEP = "="  # id 4, as core.prompt_task requires of a decoder-only vocabulary
@@ -47,11 +48,11 @@ class StageTokenizer:
 
     def __init__(self, vocab: Sequence[str]) -> None:
         if tuple(vocab[:4]) != SPECIALS or len(vocab) < 5 or vocab[4] != SEP:
-            raise ValueError(f"a stages vocabulary starts with {SPECIALS} and {SEP!r}")
+            raise ValueError(msg("stage_vocab_start", specials=str(SPECIALS), sep=repr(SEP)))
         self.vocab: tuple[str, ...] = tuple(vocab)
         self._ids = {t: i for i, t in enumerate(self.vocab)}
         if len(self._ids) != len(self.vocab):
-            raise ValueError("vocabulary has duplicate tokens")
+            raise ValueError(msg("stage_vocab_duplicates"))
 
     @classmethod
     def build(cls, texts: Iterable[str]) -> StageTokenizer:
