@@ -46,6 +46,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.messages import message_of, msg
 from core.navigator import Navigator
 from core.stages.pipeline import (
     SAMPLE_PROMPTS,
@@ -62,6 +63,7 @@ from core.stages.pipeline import (
 )
 from core.stages.questions import HELD_OUT, THE_QUESTION
 from core.trace import Trace
+from visualizer.i18n import say
 from visualizer.panels.timeline.timeline_view import TimelineView
 from visualizer.rooms.stages.stages_controls import RlKnobs, StageBox
 from visualizer.rooms.stages.stages_curves import CurvePlot
@@ -199,12 +201,12 @@ class StagesRoom(QWidget):
             if self.worker is not None:
                 raise StageError(t("busy", "en"))
             if not self.pipeline.finished("sft"):
-                raise StageError("the GRPO update needs the fine-tuned (sft) stage")
+                raise StageError(msg("stage_grpo_needs_sft"))
             self._on_traced(self.pipeline.trace_grpo_update())
         if "evidence" in settings:
             stage: StageName = settings["evidence"]
             if stage not in self.answers:
-                raise StageError(f"stage {stage} has no model to show the evidence of")
+                raise StageError(msg("stage_no_evidence", stage=stage))
             self.answer.picked = stage
             self.answer.show_answers(self.answers, self.lab.lang)
         if "page" in settings:
@@ -549,7 +551,7 @@ class StagesRoom(QWidget):
             running = self.running == name
             can = self.worker is None and self._can_run(name)
             if name in self.errors:
-                text = t("error", lang, msg=self.errors[name])
+                text = t("error", lang, msg=say(self.errors[name], lang))
             elif st is not None and st.done and st.seconds == 0:
                 text = t("loaded", lang, total=st.total)  # resumed from its folder
             elif st is not None and st.done:
@@ -565,8 +567,10 @@ class StagesRoom(QWidget):
         self.trace_button.setEnabled(self.worker is None and p.finished("sft"))
         if self.worker is None:
             failed, shipped = self.errors.get("trace"), self.errors.get("shipped")
-            text = t("error", lang, msg=failed) if failed else ""
-            self.message.setText(text or (t("not_shipped", lang, msg=shipped) if shipped else ""))
+            text = t("error", lang, msg=say(failed, lang)) if failed else ""
+            self.message.setText(
+                text or (t("not_shipped", lang, msg=say(shipped, lang)) if shipped else "")
+            )
 
     def _on_trace(self, _trace: object) -> None:
         self._on_cursor(self.lab.cursor)
@@ -638,7 +642,7 @@ def shipped_pipeline() -> tuple[Pipeline, str]:
     try:
         return Pipeline.resume(assets.path("stages")), ""
     except (StageError, CheckpointError, RuntimeError, OSError) as e:
-        return Pipeline(), str(e)
+        return Pipeline(), message_of(e)  # a Msg: shown in the room's language
 
 
 def _total(s: Settings, name: StageName) -> int:
