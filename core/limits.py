@@ -138,11 +138,11 @@ def parse_json(data: bytes | str, max_depth: int = MAX_JSON_DEPTH) -> Any:
     except LimitError:
         raise
     except UnicodeError as e:
-        raise LimitError(f"not valid JSON (not UTF-8 text: {_first_line(e)})") from None
+        raise LimitError(msg("json_not_utf8", reason=_first_line(e))) from None
     except json.JSONDecodeError as e:
-        raise LimitError(f"not valid JSON: {e.msg} (line {e.lineno})") from None
+        raise LimitError(msg("json_invalid_at", reason=e.msg, line=e.lineno)) from None
     except (ValueError, RecursionError) as e:  # e.g. an integer of 5,000 digits
-        raise LimitError(f"not valid JSON ({_first_line(e)})") from None
+        raise LimitError(msg("json_invalid", reason=_first_line(e))) from None
     except MemoryError:
         raise LimitError("too large to parse in the memory available") from None
 
@@ -340,17 +340,17 @@ def describe_path(path: Path) -> str:
     try:
         mode = path.stat().st_mode
     except OSError:
-        return "missing"
-    for test, name in (
-        (stat.S_ISDIR, "a folder"),
-        (stat.S_ISFIFO, "a pipe"),
-        (stat.S_ISCHR, "a device"),
-        (stat.S_ISBLK, "a device"),
-        (stat.S_ISSOCK, "a socket"),
+        return msg("path_missing")
+    for test, key in (
+        (stat.S_ISDIR, "path_folder"),
+        (stat.S_ISFIFO, "path_pipe"),
+        (stat.S_ISCHR, "path_device"),
+        (stat.S_ISBLK, "path_device"),
+        (stat.S_ISSOCK, "path_socket"),
     ):
         if test(mode):
-            return name
-    return "a file"
+            return msg(key)
+    return msg("path_file")
 
 
 def finite_json(value: Any) -> Any:
