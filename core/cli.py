@@ -14,7 +14,7 @@ stderr and exit status 2, never a traceback.
     transformer-sim trace SRC --target TGT --out FILE.npz [--json] [--force]
     transformer-sim stages [--out DIR] [--seed S] [--beta B] [--group G] [--force]
     transformer-sim ask --model DIR TEXT             a stages model's answer
-    transformer-sim generate --model DIR [--max-new-tokens N] TEXT   a GPT-2's continuation
+    transformer-sim generate --model DIR [--max-new-tokens N] [--beam K] TEXT   continue a GPT-2
     transformer-sim fetch NAME                       download a Hugging Face model (network)
     transformer-sim shot --out FILE.png [--view NAME] [--step STEP] [--size WxH] [--lang en|zh]
     transformer-sim record --from STEP --to STEP --out FILE.gif|FILE.mp4 [--view NAME]
@@ -146,6 +146,9 @@ def build_parser() -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[
     g.add_argument("text")
     g.add_argument("--model", required=True, help="a Hugging Face GPT-2 folder (see fetch)")
     g.add_argument("--max-new-tokens", type=_new_tokens, default=20)
+    g.add_argument(
+        "--beam", type=_beam, default=1, help=f"beam width, 1 (greedy) to {limits.MAX_BEAM}"
+    )
     g.add_argument("--temperature", type=_temperature, default=0.0, help="0: greedy")
     g.add_argument("--seed", type=_seed, default=0)
     f = sub.add_parser("fetch", help="download a Hugging Face model (needs a network)")
@@ -400,8 +403,10 @@ def _generate(args: argparse.Namespace) -> int:
     _check_writes_text(bundle)
     if not isinstance(bundle, HFBundle):
         raise ValueError("generate continues text with a GPT-2 folder; use translate here")
+    if args.beam > 1 and args.temperature > 0:
+        raise ValueError("--beam and --temperature: choose beam search or sampling")
     settings = DecodeSettings(
-        temperature=args.temperature, seed=args.seed, max_len=args.max_new_tokens
+        beam=args.beam, temperature=args.temperature, seed=args.seed, max_len=args.max_new_tokens
     )
     result = bundle.translate(args.text, settings)
     print(result.text.replace("\n", " "))

@@ -93,6 +93,20 @@ def test_generate_prints_the_continuation_first(
     assert res.first_line == same.replace("\n", " ")
 
 
+def test_generate_with_a_beam_prints_the_beam_search_winner(
+    gpt2_folder: tuple[Path, GPT2LMHeadModel], capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder, _ = gpt2_folder
+    args = ("generate", "--model", folder, "--max-new-tokens", "4", "time flies")
+    res = run(capsys, *args[:-1], "--beam", "3", args[-1])
+    assert res.rc == 0, res.err
+    beam = load_folder(folder).translate("time flies", DecodeSettings(max_len=4, beam=3))
+    assert beam.generation.tree  # a search ran
+    assert res.first_line == beam.text.replace("\n", " ")
+    both = run(capsys, *args[:-1], "--beam", "3", "--temperature", "0.5", args[-1])
+    assert_user_error(both, "--beam and --temperature")
+
+
 def test_generate_refuses_a_built_in_model(capsys: pytest.CaptureFixture[str]) -> None:
     assert_user_error(run(capsys, "generate", "--model", "gpt-de", "time flies"), "GPT-2")
 
