@@ -49,6 +49,7 @@ class Debugging:
         pair: str
         mode: str
         target: str
+        light_block: str
         source: str
         interventions: tuple[Intervention, ...]
         disabled: frozenset[int]
@@ -180,6 +181,7 @@ class Debugging:
             decode=decode_settings(state),
             mode=state["mode"],
             target=state["target"],
+            light_block=state.get("light_block", ""),
             watches=tuple(state["watches"]),
             interventions=tuple(items),
             disabled=frozenset(

@@ -32,6 +32,7 @@ import contextlib
 import json
 import math
 import os
+import re
 import stat
 import struct
 import tempfile
@@ -100,6 +101,8 @@ class SessionFields(Protocol):
     def cursor(self) -> int: ...
     @property
     def selection(self) -> Selection: ...
+    @property
+    def light_block(self) -> str: ...
 
 
 def save_session_file(path: str | Path, bundle: Bundle, state: dict[str, Any]) -> Path:
@@ -323,6 +326,10 @@ STATE_FIELDS = {
     "interventions": list,
     "history": dict,
 }
+# Fields a session file may leave out (older files): the block a large model's light
+# training-step trace records in full (core.light_trace; "" = its default).
+OPTIONAL_FIELDS = {"light_block": str}
+BLOCK_NAME = re.compile(r"(enc|dec)\.\d{1,4}")
 
 
 def check_state(state: Any) -> dict[str, Any]:
@@ -344,13 +351,19 @@ def check_state(state: Any) -> dict[str, Any]:
     version = state.get("version")
     if version != VERSION or isinstance(version, bool):
         raise SessionFileError(msg("sf_version", version=repr(version), reads=VERSION))
-    unknown = sorted(set(state) - set(STATE_FIELDS))
+    unknown = sorted(set(state) - set(STATE_FIELDS) - set(OPTIONAL_FIELDS))
     if unknown:
         raise SessionFileError(msg("sf_unknown_field", name=repr(unknown[0])))
     for name, kind in STATE_FIELDS.items():
         if name not in state:
             raise SessionFileError(msg("sf_no_field", name=repr(name)))
         _typed(state[name], kind, name)
+    for name, kind in OPTIONAL_FIELDS.items():
+        if name in state:
+            _typed(state[name], kind, name)
+    block = state.get("light_block", "")
+    if block and not BLOCK_NAME.fullmatch(block):
+        raise SessionFileError(msg("sf_light_block", block=repr(block[:40])))
     try:
         _check_fields(state)
     except RecursionError:
@@ -509,6 +522,7 @@ def state_of(
         "watches": list(watches or []),
         "interventions": list(interventions or []),
         "history": {k: list(v) for k, v in (history or {}).items()},
+        "light_block": session.light_block,
     }
 
 

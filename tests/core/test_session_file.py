@@ -307,6 +307,8 @@ REFUSALS: dict[str, tuple[Corrupt, str]] = {
     "too many watches": (_edit_state(lambda d: d.update(watches=["x"] * 101)), "101 watches"),
     "history of text": (_edit_state(lambda d: d["history"].update(loss=["low"])), "history.loss"),
     "history not a list": (_edit_state(lambda d: d["history"].update(loss=1.0)), "history.loss"),
+    "light block a number": (_edit_state(lambda d: d.update(light_block=3)), "light_block"),
+    "light block no block": (_edit_state(lambda d: d.update(light_block="rm -rf")), "light_block"),
 }
 
 
@@ -334,6 +336,18 @@ def test_a_model_folder_or_a_pipe_is_named_for_what_it_is(tmp_path: Path) -> Non
     os.mkfifo(tmp_path / "pipe.tsim")
     with pytest.raises(SessionFileError, match="a pipe"):
         load_session_file(tmp_path / "pipe.tsim")  # refused without blocking
+
+
+def test_the_light_trace_block_is_kept_and_may_be_left_out(
+    shipped_de: Bundle, state: dict[str, Any], tmp_path: Path
+) -> None:
+    """The block a large model's training step records in full (core.light_trace) comes
+    back from the file; a file written before the field existed still opens."""
+    path = save_session_file(tmp_path / "block.tsim", shipped_de, {**state, "light_block": "dec.1"})
+    assert load_session_file(path)[1]["light_block"] == "dec.1"
+    older = {k: v for k, v in state.items() if k != "light_block"}
+    path = save_session_file(tmp_path / "older.tsim", shipped_de, older)
+    assert "light_block" not in load_session_file(path)[1]
 
 
 def test_refuses_a_missing_file_and_is_a_value_error(tmp_path: Path) -> None:
