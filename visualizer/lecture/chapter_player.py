@@ -59,6 +59,8 @@ class ChapterPlayer(QObject):
         self._numbers: dict[str, int] = {}
         self._figures: dict[str, QWidget] = {}
         ctx.bridge.connect_relabel(self._show_text)
+        # presentation mode left, or the Transformer room back: the scene's panels again
+        ctx.rooms.on_docks_given_back(self._panels_again)
 
     def chapters(self) -> list[Chapter]:
         """The built-in chapters, then those in ``folders`` (bad files: ``load_errors``)."""
@@ -128,6 +130,13 @@ class ChapterPlayer(QObject):
         self.overlay.set_figure(None)
         self.overlay.hide()
         self.sigScene.emit(-1)
+
+    def _panels_again(self, _layout: object = None) -> None:
+        """A dock layout from before (presentation mode's, a room's) was given back while
+        a scene that chose its own panels is shown: the scene's panels come back."""
+        scene = self.scene
+        if self._saved is not None and scene is not None and scene.room == "transformer":
+            act.panels(self.ctx.docks, scene)
 
     # -- applying a scene --------------------------------------------------------------
     def _apply(self, scene: Scene) -> None:

@@ -9,8 +9,10 @@ shape the chosen docks are shown or hidden anew by that model's shape. Fonts and
 lines are zoomed (``zoom``, Ctrl+= / Ctrl+- / Ctrl+0), the clicker keys step
 (PageDown / PageUp), B blanks the screen, D / H draw or highlight on the view
 (``visualizer.presentation.annotations``; gone on the next step) and C clears. Leaving
-puts back the geometry, the dock layout, the menus and the zoom. Zoom, panels and theme
-are remembered (QSettings). Themes: ``visualizer.presentation.themes``.
+puts back the geometry, the dock layout (by show / hide / raise, never restoreState:
+``visualizer.shell.dock_layout``; a chapter's scene then shows its own panels), the menus
+and the zoom. Zoom, panels and theme are remembered (QSettings). Themes:
+``visualizer.presentation.themes``.
 """
 
 from __future__ import annotations
@@ -71,7 +73,9 @@ class Presentation(QObject):
         w = self.window
         self._saved = {
             "geometry": w.saveGeometry(),
-            "state": w.saveState(),
+            # the Transformer room's docks (as a lab in front will give them back), not
+            # a saveState: see ``visualizer.shell.dock_layout``
+            "docks": self.ctx.rooms.dock_layout(),
             "maximized": w.isMaximized(),
             "fullscreen": w.isFullScreen(),
             "menu": w.menuBar().isVisible(),
@@ -113,18 +117,19 @@ class Presentation(QObject):
         self._sync_action()
 
     def _restore_layout(self) -> None:
-        """The size and the dock layout from before presenting."""
+        """The size and the dock layout from before presenting, for the docks that apply
+        to the model open now (a chapter may have opened one of another shape); a
+        chapter's scene then shows its own panels again (``on_docks_given_back``)."""
         w, saved = self.window, self._saved
-        if self.active or "state" not in saved:
+        if self.active or "docks" not in saved:
             return
         if not saved["fullscreen"]:
             restore_geometry(w, saved["geometry"])
-        w.restoreState(saved["state"])
-        rooms = self.ctx.rooms
-        if rooms.current != "transformer":  # a lab room hides the docks
-            rooms.keep_dock_state(saved["state"])  # what it puts back on return
-            for dock in self.ctx.docks.values():
-                dock.hide()
+        rooms, layout = self.ctx.rooms, saved["docks"]
+        if rooms.current != "transformer":  # a lab room keeps the docks hidden
+            rooms.keep_dock_layout(layout)  # what it puts back on return
+            return
+        rooms.give_back_docks(layout, {name: self.applies(name) for name in self.ctx.docks})
 
     def show_panels(self) -> None:
         """Show exactly the chosen docks that apply to the open model (in the Transformer

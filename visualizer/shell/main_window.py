@@ -38,6 +38,7 @@ from visualizer.panels import VIEWS
 from visualizer.panels.shapes import SHAPES, applies, front
 from visualizer.shell.bottom_bar import BottomBar
 from visualizer.shell.context import ShortcutRow
+from visualizer.shell.dock_layout import DockLayout, hide_stray_tab_bars
 from visualizer.shell.qt_language import use_qt_language
 from visualizer.shell.room_switch import RoomSwitcher
 from visualizer.theme import ui_font
@@ -258,6 +259,8 @@ class MainWindow(QMainWindow):
         bridge.sigTrace.connect(self._on_said)  # busy ends before the new result is applied
         bridge.sigTrace.connect(self._on_shape)
         self._rooms.sigRoom.connect(self._on_shape)  # a model opened while a lab was in front
+        self._rooms.shape_hidden = self._docks_hidden_by_shape
+        self._rooms.on_docks_given_back(self._shape_given_back)
         bridge.sigMode.connect(self._on_mode)
         self._default_state = self.saveState()
         self._restore()
@@ -411,6 +414,11 @@ class MainWindow(QMainWindow):
     def _reset_layout(self) -> None:
         self.restoreState(self._default_state)
         self._default_sizes()
+        # restoreState leaves the old tab bars on screen (``dock_layout``)
+        QTimer.singleShot(0, self._hide_stray_tab_bars)
+
+    def _hide_stray_tab_bars(self) -> None:
+        hide_stray_tab_bars(self, self._docks)
 
     def _toggle_lang(self) -> None:
         if self._session:
@@ -472,6 +480,16 @@ class MainWindow(QMainWindow):
                 self._shape_hidden.discard(name)
                 dock.show()
         self._shape = self._shape_of_model()
+
+    def _docks_hidden_by_shape(self) -> frozenset[str]:
+        return frozenset(self._shape_hidden)
+
+    def _shape_given_back(self, layout: DockLayout) -> None:
+        """A dock layout was given back (presentation mode left, a lab room left): the
+        docks it showed that its model's shape hid come back where they apply now, and
+        those that do not apply now go (as ``restoreState`` does)."""
+        self._shape_hidden = set(layout.shape_hidden)
+        self._apply_shape()
 
     def saveState(self, version: int | None = 0) -> QByteArray:
         """The dock layout, remembering the model shape it was taken under."""

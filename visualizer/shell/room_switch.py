@@ -17,7 +17,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, Signal
+from PySide6.QtCore import QEvent, QObject, Signal
 from PySide6.QtWidgets import (
     QFrame,
     QScrollArea,
@@ -29,11 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from visualizer.i18n import tr
+from visualizer.shell import dock_layout
+from visualizer.shell.dock_layout import DockLayout
 from visualizer.widgets.answer import answer_line
 from visualizer.widgets.scrolled import CENTRE_CAP, scrolled
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
     from PySide6.QtWidgets import QDockWidget, QMainWindow
 
@@ -79,7 +81,10 @@ class RoomSwitcher(QObject):
         self.frames: dict[str, QWidget] = {"transformer": scrolled(transformer_page, CENTRE_CAP)}
         self.stack.addWidget(self.frames["transformer"])
         self.current = "transformer"
-        self._dock_state: QByteArray | None = None
+        self._dock_layout: DockLayout | None = None
+        self._given_back: list[Callable[[DockLayout], None]] = []
+        # the docks the window's layout shows but the model's shape hides (``MainWindow``)
+        self.shape_hidden: Callable[[], frozenset[str]] = frozenset
         self.bar = QTabBar()
         self.bar.setExpanding(False)
         self.bar.setDrawBase(False)
@@ -119,15 +124,15 @@ class RoomSwitcher(QObject):
             return
         page = self.page(name)
         if self.current == "transformer":
-            self._dock_state = self.window.saveState()
+            self._dock_layout = self._take()
             for dock in self.docks.values():
                 dock.hide()
         frame = self.frames.get(name, page)
         holder = frame.parentWidget()  # a lab's scroll area may sit over its timeline
         self.stack.setCurrentWidget(frame if holder is None or holder is self.stack else holder)
-        if name == "transformer" and self._dock_state is not None:
-            self.window.restoreState(self._dock_state)
         self.current = name
+        if name == "transformer" and self._dock_layout is not None:
+            self.give_back_docks(self._dock_layout)
         session = self.session
         said = answer_line(session, session.lang) if name == "transformer" else ""
         self.window.statusBar().showMessage(said)  # what the model said is the Transformer's news
@@ -136,10 +141,32 @@ class RoomSwitcher(QObject):
         self.bar.blockSignals(False)
         self.sigRoom.emit(name)
 
-    def keep_dock_state(self, state: QByteArray) -> None:
+    def dock_layout(self) -> DockLayout:
+        """The Transformer room's dock layout: as it is, or as it comes back from a lab."""
+        if self.current == "transformer" or self._dock_layout is None:
+            return self._take()
+        return self._dock_layout
+
+    def _take(self) -> DockLayout:
+        return dock_layout.take(self.window, self.docks, self.shape_hidden())
+
+    def keep_dock_layout(self, layout: DockLayout) -> None:
         """The dock layout to put back when the Transformer room returns (presentation
-        mode restores its own layout while a lab is in front)."""
-        self._dock_state = state
+        mode gives back its own layout while a lab is in front)."""
+        self._dock_layout = layout
+
+    def give_back_docks(self, layout: DockLayout, keep: Mapping[str, bool] | None = None) -> None:
+        """Put ``layout`` back on the Transformer room's docks (show / hide / raise: see
+        ``dock_layout``), then let whoever owns the layout now (a chapter's scene, which
+        chose its own panels) put its own back (``on_docks_given_back``)."""
+        dock_layout.give_back(self.window, self.docks, layout, keep)
+        for callback in self._given_back:
+            callback(layout)
+
+    def on_docks_given_back(self, callback: Callable[[DockLayout], None]) -> None:
+        """``callback(layout)`` after a dock layout was given back in the Transformer
+        room (the window first: its model-shape rule; then a chapter's scene)."""
+        self._given_back.append(callback)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """The bar was resized or its font changed (presentation zoom): fit the names."""

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pytest
+from pytestqt.qtbot import QtBot
 
 from core.session import Session
 from visualizer.bridge import SessionBridge
 from visualizer.panels.update.update_view import UpdateView
 
+if TYPE_CHECKING:
+    from visualizer.assemble import SimulatorWindow
+
 
 @pytest.fixture
-def view(qtbot, train: Session) -> UpdateView:
+def view(qtbot: QtBot, train: Session) -> UpdateView:
     s = train
     s.lang = "en"
     s.selection = replace(s.selection, row=None, col=None)
@@ -112,7 +118,7 @@ def test_walk_every_step(view: UpdateView, train: Session) -> None:
         assert view.param in view.params
 
 
-def test_translate_mode_shows_a_hint(qtbot, builtin_session: Session) -> None:
+def test_translate_mode_shows_a_hint(qtbot: QtBot, builtin_session: Session) -> None:
     s = Session(builtin_session.bundle, "en-de", "Time flies like an arrow")
     v = UpdateView(s, SessionBridge(s))
     qtbot.addWidget(v)
@@ -124,3 +130,61 @@ def test_translate_mode_shows_a_hint(qtbot, builtin_session: Session) -> None:
         s.seek(i)
     s.mode = "train"
     assert v.stack.currentIndex() == 1 and v.param is not None
+
+
+def test_on_its_update_step_only_the_value_after_is_drawn_here(
+    view: UpdateView, train: Session
+) -> None:
+    """On a parameter's own update step the centre's tensor view draws before, gradient
+    and Δ: this view draws only the value after (no map twice, issue 16); elsewhere, a
+    parameter picked in the combo, all four, two by two."""
+    s = train
+    view.show()
+    s.seek(update_index(s, "head.weight"))
+    assert view.deferred
+    shown = {role for role, heat in view.maps.items() if heat.isVisibleTo(view)}
+    assert shown == {"out"}
+    assert view.in_centre.isVisibleTo(view) and "centre" in view.in_centre.text()
+    np.testing.assert_array_equal(  # still the trace's value after
+        view.maps["out"].values, s.trace.value(s.step.tensors["out"]).astype(np.float32)
+    )
+    s.lang = "zh"
+    assert "张量视图" in view.in_centre.text()
+    s.lang = "en"
+    s.seek_name("enc.0.self_attn.weights")  # a forward step: the block's parameter
+    assert not view.deferred and not view.in_centre.isVisibleTo(view)
+    assert all(heat.isVisibleTo(view) for heat in view.maps.values())
+    grid = {role: view.maps[role].geometry() for role in view.maps}
+    assert grid["before"].top() == grid["out"].top() < grid["grad"].top()  # two by two
+    assert grid["before"].left() == grid["grad"].left() < grid["out"].left()
+    assert grid["before"].width() > view.width() * 0.4  # half the width, not a quarter
+
+
+def test_the_window_draws_an_update_step_once(
+    make_window: Callable[..., SimulatorWindow], builtin_session: Session
+) -> None:
+    """The whole window at head.weight's update step with the Update dock in front: the
+    before matrix (109×64) is drawn by exactly one visible heatmap."""
+    from PySide6.QtWidgets import QApplication
+
+    from visualizer.widgets.heatmap import Heatmap
+
+    s = Session(builtin_session.bundle, "en-de", "Time flies like an arrow")
+    s.animate = False
+    s.mode = "train"
+    w = make_window(s, (1366, 768))
+    w.docks["update"].show()
+    w.docks["update"].raise_()
+    s.seek(update_index(s, "head.weight"))
+    QApplication.processEvents()
+    before = s.trace.value(s.step.tensors["before"]).astype(np.float32)
+    drawn = [
+        h
+        for h in w.findChildren(Heatmap)
+        if h.isVisible()
+        and getattr(h, "values", None) is not None
+        and h.values.shape == before.shape
+        and np.array_equal(h.values, before)
+    ]
+    assert len(drawn) == 1
+    assert not w.views["update"].isAncestorOf(drawn[0])  # the centre's

@@ -25,6 +25,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "grad": {"en": "gradient ∂L/∂w", "zh": "梯度 ∂L/∂w"},
     "update": {"en": "Adam update Δ", "zh": "Adam 更新量 Δ"},
     "after": {"en": "after = before + Δ", "zh": "更新后 = 更新前 + Δ"},
+    "in_centre": {
+        "en": "before, gradient and Δ of this step: in the centre (the tensor view)",
+        "zh": "本步的更新前、梯度和 Δ：见中间的张量视图",
+    },
     "hist_grad": {"en": "gradient: {n} values", "zh": "梯度：{n} 个数值"},
     "hist_update": {"en": "update Δ: {n} values", "zh": "更新量 Δ：{n} 个数值"},
     "lr": {"en": "learning rate in force: lr = {lr}", "zh": "当前学习率：lr = {lr}"},

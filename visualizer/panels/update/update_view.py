@@ -3,7 +3,11 @@
 In a training trace (``session.mode == "train"``) it shows, for the parameter of the
 current update step (elsewhere: the parameter picked in the combo, by default one of
 the current step's block), four heatmaps side by side: the value before the step,
-the gradient Adam used, the update Δ and the value after (= before + Δ). Below, the
+the gradient Adam used, the update Δ and the value after (= before + Δ), two by two
+(a 109×64 matrix four abreast was ~25 px wide). On the parameter's own update step
+the centre's tensor view already draws before, gradient and Δ, so this view then
+shows only the value after (not the same map twice: issue 16), and says where the
+others are. Below, the
 histograms of the gradient and of the update, the learning rate in force, the Adam
 step worked out for the selected cell with the trace's numbers, and the loss on the
 same sentence before and after the step. Every number is read from the trace.
@@ -18,6 +22,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QGridLayout,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
@@ -36,7 +41,9 @@ if TYPE_CHECKING:
     from core.trace import Step, Trace
     from visualizer.bridge import SessionBridge
 
-PANELS = ("before", "grad", "update", "out")  # step roles, in the order drawn
+PANELS = ("before", "grad", "update", "out")  # step roles
+GRID = {"before": (0, 0), "out": (0, 1), "grad": (1, 0), "update": (1, 1)}  # (row, column)
+IN_CENTRE = ("before", "grad", "update")  # what the tensor view draws on an update step
 PANEL_TEXT = {"before": "before", "grad": "grad", "update": "update", "out": "after"}
 ROLES = (*PANELS, "m", "v")
 
@@ -65,17 +72,21 @@ class UpdateView(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.picker.activated.connect(self._on_pick)
-        head = QHBoxLayout()
-        head.addWidget(self.title, 1)
+        head = QHBoxLayout()  # under the title: beside it, the title was cut in a narrow dock
         head.addWidget(self.pick_label)
-        head.addWidget(self.picker)
+        head.addWidget(self.picker, 1)
 
         self.maps = {role: Heatmap() for role in PANELS}
-        maps = QHBoxLayout()
+        maps = QGridLayout()
         maps.setSpacing(4)
         for role in PANELS:
-            maps.addWidget(self.maps[role], 1)
+            maps.addWidget(self.maps[role], *GRID[role])
             self.maps[role].sigCellClicked.connect(self._on_click)
+        self.in_centre = QLabel(" ")  # where the maps this view leaves out are
+        self.in_centre.setFont(ui_font(9))
+        self.in_centre.setWordWrap(True)
+        self.in_centre.hide()
+        self.deferred = False  # on the shown parameter's own update step
         self.hist_grad = UpdateHistogram(PHASE_COLORS["backward"])
         self.hist_update = UpdateHistogram(PHASE_COLORS["update"])
         hists = QHBoxLayout()
@@ -93,6 +104,7 @@ class UpdateView(QWidget):
         body = QVBoxLayout(content)
         body.setContentsMargins(0, 0, 0, 0)
         body.setSpacing(3)
+        body.addWidget(self.in_centre)
         body.addLayout(maps, 5)
         body.addLayout(hists, 3)
         body.addWidget(self.lr_line)
@@ -104,6 +116,7 @@ class UpdateView(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
         lay.setSpacing(4)
+        lay.addWidget(self.title)
         lay.addLayout(head)
         lay.addWidget(self.stack, 1)
 
@@ -144,6 +157,15 @@ class UpdateView(QWidget):
         name = self.default_param(self.session.step)
         if name != self.param:
             self.show_param(name)
+        self._defer(self.session.step.index == self.params.get(name, -1))
+
+    def _defer(self, on: bool) -> None:
+        """On the parameter's own update step the tensor view draws before, gradient and
+        Δ: only the value after is drawn here (and it gets the room)."""
+        self.deferred = on
+        for role in IN_CENTRE:
+            self.maps[role].setVisible(not on)
+        self.in_centre.setVisible(on)
 
     def default_param(self, step: Step) -> str:
         """The step's own parameter, else the first one in its innermost block."""
@@ -217,6 +239,7 @@ class UpdateView(QWidget):
         lang = self.lang
         self.hint.setText(t("hint" if self.session.mode != "train" else "empty", lang))
         self.pick_label.setText(t("param", lang))
+        self.in_centre.setText(t("in_centre", lang))
         self.picker.setToolTip(t("pick_tip", lang))
         has = self.param is not None and self.param in self.params
         self.stack.show_content(has)
