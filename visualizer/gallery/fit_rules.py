@@ -19,8 +19,16 @@ The thresholds (device pixels; ``z`` is the presentation zoom, 1 in normal mode)
   than the button, a tab's or a dock title's text wider than its room (a label cut on
   purpose passes when its tooltip holds the whole text);
 - no text of the other language: CJK characters in English; in Chinese, English words
-  other than those in ``ALLOWED_WORDS`` and the open models' vocabularies (tokens are
-  data, not interface) and code names (anything with ``.``, ``_``, ``/``, digits);
+  other than those in ``ALLOWED_WORDS`` (key names, acronyms, method names such as
+  softmax and Top-k), the shipped models' names (``MODEL_NAMES``: "moe-de" is a
+  proper name) and the open models' vocabularies (tokens are data, not interface)
+  and code names (anything with ``.``, ``_``, ``/``, digits);
+  a label that shows a code name without those marks (a trace point ``loss``,
+  ``logits``: what breakpoints and the trace format use) says so with the Qt property
+  ``CODE_PROPERTY`` and passes only while its text *is* one identifier
+  (``CODE_NAME``, optionally after "∂L/∂"): a marked label that holds a sentence, or
+  two words, is still checked, so the mark never hides interface English; a text
+  elided with "…" is read whole from its tooltip (a cut token is still a token);
 - the timeline's section labels ("t0", "反向" …) never overlap.
 """
 
@@ -46,6 +54,8 @@ from PySide6.QtWidgets import (
     QTextEdit,
     QWidget,
 )
+
+from core.chapter_rules import MODELS
 
 PANEL_MIN = (220, 140)
 STRIPS = ("timeline",)  # docks that are a strip, not a panel: no minimum height
@@ -100,6 +110,10 @@ ALLOWED_WORDS = frozenset(
         "GIF",
         "MP4",
         "top",
+        "Top-k",
+        "top-k",
+        "Top-p",
+        "top-p",
         "pad",
         "bos",
         "eos",
@@ -115,6 +129,10 @@ ALLOWED_WORDS = frozenset(
         "dim",
     }
 )
+CODE_PROPERTY = "codeName"  # set True on a QLabel whose text is a code name, not prose
+CODE_NAME = re.compile(r"(?:∂L/∂ ?)?[A-Za-z_][A-Za-z0-9_.]*(?:/[A-Za-z0-9_.]+)?")
+# the shipped models' names ("moe-de", "bert-who"): proper names, like a file's
+MODEL_NAMES = frozenset(MODELS)
 OTHER_LANGUAGE_OK = frozenset({"中文", "中文界面", "EN", "English interface", "English"})
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff5e]")
 _CHUNK = re.compile(r"\S+")
@@ -397,15 +415,33 @@ def foreign_words(text: str, lang: str, allowed: frozenset[str]) -> list[str]:
         for word in _WORD.findall(core):
             if word in ALLOWED_WORDS or word.lower() in allowed or word in allowed:
                 continue
+            if core in MODEL_NAMES:
+                continue
             found.append(word)
     return found
+
+
+def is_code_label(widget: QWidget, text: str) -> bool:
+    """A label marked as showing a code name (``CODE_PROPERTY``) whose text is one."""
+    return bool(widget.property(CODE_PROPERTY)) and CODE_NAME.fullmatch(text.strip()) is not None
+
+
+def whole_text(widget: QWidget, text: str) -> str:
+    """What an elided text stands for: the tooltip that holds it whole ("… · lan…" is
+    "… · langsam 0.01": a cut token is still a token), else the text as shown."""
+    if text.endswith("…"):
+        tip = plain(widget.toolTip())
+        if tip.startswith(text[:-1].rstrip()):
+            return tip
+    return text
 
 
 def check_language(window: QMainWindow, lang: str, allowed: frozenset[str]) -> list[Failure]:
     out: list[Failure] = []
     seen: set[str] = set()
-    for w, text in visible_texts(window):
-        if not text or text in seen:
+    for w, shown in visible_texts(window):
+        text = whole_text(w, shown)
+        if not text or text in seen or is_code_label(w, text):
             continue
         seen.add(text)
         words = foreign_words(text, lang, allowed)

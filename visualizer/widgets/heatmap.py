@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QPointF, QSize, Qt, QVariantAnimation, Signal
-from PySide6.QtGui import QFontMetrics
+from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from visualizer.theme import GRID, HIGHLIGHT, MUTED, TEXT, get_scale, ui_font
@@ -107,6 +107,9 @@ class Heatmap(QWidget):
         item.layout.setColumnFixedWidth(5, bar_width())
         item.layout.setColumnFixedWidth(4, 6)
         self.readout = QLabel(" ")
+        self.readout_text = " "  # its whole text (the label shows it elided when narrow)
+        self.readout.setTextFormat(Qt.TextFormat.PlainText)  # tokens such as "<eos>"
+        self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.readout.setFont(ui_font(9))
         self.readout.setFixedHeight(READOUT_H)
         self.readout.setStyleSheet(f"color: {MUTED}")
@@ -215,12 +218,12 @@ class Heatmap(QWidget):
         self.selected = cell
         if cell is None:
             self.marker.setVisible(False)
-            self.readout.setText(self.hint)
+            self._show_readout(self.hint)
             return
         r, c = cell
         self.marker.setRect(c, r, 1, 1)
         self.marker.setVisible(True)
-        self.readout.setText(self.describe(r, c))
+        self._show_readout(self.describe(r, c))
 
     def mark(self, row: int | None = None, col: int | None = None) -> None:
         """Highlight a row, a column, or (both given) one cell; neither clears it."""
@@ -253,6 +256,22 @@ class Heatmap(QWidget):
         return f"[{where}]  =  {shown}"
 
     # -- internals -------------------------------------------------------------------
+    def _show_readout(self, text: str) -> None:
+        """The line under the plot: elided to the heatmap's width (a narrow panel, a
+        big zoom), the whole text then in its tooltip."""
+        self.readout_text = text
+        room = self.readout.contentsRect().width()
+        fm = self.readout.fontMetrics()
+        shown = text
+        if room > 0 and fm.horizontalAdvance(text) > room:
+            shown = fm.elidedText(text, Qt.TextElideMode.ElideRight, room)
+        self.readout.setText(shown)
+        self.readout.setToolTip(text if shown != text else "")
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._show_readout(self.readout_text)  # elided anew for the new width
+
     def _set_ticks(self) -> None:
         vb = self.plot.getViewBox()
         rows, cols = self.values.shape
@@ -318,10 +337,10 @@ class Heatmap(QWidget):
                 self._hovering = False
                 self.sigHoverEnded.emit()
             self.plot.setToolTip("")
-            self.readout.setText(self.describe(*self.selected) if self.selected else self.hint)
+            self._show_readout(self.describe(*self.selected) if self.selected else self.hint)
             return
         text = self.describe(*cell)
-        self.readout.setText(text)
+        self._show_readout(text)
         self.plot.setToolTip(text)
         self._hovering = True
         self.sigCellHovered.emit(*cell)

@@ -79,6 +79,45 @@ def test_the_language_rule_tells_data_from_interface() -> None:
     assert foreign_words("Head 2 · 行 = 查询", "zh", vocab) == ["Head"]
 
 
+def test_a_code_name_is_code_only_where_marked_and_only_while_it_is_one(
+    qapp: QApplication,
+) -> None:
+    """A label marked as showing a code name (a trace point such as ``loss``) passes in
+    Chinese; the mark never lets a sentence through, and an unmarked ``loss`` is English."""
+    from PySide6.QtWidgets import QLabel
+
+    from visualizer.gallery.fit_rules import CODE_PROPERTY, is_code_label
+
+    marked, bare = QLabel(), QLabel()
+    marked.setProperty(CODE_PROPERTY, True)
+    for text in ("loss", "∂L/∂ logits", "dec.0.moe.combine", "t2/next.probs"):
+        assert is_code_label(marked, text), text
+        assert not is_code_label(bare, text), text
+    for text in ("the sentence is empty", "loss is high", "损失 loss"):
+        assert not is_code_label(marked, text), text
+    assert foreign_words("loss", "zh", frozenset()) == ["loss"]  # unmarked: English
+    assert foreign_words("在 moe-de 里，Top-k 路由", "zh", frozenset()) == []  # proper names
+    assert foreign_words("在 some-model 里", "zh", frozenset()) == ["some-model"]
+
+
+def test_an_elided_text_is_read_whole_from_its_tooltip(qapp: QApplication) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from visualizer.gallery.fit_rules import whole_text
+
+    label = QLabel("最高 3: wie 0.4 · lan…")
+    label.setToolTip("最高 3: wie 0.4 · langsam 0.1")
+    assert whole_text(label, label.text()) == "最高 3: wie 0.4 · langsam 0.1"
+    label.setToolTip("something else")  # not the text's whole: read as shown
+    assert whole_text(label, label.text()) == "最高 3: wie 0.4 · lan…"
+    assert foreign_words(whole_text(label, "The sentence is emp…"), "zh", frozenset()) == [
+        "The",
+        "sentence",
+        "is",
+        "emp",
+    ]
+
+
 def test_a_failure_is_known_by_its_words_not_its_pixels() -> None:
     a = Failure("heatmap", "'Head 1' 6×6 cells 12.5×30.0 px (need 28×28)")
     b = Failure("heatmap", "'Head 1' 6×6 cells 13.0×31.0 px (need 28×28)")

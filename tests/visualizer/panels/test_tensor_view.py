@@ -205,6 +205,75 @@ def test_language_switch_relabels(view: TensorView, session: Session) -> None:
     assert "shape" in view.header.meta.text() and "weights" in main(view).title.text()
 
 
+def test_chinese_names_axes_and_panels_in_chinese(view: TensorView, session: Session) -> None:
+    """In Chinese the header's axes, the panels' titles and the op captions hold no English
+    word: tokens (the vocabularies) and code names (the step's trace name) are data."""
+    from visualizer.gallery.fit_rules import foreign_words, is_code_label, plain
+    from visualizer.panels.tensor.tensor_header import AXES_ZH
+
+    vocab = frozenset(
+        t.lower()
+        for tok in (session.bundle.src_tok, session.bundle.tgt_tok)
+        for t in (tok.token(i) for i in range(tok.size))
+    )
+    session.lang = "zh"
+    try:
+        go(session, "enc.0.self_attn.weights")
+        meta = " ".join(plain(view.header.meta.text()).split())
+        assert "轴 批 × 头 × 源位置 × 源位置" in meta, meta
+        go(session, "src.tokens")
+        assert main(view).rows == ["编号"]
+        found: dict[str, list[str]] = {}
+        for i in range(len(session)):
+            session.seek(i)
+            texts = [plain(view.header.meta.text()), view.header.title.text()]
+            texts += [plain(hm.title.text()) for hm in shown(view)]
+            texts += [o.caption.text() for o in view.strip.ops if o.isVisible()]
+            for text in texts:
+                words = foreign_words(text, "zh", vocab)
+                if words:
+                    found[f"{session.step.name}: {text}"] = words
+            assert is_code_label(view.header.name, view.header.name.text())
+        assert not found, found
+        assert set(AXES_ZH) >= {a for s in session.trace.steps for a in s.axes}
+    finally:
+        session.lang = "en"
+    go(session, "src.tokens")
+    assert main(view).rows == ["id"] and "axes batch × src" in " ".join(
+        plain(view.header.meta.text()).split()
+    )
+
+
+@pytest.mark.parametrize("model", ["moe-de", "vit-pets", "bert-who"])
+def test_other_shapes_read_in_chinese(qtbot, model: str) -> None:  # type: ignore[no-untyped-def]
+    """The MoE router's, the picture classifier's and the sentence classifier's steps:
+    their panels (experts, patches, the classification head) are named in Chinese."""
+    from pathlib import Path
+
+    from visualizer.gallery.fit_rules import foreign_words, plain
+
+    s = Session.open_builtin("en-de")
+    s.open_model(Path(__file__).parents[3] / "assets" / "models" / model)
+    s.animate, s.lang = False, "zh"
+    v = TensorView(s, SessionBridge(s))
+    qtbot.addWidget(v)
+    v.resize(1200, 800)
+    vocab = frozenset(
+        t.lower()
+        for tok in (s.bundle.src_tok, s.bundle.tgt_tok)
+        for t in (tok.token(i) for i in range(tok.size))
+    )
+    found: dict[str, list[str]] = {}
+    for i in range(len(s)):
+        s.seek(i)
+        texts = [plain(v.header.meta.text())] + [plain(hm.title.text()) for hm in shown(v)]
+        texts += [o.caption.text() for o in v.strip.ops[: len(v.panels)]]
+        for text in texts:
+            if words := foreign_words(text, "zh", vocab):
+                found[f"{s.step.name}: {text}"] = words
+    assert not found, found
+
+
 def test_new_source_relabels(view: TensorView, session: Session) -> None:
     try:
         session.source = "The dog sees the cat"
@@ -264,8 +333,8 @@ def test_hovering_a_cell_reports_the_traced_value(
     for r, c in ((0, 0), (3, 2), (2, 5)):
         # what the scene reports when the pointer moves over the centre of cell (r, c)
         out.plot.scene().sigMouseMoved.emit(vb.mapViewToScene(QPointF(c + 0.5, r + 0.5)))
-        assert out.readout.text().endswith(f"=  {float(traced[r, c]):.6g}")
-        assert out.plot.toolTip() == out.readout.text()
+        assert out.readout_text.endswith(f"=  {float(traced[r, c]):.6g}")
+        assert out.plot.toolTip() == out.readout_text
 
 
 def _labels(hm: Heatmap, side: str) -> list[tuple[float, str]]:
@@ -290,7 +359,7 @@ def test_next_probs_reads_only_the_last_logits_row(view: TensorView, session: Se
     best = int(np.argmax(out.values[0]))
     for hm in (logits, out):
         assert any(s.endswith(out.cols[best]) for _, s in _labels(hm, "bottom"))
-    assert out.cols[best] in out.readout.text()
+    assert out.cols[best] in out.readout_text
 
 
 def test_layernorm_gain_centred_on_one(view: TensorView, session: Session) -> None:
@@ -336,3 +405,24 @@ def test_thinned_token_labels_name_their_index(view: TensorView, session: Sessio
         assert len(ticks) < hm.values.shape[1]
     finally:
         session.source = "Time flies like an arrow"
+
+
+def test_a_narrow_readout_is_elided_with_the_whole_text_in_its_tooltip(qtbot) -> None:  # type: ignore[no-untyped-def]
+    hm = Heatmap()
+    qtbot.addWidget(hm)
+    hm.set_matrix(np.arange(6, dtype=np.float32).reshape(2, 3), ["a", "b"], ["x", "y", "z"])
+    hm.select((1, 2))
+    whole = hm.readout_text
+    assert whole == "[b , z]  =  5"
+    hm.hint = "hover a cell for its exact value   —   top 3: <eos> 0.5 · Zeit 0.3 · Pfeil 0.2"
+    hm.select(None)
+    hm.resize(160, 200)
+    hm.show()
+    qtbot.waitExposed(hm)
+    shown = hm.readout.text()
+    assert shown != hm.hint and shown.endswith("…") and hm.readout.toolTip() == hm.hint
+    assert hm.readout.fontMetrics().horizontalAdvance(shown) <= hm.readout.contentsRect().width()
+    assert shown.startswith("hover") and hm.readout_text == hm.hint
+    hm.resize(1400, 200)
+    qtbot.wait(10)
+    assert hm.readout.text() == hm.hint and hm.readout.toolTip() == ""  # "<eos>" as written

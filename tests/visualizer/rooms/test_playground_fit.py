@@ -51,3 +51,31 @@ def test_the_playground_fits_without_scrolling(
     assert corner.y() + timeline.height() <= window.height() - window.statusBar().height()
     assert room.narration.text()  # the caption is written, and on screen
     fresh_session.lang = "en"
+
+
+def test_a_canvas_built_while_zoomed_keeps_its_sizes_when_the_zoom_goes_back(
+    qtbot: Any,
+) -> None:
+    """Built at 200 % (a lecture started zoomed), the +/− buttons and the names' room
+    are twice their size, and at 100 % again they are their own size, not half of it:
+    ``presentation.scale`` takes a fixed size it first sees as made at that zoom."""
+    from visualizer import theme
+    from visualizer.presentation.scale import apply_scale
+    from visualizer.rooms.playground.playground_canvas import NetworkCanvas
+
+    holder = QWidget()
+    qtbot.addWidget(holder)
+    theme.set_scale(2.0)
+    try:
+        canvas = NetworkCanvas(holder)
+        plus = canvas.layer_buttons[0]
+        assert (plus.width(), plus.height()) == (48, 44)
+        wide = canvas.minimumWidth()
+        apply_scale(holder, 1.0)
+        assert (plus.width(), plus.height()) == (24, 22)
+        assert canvas.minimumWidth() < wide
+        apply_scale(holder, 1.5)
+        assert (plus.width(), plus.height()) == (36, 33)
+    finally:
+        apply_scale(holder, 1.0)
+        theme.set_scale(1.0)

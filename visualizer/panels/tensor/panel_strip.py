@@ -188,7 +188,7 @@ class PanelStrip(QWidget):
             free = []
         reg = [i for i in range(n) if i not in free]
         sizes: dict[int, tuple[int, int]] = {}
-        used = (n - 1) * (OP_H if vertical else _op_w())
+        used = (n - 1) * (_op_h() if vertical else _op_w())
         for i in free:
             (r, c), (cw, ch) = self.shapes[i], chrome[i]
             box_w, box_h = (w, FREE_FRAC * h) if vertical else (FREE_FRAC * w, h)
@@ -250,7 +250,8 @@ class PanelStrip(QWidget):
         c.setGeometry(QRect(x0 + wa, y0 + hb, wc, hc))
         self.ops[1].set_op(*self.op_texts[1])
         # the formula sits in the corner where A and B meet, not in the middle of the gap
-        ow, oh = min(wa, 220), min(hb, 90)
+        z = get_scale()  # the formula's text grows with the presentation zoom
+        ow, oh = min(wa, round(220 * z)), min(hb, round(90 * z))
         self.ops[1].setGeometry(QRect(x0 + wa - ow, y0 + hb - oh, ow, oh))
 
     def _place_horizontal(self, sizes: list[tuple[int, int]]) -> None:
@@ -268,7 +269,8 @@ class PanelStrip(QWidget):
             x += w
 
     def _place_vertical(self, sizes: list[tuple[int, int]]) -> None:
-        total = sum(h for _, h in sizes) + (len(sizes) - 1) * OP_H
+        op_h = _op_h()
+        total = sum(h for _, h in sizes) + (len(sizes) - 1) * op_h
         scale = min(1.0, (self.height() - 2 * MARGIN) / max(1, total))
         sizes = [(min(w, self.width() - 2 * MARGIN), int(h * scale)) for w, h in sizes]
         y = MARGIN  # top-aligned: no empty band under the header
@@ -276,8 +278,8 @@ class PanelStrip(QWidget):
         left = max(MARGIN, (self.width() - widest) // 2)
         for i, (w, h) in enumerate(sizes):
             if i:
-                self.ops[i].setGeometry(QRect(left, y, widest, OP_H))
-                y += OP_H
+                self.ops[i].setGeometry(QRect(left, y, widest, op_h))
+                y += op_h
             self.panels[i].setGeometry(QRect(left, y, w, h))
             y += h
 
@@ -289,6 +291,11 @@ def _aspect(sx: float, sy: float, rows: int = 99) -> tuple[float, float]:
     sy = min(sy, max(sx * ASPECT, MIN_CELL, MIN_AREA / rows))
     sx = min(sx, max(sy * ASPECT, MIN_CELL))
     return sx, sy
+
+
+def _op_h() -> int:
+    """Room for an op symbol between two stacked panels, at the current zoom."""
+    return round(OP_H * get_scale())
 
 
 def _op_w() -> int:

@@ -34,7 +34,7 @@ class TensorData:
 
     def __init__(self, session: Session) -> None:
         self.session = session
-        self._shown: dict[tuple[int, str, int, bool, bool], Shown] = {}
+        self._shown: dict[tuple[int, str, int, bool, bool, str], Shown] = {}
         self._stats: dict[str, dict[str, float]] = {}
         self._vocab: tuple[object, list[str]] | None = None
 
@@ -61,7 +61,8 @@ class TensorData:
         return self._stats[key]
 
     def shown(self, step: Step, panel: Panel, head: int) -> Shown:
-        k = (step.index, panel.key, head, panel.transpose, panel.head_slice)
+        lang = self.session.lang  # the ids row's label is a word
+        k = (step.index, panel.key, head, panel.transpose, panel.head_slice, lang)
         if k not in self._shown:
             self._shown[k] = self._make(step, panel, head)
         return self._shown[k]
@@ -93,7 +94,7 @@ class TensorData:
     def _ids(
         self, step: Step, panel: Panel, values: np.ndarray, rows: list[str], cols: list[str]
     ) -> tuple[np.ndarray, list[str], list[str]]:
-        """Token ids: one labelled row ("id"), labelled by the tokens they stand for."""
+        """Token ids: one labelled row ("id", "编号"), labelled by the tokens they stand for."""
         vocab = self.vocab()
         if panel.role == "target" or step.kind == "choose":
             cols = [
@@ -101,5 +102,5 @@ class TensorData:
             ]
             values = values.reshape(1, -1)
         if values.shape[0] == 1:
-            rows = ["id"]
+            rows = ["编号" if self.session.lang == "zh" else "id"]
         return values, rows, cols

@@ -50,7 +50,22 @@ KINDS_ZH = {
     "mask": "掩码", "softmax": "softmax", "concat": "拼接", "add": "残差相加",
     "layernorm": "层归一化", "activation": "激活函数", "loss": "损失", "mean": "平均",
     "choose": "选择", "param_grad": "参数梯度", "adam": "Adam 更新",
+    "topk": "选出前 k 个", "gather": "取出权重", "combine": "加权合并", "aux_loss": "负载均衡损失",
+    "patches": "切成图块", "image": "图片", "select": "取出",
 }  # fmt: skip
+# the axes' names (``Step.axes``, code names in the trace) as a Chinese reader says them;
+# an axis not listed (``dim0``) is shown as the trace names it
+AXES_ZH = {
+    "batch": "批", "head": "头", "src": "源位置", "tgt": "目标位置", "dim": "维度",
+    "vocab": "词表", "label": "标签", "expert": "专家", "choice": "选中", "pixel": "像素",
+    "hidden": "隐藏单元", "routed": "路由来的词元", "value": "值", "channel": "通道",
+    "row": "行", "col": "列", "input": "输入", "out": "输出",
+}  # fmt: skip
+
+
+def axis_name(axis: str, lang: str) -> str:
+    """An axis as the reader's language names it (the trace's own name in English)."""
+    return AXES_ZH.get(axis, axis) if lang == "zh" else axis
 
 
 class TensorHeader(QWidget):
@@ -65,6 +80,9 @@ class TensorHeader(QWidget):
         self.chip.setFont(ui_font(9, bold=True))
         self.chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.name = QLabel()
+        # the step's trace name (what breakpoints use): a code name, not a sentence; the
+        # lecture check reads this property (visualizer.gallery.fit_rules.CODE_PROPERTY)
+        self.name.setProperty("codeName", True)
         self.name.setFont(ui_font(13, bold=True))
         self.name.setStyleSheet(f"color: {TEXT}")
         self.title = QLabel()
@@ -124,10 +142,11 @@ class TensorHeader(QWidget):
         self.name.setText(f"∂L/∂ {step.name}" if step.phase == "backward" else step.name)
         self.title.setText(title)
         kind = KINDS_ZH.get(step.kind, step.kind) if lang == "zh" else step.kind
+        axes = " × ".join(axis_name(a, lang) for a in step.axes) or "—"
         parts = [
             f"<b>{tr(STRINGS['op'], lang)}</b> {kind}",
             f"<b>{tr(STRINGS['shape'], lang)}</b> {' × '.join(map(str, step.shape)) or '()'}",
-            f"<b>{tr(STRINGS['axes'], lang)}</b> {' × '.join(step.axes) or '—'}",
+            f"<b>{tr(STRINGS['axes'], lang)}</b> {axes}",
         ]
         if step.t is not None:
             parts.append(f"<b>{tr(STRINGS['t'], lang)}</b> {step.t}")

@@ -164,7 +164,14 @@ def _forward(step: Step) -> list[Panel]:
         return [*panels, then("→", "cross-entropy", "loss")]
     if kind == "mean" and "x" in t:
         return [inp("x", _src_label(t["x"])), then("→", "mean", "loss")]
-    rest = [inp(r, r) for r in t if r != "out"]
+    # an MoE router's gate weights are not attention weights: name them for what they are
+    rest = [
+        inp(r, "expert weights" if r == "weights" and kind == "combine" else r)
+        for r in t
+        if r != "out"
+    ]
+    if kind == "gather":
+        return [*rest, then("→", kind, "expert weights")]
     return [*rest, then("→", kind)]
 
 

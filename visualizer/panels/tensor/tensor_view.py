@@ -11,6 +11,7 @@ selected head; a head selector sets it.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -19,8 +20,16 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from visualizer.i18n import tr
 from visualizer.panels.tensor.panel_strip import PanelStrip
-from visualizer.panels.tensor.tensor_header import TensorHeader
-from visualizer.panels.tensor.tensor_plan import MAX_PANELS, Panel, is_free, is_product, link, plan
+from visualizer.panels.tensor.tensor_header import KINDS_ZH, TensorHeader
+from visualizer.panels.tensor.tensor_plan import (
+    MAX_PANELS,
+    OUT_LABELS,
+    Panel,
+    is_free,
+    is_product,
+    link,
+    plan,
+)
 from visualizer.theme import MUTED, ui_font
 
 if TYPE_CHECKING:
@@ -41,8 +50,12 @@ STRINGS = {
     "cannot": {"en": "cannot show this step", "zh": "无法显示此步骤"},
     "empty": {"en": "no trace yet", "zh": "尚无轨迹"},
 }
+CAPTIONS = {  # an op caption whose panel title (LABELS) is too long for the narrow gap
+    "aux_loss": {"en": "balance", "zh": "负载均衡"},
+}
+_EXPERT = re.compile(r"expert(\d+)")  # an MoE combine's inputs: "expert0" … "expert3"
 LABELS = {  # panel titles and op captions; anything not here is shown as written
-    "ids": {"en": "token ids", "zh": "词元 id"},
+    "ids": {"en": "token ids", "zh": "词元编号"},
     "embedding": {"en": "embedding", "zh": "嵌入"},
     "scaled": {"en": "scaled", "zh": "缩放后"},
     "masked": {"en": "masked", "zh": "掩码后"},
@@ -52,7 +65,7 @@ LABELS = {  # panel titles and op captions; anything not here is shown as writte
     "hidden": {"en": "hidden", "zh": "隐藏层"},
     "act": {"en": "activation", "zh": "激活"},
     "probs": {"en": "probabilities", "zh": "概率"},
-    "logits, last": {"en": "logits, last position", "zh": "logits，最后一个位置"},
+    "logits, last": {"en": "logits, last position", "zh": "未归一化分数，最后一个位置"},
     "next.probs": {"en": "next-token probabilities", "zh": "下一个词的概率"},
     "next token": {"en": "next token", "zh": "下一个词"},
     "loss": {"en": "loss", "zh": "损失"},
@@ -60,7 +73,7 @@ LABELS = {  # panel titles and op captions; anything not here is shown as writte
     "grad": {"en": "gradient", "zh": "梯度"},
     "out": {"en": "output", "zh": "输出"},
     "pos": {"en": "positions", "zh": "位置编码"},
-    "logits": {"en": "logits", "zh": "logits（未归一化分数）"},
+    "logits": {"en": "logits", "zh": "未归一化分数"},
     "target": {"en": "target", "zh": "目标"},
     "before": {"en": "before", "zh": "更新前"},
     "after": {"en": "after", "zh": "更新后"},
@@ -74,7 +87,24 @@ LABELS = {  # panel titles and op captions; anything not here is shown as writte
     "mask": {"en": "mask", "zh": "掩码"},
     "concat heads": {"en": "concat heads", "zh": "拼接各头"},
     "LayerNorm": {"en": "LayerNorm", "zh": "层归一化"},
-    "scale γ": {"en": "per-dimension scale γ", "zh": "逐维缩放 γ"},
+    "LayerNorm(x)": {"en": "LayerNorm(x)", "zh": "层归一化(x)"},
+    "sublayer(x)": {"en": "sublayer(x)", "zh": "子层(x)"},
+    "x + sublayer(x)": {"en": "x + sublayer(x)", "zh": "x + 子层(x)"},
+    "PE": {"en": "PE", "zh": "位置编码"},
+    "weight": {"en": "weight", "zh": "权重"},
+    "experts": {"en": "experts", "zh": "专家"},
+    "expert": {"en": "expert", "zh": "专家"},
+    "expert weights": {"en": "expert weights", "zh": "专家权重"},
+    "combine": {"en": "combine", "zh": "加权合并"},
+    "task": {"en": "task loss", "zh": "任务损失"},
+    "aux_loss": {"en": "load-balancing loss", "zh": "负载均衡损失"},
+    "patches": {"en": "patches", "zh": "图块"},
+    "patch_embed": {"en": "patch embeddings", "zh": "图块嵌入"},
+    "image": {"en": "image", "zh": "图片"},
+    "cls": {"en": "[CLS] vector", "zh": "[CLS] 向量"},
+    "vector": {"en": "[CLS] vector", "zh": "[CLS] 向量"},
+    "value": {"en": "value", "zh": "值"},
+    "scale γ": {"en": "scale γ", "zh": "逐维缩放 γ"},  # a narrow caption: short words
     "choose": {"en": "choose", "zh": "选择"},
     "mean": {"en": "mean", "zh": "平均"},
     "cross-entropy": {"en": "cross-entropy", "zh": "交叉熵"},
@@ -199,12 +229,25 @@ class TensorView(QWidget):
             self.strip.panels[len(self.panels) - 1].fade_in()
 
     def _label(self, step: Step, panel: Panel) -> str:
-        leaf = step.name.rsplit(".", 1)[-1]
+        leaf = self._word(step.name.rsplit(".", 1)[-1])
         if panel.label == "grad":
             return "∂L/∂W" if step.phase == "update" else f"∂L/∂ {leaf}"
         if panel.label == "value":
             return leaf
-        return tr(LABELS.get(panel.label, {"en": panel.label}), self.session.lang)
+        return self._word(panel.label)
+
+    def _word(self, label: str) -> str:
+        """A panel title in the reader's language: a LABELS entry, an expert's number
+        ("expert1" → "专家 1"), else as written (math such as "Kᵀ", "e·√d")."""
+        lang = self.session.lang
+        if label not in LABELS:
+            label = OUT_LABELS.get(label, label)
+        if label in LABELS:
+            return tr(LABELS[label], lang)
+        expert = _EXPERT.fullmatch(label)
+        if expert is not None:
+            return f"{tr(LABELS['expert'], lang)} {expert[1]}"
+        return label
 
     def _title(self, step: Step, panel: Panel, shown: Shown) -> str:
         lang = self.session.lang
@@ -230,7 +273,7 @@ class TensorView(QWidget):
         if panel.mode != "probability" or v.ndim != 2 or v.shape[0] != 1 or v.shape[1] < 8:
             return ""
         best = np.argsort(-np.nan_to_num(v[0], nan=-1.0), kind="stable")[:3]
-        words = " · ".join(f"{html.escape(shown.cols[i])} {v[0, i]:.3g}" for i in best)
+        words = " · ".join(f"{shown.cols[i]} {v[0, i]:.3g}" for i in best)  # plain text
         return f"   —   {tr(STRINGS['top'], self.session.lang)} 3: {words}"
 
     def _tokens(self, step: Step) -> str | None:
@@ -249,7 +292,11 @@ class TensorView(QWidget):
         sym, caption = panel.op
         if caption == "activation":
             return sym, self.session.bundle.cfg.activation.upper().replace("RELU", "ReLU")
-        return sym, tr(LABELS.get(caption, {"en": caption}), self.session.lang)
+        if caption in CAPTIONS:
+            return sym, tr(CAPTIONS[caption], self.session.lang)
+        if caption in LABELS or self.session.lang != "zh":
+            return sym, tr(LABELS.get(caption, {"en": caption}), self.session.lang)
+        return sym, KINDS_ZH.get(caption, caption)  # an op's kind (the header's names)
 
     def _header(self, step: Step, per_head: bool) -> None:
         lang = self.session.lang

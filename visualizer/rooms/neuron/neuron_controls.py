@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from visualizer.rooms.neuron.neuron_text import FEATURES, act_name, t
-from visualizer.theme import PHASE_COLORS, ui_font
+from visualizer.theme import PHASE_COLORS, get_scale, ui_font
 
 if TYPE_CHECKING:
     from core.basics.neuron_lab import NeuronLab
@@ -59,7 +59,7 @@ class ParamRow(QWidget):
         self.spin.setSingleStep(0.01)
         self.spin.setKeyboardTracking(False)
         self.spin.setButtonSymbols(QAbstractSpinBox.ButtonSymbols.NoButtons)
-        self.spin.setFixedWidth(84)
+        self.spin.setFixedWidth(round(84 * get_scale()))  # built at the zoom of the day
         self.spin.setAlignment(Qt.AlignmentFlag.AlignRight)
         lay = QHBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)

@@ -40,7 +40,7 @@ from visualizer.rooms.neuron.neuron_figure import NeuronFigure
 from visualizer.rooms.neuron.neuron_state import NeuronPicture
 from visualizer.rooms.neuron.neuron_table import DataTable
 from visualizer.rooms.neuron.neuron_text import FEATURES, t
-from visualizer.theme import MUTED, ui_font
+from visualizer.theme import MUTED, get_scale, ui_font
 
 if TYPE_CHECKING:
     from core.basics.neuron_lab import NeuronLab
@@ -124,7 +124,8 @@ class NeuronRoom(QWidget):
         left.addWidget(self.worked)
         left.addWidget(self.forward)
         left.addWidget(self.narration)
-        self.controls.setFixedWidth(420)
+        z = get_scale()  # fixed sizes are built at the zoom of the day (presentation.scale)
+        self.controls.setFixedWidth(round(420 * z))
         top = QHBoxLayout()
         top.addLayout(left, 1)
         top.addWidget(self.controls)
@@ -147,7 +148,7 @@ class NeuronRoom(QWidget):
         # 180 to 250 high: under a chapter's narration on a 1080-line screen the room
         # must still show its timeline (issue 16)
         holder.setMinimumHeight(180)
-        holder.setMaximumHeight(250)
+        holder.setMaximumHeight(round(250 * z))
         lay = QVBoxLayout(self)
         lay.setContentsMargins(8, 6, 8, 4)
         lay.addLayout(top, 1)

@@ -13,14 +13,14 @@ from __future__ import annotations
 import time
 
 import numpy as np
-from PySide6.QtCore import QEasingCurve, Qt, QVariantAnimation, Signal, SignalInstance
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
+from PySide6.QtCore import QEasingCurve, QRect, Qt, QVariantAnimation, Signal, SignalInstance
+from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QToolButton, QWidget
 
 from visualizer.rooms.playground.playground_colors import GRAD_LUT, WEIGHT_LUT
 from visualizer.rooms.playground.playground_editor import WeightEditor
 from visualizer.rooms.playground.playground_frame import Frame
-from visualizer.rooms.playground.playground_geometry import MARGIN_T, Geometry, Link
+from visualizer.rooms.playground.playground_geometry import MARGIN_L, MARGIN_R, Geometry, Link
 from visualizer.rooms.playground.playground_links import LinkLayers
 from visualizer.rooms.playground.playground_paint import (
     link_hint,
@@ -32,10 +32,11 @@ from visualizer.rooms.playground.playground_paint import (
     paint_values,
 )
 from visualizer.rooms.playground.playground_text import t
-from visualizer.theme import MUTED, TEXT, ui_font
+from visualizer.theme import MUTED, TEXT, get_scale, ui_font
 
 MAX_LAYERS = 6
 HEADER_H = 56  # the +/− buttons live above this line
+NETWORK_MIN_W = 280  # px between the side margins at zoom 1: the columns of neurons
 
 
 class NetworkCanvas(QWidget):
@@ -47,7 +48,7 @@ class NetworkCanvas(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumSize(560, 420)
+        self._minimum(get_scale())
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMouseTracking(True)
         self.frame: Frame | None = None
@@ -85,7 +86,8 @@ class NetworkCanvas(QWidget):
         b = QToolButton(self)
         b.setText(text)
         b.setFont(ui_font(11, bold=True))
-        b.setFixedSize(24, 22)
+        z = get_scale()  # built at the zoom of the day (presentation.scale zooms it later)
+        b.setFixedSize(round(24 * z), round(22 * z))
         if signal is not None:
             b.clicked.connect(signal.emit)
         return b
@@ -112,7 +114,8 @@ class NetworkCanvas(QWidget):
         if rebuilt:
             self.update()
         else:  # not the header: its buttons would repaint too, every frame of Play
-            self.update(0, HEADER_H, self.width(), self.height() - HEADER_H)
+            head = round(HEADER_H * get_scale())
+            self.update(0, head, self.width(), self.height() - head)
 
     def node_px(self) -> int:
         """The side of a neuron's picture in pixels (device pixels on a HiDPI screen)."""
@@ -126,6 +129,7 @@ class NetworkCanvas(QWidget):
             plus.setToolTip(t("add_neuron", lang))
             minus.setToolTip(t("remove_neuron", lang))
         self.editor.setToolTip(t("edit_tip", lang))
+        self._layout()  # the side margins follow the names' widths
         self.update()
 
     def _blend(self, value: float) -> None:  # the animation runs from 0.0 to 1.0
@@ -140,22 +144,40 @@ class NetworkCanvas(QWidget):
         if self.frame is None:
             return
         f = self.frame
-        self.geo = Geometry(self.width(), self.height(), f.columns, f.sizes)
+        z = get_scale()  # the header's texts and buttons grow with the presentation zoom
+        fm = QFontMetrics(ui_font(9))  # the side names' font (playground_paint.paint_sides)
+        left = max((fm.horizontalAdvance(n) for n in self.features), default=0) + 20
+        right = max((fm.horizontalAdvance(n) for n in self.classes), default=0) + 36
+        self.geo = Geometry(self.width(), self.height(), f.columns, f.sizes, z, (left, right))
         hidden = f.columns[1:-1]
         cx = self.width() / 2
-        self.layer_buttons[0].move(int(cx - 150), 6)
-        self.layer_buttons[1].move(int(cx - 122), 6)
+        add, remove = self.layer_buttons
+        add.move(int(cx - 150 * z), round(6 * z))
+        remove.move(add.x() + add.width() + round(4 * z), round(6 * z))
         for i, (plus, minus) in enumerate(self.neuron_buttons):
             visible = i < len(hidden)
             plus.setVisible(visible)
             minus.setVisible(visible)
             if visible:
-                x = self.geo.xs[i + 1]
-                plus.move(int(x - 26), MARGIN_T - 60)
-                minus.move(int(x + 2), MARGIN_T - 60)
+                x, y = self.geo.xs[i + 1], self.geo.top - round(60 * z)
+                plus.move(int(x - plus.width() - 2 * z), y)
+                minus.move(int(x + 2 * z), y)
         self.layer_buttons[0].setEnabled(len(hidden) < MAX_LAYERS)
         self.layer_buttons[1].setEnabled(len(hidden) > 0)
         self.hover = None
+
+    def _minimum(self, zoom: float) -> None:
+        """Wide enough for the zoomed margins (feature and class names, the header's
+        buttons) and a network between them; a short room scrolls instead."""
+        wide = MARGIN_L + MARGIN_R + round(NETWORK_MIN_W * zoom)
+        self.setMinimumSize(max(560, wide), 420)
+
+    def apply_scale(self, scale: float) -> None:
+        """The presentation zoom changed (the buttons' sizes already follow it): place
+        the header's buttons and the network for the new text sizes."""
+        self._minimum(scale)
+        self._layout()
+        self.update()
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         self._layout()
@@ -198,8 +220,10 @@ class NetworkCanvas(QWidget):
         p.setPen(QColor(TEXT))
         p.setFont(ui_font(11, bold=True))
         n = len(f.columns) - 2
-        cx = self.width() / 2
-        p.drawText(int(cx - 88), 23, f"{n} {t('hidden' if n != 1 else 'hidden1', lang)}")
+        z = get_scale()
+        right = self.layer_buttons[1]
+        title = f"{n} {t('hidden' if n != 1 else 'hidden1', lang)}"
+        p.drawText(right.x() + right.width() + round(8 * z), round(23 * z), title)
         p.setFont(ui_font(9))
         for col, x, size in zip(f.columns, geo.xs, f.sizes, strict=True):
             if col == "input":
@@ -209,7 +233,8 @@ class NetworkCanvas(QWidget):
             else:
                 label = f"{size} {t('neurons' if size > 1 else 'neuron1', lang)}"
             p.setPen(QColor(TEXT if col in f.lit else MUTED))
-            p.drawText(int(x - 60), MARGIN_T - 32, 120, 18, Qt.AlignmentFlag.AlignCenter, label)
+            box = QRect(int(x - 60 * z), geo.top - round(32 * z), round(120 * z), round(18 * z))
+            p.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
 
     # -- mouse ---------------------------------------------------------------------------
     def mouseMoveEvent(self, event: QMouseEvent) -> None:

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from visualizer.rooms.playground.playground_text import name, t
-from visualizer.theme import MUTED, ui_font
+from visualizer.theme import MUTED, get_scale, ui_font
 
 DATASETS = ["blobs", "xor", "circle", "spiral", "cat_dog"]
 MULTI = ("blobs", "spiral")
@@ -53,7 +53,8 @@ class PlaygroundControls(QWidget):
         super().__init__(parent)
         self.lang = "en"
         self.training: bool | None = None  # the state the play button shows (None: none yet)
-        self.setFixedWidth(236)
+        z = get_scale()  # fixed sizes are built at the zoom of the day (presentation.scale)
+        self.setFixedWidth(round(236 * z))
         self.play = QPushButton()
         self.step = QPushButton()
         self.reset = QPushButton()
@@ -70,7 +71,9 @@ class PlaygroundControls(QWidget):
         self.iteration = QLabel("0")
         self.iteration.setFont(ui_font(18, bold=True))
         self.iteration.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        self.iteration.setFixedWidth(130)  # a growing number must not lay the panel out again
+        self.iteration.setFixedWidth(
+            round(130 * z)
+        )  # a growing number must not lay the panel out again
         self.iteration_label = QLabel()
         self.iteration_label.setStyleSheet(f"color:{MUTED}")
         self.dataset = QComboBox()
@@ -89,7 +92,7 @@ class PlaygroundControls(QWidget):
         self.lr.addItems([str(r) for r in RATES])
         self.l2.addItems([str(v) for v in L2S])
         for value in (self.noise_value, self.split_value):
-            value.setFixedWidth(38)
+            value.setFixedWidth(round(38 * z))
 
         self.dataset.activated.connect(lambda i: self._emit(dataset=DATASETS[i]))
         self.classes.valueChanged.connect(lambda v: self._emit(classes=v))

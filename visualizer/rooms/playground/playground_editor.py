@@ -11,6 +11,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDoubleSpinBox, QWidget
 
 from visualizer.rooms.playground.playground_geometry import Link
+from visualizer.theme import get_scale
 
 
 class WeightEditor(QDoubleSpinBox):
@@ -21,7 +22,7 @@ class WeightEditor(QDoubleSpinBox):
         self.setRange(-10.0, 10.0)
         self.setDecimals(3)
         self.setSingleStep(0.1)
-        self.setFixedWidth(96)
+        self.setFixedWidth(round(96 * get_scale()))  # built at the zoom of the day
         self.hide()
         self.link: Link | None = None
         self.editingFinished.connect(self._commit)

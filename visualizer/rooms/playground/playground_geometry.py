@@ -14,8 +14,8 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QPainterPath
 
-MARGIN_L, MARGIN_R = 118, 128  # room for feature names and class names
-MARGIN_T, MARGIN_B = 92, 44  # layer controls above, legend below
+MARGIN_L, MARGIN_R = 118, 128  # room for feature names and class names (at zoom 1)
+MARGIN_T, MARGIN_B = 92, 44  # layer controls above, legend below (at zoom 1)
 SAMPLES = 33
 
 
@@ -28,29 +28,44 @@ class Link:
 
 
 class Geometry:
-    def __init__(self, width: int, height: int, columns: list[str], sizes: list[int]) -> None:
+    """``zoom``: the presentation zoom, which the header and the legend grow by;
+    ``sides``: the left and right margins the feature and class names need (at least
+    ``MARGIN_L`` and ``MARGIN_R``)."""
+
+    def __init__(
+        self,
+        width: int,
+        height: int,
+        columns: list[str],
+        sizes: list[int],
+        zoom: float = 1.0,
+        sides: tuple[int, int] = (0, 0),
+    ) -> None:
         self.columns, self.sizes = columns, sizes
         n_cols = len(columns)
-        area_w = max(100, width - MARGIN_L - MARGIN_R)
-        area_h = max(100, height - MARGIN_T - MARGIN_B)
+        left, right = max(MARGIN_L, sides[0]), max(MARGIN_R, sides[1])
+        top, bottom = round(MARGIN_T * zoom), round(MARGIN_B * zoom)
+        self.right_margin = right
+        area_w = max(100, width - left - right)
+        area_h = max(100, height - top - bottom)
         pitch_x = area_w / max(1, n_cols - 1)
         rows = max(5, *sizes)  # a narrow network gets bigger pictures
         self.size = float(round(np.clip(min(area_h / rows * 0.72, pitch_x * 0.42), 22, 72)))
         self.pitch_y = min(area_h / rows, self.size + 24)  # room for a value tag below
         s = self.size
-        self.xs = [MARGIN_L + s / 2 + i * (area_w - s) / max(1, n_cols - 1) for i in range(n_cols)]
-        mid = MARGIN_T + area_h / 2
+        self.xs = [left + s / 2 + i * (area_w - s) / max(1, n_cols - 1) for i in range(n_cols)]
+        mid = top + area_h / 2
         self.nodes: dict[str, list[QRectF]] = {}
         for col, x, n in zip(columns, self.xs, sizes, strict=True):
-            top = mid - (n - 1) * self.pitch_y / 2
+            first = mid - (n - 1) * self.pitch_y / 2
             self.nodes[col] = [  # whole pixels: the pictures are blitted, not scaled
-                QRectF(round(x - s / 2), round(top + i * self.pitch_y - s / 2), s, s)
+                QRectF(round(x - s / 2), round(first + i * self.pitch_y - s / 2), s, s)
                 for i in range(n)
             ]
         self.height = height
         self.max_width = float(np.clip(self.size / 8, 2.5, 7.0))  # of a link, in pixels
-        self.top = MARGIN_T
-        self.bottom = MARGIN_T + area_h
+        self.top = top
+        self.bottom = top + area_h
         self.links: dict[str, list[Link]] = {}
         self.ends: dict[str, np.ndarray] = {}  # layer → (links, 4) curve end points
         samples: list[np.ndarray] = []

@@ -122,7 +122,7 @@ def paint_sides(
         p.setBrush(QBrush(color))
         p.drawEllipse(QPointF(r.right() + 14, r.center().y()), 6, 6)
         p.setPen(QColor(TEXT))
-        box = QRectF(r.right() + 26, r.top(), 100, r.height())
+        box = QRectF(r.right() + 26, r.top(), geo.right_margin - 26, r.height())
         p.drawText(box, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name)
         if frame.target == k:
             p.setBrush(Qt.BrushStyle.NoBrush)

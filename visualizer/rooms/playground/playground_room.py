@@ -35,7 +35,7 @@ from visualizer.rooms.playground.playground_frame import Frame, build_frame
 from visualizer.rooms.playground.playground_loss import LossPanel
 from visualizer.rooms.playground.playground_plane import PlanePanel
 from visualizer.rooms.playground.playground_text import name, t
-from visualizer.theme import ui_font
+from visualizer.theme import get_scale, ui_font
 
 if TYPE_CHECKING:
     from core.basics.playground_lab import PlaygroundLab
@@ -47,6 +47,8 @@ OTHER_PAINT_MS = 2.5  # painting besides the canvas (plots, labels), not measure
 MAX_PER_TICK = 400
 LINK_BUDGET_MS = 1.5  # link drawing per frame while playing (the rest keep their last look)
 CURVE_MS = 100.0  # the loss curves redraw at 10 Hz while playing (they move slowly)
+SIDE_W = 380  # the plane and the loss chart, at zoom 1
+SIDE_ZOOM_MAX = 1.5  # ... which grow with the presentation zoom up to this
 CONTROLS_MIN_H = 240  # the settings column's least height (it scrolls below its own)
 
 
@@ -79,9 +81,9 @@ class PlaygroundRoom(QWidget):
         right = QVBoxLayout()
         right.addWidget(self.plane)
         right.addWidget(self.loss, 1)
-        side = QWidget()
+        self.side = side = QWidget()
         side.setLayout(right)
-        side.setFixedWidth(380)
+        self.apply_scale(get_scale())  # built at the zoom of the day
         # the settings and "how to read it" scroll on their own on a short screen, rather
         # than the whole room (or their last lines cut off)
         self.controls_area = QScrollArea()
@@ -151,6 +153,12 @@ class PlaygroundRoom(QWidget):
         return -1
 
     # -- transport ---------------------------------------------------------------------
+    def apply_scale(self, scale: float) -> None:
+        """The side column (plane, loss chart) at a presentation zoom: it grows with the
+        text up to ``SIDE_ZOOM_MAX``, no further, so that the network keeps the room's
+        middle on a 1920-wide screen (``presentation.scale`` calls this after a zoom)."""
+        self.side.setFixedWidth(round(SIDE_W * min(scale, SIDE_ZOOM_MAX)))
+
     def toggle_training(self) -> None:
         self.set_training(not self.training)
 
