@@ -16,6 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from core.atomic import write_file
 from visualizer.gallery import plan as plans
 from visualizer.gallery.index_page import Shot, index_html
 
@@ -87,7 +88,7 @@ def gallery(out: Path, quick: bool = False, only: str | None = None) -> GalleryR
     title = f"Transformer Simulator: {result.pictures} layouts"
     rows = [s.name for s in subjects]
     page = index_html(title, rows, columns, shots, THUMB_WIDTH // 2 + 40)
-    (out / "index.html").write_text(page, encoding="utf-8")
+    write_file(out / "index.html", page.encode("utf-8"))  # whole or not at all
     result.seconds = time.monotonic() - start
     result.bytes = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
     return result
