@@ -27,7 +27,11 @@ The thresholds (device pixels; ``z`` is the presentation zoom, 1 in normal mode)
   ``logits``: what breakpoints and the trace format use) says so with the Qt property
   ``CODE_PROPERTY`` and passes only while its text *is* one identifier
   (``CODE_NAME``, optionally after "∂L/∂"): a marked label that holds a sentence, or
-  two words, is still checked, so the mark never hides interface English; a text
+  two words, is still checked, so the mark never hides interface English; a marked
+  rich-text label that mixes words and a code name (the timeline's "3 / 9 ■ 损失
+  <code>loss</code>") has each ``<code>`` span that holds one identifier read as a
+  code name and the rest checked as prose; words a scene quotes as data (“aimes” in
+  both its English and its Chinese text: French being discussed) are data; a text
   elided with "…" is read whole from its tooltip (a cut token is still a token);
 - the timeline's section labels ("t0", "反向" …) never overlap.
 """
@@ -120,6 +124,8 @@ ALLOWED_WORDS = frozenset(
         "unk",
         "exp",
         "log",
+        "sin",
+        "cos",
         "max",
         "min",
         "mean",
@@ -140,6 +146,7 @@ _LATIN = "A-Za-zÀ-ÖØ-öø-ÿ"  # with the umlauts and accents of German and F
 _WORD = re.compile(rf"[{_LATIN}][{_LATIN}'’-]*[{_LATIN}]")
 _CODE = re.compile(r"[._/\\=\[\]<>{}0-9@#:]")
 _TAG = re.compile(r"<[^>]*>")
+_CODE_SPAN = re.compile(r"<code>(.*?)</code>", re.S)
 _UNBROKEN = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")  # CJK breaks anywhere
 _NUMBER = re.compile(r"[0-9]+(?:\.[0-9]+)?")
 
@@ -421,6 +428,29 @@ def foreign_words(text: str, lang: str, allowed: frozenset[str]) -> list[str]:
     return found
 
 
+def without_code_spans(widget: QWidget, text: str) -> str:
+    """A marked rich-text label's text with its one-identifier ``<code>`` spans
+    removed (they are code names); any other text as it is."""
+    if not (isinstance(widget, QLabel) and widget.property(CODE_PROPERTY)):
+        return text
+    raw = widget.text()
+    if "<code>" not in raw:
+        return text
+
+    def drop(m: re.Match[str]) -> str:
+        inner = plain(m.group(1)).removesuffix("…")
+        return " " if CODE_NAME.fullmatch(inner) else m.group(0)
+
+    return plain(_CODE_SPAN.sub(drop, raw))
+
+
+def quoted_data(texts: Iterable[str]) -> frozenset[str]:
+    """The words a scene quotes as data: in “…” in every one of its languages' texts
+    (the French “aimes” a Chinese sentence discusses is the same word in English)."""
+    sets = [{w for q in re.findall(r"“([^”]*)”", t) for w in _WORD.findall(q)} for t in texts]
+    return frozenset(set.intersection(*sets)) if sets else frozenset()
+
+
 def is_code_label(widget: QWidget, text: str) -> bool:
     """A label marked as showing a code name (``CODE_PROPERTY``) whose text is one."""
     return bool(widget.property(CODE_PROPERTY)) and CODE_NAME.fullmatch(text.strip()) is not None
@@ -440,7 +470,8 @@ def check_language(window: QMainWindow, lang: str, allowed: frozenset[str]) -> l
     out: list[Failure] = []
     seen: set[str] = set()
     for w, shown in visible_texts(window):
-        text = whole_text(w, shown)
+        bare = without_code_spans(w, shown)  # a cut code name is still a code name
+        text = bare if bare != shown else whole_text(w, shown)
         if not text or text in seen or is_code_label(w, text):
             continue
         seen.add(text)

@@ -238,7 +238,7 @@ class Stage:
 
     def allowed_words(self) -> frozenset[str]:
         """Words that are data in any language: the open models' vocabularies and
-        labels, the room's own tokens."""
+        labels, the room's own tokens, the words the scene quotes in both languages."""
         words: set[str] = set()
         bundle: Any = self.session.bundle
         for tok in (getattr(bundle, "src_tok", None), getattr(bundle, "tgt_tok", None)):
@@ -248,6 +248,9 @@ class Stage:
         tok = getattr(pipeline, "tok", None)
         words |= set(getattr(tok, "vocab", ()) or ())
         words |= set(self.session.source.split())
+        scene = self.scene
+        if scene is not None:  # what the scene quotes in both languages is data
+            words |= rules.quoted_data([scene.text.en, scene.text.zh])
         return frozenset(str(x) for x in words) | frozenset(str(x).lower() for x in words)
 
     def grab(self) -> QPixmap:

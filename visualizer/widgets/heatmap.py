@@ -330,13 +330,24 @@ class Heatmap(QWidget):
             return r, c
         return None
 
+    def axis_label_at(self, scene_pos: QPointF) -> str:
+        """The whole row or column label under a point of the left or bottom axis ("" off
+        them): the axes show a token cut to ``LABEL_CHARS``, its tooltip the full token."""
+        vb = self.plot.getViewBox()
+        p = vb.mapSceneToView(scene_pos)
+        for side, labels, at in (("left", self.rows, p.y()), ("bottom", self.cols, p.x())):
+            if self.plot.getAxis(side).sceneBoundingRect().contains(scene_pos):
+                i = int(np.floor(at))
+                return labels[i] if 0 <= i < len(labels) else ""
+        return ""
+
     def _on_move(self, pos: QPointF) -> None:
         cell = self._cell_at(pos)
         if cell is None:
             if self._hovering:
                 self._hovering = False
                 self.sigHoverEnded.emit()
-            self.plot.setToolTip("")
+            self.plot.setToolTip(self.axis_label_at(pos))
             self._show_readout(self.describe(*self.selected) if self.selected else self.hint)
             return
         text = self.describe(*cell)

@@ -100,6 +100,42 @@ def test_a_code_name_is_code_only_where_marked_and_only_while_it_is_one(
     assert foreign_words("在 some-model 里", "zh", frozenset()) == ["some-model"]
 
 
+def test_a_marked_labels_code_spans_are_code_and_the_rest_is_prose(qapp: QApplication) -> None:
+    """The timeline's "3 / 9 ■ 损失 <code>loss</code>": the step name (cut or whole) is a
+    code name where the label is marked; its words, and a span holding a sentence, are
+    still read; an unmarked label's spans are prose."""
+    from PySide6.QtWidgets import QLabel
+
+    from visualizer.gallery.fit_rules import CODE_PROPERTY, plain, without_code_spans
+
+    marked, bare = QLabel(), QLabel()
+    marked.setProperty(CODE_PROPERTY, True)
+    for label in (marked, bare):
+        label.setText("<b>3</b> / 9 &nbsp; ■ 损失 &nbsp; <code>loss</code>")
+    assert without_code_spans(marked, plain(marked.text())).split() == ["3", "/", "9", "■", "损失"]
+    assert foreign_words(without_code_spans(bare, plain(bare.text())), "zh", frozenset()) == [
+        "loss"
+    ]
+    marked.setText("■ 反向 <code>dec.0.ff…</code>")  # cut at its end: still a code name
+    assert without_code_spans(marked, plain(marked.text())).split() == ["■", "反向"]
+    for text in ("■ 损失 <code>loss is high</code>", "■ loss <code>loss</code>"):
+        marked.setText(text)
+        shown = without_code_spans(marked, plain(marked.text()))
+        assert foreign_words(shown, "zh", frozenset()) != [], text
+
+
+def test_a_word_quoted_in_both_languages_is_data() -> None:
+    """“aimes” quoted in a scene's English and Chinese text is French under discussion;
+    a word quoted in one language only, or unquoted, is not data."""
+    from visualizer.gallery.fit_rules import quoted_data
+
+    en = "“like” becomes “aime”, “aimes” in French; the ending “-ons”. Press Close."
+    zh = "“like” 变成 “aime”、“aimes”；词尾 “-ons”。按 Close。"
+    assert quoted_data([en, zh]) == {"like", "aime", "aimes", "ons"}
+    assert "Close" not in quoted_data([en, zh])
+    assert quoted_data([en, "没有引号"]) == frozenset()
+
+
 def test_an_elided_text_is_read_whole_from_its_tooltip(qapp: QApplication) -> None:
     from PySide6.QtWidgets import QLabel
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 STRINGS: dict[str, dict[str, str]] = {
     "title": {
         "en": "Classification head: [CLS] vector → logits → softmax",
-        "zh": "分类头：[CLS] 向量 → logits → softmax",
+        "zh": "分类头：[CLS] 向量 → 未归一化分数 → softmax",
     },
     "says": {
         "en": "The model says: <b>{label}</b> ({p})",
@@ -21,7 +21,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Probability of every label (cls.probs: the softmax of cls.logits)",
         "zh": "每个标签的概率（cls.probs：cls.logits 的 softmax）",
     },
-    "logits": {"en": "logits: {items}", "zh": "logits：{items}"},
+    "logits": {"en": "logits: {items}", "zh": "未归一化分数：{items}"},
     "target": {"en": "target", "zh": "目标"},
     "vector": {
         "en": "[CLS] vector (cls.vector): the {d} features the head reads",

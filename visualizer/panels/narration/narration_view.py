@@ -77,6 +77,7 @@ class NarrationView(QWidget):
         self.title.setWordWrap(True)
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.code = QLabel()  # the step's code name (what breakpoints and the search use)
+        self.code.setProperty("codeName", True)  # "loss" is a trace point, not English
         self.code.setFont(ui_font(10))
         self.code.setTextFormat(Qt.TextFormat.RichText)
         self.code.setWordWrap(True)  # broken after each dot: never cut

@@ -23,7 +23,9 @@ Lines = list[str]
 def _tokens(k: Cell, lang: str, cfg: dict[str, Any]) -> Lines:
     cols, ids = k.out.cols, k.out.values[0]
     pairs = ", ".join(f"{esc(t)}→{int(v)}" for t, v in zip(cols[:10], ids, strict=False))
-    return [f"“{esc(cols[k.c])}” → id <b>{int(k.y)}</b>", pairs + (" …" if len(cols) > 10 else "")]
+    id_ = "编号" if lang == "zh" else "id"
+    more = " …" if len(cols) > 10 else ""
+    return [f"“{esc(cols[k.c])}” → {id_} <b>{int(k.y)}</b>", pairs + more]
 
 
 def _embed(k: Cell, lang: str, cfg: dict[str, Any]) -> Lines:
@@ -191,7 +193,8 @@ def _choose(k: Cell, lang: str, cfg: dict[str, Any]) -> Lines:
         dec.strategy if dec is not None else "greedy", lang, V=len(probs), s=getattr(dec, "seed", 0)
     )
     t = k.step.t if k.step.t is not None else "t"
-    return [f"{sub('y', t)} = “{esc(k.label(tok))}” (id {tok}),  p = <b>{fmt(p)}</b>", how]
+    id_ = "编号" if lang == "zh" else "id"
+    return [f"{sub('y', t)} = “{esc(k.label(tok))}” ({id_} {tok}),  p = <b>{fmt(p)}</b>", how]
 
 
 def _value(k: Cell, lang: str, cfg: dict[str, Any]) -> Lines:

@@ -8,10 +8,11 @@ and the transport row holds the step search box (``focus_search`` for Ctrl+F).
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import QEvent, QObject, QSize, Qt
+from PySide6.QtGui import QFontMetrics, QResizeEvent, QTextDocument
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -58,6 +59,7 @@ BUTTONS: list[tuple[str, QStyle.StandardPixmap, str, str, str]] = [
     ("end", SP.SP_MediaSkipForward, "Jump to the last step", "跳到最后一步", "End"),
 ]
 SEARCH_MIN_WIDTH = 820  # narrower than this, the transport row has no room for the search
+GAP = 8  # pixels between the position text and the search box
 STRINGS = {
     "speed": {"en": "Speed", "zh": "速度"},
     "animate": {"en": "Animate", "zh": "动画"},
@@ -100,8 +102,12 @@ class TimelineView(QWidget):
         self.position = QLabel()
         self.position.setFont(ui_font(11))
         self.position.setTextFormat(Qt.TextFormat.RichText)
+        self.position.setProperty("codeName", True)  # its <code> step name is a code name
         self.position.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         row.addWidget(self.position, 1)
+        row.addSpacing(GAP)
+        self.position.installEventFilter(self)  # re-elided when the layout resizes it
+        self._position_parts = ("", "")  # (count and phase, step name) as rich text
         self.search = StepSearch(session, bridge)
         row.addWidget(self.search)
         self.speed_label = QLabel()
@@ -147,8 +153,62 @@ class TimelineView(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         # The box takes no minimum width; a timeline too narrow for it hides it.
-        self.search.setVisible(event.size().width() >= SEARCH_MIN_WIDTH)
+        if event.size().width() < SEARCH_MIN_WIDTH:
+            self.search.hide()
         super().resizeEvent(event)
+
+    def _place_search(self) -> None:
+        """The position text gets its own room (issue 16): where the box would leave it
+        less than its count and phase (a big zoom), the box steps aside; it comes back
+        once the text keeps that much beside it. It never runs under the box."""
+        head = self._rich_width(self._position_parts[0]) + 24
+        label = self.position.width()
+        if self.search.isVisibleTo(self) and label < head and not self.search.hasFocus():
+            self.search.hide()  # (Ctrl+F shows it and gives it the keyboard: it stays)
+        elif (
+            not self.search.isVisibleTo(self)
+            and self.width() >= SEARCH_MIN_WIDTH
+            and label - self.search.sizeHint().width() - 2 * GAP >= head
+        ):
+            self.search.show()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.position and event.type() == QEvent.Type.Resize:
+            self._place_search()
+            self._fit_position()
+        return super().eventFilter(watched, event)
+
+    def _rich_width(self, html: str) -> float:
+        doc = QTextDocument()
+        doc.setDefaultFont(self.position.font())
+        doc.setDocumentMargin(0)
+        doc.setHtml(html)
+        return doc.idealWidth()
+
+    def _fit_position(self) -> None:
+        """Show the position text cut at its end (…) to the label's width: the step name
+        shortens first; the tooltip keeps the whole line."""
+        head, name = self._position_parts
+        room = self.position.contentsRect().width() - 2
+        if room <= 0 or self._rich_width(head + name) <= room:
+            self.position.setText(head + name)
+            return
+        plain = QTextDocument()
+        plain.setHtml(name)
+        text = plain.toPlainText()
+        lo, hi = 0, len(text)  # the longest start of the name that fits
+        while lo < hi:
+            mid = (lo + hi + 1) // 2
+            if self._rich_width(head + f"<code>{text[:mid]}…</code>") <= room:
+                lo = mid
+            else:
+                hi = mid - 1
+        shown = head + (f"<code>{text[:lo]}…</code>" if lo else "…")
+        if self._rich_width(shown) > room:  # not even count and phase: the plain line, cut
+            metrics = QFontMetrics(self.position.font())
+            cut = metrics.elidedText(self.position.toolTip(), Qt.TextElideMode.ElideRight, room)
+            shown = html.escape(cut)
+        self.position.setText(shown)
 
     def _on_breakpoints(self) -> None:
         breakpoints = getattr(self.session, "breakpoints", None)  # a lab's has none
@@ -180,21 +240,23 @@ class TimelineView(QWidget):
         self.scrubber.set_cursor(index)
         s = self.session
         if not len(s):
+            self._position_parts = ("", "")
             self.position.setText("")
             return
         step, lang = s.step, s.lang
         color = PHASE_COLORS.get(step.phase, "#888")
         where = f" · {tr(STRINGS['t'], lang)} {step.t}" if step.t is not None else ""
-        self.position.setText(
+        self._position_parts = (
             f"<b>{index + 1}</b> {tr(STRINGS['of'], lang)} {len(s)} &nbsp; "
-            f"<span style='color:{color}'>■ {tr(step.phase, lang)}</span> &nbsp; "
-            f"<code>{step.name}</code>{where}"
+            f"<span style='color:{color}'>■ {tr(step.phase, lang)}</span> &nbsp; ",
+            f"<code>{step.name}</code>{where}",
         )
-        # a narrow timeline cuts the line at its end: the tooltip keeps it whole
+        # a narrow timeline elides the line at its end: the tooltip keeps it whole
         self.position.setToolTip(
             f"{index + 1} {tr(STRINGS['of'], lang)} {len(s)}   ■ {tr(step.phase, lang)}   "
             f"{step.name}{where}"
         )
+        self._fit_position()
 
     def _on_playing(self, playing: bool) -> None:
         icon = (
