@@ -54,9 +54,7 @@ class NeuronFigure(QWidget):
         self._fade.setStartValue(0.0)
         self._fade.setEndValue(1.0)
         self._fade.valueChanged.connect(self._on_fade)
-        # it scales its drawing to the room it gets; 170 high leaves room for formula lines
-        # that wrap to a third line (issue 16)
-        self.setMinimumSize(640, 170)
+        self.setMinimumSize(640, 240)  # it scales its drawing to the room it gets
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def set_state(self, state: FigureState, animate: bool = False) -> None:

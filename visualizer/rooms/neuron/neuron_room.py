@@ -16,8 +16,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
-from PySide6.QtCore import QEvent, QObject, Qt
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -49,7 +48,6 @@ if TYPE_CHECKING:
     from visualizer.bridge import SessionBridge
 
 GRID = 61  # loss-surface resolution per axis
-FIGURE_MIN_H = 170  # the figure's least height at zoom 1 (neuron_figure.py)
 PAIRS = ((0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3))
 
 
@@ -79,18 +77,14 @@ class NeuronRoom(QWidget):
         self.narration.setStyleSheet(
             "QLabel { background: #f4f4f7; border-radius: 6px; padding: 6px; }"
         )
-        # At least so many lines: a shorter sentence at one step must not resize the
-        # figure; a longer one (a big zoom wraps the formulas to a third line) grows its
-        # label rather than being cut (issue 16) — see _fit_texts.
-        self._fitting = False
-        # The narration keeps its fixed four lines (its box scrolls with the room).
-        self._texts = ((self.worked, 2, 4), (self.forward, 2, 2))
-        for label, _lines, _pad in self._texts:
-            label.installEventFilter(self)  # a new width re-wraps the text
-        for label in (self.worked, self.forward, self.narration):
+        # Fixed heights: a longer sentence at one step must not resize the figure.
+        for label, lines, pad in (
+            (self.worked, 2, 4),
+            (self.forward, 2, 2),
+            (self.narration, 4, 14),
+        ):
+            label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + pad)
             label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.narration.setFixedHeight(self.narration.fontMetrics().lineSpacing() * 4 + 14)
-        self._fit_texts()
         self.controls = NeuronControls(lab, self._do)
         self.table = DataTable()
         self.table_title, self.curve_title, self.surf_title = (
@@ -226,42 +220,6 @@ class NeuronRoom(QWidget):
         )
         self.narration.setText(narration_html(lab.step, lang))
         self.status.setText(status_html(lab, lang))
-        self._fit_texts()
-
-    def _fit_texts(self) -> None:
-        """Each text label is as tall as its wrapped text at its width and its font (the
-        zoom's), and never less than its reserved lines."""
-        if self._fitting:
-            return
-        self._fitting = True  # a new height resizes the label: no second fit from that
-        try:
-            for label, lines, pad in self._texts:
-                spacing = label.fontMetrics().lineSpacing()
-                least = spacing * lines + pad
-                width = label.width()
-                need = label.heightForWidth(width) + pad if width > 0 else 0
-                # a few pixels more than the reserved lines (a taller fallback font) is
-                # no extra line: only a wrapped third line grows the label
-                target = need if need > least + spacing // 2 else least
-                if (label.minimumHeight(), label.maximumHeight()) != (target, target):
-                    label.setFixedHeight(target)
-        finally:
-            self._fitting = False
-
-    def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
-        self._fit_texts()
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Resize and any(watched is x for x, *_ in self._texts):
-            self._fit_texts()
-        return super().eventFilter(watched, event)
-
-    def apply_scale(self, _scale: float) -> None:
-        """The zoom changed the labels' fonts: their heights follow, and the figure's
-        least height grows with its labels' text (at 200 % its names overlapped)."""
-        self.figure.setMinimumHeight(round(FIGURE_MIN_H * _scale))
-        self._fit_texts()
 
     def _on_error(self, message: str) -> None:
         """A refused value (say, a negative learning rate) is said where the status is."""
