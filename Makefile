@@ -16,11 +16,13 @@ $(STAMP): pyproject.toml setup.py constraints.txt
 run: $(STAMP)
 	$(BIN)/transformer-sim
 
+# Bytecode is cached between runs: where PYTHONDONTWRITEBYTECODE is set, every worker
+# and every child process a test starts recompiled the project and the test modules.
 test: $(STAMP)
 	$(BIN)/ruff check core visualizer tests bench
 	$(BIN)/lint-imports
 	$(BIN)/mypy
-	QT_QPA_PLATFORM=offscreen $(BIN)/pytest
+	env -u PYTHONDONTWRITEBYTECODE QT_QPA_PLATFORM=offscreen $(BIN)/pytest
 
 # Issue 16: every chapter scene and room at every screen x language x zoom (make test
 # runs a rotation of them; these run the whole cross-product).

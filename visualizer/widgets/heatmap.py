@@ -66,6 +66,7 @@ class Heatmap(QWidget):
         self._widths: dict[str, int] = {}  # label -> pixels, to measure each label once
         self.natural = [8, BOTTOM_H]  # left axis width, bottom axis height the labels need
         self.forced = [0, 0]  # at least this much (to line up with a neighbour)
+        self._title_h = 0  # the title's height at the last resize
 
         self._title = title
         self.title = QLabel(title)
@@ -75,7 +76,9 @@ class Heatmap(QWidget):
         # a long title wraps (never cut, issue 16) instead of widening the window
         self.title.setWordWrap(True)
         self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Minimum)
-        self.plot = pg.PlotWidget(background="w", axisItems={"bottom": TokenAxis()})
+        self.plot = pg.PlotWidget(
+            background="w", axisItems={"bottom": TokenAxis()}, enableMenu=False
+        )
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
@@ -192,8 +195,14 @@ class Heatmap(QWidget):
         12-pixel strip."""
         rows, cols = self.values.shape
         cw, ch = self.chrome()
-        ch += round((TITLE_H + READOUT_H + TOP_PAD) * (get_scale() - 1))  # zoomed strips
-        return QSize(cw + cols * self._cell(self.cols), ch + rows * self._cell(self.rows))
+        nw, nh = self.cell_need()
+        return QSize(cw + cols * nw, ch + rows * nh)
+
+    def cell_need(self) -> tuple[int, int]:
+        """The smallest readable cell (width, height): a layout that gives less squeezes
+        labels into each other (``CELL_TOKEN`` per token at the zoom, ``CELL_INDEX`` per
+        index)."""
+        return self._cell(self.cols), self._cell(self.rows)
 
     @staticmethod
     def _cell(labels: list[str]) -> int:
@@ -202,12 +211,27 @@ class Heatmap(QWidget):
         return CELL_INDEX
 
     def chrome(self) -> tuple[int, int]:
-        """Pixels this widget needs around the cell area (axes, bar, title, readout)."""
+        """Pixels this widget needs around the cell area (axes, bar, title, readout; the
+        title and readout lines grow with the presentation zoom)."""
         bar = bar_width() + 6 if self.mode != "ids" else 0
+        zoomed = round((READOUT_H + TOP_PAD) * (get_scale() - 1))
         return (
             max(self.natural[0], self.forced[0]) + bar + 8,
-            TITLE_H + max(self.natural[1], self.forced[1]) + READOUT_H + TOP_PAD + 12,
+            self._title_height()
+            + max(self.natural[1], self.forced[1])
+            + READOUT_H
+            + TOP_PAD
+            + 12
+            + zoomed,
         )
+
+    def _title_height(self) -> int:
+        """One title line at the zoom, or the lines a long title wraps to at this width
+        (a wrapped title must not eat the cells' room)."""
+        line = round(TITLE_H * get_scale())
+        if not self.title.text() or self.width() <= 8:
+            return line
+        return max(line, self.title.heightForWidth(self.width() - 4))
 
     def select(self, cell: tuple[int, int] | None) -> None:
         """Outline a cell (None clears) and show its exact value under the plot."""
@@ -271,6 +295,10 @@ class Heatmap(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._show_readout(self.readout_text)  # elided anew for the new width
+        title_h = self._title_height()
+        if title_h != self._title_h:  # the title wraps to another number of lines
+            self._title_h = title_h
+            self.sigChrome.emit()
 
     def _set_ticks(self) -> None:
         vb = self.plot.getViewBox()

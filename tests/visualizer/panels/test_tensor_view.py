@@ -9,7 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtWidgets import QLayout
+from PySide6.QtWidgets import QApplication
 
 from core.session import Session
 from core.trace import Trace
@@ -392,11 +392,15 @@ def test_thinned_token_labels_name_their_index(view: TensorView, session: Sessio
         "and the dog sees the cat and the bird"
     )
     try:
-        # squeezed below the readable minimum it would keep in a window (where it scrolls)
-        view.layout().setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
-        view.resize(700, 500)
         go(session, "enc.0.self_attn.weights")
-        hm = main(view)
+        shown = main(view)
+        # the same matrix squeezed below the readable minimum the strip keeps it at (in a
+        # window the strip scrolls instead)
+        hm = Heatmap()
+        hm.set_matrix(shown.values, shown.rows, shown.cols, shown.mode)
+        hm.resize(300, 300)
+        hm.show()
+        QApplication.processEvents()
         ticks = _labels(hm, "bottom")
         if len(ticks) < hm.values.shape[1]:  # thinned: "index:token" at the index' cell
             for x, s in ticks:

@@ -125,9 +125,10 @@ class PanelStrip(QWidget):
         shown = [p.minimumSizeHint() for p in self.panels[: len(self.shapes)]]
         if not shown:
             return super().minimumSizeHint()
-        if self.grid:  # A left of C, B above C
+        if self.grid:  # A left of C (their rows shared), B above C (columns shared)
             a, b, c = shown
-            w, h = a.width() + c.width(), b.height() + c.height()
+            w = a.width() + max(b.width(), c.width())
+            h = b.height() + max(a.height(), c.height())
         else:  # side by side (the strip stacks them only when that gives bigger cells)
             w = sum(s.width() for s in shown) + (len(shown) - 1) * _op_w()
             h = max(s.height() for s in shown)
@@ -153,7 +154,10 @@ class PanelStrip(QWidget):
         options = [self._line_sizes(False)]
         if len(self.shapes) > 1:
             options.append(self._line_sizes(True))
-        _, vertical, sizes = max(options, key=lambda o: o[0])
+        # the arrangement whose readable cells fit the strip, with the bigger cells; if
+        # none fits, side by side: the strip's minimum size is made for that one
+        fitting = [o for o in options if self._fits(o[1], o[2])] or options[:1]
+        _, vertical, sizes = max(fitting, key=lambda o: o[0])
         if vertical:  # stacked panels over the same columns: cells start at the same x
             self._align_columns()
             sizes = self._line_sizes(True)[2]
@@ -183,6 +187,7 @@ class PanelStrip(QWidget):
         w, h = self._area()
         n = len(self.shapes)
         chrome = [p.chrome() for p in self.panels[:n]]
+        needs = [p.cell_need() for p in self.panels[:n]]
         free = [i for i in range(n) if self.free[i]]
         if len(free) == n:
             free = []
@@ -193,6 +198,7 @@ class PanelStrip(QWidget):
             (r, c), (cw, ch) = self.shapes[i], chrome[i]
             box_w, box_h = (w, FREE_FRAC * h) if vertical else (FREE_FRAC * w, h)
             fx, fy = _aspect(min(FREE_CELL, (box_w - cw) / c), min(FREE_CELL, (box_h - ch) / r))
+            fx, fy = max(fx, needs[i][0]), max(fy, needs[i][1])
             sizes[i] = (max(MIN_PANEL_W, round(c * fx + cw)), round(r * fy + ch))
             used += sizes[i][1] if vertical else sizes[i][0]
         # along the strip cells share one size (space goes by rows / columns); across
@@ -213,8 +219,17 @@ class PanelStrip(QWidget):
             score = min(score, shared, across)
             sx, sy = (across, shared) if vertical else (shared, across)
             sx, sy = _aspect(sx, sy, r)
+            sx, sy = max(sx, needs[i][0]), max(sy, needs[i][1])  # never below readable
             sizes[i] = (max(MIN_PANEL_W, round(c * sx + cw)), round(r * sy + ch))
         return score, vertical, [sizes[i] for i in range(n)]
+
+    def _fits(self, vertical: bool, sizes: list[tuple[int, int]]) -> bool:
+        """Whether panels of these sizes fit the strip in that arrangement."""
+        w, h = self._area()
+        gaps = (len(sizes) - 1) * (_op_h() if vertical else _op_w())
+        if vertical:
+            return sum(s[1] for s in sizes) + gaps <= h + 1 and max(s[0] for s in sizes) <= w + 1
+        return sum(s[0] for s in sizes) + gaps <= w + 1 and max(s[1] for s in sizes) <= h + 1
 
     def _grid(self) -> None:
         """A bottom-left, B top-right, C bottom-right: rows of A and C, columns of B and C
@@ -241,6 +256,10 @@ class PanelStrip(QWidget):
         syt = min(syt, max(ASPECT * sxr, MIN_CELL))
         sxr = min(sxr, max(ASPECT * min(syt, syb), MIN_CELL))
         sxl = min(sxl, max(ASPECT * syb, MIN_CELL))
+        # never below a readable cell: what the floors add comes out of the other share
+        (nwa, nha), (nwb, nhb), (nwc, nhc) = (p.cell_need() for p in (a, b, c))
+        syt, syb = _floored(syt, rb, nhb, syb, rc, max(nha, nhc), ah)
+        sxl, sxr = _floored(sxl, ca, nwa, sxr, cc, max(nwb, nwc), aw)
         wa, wc = max(MIN_PANEL_W, round(ca * sxl + cwa)), round(cc * sxr + cwc)
         hb, hc = round(rb * syt + chb), round(rc * syb + chc)
         x0 = max(MARGIN, (self.width() - wa - wc) // 2)
@@ -258,7 +277,10 @@ class PanelStrip(QWidget):
         op_w = _op_w()
         total = sum(w for w, _ in sizes) + (len(sizes) - 1) * op_w
         scale = min(1.0, (self.width() - 2 * MARGIN) / max(1, total))
-        sizes = [(int(w * scale), min(h, self.height() - 2 * MARGIN)) for w, h in sizes]
+        sizes = [
+            (max(int(w * scale), p.minimumSizeHint().width()), h)
+            for (w, h), p in zip(sizes, self.panels, strict=False)
+        ]
         x = max(MARGIN, (self.width() - sum(w for w, _ in sizes) - (len(sizes) - 1) * op_w) // 2)
         mid = MARGIN + max(h for _, h in sizes) // 2  # top-aligned, ops at mid-height
         for i, (w, h) in enumerate(sizes):
@@ -272,7 +294,10 @@ class PanelStrip(QWidget):
         op_h = _op_h()
         total = sum(h for _, h in sizes) + (len(sizes) - 1) * op_h
         scale = min(1.0, (self.height() - 2 * MARGIN) / max(1, total))
-        sizes = [(min(w, self.width() - 2 * MARGIN), int(h * scale)) for w, h in sizes]
+        sizes = [
+            (w, max(int(h * scale), p.minimumSizeHint().height()))
+            for (w, h), p in zip(sizes, self.panels, strict=False)
+        ]
         y = MARGIN  # top-aligned: no empty band under the header
         widest = max(w for w, _ in sizes)
         left = max(MARGIN, (self.width() - widest) // 2)
@@ -291,6 +316,21 @@ def _aspect(sx: float, sy: float, rows: int = 99) -> tuple[float, float]:
     sy = min(sy, max(sx * ASPECT, MIN_CELL, MIN_AREA / rows))
     sx = min(sx, max(sy * ASPECT, MIN_CELL))
     return sx, sy
+
+
+def _floored(
+    a: float, na: int, need_a: float, b: float, nb: int, need_b: float, room: float
+) -> tuple[float, float]:
+    """Cell sizes ``a`` (``na`` cells) and ``b`` (``nb`` cells) sharing ``room`` pixels,
+    each raised to its readable ``need``; what that adds is taken from the other one
+    while it stays above its own need (beyond that the strip scrolls)."""
+    a, b = max(a, need_a), max(b, need_b)
+    over = a * na + b * nb - room
+    if over > 0:
+        cut = min(over, (a - need_a) * na)
+        a, over = a - cut / na, over - cut
+        b -= min(over, (b - need_b) * nb) / nb
+    return a, b
 
 
 def _op_h() -> int:
