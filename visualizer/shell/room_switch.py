@@ -201,13 +201,15 @@ class RoomSwitcher(QObject):
 
 
 def _with_timeline(area: QScrollArea, room: QWidget) -> QWidget:
-    """The lab's scroll area, with the room's timeline (its transport) under it rather
-    than at the foot of the scrolled page: at presentation zoom a page taller than the
-    window scrolls, and the transport must stay on screen (issue 16). A room whose
-    timeline sits deeper (on one of its tabs) keeps it where it is."""
+    """The lab's scroll area, with the room's narration and timeline (its transport)
+    under it rather than at the foot of the scrolled page: at presentation zoom a page
+    taller or wider than the window scrolls, and the transport must stay on screen and
+    the narration wrap to the window's width (issue 16). A room whose timeline or
+    narration sits deeper (on one of its tabs, in a column) keeps it where it is."""
     timeline = getattr(room, "timeline", None)
     if not isinstance(timeline, QWidget) or timeline.parentWidget() is not room:
         return area
+    narration = getattr(room, "narration", None)
     holder = QWidget()
     # a page in a stack: its minimum (the timeline's, wide at zoom) must not become the
     # stack's while another room is in front
@@ -216,5 +218,8 @@ def _with_timeline(area: QScrollArea, room: QWidget) -> QWidget:
     lay.setContentsMargins(0, 0, 0, 0)
     lay.setSpacing(0)
     lay.addWidget(area, 1)
-    lay.addWidget(timeline)  # taken out of the page's own layout
+    if isinstance(narration, QWidget) and narration.parentWidget() is room:
+        narration.setContentsMargins(8, 2, 8, 2)  # off the window's edge
+        lay.addWidget(narration)  # taken out of the page's own layout
+    lay.addWidget(timeline)
     return holder

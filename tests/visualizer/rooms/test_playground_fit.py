@@ -43,12 +43,14 @@ def test_the_playground_fits_without_scrolling(
     area: Any = window.rooms.frames["playground"]
     assert room.height() <= area.viewport().height(), (room.height(), area.viewport().height())
     assert area.verticalScrollBar().maximum() == 0
-    for part in (room.narration, room.canvas, room.loss):
+    for part in (room.canvas, room.loss):
         assert part.isVisible() and inside(part, area), type(part).__name__
-    timeline = room.timeline  # in the room, or in the window's bar under it
-    corner = timeline.mapTo(window, QPoint(0, 0))
-    assert timeline.isVisible() and corner.y() >= 0
-    assert corner.y() + timeline.height() <= window.height() - window.statusBar().height()
+    # the caption and the timeline: in the room, or under its scroll area
+    for part in (room.narration, room.timeline):
+        corner = part.mapTo(window, QPoint(0, 0))
+        assert part.isVisible() and corner.y() >= 0 and corner.x() >= 0, type(part).__name__
+        assert corner.y() + part.height() <= window.height() - window.statusBar().height()
+        assert corner.x() + part.width() <= window.width()
     assert room.narration.text()  # the caption is written, and on screen
     fresh_session.lang = "en"
 
