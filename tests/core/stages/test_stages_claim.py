@@ -1,32 +1,55 @@
-"""The claim of the room, on the built-in settings (the one slow test here, ~15 s):
-the pre-trained model says 9.11 > 9.9 the way version numbers would, and after RL says 9.9.
+"""The claim of the room, on the built-in settings: the pre-trained model says 9.11 > 9.9
+the way version numbers would, and after RL says 9.9 — on the run shipped in
+assets/stages, which this code rebuilds bit for bit, stage by stage.
 
 Checked by hand on seeds 0-5 (all six: pre-training answers 9.11 with p 0.68-0.96 and gets
 every trap question wrong; GRPO answers 9.9 with p > 0.98); seed 0 is tested here.
+
+Each stage draws its batches and groups from ``(seed, stage, step)`` alone and starts a
+fresh optimiser, so a stage resumed from the shipped folder of the stage before it is the
+same run as the uninterrupted one (``core.stages.pipeline``): the three rebuilds are
+separate tests (pre-training ~7 s, GRPO ~6 s) that the two test workers share.
 """
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import pytest
+
 from core import assets
-from core.stages.pipeline import Pipeline, Settings, answers
+from core.stages.pipeline import STAGES, Pipeline, Settings, StageName, answers
 from core.stages.questions import HELD_OUT
 
+FILES = ("model.safetensors", "config.json", "vocab.json")
 
-def test_pretrained_says_9_11_and_rl_says_9_9(tmp_path: Path) -> None:
-    p = Pipeline(Settings(seed=0))
-    assert p.run()
-    # The same run is the one shipped in assets/stages (what the room and chapters 13-14
-    # show), bit for bit, as `make models` writes it.
-    shipped = assets.path("stages")
-    for stage in ("pretrain", "sft", "grpo"):
-        folder = p.save(stage, tmp_path / stage)
-        for file in ("model.safetensors", "config.json", "vocab.json"):
-            assert (folder / file).read_bytes() == (shipped / stage / file).read_bytes(), (
-                stage,
-                file,
-            )
+
+def _shipped() -> Path:
+    return assets.path("stages")
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_each_shipped_stage_is_rebuilt_bit_for_bit(tmp_path: Path, stage: StageName) -> None:
+    """What `make models` writes: each stage trained from the shipped stage before it."""
+    before = STAGES[: STAGES.index(stage)]
+    for name in before:
+        shutil.copytree(_shipped() / name, tmp_path / "run" / name)
+    p = (
+        Pipeline.resume(tmp_path / "run", Settings(seed=0))
+        if before
+        else Pipeline(Settings(seed=0))
+    )
+    assert [n for n in STAGES if p.finished(n)] == list(before)
+    assert p.run_stage(stage)
+    folder = p.save(stage, tmp_path / "out" / stage)
+    for file in FILES:
+        assert (folder / file).read_bytes() == (_shipped() / stage / file).read_bytes(), file
+
+
+def test_pretrained_says_9_11_and_rl_says_9_9() -> None:
+    p = Pipeline.resume(_shipped(), Settings(seed=0))
+    assert all(p.finished(n) for n in STAGES)
     pre = answers(p.model("pretrain"), p.tok)
     assert pre[0].answer == "9.11" and pre[0].p_wrong > pre[0].p_right
     assert pre[0].text.startswith("9.11")
