@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QPointF, Qt
+from PySide6.QtWidgets import QApplication
 
 from core.session import Session
 from visualizer.bridge import SessionBridge
@@ -254,3 +255,30 @@ def test_chosen_token_never_rounds_up_and_long_inputs_elide() -> None:
     shown = shown_tokens(toks, 200, lambda t: 40.0)
     assert shown[-1].startswith("… +") and len(shown) - 1 + int(shown[-1][3:]) == 40
     assert shown_tokens(toks[:3], 200, lambda t: 40.0) == toks[:3]
+
+
+def test_a_short_dock_scrolls_to_the_current_box_instead_of_shrinking_the_labels(
+    qtbot, session: Session, bridge: SessionBridge
+) -> None:
+    """In its dock's scroll area (as the window holds it) a dock shorter than the compact
+    figure scrolls: the figure keeps its full size (labels ≥ 10.5 px, never the 7 px of a
+    shrunk drawing) and each step scrolls its box into view (issue 16)."""
+    from visualizer.widgets.scrolled import scrolled
+
+    session.animate = False
+    session.seek(0)
+    v = DiagramView(session, bridge)
+    area = scrolled(v)
+    qtbot.addWidget(area)
+    area.resize(300, 260)
+    area.show()
+    qtbot.waitUntil(lambda: v.height() > area.viewport().height())
+    for name in ("src.tokens", "enc.1.ffn.hidden", "t0/next.probs", "t1/dec.0.self_attn.q"):
+        session.seek(session.trace.first(name).index)
+        QApplication.processEvents()
+        assert v.scale() == 1.0, name
+        assert v.height() >= dl.compact_height(v._spec(v.width(), 300)) - 1
+        box = v.diagram_layout().boxes[v.current or ""]
+        top = v.mapTo(area.viewport(), v.box_center(v.current or ""))
+        assert 0 <= top.y() <= area.viewport().height(), (name, top.y(), box)
+    area.close()

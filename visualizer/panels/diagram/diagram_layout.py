@@ -230,6 +230,12 @@ def compute(spec: Spec) -> Layout:
             return lay
 
 
+def compact_height(spec: Spec) -> float:
+    """The height the most compact layout needs at full size (``scale`` 1) for the
+    spec's width: below it ``compute`` paints the figure shrunk (labels under 8 px)."""
+    return _build(spec, 16.0, True).height
+
+
 def _build(spec: Spec, bh: float, compact: bool) -> Layout:
     w, h = spec.width, spec.height
     lay = Layout(spec=spec, unit=bh)

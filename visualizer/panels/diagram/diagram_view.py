@@ -21,11 +21,20 @@ trace); texts: ``diagram_scene.py``; drawing: ``diagram_paint.py``.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEasingCurve, QEvent, QPoint, QPointF, Qt, QVariantAnimation
-from PySide6.QtGui import QColor, QHelpEvent, QMouseEvent, QPainter, QPaintEvent, QPixmap
-from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
+from PySide6.QtCore import QEasingCurve, QEvent, QPoint, QPointF, QSize, Qt, QVariantAnimation
+from PySide6.QtGui import (
+    QColor,
+    QHelpEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPixmap,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QScrollArea, QSizePolicy, QToolTip, QWidget
 
 from visualizer import theme
 from visualizer.i18n import tr
@@ -48,6 +57,9 @@ MARKS = {  # the banner while interventions are on
 }
 
 
+MIN_W, MIN_H = 220, 300
+
+
 class DiagramView(QWidget):
     def __init__(
         self, session: Session, bridge: SessionBridge, parent: QWidget | None = None
@@ -55,7 +67,7 @@ class DiagramView(QWidget):
         super().__init__(parent)
         self.session, self.bridge = session, bridge
         self.setMouseTracking(True)
-        self.setMinimumSize(220, 300)
+        self._min_h: dict[tuple[object, ...], int] = {}
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.index = DiagramIndex(session.trace)
         self.texts = SceneTexts(session, self.index)
@@ -122,7 +134,10 @@ class DiagramView(QWidget):
         elif box != self.current:
             self._anim.stop()
             self._from = None
-        self.current = box
+        changed, self.current = box != self.current, box
+        if changed:
+            self.updateGeometry()  # an expanded box may need more height
+            self._follow()
         self.update()
 
     # -- geometry ----------------------------------------------------------------------
@@ -136,22 +151,63 @@ class DiagramView(QWidget):
         if key not in self._cache:
             if len(self._cache) > 64:
                 self._cache.clear()
-            spec = dl.Spec(
-                sh.n_enc,
-                sh.n_dec,
-                self.width(),
-                self.height(),
-                sh.enc_norm,
-                sh.dec_norm,
-                key[2],
-                n_ops,
-                frozenset({layer}),
-                sh.arch,
-                sh.n_experts,
-                sh.mlm,
+            self._cache[key] = dl.compute(
+                self._spec(self.width(), self.height(), key[2], n_ops, layer)
             )
-            self._cache[key] = dl.compute(spec)
         return self._cache[key]
+
+    def _spec(
+        self, width: float, height: float, box: str | None = None, n_ops: int = 0, layer: str = ""
+    ) -> dl.Spec:
+        sh = self.texts.shape
+        return dl.Spec(
+            sh.n_enc,
+            sh.n_dec,
+            width,
+            height,
+            sh.enc_norm,
+            sh.dec_norm,
+            box,
+            n_ops,
+            frozenset({layer}),
+            sh.arch,
+            sh.n_experts,
+            sh.mlm,
+        )
+
+    def minimumSizeHint(self) -> QSize:
+        """The most compact layout's height at full size for this width: a shorter dock
+        (presentation zoom, a small screen) scrolls, following the current box, instead
+        of painting the figure shrunk to 7-pixel labels (issue 16)."""
+        width = max(self.width(), MIN_W)
+        box, step = self.current, self._step()
+        n_ops = len(self.index.ops(box, step)) if box and step else 0
+        layer = dl.layer_of(box) if box and box[:3] in ("enc", "dec") else ""
+        expanded = box if n_ops > 1 else None
+        key = (width, expanded, n_ops, layer, self.texts.shape)
+        if key not in self._min_h:
+            if len(self._min_h) > 64:
+                self._min_h.clear()
+            spec = self._spec(width, MIN_H, expanded, n_ops, layer)
+            self._min_h[key] = math.ceil(dl.compact_height(spec))
+        return QSize(MIN_W, max(MIN_H, self._min_h[key]))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self.updateGeometry()  # the readable height follows the width
+        if event.size().height() != event.oldSize().height():
+            self._follow()  # grown for an expanded box: keep that box in view
+
+    def _follow(self) -> None:
+        """Scroll the current box into view when the figure is taller than its dock."""
+        viewport = self.parentWidget()
+        area = viewport.parentWidget() if viewport is not None else None
+        if isinstance(area, QScrollArea) and self.current and self.height() > area.height():
+            box = self.diagram_layout().boxes.get(self.current)
+            if box is not None:
+                c = self._to_widget(box)
+                area.ensureVisible(c.x(), c.y(), 20, round(self.height() * 0.15))
 
     def scale(self) -> float:
         """Below 1 only when even the most compact layout is taller than the widget."""
