@@ -257,12 +257,25 @@ def test_chosen_token_never_rounds_up_and_long_inputs_elide() -> None:
     assert shown_tokens(toks[:3], 200, lambda t: 40.0) == toks[:3]
 
 
+@pytest.mark.parametrize("zoom", [1.0, 2.0])
 def test_a_short_dock_scrolls_to_the_current_box_instead_of_shrinking_the_labels(
-    qtbot, session: Session, bridge: SessionBridge
+    qtbot, session: Session, bridge: SessionBridge, zoom: float
 ) -> None:
     """In its dock's scroll area (as the window holds it) a dock shorter than the compact
     figure scrolls: the figure keeps its full size (labels ≥ 10.5 px, never the 7 px of a
-    shrunk drawing) and each step scrolls its box into view (issue 16)."""
+    shrunk drawing; at a presentation zoom drawn that much larger) and each step scrolls
+    its box into view (issue 16)."""
+    from visualizer.theme import get_scale, set_scale
+
+    before = get_scale()
+    set_scale(zoom)
+    try:
+        _short_dock(qtbot, session, bridge, zoom)
+    finally:
+        set_scale(before)
+
+
+def _short_dock(qtbot, session: Session, bridge: SessionBridge, zoom: float) -> None:
     from visualizer.widgets.scrolled import scrolled
 
     session.animate = False
@@ -270,13 +283,13 @@ def test_a_short_dock_scrolls_to_the_current_box_instead_of_shrinking_the_labels
     v = DiagramView(session, bridge)
     area = scrolled(v)
     qtbot.addWidget(area)
-    area.resize(300, 260)
+    area.resize(round(300 * zoom), 260)  # a dock as wide as at 100 %, in pixels of the zoom
     area.show()
     qtbot.waitUntil(lambda: v.height() > area.viewport().height())
     for name in ("src.tokens", "enc.1.ffn.hidden", "t0/next.probs", "t1/dec.0.self_attn.q"):
         session.seek(session.trace.first(name).index)
         QApplication.processEvents()
-        assert v.scale() == 1.0, name
+        assert v.scale() == zoom, name
         assert v.height() >= dl.compact_height(v._spec(v.width(), 300)) - 1
         box = v.diagram_layout().boxes[v.current or ""]
         top = v.mapTo(area.viewport(), v.box_center(v.current or ""))

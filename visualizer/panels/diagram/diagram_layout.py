@@ -107,6 +107,7 @@ class Spec:
     arch: str = "encoder-decoder"  # which stacks there are (``STACKS``) and the head
     n_experts: int = 0  # > 0: every feed-forward sublayer is a mixture of this many experts
     mlm: bool = False  # a pre-trained BERT: the masked-word head, no classification head
+    zoom: float = 1.0  # presentation zoom: laid out on a canvas this much smaller, drawn larger
 
 
 @dataclass
@@ -214,7 +215,14 @@ def pill_rows(cols: int) -> int:
 
 def compute(spec: Spec) -> Layout:
     """The largest layout that fits; compact rows when even small boxes do not; and when
-    nothing fits, a layout for a larger canvas that the painter shrinks by ``scale``."""
+    nothing fits, a layout for a larger canvas that the painter shrinks by ``scale``. At a
+    presentation zoom the figure is laid out on the canvas divided by the zoom and drawn
+    enlarged by it (``scale`` above 1): boxes, pills and labels grow alike."""
+    if spec.zoom != 1.0:
+        z = spec.zoom
+        lay = compute(replace(spec, width=spec.width / z, height=spec.height / z, zoom=1.0))
+        lay.scale *= z
+        return lay
     for compact in (False, True):
         for unit in range(min(34, int(spec.width / 15)), 15, -1):
             lay = _build(spec, float(unit), compact)
@@ -233,7 +241,8 @@ def compute(spec: Spec) -> Layout:
 def compact_height(spec: Spec) -> float:
     """The height the most compact layout needs at full size (``scale`` 1) for the
     spec's width: below it ``compute`` paints the figure shrunk (labels under 8 px)."""
-    return _build(spec, 16.0, True).height
+    z = spec.zoom
+    return _build(replace(spec, width=spec.width / z, zoom=1.0), 16.0, True).height * z
 
 
 def _build(spec: Spec, bh: float, compact: bool) -> Layout:

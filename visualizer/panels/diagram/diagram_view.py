@@ -147,7 +147,15 @@ class DiagramView(QWidget):
         box, step = self.current, self._step()
         n_ops = len(self.index.ops(box, step)) if box and step else 0
         layer = dl.layer_of(box) if box and box[:3] in ("enc", "dec") else ""
-        key = (self.width(), self.height(), box if n_ops > 1 else None, n_ops, layer, sh)
+        key = (
+            self.width(),
+            self.height(),
+            box if n_ops > 1 else None,
+            n_ops,
+            layer,
+            sh,
+            theme.get_scale(),
+        )
         if key not in self._cache:
             if len(self._cache) > 64:
                 self._cache.clear()
@@ -173,6 +181,7 @@ class DiagramView(QWidget):
             sh.arch,
             sh.n_experts,
             sh.mlm,
+            theme.get_scale(),
         )
 
     def minimumSizeHint(self) -> QSize:
@@ -184,7 +193,7 @@ class DiagramView(QWidget):
         n_ops = len(self.index.ops(box, step)) if box and step else 0
         layer = dl.layer_of(box) if box and box[:3] in ("enc", "dec") else ""
         expanded = box if n_ops > 1 else None
-        key = (width, expanded, n_ops, layer, self.texts.shape)
+        key = (width, expanded, n_ops, layer, self.texts.shape, theme.get_scale())
         if key not in self._min_h:
             if len(self._min_h) > 64:
                 self._min_h.clear()
@@ -210,7 +219,8 @@ class DiagramView(QWidget):
                 area.ensureVisible(c.x(), c.y(), 20, round(self.height() * 0.15))
 
     def scale(self) -> float:
-        """Below 1 only when even the most compact layout is taller than the widget."""
+        """The drawing's scale: the presentation zoom, below it only when even the most
+        compact layout is taller than the widget."""
         return self.diagram_layout().scale
 
     def _to_widget(self, r: dl.Rect) -> QPoint:
@@ -266,7 +276,7 @@ class DiagramView(QWidget):
         p.end()
 
     def _transform(self, p: QPainter, s: float) -> None:
-        if s < 1.0:
+        if s != 1.0:
             p.scale(s, s)
 
     def _base(self, lay: dl.Layout, s: float, sc: Scene) -> QPixmap:
