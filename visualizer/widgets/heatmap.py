@@ -298,6 +298,7 @@ class Heatmap(QWidget):
         title_h = self._title_height()
         if title_h != self._title_h:  # the title wraps to another number of lines
             self._title_h = title_h
+            self.updateGeometry()  # the readable minimum changed with it
             self.sigChrome.emit()
 
     def _set_ticks(self) -> None:
@@ -335,6 +336,7 @@ class Heatmap(QWidget):
         self.natural[1] = min(110, longest + 10) if bottom.rotate else BOTTOM_H
         if self.natural[1] != natural or changed:
             bottom.setHeight(max(self.natural[1], self.forced[1]))
+            self.updateGeometry()  # the readable minimum changed with it
             self.sigChrome.emit()
 
     def _ticks(self, side: str, ticks: list[list[tuple[float, str]]]) -> None:
