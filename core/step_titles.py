@@ -1,11 +1,11 @@
-"""A step's title for a person: ``dec.0.self_attn.masked`` -> "Decoder layer 1 · masked
+"""A step's title for a person: ``dec.0.self_attn.masked`` -> "Decoder layer 0 · masked
 self-attention · masked scores", in English or Chinese.
 
 Trace names are what breakpoints, watches and the command line use, so headings keep
 the name as a smaller second line; the title above it is built here from the name's
 parts (where: the layer and sublayer; what: the tensor), with the phase saying
 whether it is the value itself, its gradient or its update. Layers are counted from
-1 as the diagram counts them; expert numbers stay as the router and the name give
+0, as the trace names, the diagram and the attention view count them; expert numbers stay as the router and the name give
 them. Qt-free: the Explanation heading, the layout check and any other view use it.
 A name no rule knows is returned as it is (a title is never invented).
 """
@@ -127,12 +127,22 @@ def step_title(name: str, lang: str, phase: str | None = None) -> str:
     return what
 
 
+def step_heading(name: str, lang: str, phase: str | None = None) -> str | None:
+    """``step_title`` written as a heading, its first letter upper case ("Source
+    embeddings"), or None when no rule knows ``name`` (the caller then heads the step
+    with the op's name instead)."""
+    if _title(re.sub(r"^t\d+/", "", name), lang) is None:
+        return None
+    title = step_title(name, lang, phase)
+    return title[:1].upper() + title[1:]
+
+
 def _title(name: str, lang: str) -> str | None:
     parts: list[str] = []
     block = _BLOCK.match(name)
     if block:
         kind, layer, rest = block.groups()
-        parts.append(_t(BLOCKS[kind], lang, n=int(layer) + 1))
+        parts.append(_t(BLOCKS[kind], lang, n=int(layer)))
         sub, _, leaf = rest.partition(".")
         if sub in SUBLAYERS:
             masked = sub == "self_attn" and kind == "dec"

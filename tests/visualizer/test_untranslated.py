@@ -156,7 +156,7 @@ def test_every_step_of_a_translation_and_a_training_step_has_a_persons_title(
         title = step_title(name, lang, phase)
         assert bool(CJK.search(title)) == (lang == "zh"), (name, title)
     assert step_title("dec.0.self_attn.masked", "en") == (
-        "Decoder layer 1 · masked self-attention · masked scores"
+        "Decoder layer 0 · masked self-attention · masked scores"
     )
     assert step_title("head.weight", "zh", "backward") == "分类头 · 权重 · 梯度"
     assert step_title("no.such.point", lang) == "no.such.point"  # never invented

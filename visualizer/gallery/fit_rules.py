@@ -324,8 +324,11 @@ def _label_cut(label: QLabel) -> str:
             doc.setTextWidth(width)
             if doc.idealWidth() > width + SLACK:
                 return f"a word {doc.idealWidth():.0f} px wide in {width} px"
-            if doc.size().height() > room.height() + CUT_SLACK:
-                return f"{doc.size().height():.0f} px of text in {room.height()} px"
+            # the height as the label lays its text out (a bare QTextDocument measured a
+            # one-line title with a smaller span as two lines: 46 px for QLabel's 32)
+            need_h = label.heightForWidth(label.width())
+            if need_h > label.height() + CUT_SLACK:
+                return f"{need_h} px of text in {label.height()} px"
             return ""
         need = doc.idealWidth()
         if need > width + SLACK + 4:

@@ -171,6 +171,7 @@ class Heatmap(QWidget):
         self.image.setRect(0, 0, v.shape[1], v.shape[0])
         exponent = self.text.set_values(v, rgba, mode)
         self.title.setText(with_power(self._title, exponent))
+        self._fit_title()
         self.bar.configure(self.plot.getPlotItem().layout, mode, lo, hi, bool(np.isneginf(v).any()))
         self._wide = max((self._text_w(s) for s in self.cols), default=8)
         left = max((self._text_w(s) for s in self.rows), default=8)
@@ -295,9 +296,16 @@ class Heatmap(QWidget):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._show_readout(self.readout_text)  # elided anew for the new width
+        self._fit_title()
+
+    def _fit_title(self) -> None:
+        """A title that wraps to another number of lines gets that height (never
+        squeezed: the cells give way) and tells the layouts the minimum changed."""
         title_h = self._title_height()
-        if title_h != self._title_h:  # the title wraps to another number of lines
+        if title_h != self._title_h:
             self._title_h = title_h
+            lines = self.title.heightForWidth(max(1, self.width() - 4))
+            self.title.setMinimumHeight(max(TITLE_H, lines))
             self.updateGeometry()  # the readable minimum changed with it
             self.sigChrome.emit()
 

@@ -154,6 +154,29 @@ def test_an_elided_text_is_read_whole_from_its_tooltip(qapp: QApplication) -> No
     ]
 
 
+def test_a_wrapped_rich_label_is_cut_only_when_its_lines_need_more_height(
+    qapp: QApplication,
+) -> None:
+    """A heatmap title with a smaller span ("… probabilities <small>12×4</small>") on one
+    line is whole (a bare text document measured such a line as two); the same title
+    one line high in a third of its width is cut."""
+    from PySide6.QtWidgets import QLabel
+
+    from visualizer.gallery.fit_rules import _label_cut
+
+    label = QLabel("next token probabilities <span style='font-size:9pt'>12×4</span>")
+    label.setWordWrap(True)
+    font = label.font()
+    font.setPointSizeF(20)
+    font.setBold(True)
+    label.setFont(font)
+    one_line = label.heightForWidth(800)
+    label.resize(800, one_line)
+    assert _label_cut(label) == ""
+    label.resize(250, one_line)  # two or more lines, one line high
+    assert "px of text in" in _label_cut(label)
+
+
 def test_a_failure_is_known_by_its_words_not_its_pixels() -> None:
     a = Failure("heatmap", "'Head 1' 6×6 cells 12.5×30.0 px (need 28×28)")
     b = Failure("heatmap", "'Head 1' 6×6 cells 13.0×31.0 px (need 28×28)")

@@ -11,23 +11,14 @@ import pytest
 from core.display import as_matrix, stats
 from core.narration import narrate
 from core.session import Selection, Session
-from visualizer.bridge import SessionBridge
 from visualizer.panels.narration.narration_view import NarrationView
 from visualizer.panels.narration.worked import worked
 from visualizer.panels.narration.worked_text import fmt
 
 
 @pytest.fixture
-def view(qtbot, session: Session) -> NarrationView:
-    session.lang, session.animate = "en", False
-    session.selection = Selection()
-    session.seek(0)
-    v = NarrationView(session, SessionBridge(session))
-    qtbot.addWidget(v)
-    v.resize(450, 600)
-    v.show()
-    qtbot.waitExposed(v)
-    return v
+def view(narration_view: NarrationView) -> NarrationView:
+    return narration_view
 
 
 def go(session: Session, key: str) -> None:
@@ -43,16 +34,21 @@ def cell(session: Session, key: str, role: str = "out", r: int = 0, c: int = 0) 
 def test_text_follows_the_step_and_the_language(view: NarrationView, session: Session):
     go(session, "enc.0.self_attn.weights")
     softmax = narrate("forward.softmax", "en")
-    # the heading is the person's title; the code name a smaller line, never cut
-    assert view.title.text() == softmax.title
+    # the heading is the step's title for a person (layers counted from 0, like enc.0); the code
+    # name a smaller line, never cut; the op's name heads the explanation
+    assert view.title.full_text() == "Encoder layer 0 · self-attention · attention weights"
     assert view.code.toolTip() == "enc.0.self_attn.weights"
     assert view.code.text().replace("&#8203;", "").count("enc.0.self_attn.weights") == 1
     assert view.narration == softmax
+    assert view.browser.toPlainText().startswith(f"{softmax.title}\n{softmax.text}")
+    assert "layer 0" not in view.sub.text()  # the heading says which layer
     go(session, "enc.0.norm1")
-    assert view.title.text() == narrate("forward.layernorm", "en").title
+    assert view.title.full_text() == "Encoder layer 0 · layer norm 1"
     session.lang = "zh"
     zh = narrate("forward.layernorm", "zh")
+    assert view.title.full_text() == "编码器第 0 层 · 第 1 次层归一化"
     assert view.narration == zh and zh.text in view.browser.toPlainText()
+    assert view.browser.toPlainText().startswith(zh.title)
     assert view.badge.text() == "前向"
     assert view.buttons.button(1).isChecked() and not view.buttons.button(0).isChecked()
     view.buttons.button(0).click()  # the toggle sets session.lang

@@ -1,10 +1,15 @@
 """The narration panel: what the current step does and why, with its real numbers.
 
-Above, the step's name with a phase badge and an EN / 中文 switch (it sets
-``session.lang``; the whole window relabels). Below, the explanation and generic
-formula from ``core.narration`` and, under them, the same formula worked out for
-the selected cell (``session.selection``, row 0 / column 0 when none) with the
-numbers the trace holds (``visualizer.panels.narration.worked``).
+Above, a phase badge and an EN / 中文 switch (it sets ``session.lang``; the whole
+window relabels), then the heading: the step's title for a person from
+``core.step_titles`` ("Encoder layer 1 · self-attention · attention weights"), at
+most two lines, cut with "…" and its whole text as tooltip; where no rule titles the
+step, or the title only repeats it, the op's name ("Softmax") heads it instead. Under
+the heading the step's code name, smaller (what breakpoints and the search use); the
+op's name, when the heading is the title, heads the explanation below. Below, the
+explanation and generic formula from ``core.narration`` and, under them, the same
+formula worked out for the selected cell (``session.selection``, row 0 / column 0
+when none) with the numbers the trace holds (``visualizer.panels.narration.worked``).
 """
 
 from __future__ import annotations
@@ -23,10 +28,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from core.step_titles import SEP
 from visualizer.i18n import tr
 from visualizer.panels.narration.worked import Worked, worked
 from visualizer.panels.narration.worked_text import esc
 from visualizer.theme import MUTED, PHASE_COLORS, ui_font
+from visualizer.widgets.elided_label import ElidedLabel, middle_cuts
 
 if TYPE_CHECKING:
     from core.narration import Narration
@@ -72,10 +79,9 @@ class NarrationView(QWidget):
         self._vocab: tuple[object, list[str]] | None = None
         self.badge = QLabel()
         self.badge.setFont(ui_font(10, bold=True))
-        self.title = QLabel()  # what the step does, in the reader's words
+        self.title = ElidedLabel(max_lines=2)  # which step, in the reader's words
         self.title.setFont(ui_font(15, bold=True))
-        self.title.setWordWrap(True)
-        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.op = ""  # the op's name ("Softmax"): the explanation's heading under a title
         self.code = QLabel()  # the step's code name (what breakpoints and the search use)
         self.code.setProperty("codeName", True)  # "loss" is a trace point, not English
         self.code.setFont(ui_font(10))
@@ -141,7 +147,7 @@ class NarrationView(QWidget):
         if s.trace.steps and not 0 <= s.cursor < len(s.trace.steps):
             return  # a new, shorter trace: the cursor event follows
         if not s.trace.steps:
-            self.title.setText("")
+            self.title.set_full_text("")
             self.code.setText("")
             self.badge.setText("")
             self.sub.setText("")
@@ -154,13 +160,16 @@ class NarrationView(QWidget):
         self.badge.setStyleSheet(
             f"background: {color}; color: white; border-radius: 6px; padding: 3px 8px;"
         )
-        self.title.setText(_kind_name(s.trace, step, lang))
+        kind = _kind_name(s.trace, step, lang)
+        title = heading(step, lang, kind)
+        self.title.set_full_text(title or kind, middle_cuts(title or "", SEP))
+        self.op = kind if title else ""
         self.code.setText(code_html(step.name))
         self.code.setToolTip(step.name)
         sub = [tr(STRINGS["step"], lang).format(i=step.index + 1, n=len(s))]
         if step.t is not None:
             sub.append(tr(STRINGS["t"], lang).format(t=step.t))
-        if step.layer is not None:
+        if step.layer is not None and not title:  # a title names the layer, counted from 1
             sub.append(tr(STRINGS["layer"], lang).format(n=step.layer))
         self.sub.setText("  ·  ".join(sub))
         self.browser.setHtml(self._html(lang))
@@ -177,7 +186,9 @@ class NarrationView(QWidget):
         if self.narration is None:
             parts.append(f"<p style='color:{MUTED}'>{esc(tr(STRINGS['missing'], lang))}</p>")
         else:
-            n = self.narration  # its title is the heading above
+            n = self.narration  # its title is the heading above, or this section's
+            if self.op:
+                parts.append(self._section(esc(self.op), top=0))
             parts.append(f"<p style='font-size:12pt; line-height:135%'>{esc(n.text)}</p>")
         here = self._here(lang)
         if here:
@@ -233,9 +244,9 @@ class NarrationView(QWidget):
             return ""
 
     @staticmethod
-    def _section(text: str) -> str:
+    def _section(text: str, top: int = 14) -> str:
         return (
-            f"<p style='font-size:11pt; font-weight:600; color:{MUTED}; margin-top:14px; "
+            f"<p style='font-size:11pt; font-weight:600; color:{MUTED}; margin-top:{top}px; "
             f"margin-bottom:2px'>{text}</p>"
         )
 
@@ -245,6 +256,18 @@ def code_html(name: str) -> str:
     has no spaces: a narrow panel would otherwise cut it)."""
     shown = esc(name).replace(".", ".&#8203;").replace("/", "/&#8203;")
     return f"<span style='font-family: monospace; color:{MUTED}'>{shown}</span>"
+
+
+def heading(step: Step, lang: str, kind: str) -> str | None:
+    """The step's title for a person (``core.step_titles``) where it says more than the
+    op's name ``kind``; None where no rule titles the step or the title only repeats
+    the op's name (the heading is then the op's name)."""
+    from core.step_titles import step_heading
+
+    title = step_heading(step.name, lang, step.phase)
+    if title is None or title.casefold() == kind.casefold():
+        return None
+    return title
 
 
 def _kind_name(trace: Trace, step: Step, lang: str) -> str:

@@ -1,6 +1,15 @@
 """The tensor view's header: which step, what op, the output's shape, axes and statistics,
 plus the head selector and the parameter toggle.
 
+The heading is the step's title for a person (``core.step_titles``: "Encoder layer 1 ·
+self-attention · queries Q", 编码器第 1 层 · 自注意力 · 查询 Q), one line, shortened in
+its middle ("Encoder layer 1 · … · queries Q") or cut with "…", its whole text as
+tooltip, when the panel is narrow or zoomed; under it, in small monospace, the step's
+code name (what breakpoints, watches and the search use) starts the line of the op,
+shape and axes; the statistics under them. Three lines in all at any width and zoom
+(a line leaves its last facts out, "…", rather than wrap): the heatmaps below keep
+their room at presentation zoom.
+
 Built once; ``show_step`` only sets texts. The head buttons are rebuilt only when the
 number of heads changes (a different model), never per step. Its strings live here,
 in English and Chinese.
@@ -8,6 +17,7 @@ in English and Chinese.
 
 from __future__ import annotations
 
+import html
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
@@ -23,6 +33,8 @@ from PySide6.QtWidgets import (
 
 from visualizer.i18n import tr
 from visualizer.theme import MUTED, PHASE_COLORS, TEXT, head_color, ui_font
+from visualizer.widgets.elided_label import ElidedLabel, middle_cuts
+from visualizer.widgets.parts_label import PartsLabel
 
 if TYPE_CHECKING:
     from core.trace import Step
@@ -60,16 +72,20 @@ AXES_ZH = {
     "vocab": "词表", "label": "标签", "expert": "专家", "choice": "选中", "pixel": "像素",
     "hidden": "隐藏单元", "routed": "路由来的词元", "value": "值", "channel": "通道",
     "row": "行", "col": "列", "input": "输入", "out": "输出",
+    "out_features": "输出特征", "in_features": "输入特征",
 }  # fmt: skip
+# axes named by ``param_axes`` (not the trace): said as words in English too
+AXES_EN = {"out_features": "out features", "in_features": "in features"}
 
 
 def axis_name(axis: str, lang: str) -> str:
     """An axis as the reader's language names it (the trace's own name in English)."""
-    return AXES_ZH.get(axis, axis) if lang == "zh" else axis
+    return AXES_ZH.get(axis, axis) if lang == "zh" else AXES_EN.get(axis, axis)
 
 
 class TensorHeader(QWidget):
-    """Three lines of text on the left, controls on the right."""
+    """Three lines of text on the left, controls on the right: the heading (``title``),
+    the code name (``code``) and the op, shape and axes (``meta``), the statistics."""
 
     sigHead = Signal(int)
     sigParams = Signal(bool)
@@ -79,23 +95,20 @@ class TensorHeader(QWidget):
         self.chip = QLabel()
         self.chip.setFont(ui_font(9, bold=True))
         self.chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.name = QLabel()
-        # the step's trace name (what breakpoints use): a code name, not a sentence; the
-        # lecture check reads this property (visualizer.gallery.fit_rules.CODE_PROPERTY)
-        self.name.setProperty("codeName", True)
-        self.name.setFont(ui_font(13, bold=True))
-        self.name.setStyleSheet(f"color: {TEXT}")
-        self.title = QLabel()
-        self.title.setFont(ui_font(11))
-        self.title.setStyleSheet(f"color: {MUTED}")
-        self.meta = QLabel()
+        self.title = ElidedLabel(max_lines=1)  # the step for a person
+        self.title.setFont(ui_font(13, bold=True))
+        self.title.setStyleSheet(f"color: {TEXT}")
+        self.code = ""  # the step's trace name as shown: the start of ``meta``
+        # one line each, whatever the width and zoom: facts that do not fit are left
+        # out from the end ("…", the whole line as tooltip) rather than wrapped
+        self.meta = PartsLabel(sep="&nbsp;&nbsp;·&nbsp;&nbsp;")
+        # it starts with the step's trace name (what breakpoints use) in a <code> span:
+        # the lecture check reads it as a code name, the rest of the line as prose
+        # (visualizer.gallery.fit_rules.CODE_PROPERTY)
+        self.meta.setProperty("codeName", True)
         self.meta.setFont(ui_font(9))
-        self.meta.setTextFormat(Qt.TextFormat.RichText)
-        self.stats = QLabel()
+        self.stats = PartsLabel(sep="&nbsp;&nbsp;&nbsp;")
         self.stats.setFont(ui_font(9))
-        self.stats.setTextFormat(Qt.TextFormat.RichText)
-        for label in (self.meta, self.stats):  # wrap rather than widen the whole window
-            label.setWordWrap(True)
         self.head_label = QLabel()
         self.head_label.setFont(ui_font(9))
         self.heads = QButtonGroup(self)
@@ -114,7 +127,6 @@ class TensorHeader(QWidget):
         top = QHBoxLayout()
         top.setSpacing(8)
         top.addWidget(self.chip)
-        top.addWidget(self.name)
         top.addWidget(self.title, 1)
         top.addWidget(self.head_box)
         top.addSpacing(10)
@@ -130,40 +142,48 @@ class TensorHeader(QWidget):
         self,
         step: Step,
         lang: str,
-        title: str,
+        op: str,
         stats: dict[str, float],
         heads: tuple[int, int, bool],
         has_params: bool,
-        tokens: str | None = None,
+        tokens: list[str] | None = None,
+        axes: tuple[str, ...] | None = None,
     ) -> None:
-        """Fill every line for ``step``; ``heads`` is (count, current, shown); ``tokens``
-        (HTML) replaces the statistics for a step whose numbers are token ids."""
+        """Fill every line for ``step``: the heading is its ``core.step_titles`` title
+        (``op``, the op's name for a person, where no rule knows the step; the second
+        line names the op by its kind, short); ``heads`` is (count, current, shown);
+        ``tokens`` (HTML, one per token) replace the statistics for a step whose
+        numbers are token ids; ``axes`` names a parameter's axes (the trace's dim0 …)."""
+        from core.step_titles import SEP, step_heading
+
         self.set_phase(tr(step.phase, lang), step.phase)
-        self.name.setText(f"∂L/∂ {step.name}" if step.phase == "backward" else step.name)
-        self.title.setText(title)
+        heading = step_heading(step.name, lang, step.phase)
+        self.code = f"∂L/∂ {step.name}" if step.phase == "backward" else step.name
+        self.title.set_full_text(heading or op or step.name, middle_cuts(heading or "", SEP))
         kind = KINDS_ZH.get(step.kind, step.kind) if lang == "zh" else step.kind
-        axes = " × ".join(axis_name(a, lang) for a in step.axes) or "—"
+        names = " × ".join(axis_name(a, lang) for a in axes or step.axes) or "—"
         parts = [
             f"<b>{tr(STRINGS['op'], lang)}</b> {kind}",
             f"<b>{tr(STRINGS['shape'], lang)}</b> {' × '.join(map(str, step.shape)) or '()'}",
-            f"<b>{tr(STRINGS['axes'], lang)}</b> {axes}",
+            f"<b>{tr(STRINGS['axes'], lang)}</b> {names}",
         ]
         if step.t is not None:
             parts.append(f"<b>{tr(STRINGS['t'], lang)}</b> {step.t}")
-        if step.layer is not None:
+        if step.layer is not None and heading is None:  # else the heading names it, from 1
             parts.append(f"<b>{tr(STRINGS['layer'], lang)}</b> {step.layer}")
-        self.meta.setText("&nbsp;&nbsp;·&nbsp;&nbsp;".join(parts))
+        code = f"<span style='color:{MUTED}'><code>{html.escape(self.code)}</code></span>"
+        self.meta.set_parts(parts, lead=f"{code}&nbsp;&nbsp; ")
         if tokens is not None:
-            self.stats.setText(f"<b>{tr(STRINGS['tokens'], lang)}</b> {tokens}")
+            self.stats.set_parts(tokens, lead=f"<b>{tr(STRINGS['tokens'], lang)}</b> ")
         else:
-            self.stats.setText(self._stats_html(step, lang, stats))
+            self.stats.set_parts(self._stats_parts(step, lang, stats))
         self.set_heads(*heads)
         self.head_label.setText(tr(STRINGS["heads"], lang))
         self.params.setText(tr(STRINGS["params"], lang))
         self.params.setVisible(has_params)
 
     @staticmethod
-    def _stats_html(step: Step, lang: str, st: dict[str, float]) -> str:
+    def _stats_parts(step: Step, lang: str, st: dict[str, float]) -> list[str]:
         parts = [
             f"<b>{tr(STRINGS[k], lang)}</b> {st[k]:.4g}".replace("-", "−")
             for k in ("min", "max", "mean", "std")
@@ -178,7 +198,7 @@ class TensorHeader(QWidget):
             n = step.shape[step.axes.index("head")]
             note = tr(STRINGS["all_heads"], lang).format(n=n)
             parts.append(f"<span style='color:{MUTED}'>{note}</span>")
-        return "&nbsp;&nbsp;&nbsp;".join(parts)
+        return parts
 
     def set_heads(self, n: int, current: int, visible: bool) -> None:
         """Show ``n`` head buttons (rebuilt only when ``n`` changes), ``current`` checked."""

@@ -1,11 +1,11 @@
 """The tensor view: the current step's numbers as heatmaps, inputs → output.
 
-A header names the step (phase, op, shape, axes) and gives the output's statistics;
-below, the op's inputs and its output side by side ("Q · Kᵀ = scores", "x +
-sublayer(x) = …"), each with token labels, its own colour bar and exact values on
-hover. Clicking a cell of the output sets ``session.selection`` (row, col), and the
-cells it was computed from light up in the inputs. Per-head tensors show the
-selected head; a head selector sets it.
+A header names the step (its title for a person over its code name; phase, op, shape,
+axes) and gives the output's statistics; below, the op's inputs and its output side
+by side ("Q · Kᵀ = scores", "x + sublayer(x) = …"), each with token labels, its own
+colour bar and exact values on hover. Clicking a cell of the output sets
+``session.selection`` (row, col), and the cells it was computed from light up in the
+inputs. Per-head tensors show the selected head; a head selector sets it.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from visualizer.theme import MUTED, ui_font
 
 if TYPE_CHECKING:
     from core.session import Session
-    from core.trace import Step
+    from core.trace import Step, Trace
     from visualizer.bridge import SessionBridge
     from visualizer.panels.tensor.tensor_data import Shown
 
@@ -130,6 +130,8 @@ class TensorView(QWidget):
         self.step: Step | None = None
         self.per_head = False  # some panel shows one head of a per-head tensor
         self.shown_head = 0
+        # the trace, and what each parameter it reads is (param_axes.readers), per trace
+        self._readers: tuple[Trace, dict[str, tuple[str, ...]]] | None = None
         self.header = TensorHeader()
         self.strip = PanelStrip(MAX_PANELS)
         self.empty = QLabel()
@@ -276,17 +278,17 @@ class TensorView(QWidget):
         words = " · ".join(f"{shown.cols[i]} {v[0, i]:.3g}" for i in best)  # plain text
         return f"   —   {tr(STRINGS['top'], self.session.lang)} 3: {words}"
 
-    def _tokens(self, step: Step) -> str | None:
+    def _tokens(self, step: Step) -> list[str] | None:
         """The token(s) a "choose" / "tokens" step holds (statistics of ids mean nothing)."""
         if step.kind not in ("choose", "tokens") or not self.panels:
             return None
         shown = self.data.shown(step, self.panels[-1], self._head())
         ids = [int(x) for x in shown.values.ravel()]
         names = shown.cols if len(shown.cols) == len(ids) else [str(i) for i in ids]
-        return " ".join(
+        return [
             f"{html.escape(n)}<span style='color:{MUTED}'>({i})</span>"
             for n, i in zip(names, ids, strict=False)
-        )
+        ]
 
     def _op(self, panel: Panel) -> tuple[str, str]:
         sym, caption = panel.op
@@ -299,24 +301,29 @@ class TensorView(QWidget):
         return sym, KINDS_ZH.get(caption, caption)  # an op's kind (the header's names)
 
     def _header(self, step: Step, per_head: bool) -> None:
-        lang = self.session.lang
+        from visualizer.panels.tensor.param_axes import param_axes, readers
+
+        lang, trace = self.session.lang, self.session.trace
         try:
             from core.narration import narrate_step
 
-            title = narrate_step(self.session.trace, step, lang).title
+            op = narrate_step(trace, step, lang).title
         except (KeyError, ValueError):
-            title = ""
+            op = ""
+        if self._readers is None or self._readers[0] is not trace:
+            self._readers = (trace, readers(trace.steps))
         n = self.session.bundle.cfg.n_heads
         has_params = any(p.param for p in plan(step, True))
         stats = self.data.stats(step.tensors.get("out", step.key))
         self.header.show_step(
             step,
             lang,
-            title,
+            op,
             stats,
             (n, min(self._head(), n - 1), per_head),
             has_params,
             self._tokens(step),
+            param_axes(step, self._readers[1]),
         )
 
     # -- selection -------------------------------------------------------------------
