@@ -5,9 +5,10 @@ Trace names are what breakpoints, watches and the command line use, so headings 
 the name as a smaller second line; the title above it is built here from the name's
 parts (where: the layer and sublayer; what: the tensor), with the phase saying
 whether it is the value itself, its gradient or its update. Layers are counted from
-0, as the trace names, the diagram and the attention view count them; expert numbers stay as the router and the name give
-them. Qt-free: the Explanation heading, the layout check and any other view use it.
-A name no rule knows is returned as it is (a title is never invented).
+0, as the trace names, the diagram and the attention view count them; expert numbers
+stay as the router and the name give them. Qt-free: the Explanation heading, the
+tensor view's header and any other view use it. A name no rule knows is returned as
+it is (a title is never invented).
 """
 
 from __future__ import annotations

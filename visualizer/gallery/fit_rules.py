@@ -337,7 +337,7 @@ def _label_cut(label: QLabel) -> str:
     fm = QFontMetrics(label.font())
     lines = text.split("\n")
     if label.wordWrap():
-        need_h = label.heightForWidth(room.width())
+        need_h = label.heightForWidth(label.width()) - (label.height() - room.height())
         longest = max((fm.horizontalAdvance(w) for w in _UNBROKEN.findall(text)), default=0)
         if longest > width + SLACK:
             return f"a word {longest} px wide in {width} px"

@@ -29,6 +29,8 @@ from PySide6.QtWidgets import (
 
 from visualizer.i18n import tr
 from visualizer.theme import HIGHLIGHT, ui_font
+from visualizer.widgets.elided_label import ElidedLabel
+from visualizer.widgets.whole_label import WholeLabel
 
 BACKGROUND = "#15171c"
 TEXT_PT, TITLE_PT, META_PT = 22, 26, 14
@@ -55,8 +57,10 @@ QScrollBar::add-page:vertical, QScrollBar::sub-page:vertical { background: none;
 """
 
 
-def _label(pt: int, bold: bool, color: str) -> QLabel:
-    label = QLabel()
+def _label(pt: int, bold: bool, color: str, whole: bool = False) -> QLabel:
+    """``whole``: a wrapping label that the bar's layout never squeezes below its text
+    (the narration under it scrolls instead)."""
+    label = WholeLabel() if whole else QLabel()
     label.setFont(ui_font(pt, bold))
     label.setStyleSheet(f"color: {color}; background: transparent;")
     label.setTextFormat(Qt.TextFormat.PlainText)
@@ -72,16 +76,21 @@ class ChapterBar(QFrame):
         self.setStyleSheet(
             f"QFrame#chapterBar {{ background: {BACKGROUND}; border-top: 5px solid {HIGHLIGHT}; }}"
         )
-        self.chapter = _label(META_PT, False, "#c9ccd4")
-        self.title = _label(TITLE_PT, True, HIGHLIGHT)
+        # the chapter's name on one line, cut with "…" where the bar is narrow (the
+        # whole name in its tooltip): the scene's title and text need the height more
+        self.chapter = ElidedLabel(1)
+        self.chapter.setFont(ui_font(META_PT))
+        self.chapter.setStyleSheet("color: #c9ccd4; background: transparent;")
+        self.chapter.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        self.title = _label(TITLE_PT, True, HIGHLIGHT, whole=True)  # two lines when narrow
         self.text = _label(TEXT_PT, False, "#ffffff")
         self.text.setWordWrap(True)
         self.text.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.text.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        for label in (self.chapter, self.title):  # long titles wrap, never widen the window
-            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-            label.setWordWrap(True)
+        # long titles wrap, never widen the window
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.counter = _label(META_PT + 2, True, "#ffffff")
+        self.counter.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignTop)
         self.keys = _label(META_PT - 2, False, "#aeb2bc")
         self.note = _label(META_PT - 2, False, "#ffb4a2")
         self.note.setWordWrap(True)
@@ -117,9 +126,17 @@ class ChapterBar(QFrame):
         self.note.hide()
 
     def _min_height(self) -> int:
-        """Room for the header, the title and two lines of narration."""
+        """Room for the header, the title (as many lines as it wraps to) and two
+        lines of narration (a narrow bar at a projector's zoom: the title is read
+        whole, the narration scrolls)."""
         fm_text, fm_title = self.text.fontMetrics(), self.title.fontMetrics()
-        return fm_title.lineSpacing() + 2 * fm_text.lineSpacing() + 70
+        title = fm_title.lineSpacing()
+        if self.title.isVisibleTo(self) and self.title.width() > 0:
+            title = max(title, self.title.heightForWidth(self.title.width()))
+        head = max(self.chapter.sizeHint().height(), self.counter.sizeHint().height())
+        return max(
+            title + 2 * fm_text.lineSpacing() + 70, head + title + 2 * fm_text.lineSpacing() + 40
+        )
 
     def _cap(self) -> int:
         """The tallest the bar may be: a share of its window's height."""
@@ -140,7 +157,7 @@ class ChapterBar(QFrame):
             m.top()
             + m.bottom()
             + max(
-                self.chapter.heightForWidth(self.chapter.width()),
+                self.chapter.sizeHint().height(),
                 self.counter.sizeHint().height(),
             )
             + (self.title.heightForWidth(self.title.width()) if self.title.isVisibleTo(self) else 0)
@@ -196,13 +213,13 @@ class ChapterBar(QFrame):
         head = chapter_title
         if number is not None:
             head = tr(STRINGS["chapter"], lang).format(n=number, title=chapter_title)
-        self.chapter.setText(head)
+        self.chapter.set_full_text(head)
         self.title.setText(title)
         self.title.setVisible(bool(title))
         self.text.setText(text)
         counter = tr(STRINGS["scene"], lang).format(i=index + 1, n=count)
-        if index == count - 1:
-            counter += "  ·  " + tr(STRINGS["last"], lang)
+        if index == count - 1:  # under it: one line would leave the chapter no room
+            counter += "\n" + tr(STRINGS["last"], lang)
         self.counter.setText(counter)
         self.keys.setText(tr(STRINGS["keys"], lang))
         QTimer.singleShot(0, self, self._fit)  # dropped if the bar is gone

@@ -199,6 +199,15 @@ class Heatmap(QWidget):
         nw, nh = self.cell_need()
         return QSize(cw + cols * nw, ch + rows * nh)
 
+    def sizeHint(self) -> QSize:
+        """Never below the readable minimum (a box layout grows a widget from here)."""
+        return super().sizeHint().expandedTo(self.minimumSizeHint())
+
+    def heightForWidth(self, width: int) -> int:
+        """The wrapped title's lines, and never below the readable minimum (a layout that
+        asks for height-for-width would otherwise squeeze the rows)."""
+        return max(super().heightForWidth(width), self.minimumSizeHint().height())
+
     def cell_need(self) -> tuple[int, int]:
         """The smallest readable cell (width, height): a layout that gives less squeezes
         labels into each other (``CELL_TOKEN`` per token at the zoom, ``CELL_INDEX`` per

@@ -145,3 +145,71 @@ def test_create_builds_a_working_room(qtbot: QtBot) -> None:
     view.timeline.buttons["start"].click()
     view.timeline.buttons["forward"].click()
     assert view.lab.cursor == 1 and view.figure.state.focus == "weights"
+
+
+def test_the_figure_is_drawn_at_its_design_size_and_scaled_as_a_whole(qtbot: QtBot) -> None:
+    """At a projector's zoom the figure's labels grow with the drawing, never into each
+    other: its fonts are the design's (zoom 1), the painter scales the whole drawing by
+    the zoom as far as the widget holds it, and less where it is narrower than the
+    design (the room's controls leave 640 px at 200 % on a 1366-pixel screen)."""
+    from visualizer import theme
+    from visualizer.rooms.neuron.neuron_figure import DESIGN, NeuronFigure
+    from visualizer.rooms.neuron.neuron_paint import font
+
+    theme.set_scale(2.0)
+    try:
+        fig = NeuronFigure()
+        qtbot.addWidget(fig)
+        assert font(10).pointSizeF() == pytest.approx(10.0)  # the design's points
+        fig.resize(2 * DESIGN[0], 2 * DESIGN[1])
+        assert fig.scale_factor() == pytest.approx(2.0)  # room for the zoom: all of it
+        fig.resize(3 * DESIGN[0], DESIGN[1] * 3 // 2)
+        assert fig.scale_factor() == pytest.approx(1.5)  # as far as its height holds it
+        fig.resize(640, 290)
+        assert fig.scale_factor() == pytest.approx(640 / DESIGN[0])  # narrower: smaller
+    finally:
+        theme.set_scale(1.0)
+    fig.resize(3 * DESIGN[0], 3 * DESIGN[1])
+    assert fig.scale_factor() == 1.0  # at zoom 1 the design size, however large
+    assert not fig.grab().isNull()
+
+
+def test_at_200_percent_the_narration_stays_on_screen_and_no_text_is_cut(
+    qtbot: QtBot,
+) -> None:
+    """A 1366×768 screen at 200 %: the page is taller than its scroll area, so it
+    scrolls; the step's narration (above the figure) is wholly in view without
+    scrolling, and the worked arithmetic and the forward line take the lines they
+    wrap to (issue 16: they were cut to two fixed lines)."""
+    from PySide6.QtCore import QPoint
+    from PySide6.QtWidgets import QApplication, QFrame, QScrollArea
+
+    from visualizer import theme
+
+    theme.set_scale(2.0)
+    try:
+        lab = NeuronLab(seed=0)
+        lab.animate = False
+        room = NeuronRoom(lab, SessionBridge(lab))
+    finally:
+        theme.set_scale(1.0)
+    area = QScrollArea()  # as the window holds a lab room
+    area.setWidget(room)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    qtbot.addWidget(area)
+    area.resize(1366, 600)
+    area.show()
+    lab.train_step()
+    for lang in ("en", "zh"):
+        lab.lang = lang
+        for i in range(len(lab)):
+            lab.seek(i)
+            for _ in range(3):
+                QApplication.processEvents()
+            assert room.height() > area.viewport().height()  # it scrolls
+            top = room.narration.mapTo(area.viewport(), QPoint(0, 0)).y()
+            bottom = top + room.narration.height()
+            assert top >= 0 and bottom <= area.viewport().height(), (lang, i)
+            for label in (room.worked, room.forward, room.narration):
+                assert label.height() >= label.heightForWidth(label.width()), (lang, i)

@@ -26,16 +26,14 @@ from visualizer.panels.attention.attention_lines import AttentionLines
 from visualizer.panels.attention.attention_text import describe, t
 from visualizer.panels.attention.head_chips import HeadChips
 from visualizer.panels.attention.head_grid import HeadGrid
-from visualizer.theme import HIGHLIGHT, MUTED, TEXT, ui_font
+from visualizer.theme import ui_font
 from visualizer.widgets.heatmap import Heatmap
+from visualizer.widgets.note_box import NoteBox
 
 if TYPE_CHECKING:
     from core.session import Session
     from core.trace import Trace
     from visualizer.bridge import SessionBridge
-
-NOTE_STYLE = f"color: {MUTED}; padding: 2px 6px"  # same box as a preview: no layout jump
-PREVIEW_STYLE = f"color: {TEXT}; background: {HIGHLIGHT}; padding: 2px 6px; border-radius: 4px"
 
 
 class AttentionView(QWidget):
@@ -51,17 +49,16 @@ class AttentionView(QWidget):
 
         self.title = QLabel()
         self.title.setFont(ui_font(13, bold=True))
-        self.note = QLabel()
-        self.note.setFont(ui_font(9))
+        self.note_box = NoteBox(9)  # highlighted for a preview, same box either way
+        self.note = self.note_box.label
         self.chips = HeadChips()
         self.chips.sigToggled.connect(self._on_toggle)
         self.chips.sigSelected.connect(self.select_head)
         self.combo_label = QLabel()
         self.combo = QComboBox()
         self.combo.activated.connect(self.select_head)
-        self.hint = QLabel()
-        self.hint.setFont(ui_font(8))
-        self.hint.setStyleSheet(NOTE_STYLE)
+        self.hint_box = NoteBox(8)
+        self.hint = self.hint_box.label
         self.lines = AttentionLines()
         self.lines.sigHovered.connect(self._on_hover)
         self.heatmap = Heatmap()
@@ -70,7 +67,7 @@ class AttentionView(QWidget):
         self.grid_title.setFont(ui_font(9, bold=True))
         self.grid = HeadGrid()
         self.grid.sigCellClicked.connect(self.open_cell)
-        for label in (self.title, self.note, self.hint, self.grid_title):
+        for label in (self.title, self.grid_title):
             label.setWordWrap(True)  # long titles wrap instead of widening the view
 
         controls = QHBoxLayout()
@@ -95,9 +92,9 @@ class AttentionView(QWidget):
         lay.setContentsMargins(8, 6, 8, 6)
         lay.setSpacing(4)
         lay.addWidget(self.title)
-        lay.addWidget(self.note)
+        lay.addWidget(self.note_box)
         lay.addLayout(controls)
-        lay.addWidget(self.hint)
+        lay.addWidget(self.hint_box)
         lay.addWidget(split, 1)
 
         # bound methods (not lambdas): Qt disconnects them when this view is deleted
@@ -163,8 +160,7 @@ class AttentionView(QWidget):
         lm = cfg.arch == "decoder-only" and not translates(s.bundle)  # GPT-2 continues text
         texts = describe(res, cursor, s.bundle.pair or s.pair, lang, cfg.arch, cfg.inputs, lm)
         self.title.setText(texts.title)
-        self.note.setText(texts.note)
-        self._note_style(PREVIEW_STYLE if texts.preview else NOTE_STYLE)
+        self.note_box.set_note(texts.note, texts.preview)
         self.lines.set_headers(texts.left, texts.right)
         self.lines.set_preview(texts.preview)
         self.grid_title.setText(texts.grid)
@@ -189,17 +185,12 @@ class AttentionView(QWidget):
     def _show_nothing(self) -> None:
         lang = self.session.lang
         self.title.setText(t("none_title", lang))
-        self.note.setText(t("none", lang))
-        self._note_style(NOTE_STYLE)
+        self.note_box.set_note(t("none", lang))
         self.lines.set_data(np.zeros((0, 0, 0), np.float32), [], [])
         self.grid.set_data([], [], [])
         self.heatmap.set_matrix(np.zeros((1, 1), np.float32), [""], [""], mode="probability")
         self._key = self._grid_key = None
         self._head = -1
-
-    def _note_style(self, style: str) -> None:
-        if self.note.styleSheet() != style:
-            self.note.setStyleSheet(style)
 
     def _relabel(self) -> None:
         lang = self.session.lang

@@ -42,9 +42,10 @@ from visualizer.panels.router.chosen_marks import ChosenMarks
 from visualizer.panels.router.router_data import Resolved, RouterIndex, Routing, aux_history
 from visualizer.panels.router.router_text import block_name, describe, t
 from visualizer.panels.router.train_routing_panel import TrainRoutingPanel
-from visualizer.theme import HIGHLIGHT, MUTED, TEXT, get_scale, ui_font
+from visualizer.theme import get_scale, ui_font
 from visualizer.widgets.heatmap import Heatmap
 from visualizer.widgets.hint_stack import HintStack
+from visualizer.widgets.note_box import NoteBox
 from visualizer.widgets.prob_bars import Bar, ProbBars
 
 if TYPE_CHECKING:
@@ -53,8 +54,6 @@ if TYPE_CHECKING:
     from visualizer.bridge import SessionBridge
 
 WIDE = 760  # pixels (at zoom 1) from which the bars stand beside the heatmap
-NOTE_STYLE = f"color: {MUTED}; padding: 2px 6px"  # same box as a preview: no layout jump
-PREVIEW_STYLE = f"color: {TEXT}; background: {HIGHLIGHT}; padding: 2px 6px; border-radius: 4px"
 
 
 class RouterView(QWidget):
@@ -73,8 +72,8 @@ class RouterView(QWidget):
 
         self.title = QLabel()
         self.title.setFont(ui_font(13, bold=True))
-        self.note = QLabel()
-        self.note.setFont(ui_font(9))
+        self.note_box = NoteBox(9)  # highlighted for a preview, same box either way
+        self.note = self.note_box.label
         self.layer_label = QLabel()
         self.layer = QComboBox()
         self.layer.activated.connect(self._on_layer)
@@ -92,7 +91,6 @@ class RouterView(QWidget):
             label.setFont(ui_font(10, bold=True))
         for label in (
             self.title,
-            self.note,
             self.aux,
             self.words,
             self.load_title,
@@ -140,7 +138,7 @@ class RouterView(QWidget):
         lay.setContentsMargins(8, 6, 8, 6)
         lay.setSpacing(4)
         lay.addLayout(head)
-        lay.addWidget(self.note)
+        lay.addWidget(self.note_box)
         lay.addWidget(self.split, 1)
         self.stack = HintStack(page)
         outer = QVBoxLayout(self)
@@ -234,10 +232,7 @@ class RouterView(QWidget):
         self.routing = routing
         texts = describe(res, routing, step.index, self.session.mode == "train", lang)
         self.title.setText(texts.title)
-        self.note.setText(texts.note)
-        style = PREVIEW_STYLE if texts.preview else NOTE_STYLE
-        if self.note.styleSheet() != style:
-            self.note.setStyleSheet(style)
+        self.note_box.set_note(texts.note, texts.preview)
         self.layer.setCurrentIndex(index.blocks.index(res.call.block))
         if self.timeline.block != res.call.block:
             self._show_timeline()  # another layer: its routing over training

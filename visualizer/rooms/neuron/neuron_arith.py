@@ -58,6 +58,12 @@ def _c(text: str, phase: str) -> str:
     return f"<span style='color:{color.name()}'>{text}</span>"
 
 
+def _apart(parts: list[str]) -> str:
+    """Formulas side by side that wrap between them, never inside one (a formula cut
+    after its "−" reads as another formula on a projector)."""
+    return "&nbsp;&nbsp; ".join(part.replace(" ", "&nbsp;") for part in parts)
+
+
 def forward_line(st: FigureState, activation: str, lang: str) -> str:
     """z = f(w1·a1 + w2·a2 + w3·a3 + b) with numbers, as far as the run has got."""
     f = act_name(activation, lang)
@@ -91,7 +97,7 @@ def step_line(st: FigureState, activation: str, lang: str) -> str:
         parts = [
             f"w{SUB[i]}·a{SUB[i]} = {par(w[i])}×{par(a[i])} = {num(st.wa[i])}" for i in range(3)
         ]
-        return _c("&nbsp;&nbsp; ".join(parts), ph)
+        return _c(_apart(parts), ph)
     if key == ("forward", "neuron.sum") and st.wa and st.s is not None:
         terms = " + ".join(par(v) for v in st.wa)
         return _c(f"s = {terms} + {par(st.b)} = <b>{num(st.s)}</b>", ph)
@@ -136,7 +142,7 @@ def _backward_or_update(st: FigureState, activation: str, lang: str) -> str:
             f"∂L/∂w{SUB[i]} = {par(gs)}×{par(a[i])} = <b>{num(g('neuron.w', i) or 0)}</b>"
             for i in range(3)
         ]
-        return _c("&nbsp;&nbsp; ".join(parts), ph)
+        return _c(_apart(parts), ph)
     lr = num(st.lr or 0)
     if key == ("update", "neuron.w") and st.w_after is not None:
         after = st.w_after
@@ -145,7 +151,7 @@ def _backward_or_update(st: FigureState, activation: str, lang: str) -> str:
             f" = <b>{num(after[i])}</b>"
             for i in range(3)
         ]
-        return _c("&nbsp;&nbsp; ".join(parts), ph)
+        return _c(_apart(parts), ph)
     if key == ("update", "neuron.b") and st.b_after is not None:
         text = f"b ← {num(st.b)} − {lr}×{par(g('neuron.b') or 0)} = <b>{num(st.b_after)}</b>"
         return _c(text, ph)

@@ -21,6 +21,7 @@ from visualizer.rooms.neuron.neuron_paint import (
     arrow,
     circle,
     curve_box,
+    font,
     halo,
     pill,
     weight_color,
@@ -28,7 +29,7 @@ from visualizer.rooms.neuron.neuron_paint import (
 )
 from visualizer.rooms.neuron.neuron_state import FigureState
 from visualizer.rooms.neuron.neuron_text import FEATURES, act_name, num, t
-from visualizer.theme import HIGHLIGHT, MUTED, PHASE_COLORS, TEXT, ui_font
+from visualizer.theme import HIGHLIGHT, MUTED, PHASE_COLORS, TEXT, get_scale
 
 GRAD_COLOR = PHASE_COLORS["backward"]
 UPD_COLOR = PHASE_COLORS["update"]
@@ -37,6 +38,12 @@ CENTER = Qt.AlignmentFlag.AlignCenter
 
 
 INPUT_TOP = 64.0  # the first input's centre from the top: its name (18 px) above the circle
+SMALLEST = (640, 240)  # the widget's minimum size
+# The smallest drawing whose labels clear each other (design pixels): narrower, the
+# weight's pill runs into its product's and the target's into the loss's; lower, an
+# input's name runs into the circle above it. A smaller widget draws it smaller (at
+# 200 % on a 1366-pixel screen the controls leave 640 pixels).
+DESIGN = (780, 290)
 
 
 class NeuronFigure(QWidget):
@@ -54,7 +61,7 @@ class NeuronFigure(QWidget):
         self._fade.setStartValue(0.0)
         self._fade.setEndValue(1.0)
         self._fade.valueChanged.connect(self._on_fade)
-        self.setMinimumSize(640, 240)  # it scales its drawing to the room it gets
+        self.setMinimumSize(*SMALLEST)  # it scales its drawing to the room it gets
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
     def set_state(self, state: FigureState, animate: bool = False) -> None:
@@ -80,7 +87,9 @@ class NeuronFigure(QWidget):
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         st = self.state
-        W, H = float(self.width()), float(self.height())
+        k = self.scale_factor()
+        p.scale(k, k)  # drawn in design pixels, then scaled: labels grow with the drawing
+        W, H = self.width() / k, self.height() / k
         self._halos = []
         # the first input's name sits 28 px above its 30 px circle: keep it on the canvas
         # ("a1 · 日照" was cut at the top of a short figure), the last circle too
@@ -103,6 +112,15 @@ class NeuronFigure(QWidget):
         for rect, round_ in self._halos:
             halo(p, rect, color, self.glow, round_)
 
+    def scale_factor(self) -> float:
+        """How much the design drawing (``DESIGN``) is enlarged: the presentation zoom,
+        as far as the widget holds the drawing at that zoom (less than 1 where the
+        widget is narrower than the design).
+        Scaling the whole drawing, rather than its fonts alone, keeps every label clear
+        of its neighbours at 200 % ("a2 · water" over "w1 = 0.14", "= identit" cut)."""
+        fit = min(self.width() / DESIGN[0], self.height() / DESIGN[1])
+        return max(0.1, min(get_scale(), fit))
+
     def _mark(self, rect: QRectF, *parts: str, round_: bool = False) -> None:
         if self.state.focus in parts:
             self._halos.append((rect, round_))
@@ -110,7 +128,7 @@ class NeuronFigure(QWidget):
     def _input(self, p: QPainter, i: int, c: QPointF) -> None:
         st = self.state
         r = circle(p, c, 30, num(st.a[i], 2) if st.a else "?", active=st.a is not None)
-        p.setFont(ui_font(10, True))
+        p.setFont(font(10, True))
         p.setPen(QColor(TEXT))
         label = f"a{i + 1} · {t(FEATURES[i], self.lang)}"
         left = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
@@ -144,7 +162,7 @@ class NeuronFigure(QWidget):
             gw = st.g("neuron.weighted", i)
             if gw is not None:
                 prod.append((f"∂L/∂(w{n}·a{n}) = {num(gw)}", GRAD_COLOR))
-            self._mark(pill(p, along(0.66), prod, font=ui_font(9)), "weighted")
+            self._mark(pill(p, along(0.66), prod, face=font(9)), "weighted")
 
     def _body(self, p: QPainter, body: QPointF, H: float) -> None:
         st = self.state
@@ -173,7 +191,7 @@ class NeuronFigure(QWidget):
         slope = _slope(st) if "neuron.sum" in st.grad else None
         point = (st.s or 0.0, st.z or 0.0) if done else None
         curve_box(p, box, *self.curve, point, slope, HIGHLIGHT, GRAD_COLOR)
-        p.setFont(ui_font(10, True))
+        p.setFont(font(10, True))
         p.setPen(QColor(TEXT))
         name = f"f = {act_name(self.activation, lang)}"
         p.drawText(QRectF(box.left() - 20, box.top() - 30, box.width() + 40, 18), CENTER, name)
@@ -186,7 +204,7 @@ class NeuronFigure(QWidget):
         out = QPointF(W * 0.895, H * 0.34)
         arrow(p, QPointF(box.right() + 3, body.y()), QPointF(out.x() - 34, out.y() + 12))
         zr = circle(p, out, 34, num(st.z) if st.z is not None else "z", active=st.z is not None)
-        p.setFont(ui_font(10, True))
+        p.setFont(font(10, True))
         p.setPen(QColor(TEXT))
         p.drawText(QRectF(out.x() - 80, zr.top() - 30, 160, 18), CENTER, t("output", lang))
         self._mark(zr, "act", "out", round_=True)

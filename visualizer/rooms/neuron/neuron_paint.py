@@ -3,6 +3,10 @@
 Why a file of its own: the figure's widget decides *what* goes where for a step; these
 helpers only know *how* a labelled shape looks, so every label on the figure has one
 style (a rounded pill with a coloured border) and the figure file stays readable.
+
+Sizes here are the figure's design pixels and ``font`` points at zoom 1: the figure is
+drawn at its design size and scaled as a whole to the room it has (``NeuronFigure``),
+so at a projector's zoom its labels grow with the drawing instead of into each other.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPolygonF
 
-from visualizer.theme import GRID, MUTED, PANEL, TEXT, ui_font
+from visualizer.theme import GRID, MUTED, PANEL, TEXT, get_scale, ui_font
 
 POS = QColor("#b2182b")  # positive weight: the diverging map's red end
 NEG = QColor("#2166ac")  # negative weight: its blue end
@@ -29,6 +33,12 @@ def weight_width(w: float) -> float:
     return 1.5 + 2.5 * min(abs(w), 3.0) if math.isfinite(w) else 9.0
 
 
+def font(point_size: float, bold: bool = False) -> QFont:
+    """The app's font at ``point_size`` points at zoom 1 (``ui_font`` would apply the
+    presentation zoom; the figure's own scale does that here)."""
+    return ui_font(point_size / get_scale(), bold)
+
+
 Lines = str | list[tuple[str, str | QColor]]
 
 
@@ -37,15 +47,15 @@ def pill(
     center: QPointF,
     text: Lines,
     color: str | QColor = TEXT,
-    font: QFont | None = None,
+    face: QFont | None = None,
     border: str | QColor | None = None,
     fill: str | QColor = PANEL,
     bold: bool = False,
 ) -> QRectF:
     """A rounded label centred on ``center``; ``text`` is one string in ``color`` or a list
     of (line, colour) pairs. Returns its rect."""
-    font = font or ui_font(10, bold)
-    fm = QFontMetrics(font)
+    face = face or font(10, bold)
+    fm = QFontMetrics(face)
     lines = [(s, color) for s in text.split("\n")] if isinstance(text, str) else text
     w = max(fm.horizontalAdvance(s) for s, _ in lines) + 14
     lh = fm.height()
@@ -53,7 +63,7 @@ def pill(
     p.setPen(QPen(QColor(border or GRID), 1.4 if border else 1.0))
     p.setBrush(QColor(fill))
     p.drawRoundedRect(r, 7, 7)
-    p.setFont(font)
+    p.setFont(face)
     for k, (line, c) in enumerate(lines):
         p.setPen(QColor(c))
         p.drawText(
@@ -89,7 +99,7 @@ def circle(
     p.setPen(QColor(TEXT if active else MUTED))
     room = 2 * r - 8  # the chord a label may use
     if sub:
-        p.setFont(ui_font(15, True))
+        p.setFont(font(15, True))
         p.drawText(rect.adjusted(0, 0, 0, -r * 0.55), Qt.AlignmentFlag.AlignCenter, text)
         p.setFont(_fitted(sub, room * 0.9, 10, False))
         p.drawText(rect.adjusted(0, r * 0.7, 0, 0), Qt.AlignmentFlag.AlignCenter, sub)
@@ -102,11 +112,11 @@ def circle(
 def _fitted(text: str, width: float, size: int, bold: bool) -> QFont:
     """The largest font up to ``size`` points in which ``text`` fits ``width`` pixels
     (a diverging run's −6.69e+11 must still fit its circle)."""
-    font = ui_font(size, bold)
-    while size > 6 and QFontMetrics(font).horizontalAdvance(text) > width:
+    face = font(size, bold)
+    while size > 6 and QFontMetrics(face).horizontalAdvance(text) > width:
         size -= 1
-        font = ui_font(size, bold)
-    return font
+        face = font(size, bold)
+    return face
 
 
 def arrow(

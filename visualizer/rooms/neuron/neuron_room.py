@@ -19,6 +19,7 @@ import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QSizePolicy,
@@ -61,6 +62,18 @@ def _label(size: int = 10, bold: bool = False, rich: bool = True) -> QLabel:
     return lab
 
 
+def _box(label: QLabel) -> QFrame:
+    """``label`` on a light rounded panel; the padding is the panel's, so the label's
+    rectangle is its text's (a padded label wraps for a width it does not have)."""
+    box = QFrame()
+    box.setObjectName("narration-box")
+    box.setStyleSheet("#narration-box { background: #f4f4f7; border-radius: 6px; }")
+    lay = QVBoxLayout(box)
+    lay.setContentsMargins(6, 6, 6, 6)
+    lay.addWidget(label)
+    return box
+
+
 class NeuronRoom(QWidget):
     def __init__(
         self, lab: NeuronLab, bridge: SessionBridge, parent: QWidget | None = None
@@ -74,16 +87,12 @@ class NeuronRoom(QWidget):
         self.figure = NeuronFigure()
         self.worked, self.forward = _label(11), _label(10)
         self.narration = _label(10)
-        self.narration.setStyleSheet(
-            "QLabel { background: #f4f4f7; border-radius: 6px; padding: 6px; }"
-        )
-        # Fixed heights: a longer sentence at one step must not resize the figure.
-        for label, lines, pad in (
-            (self.worked, 2, 4),
-            (self.forward, 2, 2),
-            (self.narration, 4, 14),
-        ):
-            label.setFixedHeight(label.fontMetrics().lineSpacing() * lines + pad)
+        self.narration_box = _box(self.narration)
+        # At least these heights, so that a longer sentence at one step does not resize
+        # the figure; a text that needs more (Chinese, a projector's zoom) takes it, as
+        # wrapped text never cut (issue 16): the page scrolls where the screen is short.
+        for label, lines in ((self.worked, 2), (self.forward, 2), (self.narration, 4)):
+            label.setMinimumHeight(label.fontMetrics().lineSpacing() * lines)
             label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.controls = NeuronControls(lab, self._do)
         self.table = DataTable()
@@ -120,10 +129,13 @@ class NeuronRoom(QWidget):
         left = QVBoxLayout()
         left.addWidget(self.title)
         left.addWidget(self.status)
+        # the step's narration above the figure: at a projector's zoom on a short screen
+        # the page scrolls, and what it says must stay on screen (the arithmetic under
+        # the figure may scroll away; issue 16)
+        left.addWidget(self.narration_box)
         left.addWidget(self.figure, 1)
         left.addWidget(self.worked)
         left.addWidget(self.forward)
-        left.addWidget(self.narration)
         z = get_scale()  # fixed sizes are built at the zoom of the day (presentation.scale)
         self.controls.setFixedWidth(round(420 * z))
         top = QHBoxLayout()

@@ -11,10 +11,11 @@ from collections.abc import Sequence
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QVBoxLayout, QWidget
 
 from visualizer.theme import GRID, MUTED, ui_font
 from visualizer.widgets.numbers import significant
+from visualizer.widgets.whole_label import WholeLabel
 
 Curve = tuple[Sequence[float], Sequence[float], str, str]  # (x, y, colour, label)
 
@@ -24,14 +25,14 @@ class CurvePlot(QWidget):
 
     def __init__(self, parent: QWidget | None = None, height: int = 110) -> None:
         super().__init__(parent)
-        self.title = QLabel()
+        # wrapped, never widening the page (zoom, Chinese), and never squeezed below
+        # their text where the page is short (a 2 × 2 grid of plots at 200 %)
+        self.title = WholeLabel()
         self.title.setFont(ui_font(9, bold=True))
-        self.numbers = QLabel(" ")
+        self.numbers = WholeLabel(" ")
         self.numbers.setFont(ui_font(9))
         self.numbers.setTextFormat(Qt.TextFormat.RichText)
-        for text in (self.title, self.numbers):  # wrap: never widen the page (zoom, Chinese)
-            text.setWordWrap(True)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="w", enableMenu=False)  # no menu built
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
@@ -49,6 +50,13 @@ class CurvePlot(QWidget):
         lay.addWidget(self.title)
         lay.addWidget(self.numbers)
         lay.addWidget(self.plot, 1)
+
+    def hasHeightForWidth(self) -> bool:
+        """No: its wrapped texts keep their height as their minimum (``WholeLabel``)
+        and the plot takes what is left. (A box layout takes a widget's height-for-width
+        as its *least* height, and this one's holds the plot's preferred height: a
+        short page then squeezed every text on it.)"""
+        return False
 
     def set_title(self, text: str) -> None:
         self.title.setText(text)

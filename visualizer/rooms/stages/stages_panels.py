@@ -37,6 +37,7 @@ from visualizer.theme import MUTED, PHASE_COLORS, get_scale, ui_font
 from visualizer.widgets.heatmap import Heatmap
 from visualizer.widgets.numbers import percent
 from visualizer.widgets.prob_bars import Bar, ProbBars
+from visualizer.widgets.whole_label import WholeLabel
 
 CONTEXT_COLORS = {
     "version": "#cfe3ff",
@@ -48,10 +49,11 @@ CORPUS_SHOWN = 600  # lines written into the corpus view (the rest: the same kin
 
 
 def label(size: float = 10, bold: bool = False, rich: bool = True) -> QLabel:
-    """A word-wrapping label that never asks for more width than it gets."""
-    w = QLabel()
+    """A word-wrapping label that never asks for more width than it gets, and keeps
+    the height its text needs at that width (a crowded page scrolls rather than cut
+    its last lines: ``WholeLabel``)."""
+    w = WholeLabel()
     w.setFont(ui_font(size, bold))
-    w.setWordWrap(True)
     w.setTextFormat(Qt.TextFormat.RichText if rich else Qt.TextFormat.PlainText)
     w.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
     w.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
@@ -124,6 +126,15 @@ def _pair(prompt: str) -> str:
     return " | ".join(nums) if nums else prompt
 
 
+class _EvidenceHeatmap(Heatmap):
+    """The evidence heatmap, laid out by its least size: a box layout takes a widget's
+    height-for-width (the heatmap's wrapped title makes it have one) as its least
+    height, and the heatmap's would leave out the readable rows it asks for."""
+
+    def hasHeightForWidth(self) -> bool:
+        return False
+
+
 class AnswerPanel(QWidget):
     """Per stage with a model: the answer, P(9.9) and P(9.11); for the stage picked in
     ``which`` (the latest by default), the evidence: P(11) vs P(9) at the decisive "."
@@ -140,8 +151,9 @@ class AnswerPanel(QWidget):
         self.bars.setMinimumHeight(round(70 * zoom))
         self.bars.setMaximumHeight(round(90 * zoom))
         self.evidence = label(9)
-        self.attention = Heatmap()
-        self.attention.setMinimumHeight(300)
+        # No fixed least height: the heatmap's own (a readable row per token at the
+        # zoom of the moment) holds, and the answer's scroll area scrolls (issue 16)
+        self.attention = _EvidenceHeatmap()
         pick = QHBoxLayout()
         pick.addWidget(self.which_label)
         pick.addWidget(self.which, 1)

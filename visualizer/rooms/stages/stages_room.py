@@ -133,7 +133,7 @@ class StagesRoom(QWidget):
         self.corpus = read_only_text()
         self.corpus.setHtml(corpus_html(pipeline.corpus))
         self.pt_loss = CurvePlot()
-        self.samples = label(9)
+        self.samples = read_only_text()  # a table that scrolls in its own view
         # SFT page
         self.examples_title = label(10, bold=True)
         self.examples = read_only_text()
@@ -280,7 +280,8 @@ class StagesRoom(QWidget):
         lay.addWidget(self.pt_loss, 2)
         # The samples table scrolls (both ways) where the page is short or narrow (a
         # 1366 x 768 window at presentation zoom) instead of being cut off.
-        lay.addWidget(scrolling(self.samples, round(SAMPLES_H * get_scale())), 2)
+        self.samples.setMinimumHeight(round(SAMPLES_H * get_scale()))
+        lay.addWidget(self.samples, 2)
         sft = QWidget()
         lay = QVBoxLayout(sft)
         lay.addWidget(self.examples_title)
@@ -406,6 +407,7 @@ class StagesRoom(QWidget):
         self._show_state()
 
     _drawn_at = 0.0
+    _samples_html = ""
 
     def _on_eval(self, _ev: Evaluation) -> None:
         self._draw_curves(self.running)
@@ -507,7 +509,10 @@ class StagesRoom(QWidget):
         steps = [h.step for h in hist]
         if name == "pretrain":
             self.pt_loss.set_curves([(steps, [h.loss for h in hist], C1, t("pt_loss", lang))])
-            self.samples.setText(samples_html(evals, lang))
+            table = samples_html(evals, lang)
+            if table != self._samples_html:  # a new table only: keep where it is scrolled
+                self._samples_html = table
+                self.samples.setHtml(table)
         elif name == "sft":
             es = [e.step for e in evals]
             self.sft_loss.set_curves(
@@ -619,16 +624,6 @@ class StagesRoom(QWidget):
             for name in STAGES:
                 self._draw_curves(name)
         self._on_cursor(self.lab.cursor)
-
-
-def scrolling(w: QWidget, min_height: int) -> QScrollArea:
-    """``w`` in a frameless scroll area at least ``min_height`` high."""
-    area = QScrollArea()
-    area.setWidget(w)
-    area.setWidgetResizable(True)
-    area.setFrameShape(QFrame.Shape.NoFrame)
-    area.setMinimumHeight(min_height)
-    return area
 
 
 def shipped_pipeline() -> tuple[Pipeline, str]:
