@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from visualizer.i18n import tr
-from visualizer.theme import HEAD_COLORS, ui_font
+from visualizer.theme import HEAD_COLORS, get_scale, ui_font
 
 if TYPE_CHECKING:
     from core.session import Session
@@ -79,6 +79,9 @@ def split(tokenizer: _Encodes, text: str) -> Split:
     return Split(text, tuple(enc.tokens), tuple(enc.ids))
 
 
+MIN_W, MIN_H = 520, 190
+
+
 class TokenSplit(QWidget):
     """Rows: the BPE and the model's own tokenizer; columns: "9.11" and "9.9"."""
 
@@ -88,11 +91,15 @@ class TokenSplit(QWidget):
         super().__init__(parent)
         self.session = session
         self.rows: list[tuple[str, list[Split]]] = []
-        self.setMinimumSize(520, 190)
-        self.setMaximumWidth(620)
+        self.setMaximumWidth(620)  # the presentation zoom scales it
         self.refresh()
         bridge.sigTrace.connect(self.refresh)  # another model: its tokenizer
         bridge.connect_relabel(lambda _l: self.update(), owner=self)
+
+    def minimumSizeHint(self) -> QSize:
+        """The design size; at a presentation zoom the drawing grows with the room it
+        gets, up to the zoom (a zoomed minimum made the window wider than the screen)."""
+        return QSize(MIN_W, MIN_H)
 
     def refresh(self) -> None:
         bpe = trained_bpe()
@@ -104,20 +111,25 @@ class TokenSplit(QWidget):
         self.update()
 
     def paintEvent(self, _event: QPaintEvent) -> None:
+        """Drawn at its design size and scaled as a whole, by the presentation zoom as far
+        as the room allows, so the chips, names and gaps grow with the type (fonts alone
+        overlapped at 200 %)."""
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        z = _zoom(self.width(), self.height())
+        p.scale(z, z)
         lang = self.session.lang
         label_w, head_h = 170, 40
-        col_w = (self.width() - label_w) / len(EXAMPLES)
-        row_h = (self.height() - head_h) / max(1, len(self.rows))
-        p.setFont(ui_font(18, True))
+        col_w = (self.width() / z - label_w) / len(EXAMPLES)
+        row_h = (self.height() / z - head_h) / max(1, len(self.rows))
+        p.setFont(_font(18, True))
         p.setPen(QColor("#ffffff"))
         for c, text in enumerate(EXAMPLES):
             rect = QRectF(label_w + c * col_w, 0, col_w, head_h)
             p.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"“{text}”")
         for r, (key, splits) in enumerate(self.rows):
             top = head_h + r * row_h
-            p.setFont(ui_font(11))
+            p.setFont(_font(11))
             p.setPen(QColor("#c9ccd4"))
             p.drawText(
                 QRectF(0, top, label_w - 8, row_h),
@@ -133,7 +145,7 @@ class TokenSplit(QWidget):
         shown = [t.replace("▁", "␣") for t in sp.pieces]  # the word-start mark, visible
         gap, size = 6, 17
         while True:  # the largest type at which the row fits its cell
-            piece_font, id_font = ui_font(size, True), ui_font(max(8, size - 6))
+            piece_font, id_font = _font(size, True), _font(max(8, size - 6))
             fm = QFontMetrics(piece_font)
             widths = [max(fm.horizontalAdvance(t) + size, 2.6 * size) for t in shown]
             if sum(widths) + gap * (len(widths) - 1) <= cell.width() - 8 or size <= 9:
@@ -157,3 +169,15 @@ class TokenSplit(QWidget):
             bottom = QRectF(rect.x(), rect.y() + chip_h * 0.58, width, chip_h * 0.4)
             p.drawText(bottom, Qt.AlignmentFlag.AlignCenter, f"id {sp.ids[i]}")
             x += width + gap
+
+
+def _zoom(width: int, height: int) -> float:
+    """The drawing's scale: the presentation zoom, or less where the widget is smaller
+    than the design size times it (never below 1)."""
+    return max(1.0, min(get_scale(), width / MIN_W, height / MIN_H))
+
+
+def _font(point_size: float, bold: bool = False) -> QFont:
+    """A font of ``point_size`` in the figure's design units: the painter scales the
+    drawing, so ``ui_font``'s own zoom is taken out here."""
+    return ui_font(point_size / get_scale(), bold)
