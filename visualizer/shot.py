@@ -96,15 +96,18 @@ def shot(
         pair, source, lang, mode, ShotError, animate=False, model=model
     )
     widget = build_widget(view, session, bridge)
-    seek_step(session, step)
-    widget.resize(w, h)
-    widget.show()
-    for _ in range(3):
-        app.processEvents()
+    try:
+        seek_step(session, step)
+        widget.resize(w, h)
+        widget.show()
+        for _ in range(3):
+            app.processEvents()
+        picture = widget.grab()
+    finally:  # also when the step is refused: a window left shown stays alive for good
+        widget.close()
+        widget.deleteLater()
     from core.atomic import staged
 
-    picture = widget.grab()
-    widget.close()
     if picture.isNull():
         raise ShotError(f"could not draw a {w}x{h} picture")
     with staged(out) as (tmp,):

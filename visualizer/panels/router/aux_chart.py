@@ -24,8 +24,7 @@ class AuxChart(pg.PlotWidget):
     """``set_lines([(name, steps, losses), …])``; empty hides nothing (the view does)."""
 
     def __init__(self) -> None:
-        super().__init__(background="w")
-        self.setMenuEnabled(False)
+        super().__init__(background="w", enableMenu=False)  # no menu built
         self.setMouseEnabled(False, False)
         self.hideButtons()
         self.lines: list[LineData] = []

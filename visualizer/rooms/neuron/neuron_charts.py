@@ -75,7 +75,7 @@ class LossCurve(pg.PlotWidget):
     """Training and test loss after every step, and each stepped sample's own loss."""
 
     def __init__(self) -> None:
-        super().__init__(axisItems={"left": LogAxis("left")})
+        super().__init__(axisItems={"left": LogAxis("left")}, enableMenu=False)
         _style(self)
         self.showGrid(x=True, y=True, alpha=0.2)
         self.samples = self.plot(
@@ -132,7 +132,7 @@ class LossSurface(pg.PlotWidget):
     """log₁₀(training loss) over two parameters, contour lines, the path and where it is now."""
 
     def __init__(self) -> None:
-        super().__init__()
+        super().__init__(enableMenu=False)
         _style(self)
         self.image = pg.ImageItem(axisOrder="col-major")
         self.image.setColorMap(pg.colormap.get("viridis"))

@@ -26,7 +26,7 @@ class LossPanel(QWidget):
         self.numbers = QLabel(" ")
         self.numbers.setFont(ui_font(9))
         self.numbers.setTextFormat(Qt.TextFormat.RichText)
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="w", enableMenu=False)  # no menu built
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()

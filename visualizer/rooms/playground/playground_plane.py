@@ -27,7 +27,7 @@ class PlanePanel(QWidget):
         super().__init__(parent)
         self.title = QLabel()
         self.title.setFont(ui_font(10, bold=True))
-        self.plot = pg.PlotWidget(background="w")
+        self.plot = pg.PlotWidget(background="w", enableMenu=False)  # no menu built
         self.plot.setMenuEnabled(False)
         self.plot.setMouseEnabled(False, False)
         self.plot.hideButtons()
