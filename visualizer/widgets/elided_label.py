@@ -87,15 +87,24 @@ class ElidedLabel(QLabel):
     """A plain-text label cut to ``max_lines`` lines; ``set_full_text`` sets what it
     stands for, ``full_text`` reads it back (``text`` is what is shown)."""
 
-    def __init__(self, max_lines: int = 1, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, max_lines: int = 1, parent: QWidget | None = None, min_chars: int = 0
+    ) -> None:
         super().__init__(parent)
         self._full = ""
         self._shorter: list[str] = []
         self.max_lines = max_lines
+        self.min_chars = min_chars  # keep room for about this many characters (never "…")
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setWordWrap(max_lines > 1)
         # the width is the layout's to give, never the text's to take
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self._least()
+
+    def _least(self) -> None:
+        """A few characters' width at the current font (the zoom changes it)."""
+        if self.min_chars:
+            self.setMinimumWidth(self.fontMetrics().averageCharWidth() * self.min_chars)
 
     def set_full_text(self, text: str, shorter: list[str] | None = None) -> None:
         """Show ``text``, else the first of its ``shorter`` forms that fits, else the
@@ -114,6 +123,8 @@ class ElidedLabel(QLabel):
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:
+            self._least()
+            self.updateGeometry()  # a zoomed font needs a taller line
             self._fit()
 
     def _fit(self) -> None:

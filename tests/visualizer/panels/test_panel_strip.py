@@ -84,3 +84,16 @@ def test_a_line_of_wide_activations_keeps_readable_cells(
     rects = [p.geometry() for p in strip.panels[:3]]
     assert all(strip.rect().contains(r) for r in rects)
     assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1 :])
+
+
+def test_an_op_caption_keeps_its_longest_word_whole(qtbot: QtBot, zoom: float) -> None:
+    """ "cross-entropy" between two panels side by side is never cut to the op gap's
+    default width."""
+    strip, _ = _strip_in(qtbot, (1400, 500))
+    _fill(strip, [(6, 6), (6, 6)])
+    strip.set_shapes([(6, 6), (6, 6)], [("", ""), ("→", "cross-entropy")])
+    _settle()
+    assert not strip.vertical
+    op = strip.ops[1]
+    word = op.caption.fontMetrics().horizontalAdvance("cross-entropy")
+    assert op.caption.isVisible() and op.caption.width() >= word

@@ -29,6 +29,7 @@ from visualizer.panels.attention.head_grid import HeadGrid
 from visualizer.theme import ui_font
 from visualizer.widgets.heatmap import Heatmap
 from visualizer.widgets.note_box import NoteBox
+from visualizer.widgets.whole_label import WholeLabel
 
 if TYPE_CHECKING:
     from core.session import Session
@@ -63,7 +64,7 @@ class AttentionView(QWidget):
         self.lines.sigHovered.connect(self._on_hover)
         self.heatmap = Heatmap()
         self.heatmap.sigCellClicked.connect(self._on_cell)
-        self.grid_title = QLabel()
+        self.grid_title = WholeLabel()  # its wrapped lines whole under a short splitter pane
         self.grid_title.setFont(ui_font(9, bold=True))
         self.grid = HeadGrid()
         self.grid.sigCellClicked.connect(self.open_cell)

@@ -130,11 +130,18 @@ class PanelStrip(QWidget):
             w = a.width() + max(b.width(), c.width())
             h = b.height() + max(a.height(), c.height())
         else:  # side by side (the strip stacks them only when that gives bigger cells)
-            w = sum(s.width() for s in shown) + (len(shown) - 1) * _op_w()
+            w = sum(s.width() for s in shown) + (len(shown) - 1) * self._op_w()
             h = max(s.height() for s in shown)
         return QSize(w + 2 * MARGIN, h + 2 * MARGIN)
 
     # -- geometry --------------------------------------------------------------------
+    def _op_w(self) -> int:
+        """Room for an op between two panels side by side: its caption's longest word
+        ("cross-entropy") whole, at least ``OP_W`` at the zoom."""
+        words = [w for _, caption in self.op_texts[1:] for w in caption.split()]
+        fm = self.ops[0].caption.fontMetrics()
+        return max(_op_w(), *(fm.horizontalAdvance(w) + 8 for w in words)) if words else _op_w()
+
     def _layout_soon(self) -> None:
         """A panel's labels turned (its axis grew): lay out again once control returns
         to the event loop, never from inside the resize that caused it."""
@@ -193,7 +200,7 @@ class PanelStrip(QWidget):
             free = []
         reg = [i for i in range(n) if i not in free]
         sizes: dict[int, tuple[int, int]] = {}
-        used = (n - 1) * (_op_h() if vertical else _op_w())
+        used = (n - 1) * (_op_h() if vertical else self._op_w())
         for i in free:
             (r, c), (cw, ch) = self.shapes[i], chrome[i]
             box_w, box_h = (w, FREE_FRAC * h) if vertical else (FREE_FRAC * w, h)
@@ -226,7 +233,7 @@ class PanelStrip(QWidget):
     def _fits(self, vertical: bool, sizes: list[tuple[int, int]]) -> bool:
         """Whether panels of these sizes fit the strip in that arrangement."""
         w, h = self._area()
-        gaps = (len(sizes) - 1) * (_op_h() if vertical else _op_w())
+        gaps = (len(sizes) - 1) * (_op_h() if vertical else self._op_w())
         if vertical:
             return sum(s[1] for s in sizes) + gaps <= h + 1 and max(s[0] for s in sizes) <= w + 1
         return sum(s[0] for s in sizes) + gaps <= w + 1 and max(s[1] for s in sizes) <= h + 1
@@ -274,7 +281,7 @@ class PanelStrip(QWidget):
         self.ops[1].setGeometry(QRect(x0 + wa - ow, y0 + hb - oh, ow, oh))
 
     def _place_horizontal(self, sizes: list[tuple[int, int]]) -> None:
-        op_w = _op_w()
+        op_w = self._op_w()
         total = sum(w for w, _ in sizes) + (len(sizes) - 1) * op_w
         scale = min(1.0, (self.width() - 2 * MARGIN) / max(1, total))
         sizes = [

@@ -95,7 +95,7 @@ class TensorHeader(QWidget):
         self.chip = QLabel()
         self.chip.setFont(ui_font(9, bold=True))
         self.chip.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.title = ElidedLabel(max_lines=1)  # the step for a person
+        self.title = ElidedLabel(max_lines=1, min_chars=10)  # the step for a person
         self.title.setFont(ui_font(13, bold=True))
         self.title.setStyleSheet(f"color: {TEXT}")
         self.code = ""  # the step's trace name as shown: the start of ``meta``

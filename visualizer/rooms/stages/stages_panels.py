@@ -354,3 +354,5 @@ class GrpoStepView(QWidget):
         self.values = mat.values
         self.heatmap.setVisible(True)
         self.heatmap.set_matrix(mat.values, rows, mat.cols, mode=mode, title=step.name)
+        # at least its readable rows (the page scrolls), never under 200 px
+        self.heatmap.setMinimumHeight(max(200, self.heatmap.minimumSizeHint().height()))
