@@ -142,3 +142,20 @@ def test_a_shorter_new_trace_with_the_cursor_at_the_end(view: NarrationView, ses
         assert view.worked.values["out"] == float(session.trace.value(session.step.key)[0])
     finally:
         session.set_decode(max_len=session.bundle.cfg.max_len - 1)
+
+
+def test_a_squeezed_badge_is_cut_with_an_ellipsis_and_its_tooltip(qtbot) -> None:  # type: ignore[no-untyped-def]
+    """A dock too narrow for "decoding · t=3" at presentation zoom shows it cut with "…"
+    and the whole text as tooltip, never clipped; with room again it is whole."""
+    from visualizer.panels.narration.narration_view import Badge
+
+    badge = Badge()
+    qtbot.addWidget(badge)
+    badge.show()
+    badge.setText("decoding · t=3")
+    full = badge.sizeHint().width()
+    badge.resize(full // 2, badge.sizeHint().height())
+    assert badge.text().endswith("…") and badge.toolTip() == "decoding · t=3"
+    badge.resize(full, badge.sizeHint().height())
+    assert badge.text() == "decoding · t=3" and badge.toolTip() == ""
+    assert badge.sizeHint().width() == full  # asks for the whole text even while cut

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QHBoxLayout,
@@ -68,6 +69,50 @@ BOX = (
 )
 
 
+class Badge(QLabel):
+    """The phase pill ("forward · t=3"): as wide as its whole text asks; squeezed into
+    less (a narrow dock at presentation zoom) it shows the text cut with "…" and the
+    whole text as its tooltip, never clipped."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._full = ""
+        self._whole = QSize(0, 0)
+        self.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Fixed)
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self._fit()
+
+    def sizeHint(self) -> QSize:
+        return self._whole  # what the whole text asks for, even while it is cut
+
+    def minimumSizeHint(self) -> QSize:
+        return self.sizeHint()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._fit()  # a zoomed font or new padding: another whole size
+            self.updateGeometry()
+
+    def _fit(self) -> None:
+        if super().text() != self._full:
+            super().setText(self._full)
+        self._whole = super().sizeHint()
+        room = self.contentsRect().width()
+        fm = self.fontMetrics()
+        shown = self._full
+        if room > 0 and fm.horizontalAdvance(shown) > room:
+            shown = fm.elidedText(shown, Qt.TextElideMode.ElideRight, room)
+            super().setText(shown)
+        self.setToolTip(self._full if shown != self._full else "")
+
+
 class NarrationView(QWidget):
     def __init__(
         self, session: Session, bridge: SessionBridge, parent: QWidget | None = None
@@ -77,7 +122,7 @@ class NarrationView(QWidget):
         self.narration: Narration | None = None
         self.worked: Worked | None = None
         self._vocab: tuple[object, list[str]] | None = None
-        self.badge = QLabel()
+        self.badge = Badge()
         self.badge.setFont(ui_font(10, bold=True))
         self.title = ElidedLabel(max_lines=2)  # which step, in the reader's words
         self.title.setFont(ui_font(15, bold=True))

@@ -298,6 +298,7 @@ class GrpoStepView(QWidget):
         self.meta = label(9)
         self.heatmap = Heatmap()
         self.heatmap.setMinimumHeight(200)
+        self.heatmap.sigChrome.connect(self._readable)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(3)
@@ -354,5 +355,9 @@ class GrpoStepView(QWidget):
         self.values = mat.values
         self.heatmap.setVisible(True)
         self.heatmap.set_matrix(mat.values, rows, mat.cols, mode=mode, title=step.name)
-        # at least its readable rows (the page scrolls), never under 200 px
+        self._readable()
+
+    def _readable(self) -> None:
+        """At least the heatmap's readable rows (the page scrolls), never under 200 px;
+        again whenever its labels' room changes."""
         self.heatmap.setMinimumHeight(max(200, self.heatmap.minimumSizeHint().height()))
