@@ -10,12 +10,12 @@ scroll area for long targets); clicking a row emits ``sigRowClicked(t)``.
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from visualizer.i18n import tr
 from visualizer.panels.loss.loss_data import LossData, LossRow
-from visualizer.theme import GRID, HIGHLIGHT, MUTED, PHASE_COLORS, TEXT, ui_font
+from visualizer.theme import GRID, HIGHLIGHT, MUTED, PHASE_COLORS, TEXT, get_scale, ui_font
 from visualizer.widgets.numbers import percent, significant
 
 ROW_H = 68
@@ -32,6 +32,16 @@ STRINGS = {
     "worst": {"en": "largest", "zh": "最大"},
     "prompt": {"en": "prompt: not counted", "zh": "提示：不计入损失"},
 }
+
+
+def row_h() -> float:
+    """A row's height on screen at the presentation zoom."""
+    return ROW_H * get_scale()
+
+
+def _font(point_size: float, bold: bool = False) -> QFont:
+    """A font in the drawing's design units (the painter applies the zoom)."""
+    return ui_font(point_size / get_scale(), bold)
 
 
 class LossRows(QWidget):
@@ -63,17 +73,18 @@ class LossRows(QWidget):
         self.update()
 
     def _height(self) -> int:
-        return (len(self.data.rows) if self.data else 0) * ROW_H + 2
+        return round((len(self.data.rows) if self.data else 0) * row_h() + 2)
 
     def sizeHint(self) -> QSize:
         return QSize(640, self._height())
 
     def row_rect(self, t: int) -> QRectF:
-        return QRectF(0, t * ROW_H, self.width(), ROW_H)
+        """Row ``t`` in the drawing's design units (the painter scales by the zoom)."""
+        return QRectF(0, t * ROW_H, self.width() / get_scale(), ROW_H)
 
     def row_at(self, y: float) -> int | None:
         n = len(self.data.rows) if self.data else 0
-        t = int(y // ROW_H)
+        t = int(y // row_h())
         return t if 0 <= t < n and y >= 0 else None
 
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -82,9 +93,14 @@ class LossRows(QWidget):
             self.sigRowClicked.emit(t)
 
     def paintEvent(self, _event: QPaintEvent) -> None:
+        """Drawn at its design size and scaled as a whole by the presentation zoom: rows,
+        columns and type grow together (zoomed type in fixed rows overlapped at 150 %)."""
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), QColor("white"))
+        z = get_scale()
+        p.scale(z, z)
+        self._font, self._bold, self._small = _font(9), _font(11, True), _font(8)
         if self.data:
             for row in self.data.rows:
                 self._paint_row(p, row)
@@ -134,7 +150,7 @@ class LossRows(QWidget):
             y = box.top() + k * h
             true = tid == row.true_id
             p.setPen(LOSS if true else QColor(TEXT))
-            p.setFont(ui_font(9, bold=true))
+            p.setFont(_font(9, true))
             text = fm.elidedText(label, Qt.TextElideMode.ElideRight, int(label_w) - 4)
             p.drawText(
                 QRectF(box.left(), y - 1, label_w - 4, h + 2),

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from visualizer.i18n import tr
 from visualizer.panels.loss.loss_data import LossData, loss_data
-from visualizer.panels.loss.loss_rows import ROW_H, LossRows
+from visualizer.panels.loss.loss_rows import LossRows, row_h
 from visualizer.theme import MUTED, PHASE_COLORS, ui_font
 from visualizer.widgets.hint_stack import HintStack
 from visualizer.widgets.numbers import percent, significant
@@ -142,7 +142,8 @@ class LossView(QWidget):
         t = self.selected_position()
         self.rows.set_selected(t)
         if t is not None:
-            self.scroll_area.ensureVisible(0, t * ROW_H + ROW_H // 2, 0, ROW_H)
+            h = round(row_h())
+            self.scroll_area.ensureVisible(0, t * h + h // 2, 0, h)
 
     def _on_row(self, t: int) -> None:
         if not self.data:
