@@ -10,6 +10,8 @@ from PySide6.QtCore import QByteArray, QEvent, Qt
 from PySide6.QtGui import QAction, QShortcut
 from PySide6.QtWidgets import QApplication, QMenu
 
+from visualizer.widgets.top_levels import live_top_levels
+
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
@@ -71,8 +73,10 @@ def rival_shortcuts(keys: list[QShortcut]) -> list[QShortcut]:
     """Enabled shortcuts elsewhere with the same keys (an application-wide one, even of
     another window, would make ours ambiguous and neither would fire)."""
     mine = {k.key() for k in keys}
-    tops = QApplication.topLevelWidgets()
-    found = [sc for top in tops for sc in top.findChildren(QShortcut)]
-    return [
-        sc for sc in found if sc.isEnabled() and sc.key() in mine and all(sc is not k for k in keys)
-    ]
+    with live_top_levels() as tops:
+        found = [sc for top in tops for sc in top.findChildren(QShortcut)]
+        return [
+            sc
+            for sc in found
+            if sc.isEnabled() and sc.key() in mine and all(sc is not k for k in keys)
+        ]

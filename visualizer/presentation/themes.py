@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from visualizer.presentation.palettes import THEMES, theme_palette
 from visualizer.theme import GRID, TEXT
+from visualizer.widgets.top_levels import live_top_levels
 
 SETTINGS = ("transformer-sim", "transformer-sim")
 NAMES: dict[str, dict[str, str]] = {
@@ -90,9 +91,12 @@ def apply_theme(
     bg, fg, _grid = _plot_colours(name)
     pg.setConfigOption("background", bg)
     pg.setConfigOption("foreground", fg)
-    roots = [root] if root is not None else list(app.topLevelWidgets())
-    for top in roots:
-        recolour(top, name)
+    if root is not None:
+        recolour(root, name)
+    else:
+        with live_top_levels() as tops:
+            for top in tops:
+                recolour(top, name)
     _current[0] = name
     if remember:
         QSettings(*SETTINGS).setValue("theme", name)
