@@ -9,7 +9,6 @@ cursor while ``session.playing`` is true. Views connect to these signals only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
@@ -73,12 +72,9 @@ class SessionBridge(QObject):
             ("stopped", self.sigStopped),
             ("snapshots", self.sigSnapshots),
         ]
-        # Through a bound method, not ``signal.emit`` (which holds no reference): the
-        # session emits into every bridge made on it, so it holds each one, and a bridge
-        # lives exactly as long as its session (it used to live for good, see ``_on_speed``).
         for field, signal in pairs:
             if field in session.FIELDS:  # a lab's navigator has no source, pair, …
-                ev.get(field).connect(partial(self._relay, signal))
+                ev.get(field).connect(signal.emit)
         breakpoints = getattr(session, "breakpoints", None)
         if breakpoints is not None:
             breakpoints.changed.connect(self.sigBreakpoints.emit)
@@ -90,9 +86,7 @@ class SessionBridge(QObject):
         self._timer = QTimer(self)
         self._timer.timeout.connect(self._tick)
         self.sigPlaying.connect(self._on_playing)
-        # a bound method: a lambda here held the bridge (and its session, and every window
-        # on it) alive for good, from inside Qt where the collector cannot see it
-        self.sigSpeed.connect(self._on_speed)
+        self.sigSpeed.connect(lambda _: self._on_playing(session.playing))
 
     def connect_relabel(self, slot: Callable[[str], object], owner: QObject | None = None) -> None:
         """``slot(lang)`` when the language changes, and when the presentation zoom does
@@ -122,12 +116,6 @@ class SessionBridge(QObject):
         ok = self._pool.waitForDone(msecs)
         QCoreApplication.processEvents()
         return ok
-
-    def _relay(self, signal: Any, value: object) -> None:
-        signal.emit(value)
-
-    def _on_speed(self, _speed: float) -> None:
-        self._on_playing(self.session.playing)
 
     def _on_playing(self, playing: bool) -> None:
         if playing:

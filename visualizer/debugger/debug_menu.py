@@ -57,7 +57,7 @@ class DebugMenu(QObject):
         assert isinstance(bp, BreakpointsView)
         assert isinstance(timeline, TimelineView)
         assert isinstance(watches, WatchesView)
-        self.menu = QMenu(ctx.qwindow)  # deleted with the window (a bare one leaked it)
+        self.menu = QMenu()
         ctx.add_menu(self.menu)
         self.actions: dict[str, QAction] = {}
         self.panel = bp

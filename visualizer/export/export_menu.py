@@ -62,7 +62,7 @@ class ExportActions(QObject):
     def __init__(self, ctx: WindowContext) -> None:
         super().__init__(ctx.qwindow)
         self.ctx = ctx
-        self.menu = QMenu(ctx.qwindow)  # deleted with the window (a bare one leaked it)
+        self.menu = QMenu()
         self.scale = 2.0
         self.last_view: QWidget | None = None
         self.actions: dict[str, QAction] = {}

@@ -103,7 +103,7 @@ class FileActions(QObject):
         self.act_save_as = self._action(self.ask_save_as, QKeySequence("Ctrl+Shift+S"))
         self.act_open_model = self._action(self.ask_open_model)
         self.act_save_model = self._action(self.ask_save_model)
-        self.menu_recent = QMenu(ctx.qwindow)  # deleted with the window (a bare one leaked it)
+        self.menu_recent = QMenu()
         for name in WATCHED:
             self.session.events.get(name).connect(self._changed)
         self.recovery = recovery_folder()

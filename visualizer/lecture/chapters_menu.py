@@ -31,7 +31,7 @@ class ChapterMenu(QObject):
         from visualizer.lecture.chapter_player import ChapterPlayer
 
         self.player = ChapterPlayer(ctx)
-        self.menu = QMenu(ctx.qwindow)  # deleted with the window (a bare one leaked it)
+        self.menu = QMenu()
         ctx.add_menu(self.menu)
         self.chapter_actions: list[tuple[QAction, Chapter]] = []
         for chapter in self.player.chapters():

@@ -41,7 +41,7 @@ class ModelsMenu(QObject):
 
         super().__init__(ctx.qwindow)
         self.ctx, self.session = ctx, ctx.session
-        self.menu = QMenu(ctx.qwindow)  # deleted with the window (a bare one leaked it)
+        self.menu = QMenu()
         self.group = QActionGroup(self)
         self.group.setExclusive(True)
         self.headers: dict[str, QAction] = {}
