@@ -4,6 +4,11 @@ Painted with QPainter (no child widgets), so a cursor step only swaps the data.
 The chosen candidate gets the highlight colour; while the numbers are still being
 computed (``pending``) the bars are drawn pale and nothing is highlighted. With
 ``animate`` the bars grow from their previous lengths in about 200 ms.
+
+Drawn in design units and scaled as a whole by the presentation zoom, as far as the
+widget has room (never below 1): zoomed type in rows of fixed height overlapped at
+150 %. Fonts are made at paint time in design units (the painter applies the zoom);
+the size hint follows the zoom, the minimum does not (the window must fit the screen).
 """
 
 from __future__ import annotations
@@ -12,15 +17,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSize, Qt, QVariantAnimation
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
-from visualizer.theme import GRID, HIGHLIGHT, MUTED, PHASE_COLORS, TEXT, ui_font
+from visualizer.theme import GRID, HIGHLIGHT, MUTED, PHASE_COLORS, TEXT, get_scale, ui_font
 from visualizer.widgets.numbers import percent
 
 BAR = QColor(PHASE_COLORS["decode"])
 PALE = QColor("#b9dcd8")
 CHOSEN_ROW = QColor("#fff3d1")
+MIN_W, MIN_H = 150, int(5.5 * 21) + 4  # the minimum size (not zoomed)
+
+
+def _font(point_size: float, bold: bool = False) -> QFont:
+    """A font in the drawing's design units (the painter applies the zoom)."""
+    return ui_font(point_size / get_scale(), bold)
 
 
 @dataclass(frozen=True)
@@ -53,10 +64,33 @@ class ProbBars(QWidget):
         return max(5, len(self.bars)) + sum(b.detached for b in self.bars) * 0.5
 
     def sizeHint(self) -> QSize:
-        return QSize(360, int(self._rows() * 30) + 4)
+        z = get_scale()
+        return QSize(round(360 * z), round((int(self._rows() * 30) + 4) * z))
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(150, int(5.5 * 21) + 4)
+        return QSize(MIN_W, MIN_H)
+
+    def apply_scale(self, _scale: float) -> None:
+        """The presentation zoom changed: the size hint and the drawing follow."""
+        self.updateGeometry()
+        self.update()
+
+    def drawing_scale(self) -> float:
+        """The painter's scale: the zoom, or less where the widget has no room for the
+        labels, the bars and the percentages (not below 1)."""
+        need_h = self._rows() * 18 + 4  # every row at its least design height
+        return max(1.0, min(get_scale(), self.width() / self._need_w(), self.height() / need_h))
+
+    def _need_w(self) -> float:
+        """Design width for the widest label, a short bar and the percentage."""
+        fm = QFontMetrics(_font(11, bold=True))
+        label = max((fm.horizontalAdvance(b.label) for b in self.bars), default=0)
+        return max(float(MIN_W), min(360.0, label + 14 + fm.horizontalAdvance("99.999% ✓") + 60))
+
+    def row_height(self) -> float:
+        """A row's height on screen."""
+        s = self.drawing_scale()
+        return max(18.0, min(32.0, (self.height() / s - 4) / self._rows())) * s
 
     def set_bars(
         self, bars: Sequence[Bar], pending: bool = False, animate: bool = False, message: str = ""
@@ -84,8 +118,7 @@ class ProbBars(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        w, h = min(self.width(), 760), self.height()
-        if not self.bars:
+        if not self.bars:  # a wrapped message: the zoomed font, no painter scale
             p.setPen(QColor(MUTED))
             p.setFont(ui_font(11))
             p.drawText(
@@ -94,6 +127,10 @@ class ProbBars(QWidget):
                 self.message,
             )
             return
+        scale = self.drawing_scale()
+        p.scale(scale, scale)
+        self._font, self._bold = _font(11), _font(11, bold=True)
+        w, h = min(self.width() / scale, 760), self.height() / scale
         row_h = max(18.0, min(32.0, (h - 4) / self._rows()))
         fmb = QFontMetrics(self._bold)
         label_w = min(w * 0.38, max(fmb.horizontalAdvance(b.label) for b in self.bars) + 14)

@@ -235,3 +235,68 @@ def test_long_sentences_draw_only_the_strongest_links():
     assert np.array_equal(plan[:, 7], w[:, 7] >= MIN_WEIGHT)
     plan, _ = plan_links(w, [2], everything, hovering=False)
     assert not plan[[0, 1, 3]].any()
+
+
+@pytest.fixture
+def zoom2():
+    """Presentation zoom 2 for one test (back to 1 afterwards, also on failure)."""
+    from visualizer import theme
+
+    theme.set_scale(2.0)
+    yield 2.0
+    theme.set_scale(1.0)
+
+
+def test_lines_scale_as_a_whole_at_zoom_2(qtbot, zoom2: float) -> None:
+    """Zoomed type in token boxes of fixed size overlapped: boxes, type and hovering
+    grow together by the drawing's scale (as far as there is room, never below 1)."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from visualizer.panels.attention.attention_lines import (
+        MIN_H,
+        MIN_W,
+        AttentionLines,
+        _token_font,
+    )
+
+    lines = AttentionLines()
+    qtbot.addWidget(lines)
+    w = np.full((2, 3, 4), 0.25, np.float32)
+    lines.set_data(w, ["time", "flies", "like"], ["die", "Zeit", "fliegt", "<eos>"])
+    for size, scale in (((MIN_W, MIN_H), 1.0), ((MIN_W * 3, MIN_H * 3), zoom2)):
+        lines.resize(*size)
+        assert lines.minimumSize().width() == MIN_W  # not zoomed: fits the screen
+        assert lines.drawing_scale() == pytest.approx(scale)
+        pitch = lines._layout()[0]
+        line_h = QFontMetricsF(_token_font(pitch)).height() * scale  # on screen
+        widest = max(QFontMetricsF(_token_font(pitch)).horizontalAdvance(t) for t in lines.keys)
+        for side, n in (("q", 3), ("k", 4)):
+            for i in range(n):
+                box = lines.token_box(side, i)
+                assert box.height() >= line_h  # the token's line fits its box
+                assert box.width() >= widest * scale  # no token is elided
+                assert lines.token_at(box.center()) == (side, i)
+
+
+def test_model_view_scales_as_a_whole_at_zoom_2(qtbot, zoom2: float) -> None:
+    """The head chips and layer labels grow with their cells; clicks find the cell."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from visualizer.panels.attention.head_grid import HEADER_H, LABEL_W, HeadGrid
+    from visualizer.theme import ui_font
+
+    grid = HeadGrid()
+    qtbot.addWidget(grid)
+    grid.set_data([0, 1], [np.full((4, 3, 3), 0.3, np.float32)] * 2, ["Layer 0", "Layer 1"])
+    grid.set_labels("Head {}")
+    grid.resize(700, 400)
+    assert grid.drawing_scale() == pytest.approx(zoom2)
+    font = QFontMetricsF(ui_font(9, bold=True))  # the zoomed type, on screen
+    for h in range(4):
+        cell = grid.cell_rect(0, h)
+        assert cell.width() >= font.horizontalAdvance("Head 0")  # the chip's text fits
+        assert cell.top() >= HEADER_H * zoom2 - 1e-6  # below the zoomed header row
+        assert cell.left() >= LABEL_W * zoom2 - 1e-6
+        assert (LABEL_W - 6) * zoom2 >= font.horizontalAdvance("Layer 0")
+        assert grid.cell_at(cell.center()) == (0, h)
+    assert grid.cell_at(grid.cell_rect(1, 2).center()) == (1, 2)

@@ -176,3 +176,57 @@ def test_a_shorter_new_trace_with_the_cursor_at_the_end(view: DecodingView, sess
     session.set_decode(max_len=2)  # the trace arrives before the cursor is moved into it
     assert session.step.t == 1
     assert [c.text for c in view.strip.chips] == ["<bos>", chosen(session, 0), chosen(session, 1)]
+
+
+@pytest.fixture
+def zoom2():
+    """Presentation zoom 2 for one test (back to 1 afterwards, also on failure)."""
+    from visualizer import theme
+
+    theme.set_scale(2.0)
+    yield 2.0
+    theme.set_scale(1.0)
+
+
+def test_beam_tree_scales_as_a_whole_at_zoom_2(qtbot, session: Session, zoom2: float):
+    """Zoomed type in nodes laid out in screen pixels was elided to "…": the tree is
+    drawn at its design size and scaled, so every token fits its box on screen."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from visualizer.panels.decoding.beam_tree import BeamTree
+    from visualizer.theme import ui_font
+
+    session.set_decode(beam=3, temperature=0.0, top_k=0, top_p=1.0, seed=0, max_len=8)
+    session.go_end()
+    assert session.translation is not None
+    nodes = session.translation.generation.tree
+    labels = [session.bundle.tgt_tok.token(n.token) for n in nodes]
+    tree = BeamTree()
+    qtbot.addWidget(tree)
+    tree.set_tree(nodes, labels)
+    tree.set_state(float(max(n.t for n in nodes)), [])
+    fm = QFontMetricsF(ui_font(9, bold=True))  # the zoomed type, on screen
+    for size, scale in (((1600, 1000), zoom2), ((300, 200), 1.0)):
+        tree.resize(*size)
+        assert tree.drawing_scale() == pytest.approx(scale)
+        tree.grab()  # paints: lays the boxes out
+        if scale == zoom2:
+            for n, label in zip(nodes, labels, strict=True):
+                box = tree.node_box(n.id)
+                assert box is not None and box.width() >= fm.horizontalAdvance(label)
+                assert box.height() >= fm.height()
+
+
+def test_columns_sit_side_by_side_only_with_room_at_the_zoom(
+    view: DecodingView, zoom2: float
+) -> None:
+    """At 200 % the bars need twice the width: 1000 px stacks them, 1600 px does not."""
+    from PySide6.QtWidgets import QBoxLayout
+
+    from visualizer.panels.decoding.decoding_view import WIDE
+
+    view.apply_scale(zoom2)
+    view.resize(round(WIDE * 1.3), 700)
+    assert view.body.direction() == QBoxLayout.Direction.TopToBottom
+    view.resize(round(WIDE * zoom2) + 10, 700)
+    assert view.body.direction() == QBoxLayout.Direction.LeftToRight

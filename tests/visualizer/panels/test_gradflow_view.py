@@ -99,3 +99,38 @@ def test_log_lang_walk_and_translate_hint(view: GradFlowView, session: Session) 
         session.seek(i)
     session.mode = "train"
     assert view.flow is not None and view.stack.currentIndex() == 1
+
+
+@pytest.fixture
+def zoom2():
+    """Presentation zoom 2 for one test (back to 1 afterwards, also on failure)."""
+    from visualizer import theme
+
+    theme.set_scale(2.0)
+    yield 2.0
+    theme.set_scale(1.0)
+
+
+def test_chart_scales_as_a_whole_at_zoom_2(qtbot, view: GradFlowView, zoom2: float) -> None:
+    """Zoomed type in rows of fixed height overlapped: the chart asks for room for every
+    row, and its rows, type and hit testing grow together by the drawing's scale."""
+    from PySide6.QtGui import QFontMetricsF
+
+    from visualizer.panels.gradflow.gradflow_chart import GradFlowChart
+    from visualizer.theme import ui_font
+
+    chart = GradFlowChart()
+    qtbot.addWidget(chart)
+    chart.set_data(view.chart.labels, view.chart.values)
+    n = len(chart.values)
+    line_h = QFontMetricsF(ui_font(9 / zoom2)).height()  # a label's line at zoom 1
+    need = chart.minimumSizeHint().height()
+    assert need >= n * line_h  # not zoomed: the window must not outgrow the screen
+    for height, scale in ((need, 1.0), (round(need * zoom2) + 4, zoom2)):
+        chart.resize(800, height)
+        assert chart.drawing_scale() == pytest.approx(scale)
+        rows = [chart.row_rect(i) for i in range(n)]
+        for i, r in enumerate(rows):
+            assert r.height() >= line_h * scale  # the label's line fits its row on screen
+            assert chart.row_at(r.center().y()) == i  # clicks land on the row drawn there
+        assert rows[0].bottom() <= height and rows[-1].top() >= 0

@@ -79,7 +79,7 @@ def test_a_translation_has_no_gradients(translate: Session) -> None:
         ("src", "source embedding", "源语言嵌入"),
         ("dec.1.cross_attn", "dec.1 cross-attn", "解码器1 交叉注意力"),
         ("enc.0.norm2", "enc.0 add & norm 2", "编码器0 残差+归一化 2"),
-        ("head", "output head", "输出层"),
+        ("head", "output head", "分类头"),
     ],
 )
 def test_block_labels(block: str, en: str, zh: str) -> None:

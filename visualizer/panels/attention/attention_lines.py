@@ -10,6 +10,11 @@ Antialiased translucent lines are slow to rasterise, so the lines are drawn once
 into an image that is kept until the weights, shown heads, hovered token or size
 change; the fade-in (``QVariantAnimation``, 60 fps) and the paler "preview" look
 only change the opacity with which that image is painted.
+
+Drawn in design units and scaled as a whole by the presentation zoom, as far as the
+widget has room (never below 1): zoomed type in token boxes and header rows of fixed
+size overlapped at 150 %. Fonts are made at paint time in design units (the painter
+applies the zoom); hovering is mapped back from screen units.
 """
 
 from __future__ import annotations
@@ -22,15 +27,22 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QMouseEvent, QPai
 from PySide6.QtWidgets import QWidget
 
 from visualizer.panels.attention.attention_render import MIN_WEIGHT, plan_links, render_lines
-from visualizer.theme import GRID, HIGHLIGHT, MUTED, TEXT, ui_font
+from visualizer.theme import GRID, HIGHLIGHT, MUTED, TEXT, get_scale, ui_font
 
 FADE_MS = 200
 PREVIEW = 0.45  # opacity of the lines while they are only a preview (not computed yet)
 TOP, BOTTOM, SIDE = 30.0, 8.0, 6.0
+MIN_W, MIN_H = 240, 160  # the widget's minimum size (not zoomed)
+
+
+def _font(point_size: float, bold: bool = False) -> QFont:
+    """A font in the drawing's design units (the painter applies the zoom)."""
+    return ui_font(point_size / get_scale(), bold)
 
 
 def _token_font(pitch: float) -> QFont:
-    return ui_font(int(max(7, min(13, min(pitch - 3, 34.0) * 0.4))))
+    """The tokens' font for a row ``pitch`` (design units)."""
+    return _font(int(max(7, min(13, min(pitch - 3, 34.0) * 0.4))))
 
 
 class AttentionLines(QWidget):
@@ -57,7 +69,7 @@ class AttentionLines(QWidget):
         self.budget_text = "{shown} of {total}"
         self._image: QImage | None = None  # the rendered lines, None when stale
         self.setMouseTracking(True)
-        self.setMinimumSize(240, 160)
+        self.setMinimumSize(MIN_W, MIN_H)
         self._anim = QVariantAnimation(self)
         self._anim.setStartValue(0.0)
         self._anim.setEndValue(1.0)
@@ -120,20 +132,42 @@ class AttentionLines(QWidget):
         return out
 
     # -- geometry --------------------------------------------------------------------
+    def drawing_scale(self) -> float:
+        """The painter's scale: the zoom, or less where the widget has no room (not
+        below 1)."""
+        return max(1.0, min(get_scale(), self.width() / MIN_W, self.height() / MIN_H))
+
+    def _design(self) -> tuple[float, float]:
+        """The widget's width and height in design units."""
+        s = self.drawing_scale()
+        return self.width() / s, self.height() / s
+
     def _layout(self) -> tuple[float, float, float, float, float]:
-        """(pitch, top, label width, left labels' right edge, right labels' left edge)."""
+        """(pitch, top, label width, left labels' right edge, right labels' left edge),
+        in design units."""
+        w, h = self._design()
         n = max(len(self.queries), len(self.keys), 1)
-        pitch = max(8.0, min(96.0, (self.height() - TOP - BOTTOM) / n))
+        pitch = max(8.0, min(96.0, (h - TOP - BOTTOM) / n))
         fm = QFontMetrics(_token_font(pitch))
         widest = max((fm.horizontalAdvance(t) for t in self.queries + self.keys), default=20)
-        lw = min(widest + 18.0, self.width() * 0.3)
-        return pitch, TOP, lw, SIDE + lw, self.width() - SIDE - lw
+        lw = min(widest + 18.0, w * 0.3)
+        return pitch, TOP, lw, SIDE + lw, w - SIDE - lw
 
     def _row_y(self, i: int, n: int, pitch: float, top: float) -> float:
-        span = self.height() - top - BOTTOM
+        span = self._design()[1] - top - BOTTOM
         return top + (span - n * pitch) / 2 + (i + 0.5) * pitch
 
+    def token_box(self, side: str, i: int) -> QRectF:
+        """Token ``i`` of ``side`` ("q" left, "k" right) on screen (widget pixels)."""
+        pitch, top, lw, left_x2, right_x1 = self._layout()
+        n = len(self.queries if side == "q" else self.keys)
+        bh, s = min(pitch - 3, 34.0), self.drawing_scale()
+        y = self._row_y(i, n, pitch, top) - bh / 2
+        return QRectF((left_x2 - lw if side == "q" else right_x1) * s, y * s, lw * s, bh * s)
+
     def token_at(self, pos: QPointF) -> tuple[str, int] | None:
+        """The token under the screen point ``pos``."""
+        pos = pos / self.drawing_scale()
         pitch, top, _, left_x2, right_x1 = self._layout()
         for side, labels, inside in (
             ("q", self.queries, pos.x() <= left_x2 + 8),
@@ -178,26 +212,29 @@ class AttentionLines(QWidget):
     def paintEvent(self, event: object) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), QColor("#ffffff"))
-        p.setFont(ui_font(9, bold=True))
+        scale = self.drawing_scale()
+        w, h = self._design()
+        p.scale(scale, scale)
+        p.setFont(_font(9, bold=True))
         p.setPen(QColor(MUTED))
-        half = self.width() / 2 - 8
+        half = w / 2 - 8
         room = int(half) - int(SIDE)  # the two headers never overlap
         left_text, right_text = (_fit(p.fontMetrics(), text, room) for text in self.headers)
         p.drawText(QRectF(SIDE, 4, half, 20), Qt.AlignmentFlag.AlignLeft, left_text)
-        right = QRectF(self.width() - SIDE - half, 4, half, 20)
+        right = QRectF(w - SIDE - half, 4, half, 20)
         p.drawText(right, Qt.AlignmentFlag.AlignRight, right_text)
         if self._image is None or self._image.size() != self.size() * self.devicePixelRatio():
             self._image = self._render_lines()
+        p.save()
+        p.resetTransform()  # the image is already at the widget's size
         p.setOpacity(self.progress * (PREVIEW if self.preview else 1.0))
         p.drawImage(QPointF(0, 0), self._image)
-        p.setOpacity(1.0)
+        p.restore()
         if self.budget[0] < self.budget[1]:
             p.setPen(QColor(MUTED))
-            p.setFont(ui_font(8))
+            p.setFont(_font(8))
             text = self.budget_text.format(shown=self.budget[0], total=self.budget[1])
-            p.drawText(
-                QRectF(0, self.height() - 16, self.width(), 14), Qt.AlignmentFlag.AlignCenter, text
-            )
+            p.drawText(QRectF(0, h - 16, w, 14), Qt.AlignmentFlag.AlignCenter, text)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         self._paint_tokens(p)
         p.end()
@@ -218,6 +255,7 @@ class AttentionLines(QWidget):
             [self._row_y(i, nq, pitch, top) for i in range(nq)],
             [self._row_y(j, nk, pitch, top) for j in range(nk)],
             (left_x2 + 6, right_x1 - 6, min(3.0, pitch * 0.4 / max(1, len(heads)))),
+            self.drawing_scale(),
         )
 
     def _paint_tokens(self, p: QPainter) -> None:

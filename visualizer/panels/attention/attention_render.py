@@ -62,15 +62,19 @@ def render_lines(
     yq: Sequence[float],
     yk: Sequence[float],
     geometry: tuple[float, float, float],
+    scale: float = 1.0,
 ) -> QImage:
     """The planned links as lines from (x1, yq[q]) to (x2, yk[k]); each head's lines
-    are shifted by ``spread`` so heads stay apart. ``geometry`` is (x1, x2, spread)."""
+    are shifted by ``spread`` so heads stay apart. ``geometry`` is (x1, x2, spread) in
+    design units, which ``scale`` maps to the image's pixels (pen widths stay as on
+    screen)."""
     x1, x2, spread = geometry
     img = QImage(size * ratio, QImage.Format.Format_ARGB32_Premultiplied)
     img.setDevicePixelRatio(ratio)
     img.fill(Qt.GlobalColor.transparent)
     p = QPainter(img)
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.scale(scale, scale)
     for active_pass in (False, True):  # faded lines first, isolated ones on top
         fade = 1.0 if active_pass else FADED
         for slot, h in enumerate(heads):
@@ -81,7 +85,7 @@ def render_lines(
                 x = b / BINS
                 colour = head_color(h)
                 colour.setAlphaF(float(alpha(x, fade)))
-                width = (0.6 + 5.0 * x) * get_scale()  # thicker on a projector (zoom)
+                width = (0.6 + 5.0 * x) * get_scale() / scale  # thicker on a projector
                 p.setPen(QPen(colour, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
                 qs, ks = np.nonzero(drawn & (bins == b))
                 p.drawLines(

@@ -5,6 +5,11 @@ are QImages made once per data change from the traced weights (0..1, white to
 deep blue, one pixel per cell, scaled without smoothing so no value is blurred);
 the cell of the current layer and selected head is outlined. Clicking a cell
 emits ``sigCellClicked(layer, head)``.
+
+Drawn in design units and scaled as a whole by the presentation zoom, as far as the
+widget has room (never below 1): zoomed type in header chips and label columns of
+fixed size overlapped at 150 %. Fonts are made at paint time in design units (the
+painter applies the zoom); ``cell_rect`` and clicks are in screen units.
 """
 
 from __future__ import annotations
@@ -13,14 +18,30 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
-from visualizer.theme import GRID, HIGHLIGHT, MUTED, TEXT, head_color, sequential_lut, ui_font
+from visualizer.theme import (
+    GRID,
+    HIGHLIGHT,
+    MUTED,
+    TEXT,
+    get_scale,
+    head_color,
+    sequential_lut,
+    ui_font,
+)
 
 LABEL_W = 70.0
 HEADER_H = 22.0
 GAP = 8.0
+MIN_H = 120.0  # the widget's minimum height (not zoomed)
+HEAD_W = 60.0  # design width a head's column needs for its header chip
+
+
+def _font(point_size: float, bold: bool = False) -> QFont:
+    """A font in the drawing's design units (the painter applies the zoom)."""
+    return ui_font(point_size / get_scale(), bold)
 
 
 class HeadGrid(QWidget):
@@ -40,7 +61,7 @@ class HeadGrid(QWidget):
         self._shapes: list[tuple[int, int]] = []
         self._lut = sequential_lut()
         self.setMouseTracking(True)
-        self.setMinimumHeight(120)
+        self.setMinimumHeight(int(MIN_H))
         self.setCursor(Qt.CursorShape.PointingHandCursor)
 
     def set_data(
@@ -77,11 +98,24 @@ class HeadGrid(QWidget):
         self.update()
 
     # -- geometry --------------------------------------------------------------------
-    def cell_rect(self, row: int, head: int) -> QRectF:
+    def drawing_scale(self) -> float:
+        """The painter's scale: the zoom, or less where the widget has no room (not
+        below 1)."""
+        min_w = LABEL_W + 4 + HEAD_W * max(1, self.heads)
+        return max(1.0, min(get_scale(), self.width() / min_w, self.height() / MIN_H))
+
+    def design_cell_rect(self, row: int, head: int) -> QRectF:
+        """A cell in the drawing's design units."""
+        s = self.drawing_scale()
         n_rows, n_cols = max(1, len(self.layers)), max(1, self.heads)
-        cw = (self.width() - LABEL_W - 4) / n_cols
-        ch = (self.height() - HEADER_H - 4) / n_rows
+        cw = (self.width() / s - LABEL_W - 4) / n_cols
+        ch = (self.height() / s - HEADER_H - 4) / n_rows
         return QRectF(LABEL_W + head * cw, HEADER_H + row * ch, cw, ch)
+
+    def cell_rect(self, row: int, head: int) -> QRectF:
+        """A cell on screen (widget pixels)."""
+        r, s = self.design_cell_rect(row, head), self.drawing_scale()
+        return QRectF(r.x() * s, r.y() * s, r.width() * s, r.height() * s)
 
     def cell_at(self, pos: QPointF) -> tuple[int, int] | None:
         for r in range(len(self.layers)):
@@ -110,9 +144,11 @@ class HeadGrid(QWidget):
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), QColor("#ffffff"))
-        p.setFont(ui_font(9, bold=True))
+        scale = self.drawing_scale()
+        p.scale(scale, scale)
+        p.setFont(_font(9, bold=True))
         for h in range(self.heads):
-            r = self.cell_rect(0, h)
+            r = self.design_cell_rect(0, h)
             chip = QRectF(r.x() + 4, 2, r.width() - 8, HEADER_H - 5)
             p.setPen(Qt.PenStyle.NoPen)
             p.setBrush(head_color(h))
@@ -120,7 +156,7 @@ class HeadGrid(QWidget):
             p.setPen(QColor("#ffffff"))
             p.drawText(chip, Qt.AlignmentFlag.AlignCenter, self.head_label.format(h))
         for row, layer in enumerate(self.layers):
-            r0 = self.cell_rect(row, 0)
+            r0 = self.design_cell_rect(row, 0)
             p.setPen(QColor(TEXT))
             p.drawText(
                 QRectF(0, r0.y(), LABEL_W - 6, r0.height()),
@@ -129,7 +165,7 @@ class HeadGrid(QWidget):
             )
             tq, tk = self._shapes[row]
             for h, img in enumerate(self._images[row]):
-                r = self.cell_rect(row, h).adjusted(GAP / 2, GAP / 2, -GAP / 2, -GAP / 2)
+                r = self.design_cell_rect(row, h).adjusted(GAP / 2, GAP / 2, -GAP / 2, -GAP / 2)
                 s = min(r.width() / max(1, tk), r.height() / max(1, tq))
                 pic = QRectF(
                     r.center().x() - s * tk / 2, r.center().y() - s * tq / 2, s * tk, s * tq
@@ -141,5 +177,9 @@ class HeadGrid(QWidget):
                 p.drawRect(pic.adjusted(-1, -1, 1, 1))
         if not self.layers:
             p.setPen(QColor(MUTED))
-            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, "—")
+            p.drawText(
+                QRectF(0, 0, self.width() / scale, self.height() / scale),
+                Qt.AlignmentFlag.AlignCenter,
+                "—",
+            )
         p.end()

@@ -243,7 +243,8 @@ class ClassifyView(QWidget):
                 text += tr(STRINGS["after"], lang).format(v=significant(d.loss_after))
             self.train_line.setText(text)
         self.bars_title.setText(tr(STRINGS["bars"], lang))
-        self.bars.setFixedHeight(len(names) * BAR_PX + 4)  # ProbBars rows stop at 32 px
+        # ProbBars rows stop at 32 px (design units: the bars scale with the zoom)
+        self.bars.setFixedHeight(round((len(names) * BAR_PX + 4) * get_scale()))
         mark = d.target if training else top
         target = tr(STRINGS["target"], lang)
         self.bars.set_bars(

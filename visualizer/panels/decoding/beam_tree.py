@@ -6,6 +6,11 @@ only changes which nodes are visible (those up to a decoding step) and which pat
 won, so the tree grows in place while stepping. Hypotheses that were dropped are
 grey, finished ones (``<eos>``) have a double border, the winning path is
 highlighted. Left-to-right when wide, top-to-bottom when tall.
+
+Drawn in design units and scaled as a whole by the presentation zoom, as far as the
+widget has room for the tree (never below 1): zoomed type in nodes laid out for the
+widget's pixels was elided to "…" at 150 %. Fonts are made at paint time in design
+units (the painter applies the zoom); tooltips map the pointer back.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
+    QFont,
     QFontMetrics,
     QMouseEvent,
     QPainter,
@@ -25,13 +31,19 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from visualizer.theme import HIGHLIGHT, MUTED, PHASE_COLORS, TEXT, ui_font
+from visualizer.theme import HIGHLIGHT, MUTED, PHASE_COLORS, TEXT, get_scale, ui_font
 
 if TYPE_CHECKING:
     from core.decode import BeamNode
 
 DEAD = QColor("#c7c7cc")
 LIVE = QColor(PHASE_COLORS["decode"])
+STEP_H, STEP_V = (80.0, 40.0), (40.0, 110.0)  # design room per node: (along, across)
+
+
+def _font(point_size: float, bold: bool = False) -> QFont:
+    """A font in the drawing's design units (the painter applies the zoom)."""
+    return ui_font(point_size / get_scale(), bold)
 
 
 def winning_path(nodes: Sequence[BeamNode], chosen: Mapping[int, int], limit: float) -> list[int]:
@@ -119,8 +131,18 @@ class BeamTree(QWidget):
         return dead
 
     # -- painting --------------------------------------------------------------------
-    def _geometry(self) -> tuple[bool, float, float]:
+    def drawing_scale(self) -> float:
+        """The painter's scale: the zoom, or less where the widget has no room for a
+        node's comfortable size in either direction (not below 1)."""
         w, h = self.width() - 8, self.height() - 22
+        d, r = self._depths, self._rows
+        horiz = min(w / (d * STEP_H[0]), h / (r * STEP_H[1]))
+        vert = min(h / (d * STEP_V[0]), w / (r * STEP_V[1]))
+        return max(1.0, min(get_scale(), max(horiz, vert)))
+
+    def _geometry(self) -> tuple[bool, float, float]:
+        scale = self.drawing_scale()
+        w, h = self.width() / scale - 8, self.height() / scale - 22
         horiz = min(w / self._depths / 80, h / self._rows / 40) >= min(
             h / self._depths / 40, w / self._rows / 110
         )
@@ -157,6 +179,9 @@ class BeamTree(QWidget):
         shown = self.visible()
         if not shown:
             return
+        scale = self.drawing_scale()
+        p.scale(scale, scale)
+        self._font, self._small = _font(9, bold=True), _font(8)
         horiz, step, cross = self._geometry()
         dead = self.dead()
         mode = self._mode(horiz, step, cross)[0]
@@ -227,8 +252,13 @@ class BeamTree(QWidget):
         else:
             p.drawText(r, centre, label)
 
+    def node_box(self, node_id: int) -> QRectF | None:
+        """Where node ``node_id`` was last drawn, on screen (None: not drawn)."""
+        r, s = self._boxes.get(node_id), self.drawing_scale()
+        return None if r is None else QRectF(r.x() * s, r.y() * s, r.width() * s, r.height() * s)
+
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
-        pos = event.position()
+        pos = event.position() / self.drawing_scale()
         for nid, r in self._boxes.items():
             if r.contains(pos):
                 n = self._node[nid]

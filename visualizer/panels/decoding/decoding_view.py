@@ -25,7 +25,7 @@ from visualizer.panels.decoding.decoding_text import STRINGS
 from visualizer.panels.decoding.fill_mask_data import is_fill_trace
 from visualizer.panels.decoding.fill_mask_view import FillMaskView
 from visualizer.panels.decoding.token_strip import Chip, TokenStrip
-from visualizer.theme import MUTED, ui_font
+from visualizer.theme import MUTED, get_scale, ui_font
 from visualizer.widgets.hint_stack import HintStack
 from visualizer.widgets.numbers import percent
 from visualizer.widgets.prob_bars import Bar, ProbBars
@@ -354,7 +354,9 @@ class DecodingView(QWidget):
         self._on_trace()
 
     def _arrange(self) -> None:
-        wide = self.width() >= WIDE
+        """Side by side from ``WIDE`` zoomed pixels on: the bars are drawn at the zoom, so
+        at 200 % two columns need twice the width (else the top-5 got a sliver)."""
+        wide = self.width() >= WIDE * get_scale()
         direction = QBoxLayout.Direction.LeftToRight if wide else QBoxLayout.Direction.TopToBottom
         if self.body.direction() != direction:
             self.body.setDirection(direction)
@@ -362,4 +364,8 @@ class DecodingView(QWidget):
             self.body.setStretch(1, 3 if wide else 1)
 
     def resizeEvent(self, event: object) -> None:
+        self._arrange()
+
+    def apply_scale(self, _scale: float) -> None:
+        """The presentation zoom changed: the columns' threshold follows it."""
         self._arrange()

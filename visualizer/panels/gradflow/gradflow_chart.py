@@ -3,6 +3,11 @@
 Two bars per block: the gradient at the block's output activation (dark) and its
 parameters' gradient (light), both in the backward phase's colour; linear or log10
 x axis. Painted with QPainter; ``sigBlockClicked(i)`` when a row is clicked.
+
+Drawn in design units and scaled as a whole by the presentation zoom (as far as the
+widget has room, never below 1), so rows, labels and ticks grow together: zoomed type
+in rows of fixed height overlapped at 150 %. Fonts are made at paint time in design
+units (the painter applies the zoom); clicks are mapped back from screen units.
 """
 
 from __future__ import annotations
@@ -11,15 +16,22 @@ import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
-from visualizer.theme import GRID, HIGHLIGHT, MUTED, PHASE_COLORS, TEXT, ui_font
+from visualizer.theme import GRID, HIGHLIGHT, MUTED, PHASE_COLORS, TEXT, get_scale, ui_font
 
 ACT = QColor(PHASE_COLORS["backward"])
 PARAM = QColor(PHASE_COLORS["backward"]).lighter(150)
 LABEL_W = 160.0
 AXIS_H = 20.0
+MIN_ROW = 15.0  # design height a row needs for its 9 pt label
+MIN_PLOT_W = 200.0  # design width the bars need beside the labels
+
+
+def _font(point_size: float, bold: bool = False) -> QFont:
+    """A font in the drawing's design units (the painter applies the zoom)."""
+    return ui_font(point_size / get_scale(), bold)
 
 
 def tick_text(v: float) -> str:
@@ -39,10 +51,33 @@ class GradFlowChart(QWidget):
         self._bold = ui_font(9, bold=True)
 
     def sizeHint(self) -> QSize:
-        return QSize(600, 22 * max(1, len(self.values)) + int(AXIS_H))
+        z = get_scale()
+        return QSize(round(600 * z), round((22 * max(1, len(self.values)) + AXIS_H) * z))
+
+    def minimumSizeHint(self) -> QSize:
+        """While zoomed: room for every row at zoom 1 (not zoomed, so the window never
+        outgrows the screen; the dock scrolls). At zoom 1 no minimum, as before."""
+        if get_scale() <= 1.0:
+            return super().minimumSizeHint()
+        return QSize(int(LABEL_W + MIN_PLOT_W), int(self._need_h()))
+
+    def apply_scale(self, _scale: float) -> None:
+        """The presentation zoom changed: the minimum and the drawing follow."""
+        self.updateGeometry()
+        self.update()
+
+    def _need_h(self) -> float:
+        return MIN_ROW * max(1, len(self.values)) + AXIS_H + 10
+
+    def drawing_scale(self) -> float:
+        """The painter's scale: the zoom, or less where the widget has no room (not
+        below 1)."""
+        room = min(self.width() / (LABEL_W + MIN_PLOT_W), self.height() / self._need_h())
+        return max(1.0, min(get_scale(), room))
 
     def set_data(self, labels: Sequence[str], values: Sequence[tuple[float, float]]) -> None:
         self.labels, self.values = list(labels), list(values)
+        self.updateGeometry()
         self.update()
 
     def set_labels(self, labels: Sequence[str]) -> None:
@@ -59,22 +94,33 @@ class GradFlowChart(QWidget):
         self.update()
 
     # -- geometry ----------------------------------------------------------------------
+    def _design(self) -> tuple[float, float]:
+        """The widget's width and height in design units."""
+        s = self.drawing_scale()
+        return self.width() / s, self.height() / s
+
     def _plot(self) -> QRectF:
-        return QRectF(
-            LABEL_W, 4, max(20.0, self.width() - LABEL_W - 14), self.height() - AXIS_H - 6
-        )
+        w, h = self._design()
+        return QRectF(LABEL_W, 4, max(20.0, w - LABEL_W - 14), h - AXIS_H - 6)
 
     def _row_h(self) -> float:
         return self._plot().height() / max(1, len(self.values))
 
-    def row_rect(self, i: int) -> QRectF:
-        """Row i (0 = input block) counts from the bottom."""
+    def design_row_rect(self, i: int) -> QRectF:
+        """Row i (0 = input block) counts from the bottom; in design units."""
         plot, h = self._plot(), self._row_h()
         n = len(self.values)
-        return QRectF(0, plot.top() + (n - 1 - i) * h, self.width(), h)
+        return QRectF(0, plot.top() + (n - 1 - i) * h, self._design()[0], h)
+
+    def row_rect(self, i: int) -> QRectF:
+        """Row i on screen (widget pixels)."""
+        r, s = self.design_row_rect(i), self.drawing_scale()
+        return QRectF(r.left() * s, r.top() * s, r.width() * s, r.height() * s)
 
     def row_at(self, y: float) -> int | None:
+        """The row under screen height ``y``."""
         plot, n = self._plot(), len(self.values)
+        y = y / self.drawing_scale()
         if not n or not plot.top() <= y < plot.bottom():
             return None
         return n - 1 - int((y - plot.top()) // self._row_h())
@@ -116,9 +162,12 @@ class GradFlowChart(QWidget):
     def paintEvent(self, _event: QPaintEvent) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), QColor("white"))
+        s = self.drawing_scale()
+        p.scale(s, s)
+        self._font, self._bold = _font(9), _font(9, bold=True)
         plot, h = self._plot(), self._row_h()
         if self.highlight is not None and 0 <= self.highlight < len(self.values):
-            r = self.row_rect(self.highlight)
+            r = self.design_row_rect(self.highlight)
             p.fillRect(r, QColor("#fff3d1"))
             p.fillRect(QRectF(r.left(), r.top(), 4, r.height()), QColor(HIGHLIGHT))
         p.setFont(self._font)
@@ -134,7 +183,7 @@ class GradFlowChart(QWidget):
             )
         bh = max(2.0, min(9.0, (h - 4) / 2))
         for i, (act, par) in enumerate(self.values):
-            r = self.row_rect(i)
+            r = self.design_row_rect(i)
             cy = r.center().y()
             hl = i == self.highlight
             p.setFont(self._bold if hl else self._font)

@@ -123,7 +123,7 @@ def block_label(block_id: str, lang: str) -> str:
     names = {
         "src": {"en": "source embedding", "zh": "源语言嵌入"},
         "tgt": {"en": "target embedding", "zh": "目标语言嵌入"},
-        "head": {"en": "output head", "zh": "输出层"},
+        "head": {"en": "output head", "zh": "分类头"},
         "self_attn": {"en": "self-attn", "zh": "自注意力"},
         "cross_attn": {"en": "cross-attn", "zh": "交叉注意力"},
         "ffn": {"en": "FFN", "zh": "前馈网络"},
