@@ -128,6 +128,7 @@ ALLOWED_WORDS = frozenset(
         "cos",
         "max",
         "min",
+        "lr",  # the learning rate in the update's formula (w ← w − lr · …), a symbol
         "mean",
         "std",
         "sqrt",
