@@ -203,10 +203,12 @@ class Heatmap(QWidget):
         """Never below the readable minimum (a box layout grows a widget from here)."""
         return super().sizeHint().expandedTo(self.minimumSizeHint())
 
-    def heightForWidth(self, width: int) -> int:
-        """The wrapped title's lines, and never below the readable minimum (a layout that
-        asks for height-for-width would otherwise squeeze the rows)."""
-        return max(super().heightForWidth(width), self.minimumSizeHint().height())
+    def hasHeightForWidth(self) -> bool:
+        """No: the wrapped title made this widget's layout height-for-width, and a layout
+        that asks for it (through the widget's own layout, past any override) gave the
+        heatmap less than its readable rows (the Update dock: 1.3 px per row). The
+        title's lines reach the layouts through ``_fit_title`` and the minimum instead."""
+        return False
 
     def cell_need(self) -> tuple[int, int]:
         """The smallest readable cell (width, height): a layout that gives less squeezes

@@ -35,6 +35,7 @@ from visualizer.panels.update.update_text import adam_html, loss_html, lr_html, 
 from visualizer.theme import PHASE_COLORS, ui_font
 from visualizer.widgets.heatmap import Heatmap
 from visualizer.widgets.hint_stack import HintStack
+from visualizer.widgets.whole_label import WholeLabel
 
 if TYPE_CHECKING:
     from core.session import Session
@@ -92,9 +93,11 @@ class UpdateView(QWidget):
         hists = QHBoxLayout()
         hists.addWidget(self.hist_grad, 1)
         hists.addWidget(self.hist_update, 1)
-        self.lr_line = QLabel(" ")
-        self.adam_line = QLabel(" ")
-        self.loss_line = QLabel(" ")
+        # wrapped lines whose minimum is their text's: a short dock scrolls rather than
+        # squeeze the maps above them below their readable rows
+        self.lr_line = WholeLabel(" ")
+        self.adam_line = WholeLabel(" ")
+        self.loss_line = WholeLabel(" ")
         for label in (self.lr_line, self.adam_line, self.loss_line):
             label.setFont(ui_font(9))
             label.setTextFormat(Qt.TextFormat.RichText)
