@@ -77,3 +77,16 @@ def ui_font(point_size: float = 10, bold: bool = False) -> QFont:
     f.setPointSizeF(point_size * _scale)
     f.setBold(bold)
     return f
+
+
+def design_font(point_size: float = 10, bold: bool = False) -> QFont:
+    """``ui_font`` at zoom 1: for a view drawn at its design size whose painter applies
+    the zoom itself (``fit_scale``), so the type is not zoomed twice."""
+    return ui_font(point_size / _scale, bold)
+
+
+def fit_scale(*room: float) -> float:
+    """A drawing's scale: the presentation zoom, less where the widget has less room
+    than the design needs (each ``room`` a widget size over its design size), never
+    below 1 (where the design does not fit, the view scrolls or clips as at 100 %)."""
+    return max(1.0, min(_scale, *room))

@@ -18,11 +18,11 @@ from functools import cache
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from visualizer.i18n import tr
-from visualizer.theme import HEAD_COLORS, get_scale, ui_font
+from visualizer.theme import HEAD_COLORS, design_font, fit_scale
 
 if TYPE_CHECKING:
     from core.session import Session
@@ -122,14 +122,14 @@ class TokenSplit(QWidget):
         label_w, head_h = 170, 40
         col_w = (self.width() / z - label_w) / len(EXAMPLES)
         row_h = (self.height() / z - head_h) / max(1, len(self.rows))
-        p.setFont(_font(18, True))
+        p.setFont(design_font(18, True))
         p.setPen(QColor("#ffffff"))
         for c, text in enumerate(EXAMPLES):
             rect = QRectF(label_w + c * col_w, 0, col_w, head_h)
             p.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"“{text}”")
         for r, (key, splits) in enumerate(self.rows):
             top = head_h + r * row_h
-            p.setFont(_font(11))
+            p.setFont(design_font(11))
             p.setPen(QColor("#c9ccd4"))
             p.drawText(
                 QRectF(0, top, label_w - 8, row_h),
@@ -145,7 +145,7 @@ class TokenSplit(QWidget):
         shown = [t.replace("▁", "␣") for t in sp.pieces]  # the word-start mark, visible
         gap, size = 6, 17
         while True:  # the largest type at which the row fits its cell
-            piece_font, id_font = _font(size, True), _font(max(8, size - 6))
+            piece_font, id_font = design_font(size, True), design_font(max(8, size - 6))
             fm = QFontMetrics(piece_font)
             widths = [max(fm.horizontalAdvance(t) + size, 2.6 * size) for t in shown]
             if sum(widths) + gap * (len(widths) - 1) <= cell.width() - 8 or size <= 9:
@@ -174,10 +174,4 @@ class TokenSplit(QWidget):
 def _zoom(width: int, height: int) -> float:
     """The drawing's scale: the presentation zoom, or less where the widget is smaller
     than the design size times it (never below 1)."""
-    return max(1.0, min(get_scale(), width / MIN_W, height / MIN_H))
-
-
-def _font(point_size: float, bold: bool = False) -> QFont:
-    """A font of ``point_size`` in the figure's design units: the painter scales the
-    drawing, so ``ui_font``'s own zoom is taken out here."""
-    return ui_font(point_size / get_scale(), bold)
+    return fit_scale(width / MIN_W, height / MIN_H)

@@ -17,21 +17,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF, QSize, Qt, QVariantAnimation
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
-from visualizer.theme import GRID, HIGHLIGHT, MUTED, PHASE_COLORS, TEXT, get_scale, ui_font
+from visualizer.theme import (
+    GRID,
+    HIGHLIGHT,
+    MUTED,
+    PHASE_COLORS,
+    TEXT,
+    design_font,
+    fit_scale,
+    get_scale,
+    ui_font,
+)
 from visualizer.widgets.numbers import percent
 
 BAR = QColor(PHASE_COLORS["decode"])
 PALE = QColor("#b9dcd8")
 CHOSEN_ROW = QColor("#fff3d1")
 MIN_W, MIN_H = 150, int(5.5 * 21) + 4  # the minimum size (not zoomed)
-
-
-def _font(point_size: float, bold: bool = False) -> QFont:
-    """A font in the drawing's design units (the painter applies the zoom)."""
-    return ui_font(point_size / get_scale(), bold)
 
 
 @dataclass(frozen=True)
@@ -79,11 +84,11 @@ class ProbBars(QWidget):
         """The painter's scale: the zoom, or less where the widget has no room for the
         labels, the bars and the percentages (not below 1)."""
         need_h = self._rows() * 18 + 4  # every row at its least design height
-        return max(1.0, min(get_scale(), self.width() / self._need_w(), self.height() / need_h))
+        return fit_scale(self.width() / self._need_w(), self.height() / need_h)
 
     def _need_w(self) -> float:
         """Design width for the widest label, a short bar and the percentage."""
-        fm = QFontMetrics(_font(11, bold=True))
+        fm = QFontMetrics(design_font(11, bold=True))
         label = max((fm.horizontalAdvance(b.label) for b in self.bars), default=0)
         return max(float(MIN_W), min(360.0, label + 14 + fm.horizontalAdvance("99.999% ✓") + 60))
 
@@ -129,7 +134,7 @@ class ProbBars(QWidget):
             return
         scale = self.drawing_scale()
         p.scale(scale, scale)
-        self._font, self._bold = _font(11), _font(11, bold=True)
+        self._font, self._bold = design_font(11), design_font(11, bold=True)
         w, h = min(self.width() / scale, 760), self.height() / scale
         row_h = max(18.0, min(32.0, (h - 4) / self._rows()))
         fmb = QFontMetrics(self._bold)

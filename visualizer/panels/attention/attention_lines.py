@@ -27,7 +27,7 @@ from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QMouseEvent, QPai
 from PySide6.QtWidgets import QWidget
 
 from visualizer.panels.attention.attention_render import MIN_WEIGHT, plan_links, render_lines
-from visualizer.theme import GRID, HIGHLIGHT, MUTED, TEXT, get_scale, ui_font
+from visualizer.theme import GRID, HIGHLIGHT, MUTED, TEXT, design_font, fit_scale
 
 FADE_MS = 200
 PREVIEW = 0.45  # opacity of the lines while they are only a preview (not computed yet)
@@ -35,14 +35,9 @@ TOP, BOTTOM, SIDE = 30.0, 8.0, 6.0
 MIN_W, MIN_H = 240, 160  # the widget's minimum size (not zoomed)
 
 
-def _font(point_size: float, bold: bool = False) -> QFont:
-    """A font in the drawing's design units (the painter applies the zoom)."""
-    return ui_font(point_size / get_scale(), bold)
-
-
 def _token_font(pitch: float) -> QFont:
     """The tokens' font for a row ``pitch`` (design units)."""
-    return _font(int(max(7, min(13, min(pitch - 3, 34.0) * 0.4))))
+    return design_font(int(max(7, min(13, min(pitch - 3, 34.0) * 0.4))))
 
 
 class AttentionLines(QWidget):
@@ -135,7 +130,7 @@ class AttentionLines(QWidget):
     def drawing_scale(self) -> float:
         """The painter's scale: the zoom, or less where the widget has no room (not
         below 1)."""
-        return max(1.0, min(get_scale(), self.width() / MIN_W, self.height() / MIN_H))
+        return fit_scale(self.width() / MIN_W, self.height() / MIN_H)
 
     def _design(self) -> tuple[float, float]:
         """The widget's width and height in design units."""
@@ -215,7 +210,7 @@ class AttentionLines(QWidget):
         scale = self.drawing_scale()
         w, h = self._design()
         p.scale(scale, scale)
-        p.setFont(_font(9, bold=True))
+        p.setFont(design_font(9, bold=True))
         p.setPen(QColor(MUTED))
         half = w / 2 - 8
         room = int(half) - int(SIDE)  # the two headers never overlap
@@ -232,7 +227,7 @@ class AttentionLines(QWidget):
         p.restore()
         if self.budget[0] < self.budget[1]:
             p.setPen(QColor(MUTED))
-            p.setFont(_font(8))
+            p.setFont(design_font(8))
             text = self.budget_text.format(shown=self.budget[0], total=self.budget[1])
             p.drawText(QRectF(0, h - 16, w, 14), Qt.AlignmentFlag.AlignCenter, text)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
 from visualizer.theme import (
@@ -26,10 +26,10 @@ from visualizer.theme import (
     HIGHLIGHT,
     MUTED,
     TEXT,
-    get_scale,
+    design_font,
+    fit_scale,
     head_color,
     sequential_lut,
-    ui_font,
 )
 
 LABEL_W = 70.0
@@ -37,11 +37,6 @@ HEADER_H = 22.0
 GAP = 8.0
 MIN_H = 120.0  # the widget's minimum height (not zoomed)
 HEAD_W = 60.0  # design width a head's column needs for its header chip
-
-
-def _font(point_size: float, bold: bool = False) -> QFont:
-    """A font in the drawing's design units (the painter applies the zoom)."""
-    return ui_font(point_size / get_scale(), bold)
 
 
 class HeadGrid(QWidget):
@@ -102,7 +97,7 @@ class HeadGrid(QWidget):
         """The painter's scale: the zoom, or less where the widget has no room (not
         below 1)."""
         min_w = LABEL_W + 4 + HEAD_W * max(1, self.heads)
-        return max(1.0, min(get_scale(), self.width() / min_w, self.height() / MIN_H))
+        return fit_scale(self.width() / min_w, self.height() / MIN_H)
 
     def design_cell_rect(self, row: int, head: int) -> QRectF:
         """A cell in the drawing's design units."""
@@ -146,7 +141,7 @@ class HeadGrid(QWidget):
         p.fillRect(self.rect(), QColor("#ffffff"))
         scale = self.drawing_scale()
         p.scale(scale, scale)
-        p.setFont(_font(9, bold=True))
+        p.setFont(design_font(9, bold=True))
         for h in range(self.heads):
             r = self.design_cell_rect(0, h)
             chip = QRectF(r.x() + 4, 2, r.width() - 8, HEADER_H - 5)

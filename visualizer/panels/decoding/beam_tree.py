@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QColor,
-    QFont,
     QFontMetrics,
     QMouseEvent,
     QPainter,
@@ -31,7 +30,15 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QWidget
 
-from visualizer.theme import HIGHLIGHT, MUTED, PHASE_COLORS, TEXT, get_scale, ui_font
+from visualizer.theme import (
+    HIGHLIGHT,
+    MUTED,
+    PHASE_COLORS,
+    TEXT,
+    design_font,
+    fit_scale,
+    ui_font,
+)
 
 if TYPE_CHECKING:
     from core.decode import BeamNode
@@ -39,11 +46,6 @@ if TYPE_CHECKING:
 DEAD = QColor("#c7c7cc")
 LIVE = QColor(PHASE_COLORS["decode"])
 STEP_H, STEP_V = (80.0, 40.0), (40.0, 110.0)  # design room per node: (along, across)
-
-
-def _font(point_size: float, bold: bool = False) -> QFont:
-    """A font in the drawing's design units (the painter applies the zoom)."""
-    return ui_font(point_size / get_scale(), bold)
 
 
 def winning_path(nodes: Sequence[BeamNode], chosen: Mapping[int, int], limit: float) -> list[int]:
@@ -138,7 +140,7 @@ class BeamTree(QWidget):
         d, r = self._depths, self._rows
         horiz = min(w / (d * STEP_H[0]), h / (r * STEP_H[1]))
         vert = min(h / (d * STEP_V[0]), w / (r * STEP_V[1]))
-        return max(1.0, min(get_scale(), max(horiz, vert)))
+        return fit_scale(max(horiz, vert))
 
     def _geometry(self) -> tuple[bool, float, float]:
         scale = self.drawing_scale()
@@ -181,7 +183,7 @@ class BeamTree(QWidget):
             return
         scale = self.drawing_scale()
         p.scale(scale, scale)
-        self._font, self._small = _font(9, bold=True), _font(8)
+        self._font, self._small = design_font(9, bold=True), design_font(8)
         horiz, step, cross = self._geometry()
         dead = self.dead()
         mode = self._mode(horiz, step, cross)[0]

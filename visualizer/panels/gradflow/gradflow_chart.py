@@ -16,10 +16,20 @@ import math
 from collections.abc import Sequence
 
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QMouseEvent, QPainter, QPaintEvent, QPen
+from PySide6.QtGui import QColor, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QWidget
 
-from visualizer.theme import GRID, HIGHLIGHT, MUTED, PHASE_COLORS, TEXT, get_scale, ui_font
+from visualizer.theme import (
+    GRID,
+    HIGHLIGHT,
+    MUTED,
+    PHASE_COLORS,
+    TEXT,
+    design_font,
+    fit_scale,
+    get_scale,
+    ui_font,
+)
 
 ACT = QColor(PHASE_COLORS["backward"])
 PARAM = QColor(PHASE_COLORS["backward"]).lighter(150)
@@ -27,11 +37,6 @@ LABEL_W = 160.0
 AXIS_H = 20.0
 MIN_ROW = 15.0  # design height a row needs for its 9 pt label
 MIN_PLOT_W = 200.0  # design width the bars need beside the labels
-
-
-def _font(point_size: float, bold: bool = False) -> QFont:
-    """A font in the drawing's design units (the painter applies the zoom)."""
-    return ui_font(point_size / get_scale(), bold)
 
 
 def tick_text(v: float) -> str:
@@ -72,8 +77,7 @@ class GradFlowChart(QWidget):
     def drawing_scale(self) -> float:
         """The painter's scale: the zoom, or less where the widget has no room (not
         below 1)."""
-        room = min(self.width() / (LABEL_W + MIN_PLOT_W), self.height() / self._need_h())
-        return max(1.0, min(get_scale(), room))
+        return fit_scale(self.width() / (LABEL_W + MIN_PLOT_W), self.height() / self._need_h())
 
     def set_data(self, labels: Sequence[str], values: Sequence[tuple[float, float]]) -> None:
         self.labels, self.values = list(labels), list(values)
@@ -164,7 +168,7 @@ class GradFlowChart(QWidget):
         p.fillRect(self.rect(), QColor("white"))
         s = self.drawing_scale()
         p.scale(s, s)
-        self._font, self._bold = _font(9), _font(9, bold=True)
+        self._font, self._bold = design_font(9), design_font(9, bold=True)
         plot, h = self._plot(), self._row_h()
         if self.highlight is not None and 0 <= self.highlight < len(self.values):
             r = self.design_row_rect(self.highlight)

@@ -10,12 +10,21 @@ scroll area for long targets); clicking a row emits ``sigRowClicked(t)``.
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QMouseEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QFontMetrics, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QWidget
 
 from visualizer.i18n import tr
 from visualizer.panels.loss.loss_data import LossData, LossRow
-from visualizer.theme import GRID, HIGHLIGHT, MUTED, PHASE_COLORS, TEXT, get_scale, ui_font
+from visualizer.theme import (
+    GRID,
+    HIGHLIGHT,
+    MUTED,
+    PHASE_COLORS,
+    TEXT,
+    design_font,
+    get_scale,
+    ui_font,
+)
 from visualizer.widgets.numbers import percent, significant
 
 ROW_H = 68
@@ -37,11 +46,6 @@ STRINGS = {
 def row_h() -> float:
     """A row's height on screen at the presentation zoom."""
     return ROW_H * get_scale()
-
-
-def _font(point_size: float, bold: bool = False) -> QFont:
-    """A font in the drawing's design units (the painter applies the zoom)."""
-    return ui_font(point_size / get_scale(), bold)
 
 
 class LossRows(QWidget):
@@ -100,7 +104,7 @@ class LossRows(QWidget):
         p.fillRect(self.rect(), QColor("white"))
         z = get_scale()
         p.scale(z, z)
-        self._font, self._bold, self._small = _font(9), _font(11, True), _font(8)
+        self._font, self._bold, self._small = design_font(9), design_font(11, True), design_font(8)
         if self.data:
             for row in self.data.rows:
                 self._paint_row(p, row)
@@ -150,7 +154,7 @@ class LossRows(QWidget):
             y = box.top() + k * h
             true = tid == row.true_id
             p.setPen(LOSS if true else QColor(TEXT))
-            p.setFont(_font(9, true))
+            p.setFont(design_font(9, true))
             text = fm.elidedText(label, Qt.TextElideMode.ElideRight, int(label_w) - 4)
             p.drawText(
                 QRectF(box.left(), y - 1, label_w - 4, h + 2),

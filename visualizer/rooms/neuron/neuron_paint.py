@@ -17,7 +17,7 @@ import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPolygonF
 
-from visualizer.theme import GRID, MUTED, PANEL, TEXT, get_scale, ui_font
+from visualizer.theme import GRID, MUTED, PANEL, TEXT, design_font
 
 POS = QColor("#b2182b")  # positive weight: the diverging map's red end
 NEG = QColor("#2166ac")  # negative weight: its blue end
@@ -33,10 +33,7 @@ def weight_width(w: float) -> float:
     return 1.5 + 2.5 * min(abs(w), 3.0) if math.isfinite(w) else 9.0
 
 
-def font(point_size: float, bold: bool = False) -> QFont:
-    """The app's font at ``point_size`` points at zoom 1 (``ui_font`` would apply the
-    presentation zoom; the figure's own scale does that here)."""
-    return ui_font(point_size / get_scale(), bold)
+font = design_font  # the figure's own scale applies the presentation zoom
 
 
 Lines = str | list[tuple[str, str | QColor]]
