@@ -140,7 +140,7 @@ class PanelStrip(QWidget):
         ("cross-entropy") whole, at least ``OP_W`` at the zoom."""
         words = [w for _, caption in self.op_texts[1:] for w in caption.split()]
         fm = self.ops[0].caption.fontMetrics()
-        return max(_op_w(), *(fm.horizontalAdvance(w) + 8 for w in words)) if words else _op_w()
+        return max([_least_op_w(), *(fm.horizontalAdvance(w) + 8 for w in words)])
 
     def _layout_soon(self) -> None:
         """A panel's labels turned (its axis grew): lay out again once control returns
@@ -345,6 +345,6 @@ def _op_h() -> int:
     return round(OP_H * get_scale())
 
 
-def _op_w() -> int:
+def _least_op_w() -> int:
     """Room for an op caption between two panels, at the current zoom."""
     return round(OP_W * get_scale())
