@@ -2,7 +2,7 @@
 
 The picture classifier reads an image the way a text model reads a sentence: cut into
 square patches, each patch one token.  The data are drawn here, seeded, so ``make models``
-rebuilds the shipped classifier bit for bit and no image files ship.
+rebuilds the shipped classifier and no image files ship.
 
 The drawings are faces seen from the front, made to be told apart by the features a child
 would name: a **cat** has pointed triangular ears on top and whiskers sticking out at the

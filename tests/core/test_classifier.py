@@ -167,13 +167,21 @@ def test_picture_preset_shape() -> None:
     assert (m.arch, m.inputs, m.n_labels, m.n_patches) == ("encoder-only", "patches", 2, 16)
 
 
+# Relative weight distance float rounding alone gives on a machine whose kernels differ
+# from the builder's, with room: tests/core/rebuild_check.py has the measurements.
+DRIFT = {"bert-who": 6e-3, "gpt-de": 5e-3}
+
+
 @pytest.mark.parametrize("name", ["bert-who", "gpt-de"])
-def test_shipped_models_are_rebuilt_bit_for_bit(name: str, tmp_path: Path) -> None:
-    """What `make models` runs: the same preset and seed give the shipped weights."""
+def test_shipped_models_are_rebuilt(name: str, tmp_path: Path) -> None:
+    """What `make models` runs: the same preset and seed give the shipped model (bit for
+    bit on the machine that built it; within float rounding's drift elsewhere)."""
     from core.training_run import run_training
+    from tests.core.rebuild_check import assert_rebuilt, config
 
     run_training(preset_name=name, corpus_path=None, out=tmp_path / name, seed=0)
-    for file in ("model.safetensors", "vocab.json"):
-        assert (tmp_path / name / file).read_bytes() == (
-            root() / "models" / name / file
-        ).read_bytes()
+    new, shipped = config(tmp_path / name), config(root() / "models" / name)
+    # fields added to ModelConfig after the model shipped are written with their defaults
+    assert ModelConfig.from_dict(new.pop("model")) == ModelConfig.from_dict(shipped.pop("model"))
+    assert new == shipped  # the training settings, the steps done and why it stopped
+    assert_rebuilt(tmp_path / name, root() / "models" / name, DRIFT[name])

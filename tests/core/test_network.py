@@ -94,7 +94,9 @@ def test_every_step_has_narration_in_both_languages() -> None:
     ("dataset", "layers", "activation", "lr", "iterations", "accuracy"),
     [
         ("xor", (4, 4), "tanh", 0.1, 2000, 0.95),
-        ("spiral", (8, 8, 8, 8), "relu", 0.1, 5000, 0.90),
+        # lr 0.1 for 5000 steps reached 0.78-0.94 by seed and by machine (float rounding
+        # picks the trajectory); at 0.03 for 8000, 0.945-1.0 on seeds 1-4 on two kernels
+        ("spiral", (8, 8, 8, 8), "relu", 0.03, 8000, 0.90),
         ("cat_dog", (3,), "tanh", 0.1, 1000, 0.90),
     ],
 )

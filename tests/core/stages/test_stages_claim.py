@@ -1,6 +1,7 @@
 """The claim of the room, on the built-in settings: the pre-trained model says 9.11 > 9.9
 the way version numbers would, and after RL says 9.9 — on the run shipped in
-assets/stages, which this code rebuilds bit for bit, stage by stage.
+assets/stages, which this code rebuilds stage by stage (bit for bit on the machine that
+built it; tests/core/rebuild_check.py says what is checked elsewhere).
 
 Checked by hand on seeds 0-5 (all six: pre-training answers 9.11 with p 0.68-0.96 and gets
 every trap question wrong; GRPO answers 9.9 with p > 0.98); seed 0 is tested here.
@@ -21,8 +22,12 @@ import pytest
 from core import assets
 from core.stages.pipeline import STAGES, Pipeline, Settings, StageName, answers
 from core.stages.questions import HELD_OUT
+from tests.core.rebuild_check import assert_rebuilt, config, same_arithmetic
 
-FILES = ("model.safetensors", "config.json", "vocab.json")
+# Relative weight distance float rounding alone gives where the kernels differ from the
+# builder's, with room (tests/core/rebuild_check.py): pre-training runs 1,000 steps from
+# scratch, so there its loss curve, not the distance, tells a changed run apart.
+DRIFT = {"pretrain": 0.2, "sft": 2e-3, "grpo": 3e-3}
 
 
 def _shipped() -> Path:
@@ -30,7 +35,7 @@ def _shipped() -> Path:
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_each_shipped_stage_is_rebuilt_bit_for_bit(tmp_path: Path, stage: StageName) -> None:
+def test_each_shipped_stage_is_rebuilt(tmp_path: Path, stage: StageName) -> None:
     """What `make models` writes: each stage trained from the shipped stage before it."""
     before = STAGES[: STAGES.index(stage)]
     for name in before:
@@ -43,8 +48,17 @@ def test_each_shipped_stage_is_rebuilt_bit_for_bit(tmp_path: Path, stage: StageN
     assert [n for n in STAGES if p.finished(n)] == list(before)
     assert p.run_stage(stage)
     folder = p.save(stage, tmp_path / "out" / stage)
-    for file in FILES:
-        assert (folder / file).read_bytes() == (_shipped() / stage / file).read_bytes(), file
+    new, shipped = config(folder), config(_shipped() / stage)
+    curves = [[row["loss"] for row in c["stages"].pop("history")] for c in (new, shipped)]
+    identical = same_arithmetic(*curves)
+    if identical:
+        assert new == shipped  # evaluations, answers and their probabilities too
+    else:  # the evaluations' probabilities drift with the weights
+        for c in (new, shipped):
+            del c["stages"]["evals"], c["stages"]["p_answer"], c["stages"]["accuracy"]
+            del c["stages"]["answer"]
+        assert new == shipped
+    assert_rebuilt(folder, _shipped() / stage, DRIFT[stage], identical=identical)
 
 
 def test_pretrained_says_9_11_and_rl_says_9_9() -> None:
