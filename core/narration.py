@@ -27,6 +27,7 @@ one bad extra file never hides the rest of the narration.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, fields
 from functools import cache
 from pathlib import Path
@@ -109,6 +110,13 @@ def _entry_error(entry: Any) -> str:
     return f"{bad[0]} must be text" if bad else ""
 
 
+# trace -> (what its shapes follow from, its shapes): a walk through a trace narrates every
+# step, and each narration scanned all of its steps again (quadratic: a base model has 5,381)
+_SHAPES: weakref.WeakKeyDictionary[Trace, tuple[tuple[object, ...], tuple[str, ...]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
 def shapes(trace: Trace) -> tuple[str, ...]:
     """The model's shapes whose variant texts apply, most specific first: a picture model is
     ``("picture", "encoder-only")``, a translator ``()`` (it reads the general texts); a
@@ -116,6 +124,16 @@ def shapes(trace: Trace) -> tuple[str, ...]:
     ``core.tracing``) is ``("lm", "decoder-only")``; a BERT checkpoint (its segment
     step) is ``("hf-bert", "encoder-only")``, and ``("mlm", "hf-bert", "encoder-only")``
     when it fills in ``[MASK]`` (its ``mlm.norm`` step: ``core.mlm``)."""
+    key = (len(trace.steps), trace.meta.get("arch"), trace.meta.get("task"))
+    known = _SHAPES.get(trace)
+    if known is None or known[0] != key:
+        known = (key, _shapes(trace))
+        _SHAPES[trace] = known
+    return known[1]
+
+
+def _shapes(trace: Trace) -> tuple[str, ...]:
+    """``shapes`` without the cache: one scan over the steps."""
     arch = str(trace.meta.get("arch", "encoder-decoder"))
     found = [arch] if arch in ("decoder-only", "encoder-only") else []
     if any(s.name == "src.image" for s in trace.steps):

@@ -67,6 +67,11 @@ class Heatmap(QWidget):
         self.natural = [8, BOTTOM_H]  # left axis width, bottom axis height the labels need
         self.forced = [0, 0]  # at least this much (to line up with a neighbour)
         self._title_h = 0  # the title's height at the last resize
+        # whether rows / columns are tokens (not indices): asked by every layout pass
+        self._words = (False, False)
+        # (text, width, font) -> the wrapped title's height: layouts ask it thousands of
+        # times per walk through a trace, and QLabel lays the text out anew each time
+        self._title_hfw: tuple[tuple[str, int, str], int] | None = None
 
         self._title = title
         self.title = QLabel(title)
@@ -151,6 +156,7 @@ class Heatmap(QWidget):
         self.values = v
         self.rows = list(rows) or [str(i) for i in range(v.shape[0])]
         self.cols = list(cols) or [str(j) for j in range(v.shape[1])]
+        self._words = (is_words(self.rows), is_words(self.cols))
         self.mode = mode
         if title is not None:
             self._title = title
@@ -214,11 +220,12 @@ class Heatmap(QWidget):
         """The smallest readable cell (width, height): a layout that gives less squeezes
         labels into each other (``CELL_TOKEN`` per token at the zoom, ``CELL_INDEX`` per
         index)."""
-        return self._cell(self.cols), self._cell(self.rows)
+        rows_words, cols_words = self._words
+        return self._cell(cols_words, len(self.cols)), self._cell(rows_words, len(self.rows))
 
     @staticmethod
-    def _cell(labels: list[str]) -> int:
-        if is_words(labels) and len(labels) <= SENTENCE_MAX:
+    def _cell(words: bool, n: int) -> int:
+        if words and n <= SENTENCE_MAX:
             return round(CELL_TOKEN * get_scale())
         return CELL_INDEX
 
@@ -241,9 +248,18 @@ class Heatmap(QWidget):
         """One title line at the zoom, or the lines a long title wraps to at this width
         (a wrapped title must not eat the cells' room)."""
         line = round(TITLE_H * get_scale())
-        if not self.title.text() or self.width() <= 8:
+        text = self.title.text()
+        if not text or self.width() <= 8:
             return line
-        return max(line, self.title.heightForWidth(self.width() - 4))
+        return max(line, self._title_lines(text, self.width() - 4))
+
+    def _title_lines(self, text: str, width: int) -> int:
+        """The title label's height for its text at ``width``, measured once per text,
+        width and font."""
+        key = (text, width, self.title.font().key())
+        if self._title_hfw is None or self._title_hfw[0] != key:
+            self._title_hfw = (key, self.title.heightForWidth(width))
+        return self._title_hfw[1]
 
     def select(self, cell: tuple[int, int] | None) -> None:
         """Outline a cell (None clears) and show its exact value under the plot."""
@@ -315,7 +331,7 @@ class Heatmap(QWidget):
         title_h = self._title_height()
         if title_h != self._title_h:
             self._title_h = title_h
-            lines = self.title.heightForWidth(max(1, self.width() - 4))
+            lines = self._title_lines(self.title.text(), max(1, self.width() - 4))
             self.title.setMinimumHeight(max(TITLE_H, lines))
             self.updateGeometry()  # the readable minimum changed with it
             self.sigChrome.emit()
@@ -333,7 +349,7 @@ class Heatmap(QWidget):
             top = [int(i) for i in np.argsort(-row, kind="stable")[:TOP_K]]
 
         line = self.metrics.height()
-        row_words = is_words(self.rows)
+        row_words, words = self._words
         left = thin(self.rows, line, px_h, indexed=row_words)
         self._ticks("left", left)
         want = min(110, max(self._text_w(s) for _, s in left[0]) + 10) if left[0] else 8
@@ -342,7 +358,6 @@ class Heatmap(QWidget):
             self.natural[0] = want
             self.plot.getAxis("left").setWidth(max(want, self.forced[0]))
         bottom: TokenAxis = self.plot.getAxis("bottom")
-        words = is_words(self.cols)
         rotate = words and wide + 6 > px_w
         if rotate != bottom.rotate:  # same labels drawn another way: redraw the axis
             bottom.rotate = rotate
