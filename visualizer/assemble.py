@@ -47,7 +47,6 @@ class SimulatorWindow(MainWindow):
         from visualizer.files.files_menu import FileActions
         from visualizer.lecture.chapters_menu import ChapterMenu
         from visualizer.models.models_menu import ModelsMenu
-        from visualizer.panels.training.training_view import TrainingView
         from visualizer.presentation.install import install
 
         self.files = FileActions(self)
@@ -57,15 +56,22 @@ class SimulatorWindow(MainWindow):
         self.menu_file.addMenu(self.export.menu)
         self.menu_file.addSeparator()
         self.menu_file.addAction(self.act_quit)
-        training = self.views["training"]
-        if isinstance(training, TrainingView):
-            self.on_close(training.shutdown)  # the child process saves its run first
+        self.on_close(self._shut_training)  # the child process saves its run first
         self.models = ModelsMenu(self)  # the shipped models by shape, and compare
         self.debug = DebugMenu(self)
         self.chapters = ChapterMenu(self)
         self.presentation, self.presentation_actions = install(self)
         if self.persist:
             self.files.start_recovery()
+
+    def _shut_training(self) -> None:
+        """A Training panel that was ever opened stops its run (saving it) on close."""
+        from visualizer.panels.training.training_view import TrainingView
+
+        if self._views.is_built("training"):
+            training = self.views["training"]
+            if isinstance(training, TrainingView):
+                training.shutdown()
 
 
 def build_window(

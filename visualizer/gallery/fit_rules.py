@@ -184,8 +184,14 @@ def shown_rect(widget: QWidget, window: QWidget) -> QRect:
 
 
 def on_screen(widget: QWidget) -> bool:
-    """Visible and not behind another dock's tab (hidden tabs hide their widgets)."""
+    """Visible, with a size. (A dock behind another's tab is not hidden: Qt moves it off
+    the window at its minimum size; ``in_front`` tells it apart.)"""
     return widget.isVisible() and widget.width() > 0 and widget.height() > 0
+
+
+def in_front(widget: QWidget, window: QWidget) -> bool:
+    """On screen and somewhere inside the window: not a dock behind another's tab."""
+    return on_screen(widget) and not shown_rect(widget, window).isEmpty()
 
 
 def seen(widget: QWidget, window: QWidget) -> bool:
@@ -245,7 +251,7 @@ def check_panels(
         else:
             next(g for g in groups if group & g).update(group)
     for group in groups:
-        front = [n for n in group if on_screen(docks[n].widget())]
+        front = [n for n in group if in_front(docks[n].widget(), window)]
         if not front:
             out.append(Failure("panel", f"none of {sorted(group)} in front"))
         for n in front:

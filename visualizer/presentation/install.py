@@ -23,6 +23,7 @@ def install(ctx: WindowContext) -> tuple[Presentation, PresentationActions]:
 
     presentation = Presentation(ctx)
     actions = PresentationActions(ctx, presentation)
+    ctx.on_view_built(presentation.view_built)
     ctx.on_close(presentation.leave)  # never save the full-screen, panels-hidden layout
     ctx.add_shortcut_rows([row for row in KEYS if row[0] not in ("PageDown", "PageUp")])
     app = QApplication.instance()

@@ -27,9 +27,11 @@ from visualizer.panels.shapes import SHAPES, applies
 from visualizer.presentation.annotations import Annotations, Blank
 from visualizer.presentation.keys import PresenterKeys
 from visualizer.presentation.layout import menu_actions, read_float, restore_geometry, size_docks
-from visualizer.presentation.scale import apply_scale
+from visualizer.presentation.scale import apply_scale, scale_tree
 
 if TYPE_CHECKING:
+    from PySide6.QtWidgets import QWidget
+
     from visualizer.shell.context import WindowContext
 
 DEFAULT_PANELS = frozenset({"diagram", "attention", "narration", "timeline"})
@@ -192,6 +194,14 @@ class Presentation(QObject):
 
     def zoom_reset(self) -> None:
         self.set_zoom(1.0)
+
+    def view_built(self, _name: str, view: QWidget) -> None:
+        """A panel built on first use, while zoomed, takes the zoom: it was built as at
+        zoom 1, as the rest of the window was before the zoom (``shell/lazy_views``)."""
+        zoom = theme.get_scale()
+        if abs(zoom - 1.0) > 1e-6:
+            scale_tree(view, 1.0, zoom)
+            self.ctx.bridge.sigZoom.emit(zoom)  # the views relabel, measuring anew
 
     def _zoom_to(self, zoom: float) -> None:
         if abs(zoom - theme.get_scale()) < 1e-6:

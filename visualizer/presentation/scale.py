@@ -51,6 +51,14 @@ def apply_scale(root: QWidget, scale: float) -> float:
     theme.set_scale(scale)
     new = theme.get_scale()
     _scale_root(root, new)
+    scale_tree(root, old, new)
+    return new
+
+
+def scale_tree(root: QWidget, old: float, new: float) -> None:
+    """Zoom the widgets under ``root`` from ``old`` to ``new`` (not ``root``'s own font,
+    nor the zoom ``theme`` holds): ``apply_scale``'s work on each widget, and the whole
+    of it for a view built after the zoom (built as at zoom 1, then zoomed from 1)."""
     widgets = [w for w in root.findChildren(QWidget) if not _in_popup(w)]
     for w in widgets:
         _scale_widget(w, old, new)
@@ -66,7 +74,6 @@ def apply_scale(root: QWidget, scale: float) -> float:
         hook = getattr(w, "apply_scale", None)
         if callable(hook):
             hook(new)
-    return new
 
 
 # -- widgets ---------------------------------------------------------------------------

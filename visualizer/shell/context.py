@@ -96,6 +96,12 @@ class WindowContext(Protocol):
         """Called when the window closes, newest first, before the layout is saved."""
         ...
 
+    def on_view_built(self, callback: Callable[[str, QWidget], None]) -> None:
+        """``callback(name, view)`` when a panel built on first use (the Training,
+        Update, Inspector, Router and Classify panels: ``shell/lazy_views.py``) has been
+        built, as at zoom 1, and put in its dock."""
+        ...
+
     def on_drop(self, handler: Callable[[str], object]) -> None:
         """A ``.tsim`` file or a folder dropped on the window."""
         ...

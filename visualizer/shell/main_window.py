@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping, Sequence
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +40,7 @@ from visualizer.panels.shapes import SHAPES, applies, front
 from visualizer.shell.bottom_bar import BottomBar
 from visualizer.shell.context import ShortcutRow
 from visualizer.shell.dock_layout import DockLayout, hide_stray_tab_bars
+from visualizer.shell.lazy_views import LazyViews
 from visualizer.shell.qt_language import use_qt_language
 from visualizer.shell.room_switch import RoomSwitcher
 from visualizer.theme import ui_font
@@ -86,6 +88,8 @@ DOCK_AREAS = {
 }
 STRIPS = ("timeline",)  # docks that are a strip of fixed height, not a scrolling panel
 DEBUG_DOCKS = ("inspector", "interventions", "breakpoints", "watches")
+# built when their dock is first shown or the view is asked for (shell/lazy_views.py)
+LAZY = ("training", "update", "inspector", "router", "classify")
 SHORTCUTS = [  # (keys, method on the session, English, Chinese)
     ("PgDown", "", "Next scene of a chapter, else next op", "章节的下一场景，否则下一个操作"),
     ("PgUp", "", "Previous scene, else previous op", "上一场景，否则上一个操作"),
@@ -127,7 +131,8 @@ class MainWindow(QMainWindow):
         self._persist = persist
         self._session: Session | None = None
         self._bridge: SessionBridge | None = None
-        self._views: dict[str, QWidget] = {}
+        self._views = LazyViews()
+        self._views.on_build(self._place)
         self._docks: dict[str, QDockWidget] = {}
         self._shortcut_rows: list[ShortcutRow] = [(k, en, zh) for k, _m, en, zh in SHORTCUTS]
         self._clicker_handlers: list[Callable[[str], bool]] = []
@@ -227,6 +232,9 @@ class MainWindow(QMainWindow):
     def on_close(self, callback: Callable[[], None]) -> None:
         self._close_callbacks.append(callback)
 
+    def on_view_built(self, callback: Callable[[str, QWidget], None]) -> None:
+        self._views.on_build(callback)
+
     def on_drop(self, handler: Callable[[str], object]) -> None:
         self._drop_handler = handler
 
@@ -237,9 +245,13 @@ class MainWindow(QMainWindow):
 
         self._session, self._bridge = session, bridge
         for name, (module, cls) in VIEWS.items():
-            self._views[name] = getattr(importlib.import_module(module), cls)(session, bridge)
+            make = partial(_make_view, module, cls, session, bridge)
+            if name in LAZY:
+                self._views.defer(name, make)
+            else:
+                self._views.add(name, make())
         self.input_bar = InputBar(session, bridge)
-        self._views["input"] = self.input_bar
+        self._views.add("input", self.input_bar)
         self._build_docks()
         self._build_menus()
         self.setAcceptDrops(True)
@@ -285,8 +297,11 @@ class MainWindow(QMainWindow):
         for name, area in DOCK_AREAS.items():
             dock = QDockWidget(self)
             dock.setObjectName(f"dock-{name}")
-            view = self._views[name]  # a strip keeps its height; a panel scrolls when small
-            dock.setWidget(view if name in STRIPS else scrolled(view))
+            if self._views.is_built(name):
+                self._put(dock, name, self._views[name])
+            else:  # built when the dock is first shown (or the view asked for)
+                dock.setWidget(QWidget())
+                dock.visibilityChanged.connect(partial(self._shown, name))
             dock.setFeatures(
                 QDockWidget.DockWidgetFeature.DockWidgetMovable
                 | QDockWidget.DockWidgetFeature.DockWidgetFloatable
@@ -316,6 +331,23 @@ class MainWindow(QMainWindow):
         for name in DEBUG_DOCKS:  # closed by default: the Debug menu opens them when used
             self._docks[name].hide()
         self._default_sizes()
+
+    @staticmethod
+    def _put(dock: QDockWidget, name: str, view: QWidget) -> None:
+        """A strip keeps its height; a panel scrolls when small."""
+        dock.setWidget(view if name in STRIPS else scrolled(view))
+
+    def _shown(self, name: str, visible: bool) -> None:
+        if visible and not self._views.is_built(name):
+            self._views.build(name)
+
+    def _place(self, name: str, view: QWidget) -> None:
+        """A deferred view was built: it takes its placeholder's place in the dock."""
+        dock = self._docks[name]
+        old = dock.widget()
+        self._put(dock, name, view)
+        if old is not None:
+            old.deleteLater()
 
     def _default_sizes(self) -> None:
         """Proportions of the default layout (docks only take sizes once laid out)."""
@@ -588,3 +620,8 @@ def _action(parent: QWidget, slot: Callable[[], object]) -> QAction:
     action = QAction(parent)
     action.triggered.connect(slot)
     return action
+
+
+def _make_view(module: str, cls: str, session: Session, bridge: SessionBridge) -> QWidget:
+    view: QWidget = getattr(importlib.import_module(module), cls)(session, bridge)
+    return view
