@@ -93,7 +93,8 @@ class _Starter(QObject):
         if os.environ.get("TSIM_TIMINGS"):
             print(
                 f"painted={TIMINGS.get('painted', 0):.3f} interactive={TIMINGS['interactive']:.3f}"
-                f" collector={int(gc.isenabled())} frozen={gc.get_freeze_count()}",
+                f" collector={'gui-thread' if gui_collector() else int(gc.isenabled())}"
+                f" frozen={gc.get_freeze_count()}",
                 file=sys.stderr,
             )
         if self.quit_after:
@@ -120,9 +121,35 @@ def pause_collector() -> bool:
 
 def collect_again() -> None:
     """After start-up: keep what start-up made out of every later pass (``gc.freeze``:
-    they live as long as the window) and switch the collector back on."""
+    they live as long as the window), then collect on the GUI thread only.
+
+    With the collector switched on, a collection runs in whichever thread allocates past
+    its threshold: the training, stage and model-run workers allocate the most, and a
+    pass there frees cycles holding widgets, from the wrong thread ("pure virtual
+    method called", a test worker aborted twice so). pyqtgraph's ``GarbageCollector``
+    keeps it off and collects on a GUI-thread timer, at the same thresholds."""
+    global _collector
     gc.freeze()
-    gc.enable()
+    if _collector is None:
+        from pyqtgraph.util.garbage_collector import GarbageCollector
+
+        _collector = GarbageCollector(interval=1.0)
+
+
+_collector: Any = None  # the GUI thread's collector, once the window is interactive
+
+
+def gui_collector() -> Any:
+    """The GUI thread's collector (``check()`` runs a pass due), or None before it runs."""
+    return _collector
+
+
+def stop_collecting() -> None:
+    """The window is gone: no more GUI-thread passes (the caller restores the collector)."""
+    global _collector
+    if _collector is not None:
+        _collector.timer.stop()
+        _collector = None
 
 
 def _import_views() -> None:
@@ -183,8 +210,9 @@ def main(argv: list[str] | None = None, pair: str = "en-de", open_file: str | No
     try:
         return _run(argv, open_file, quit_after, pair)
     finally:
+        stop_collecting()
         if collector_was_on:
-            gc.enable()  # also when the window closed before it became interactive
+            gc.enable()  # as it was before the window
 
 
 def _run(argv: list[str] | None, open_file: str | None, quit_after: float, pair: str) -> int:

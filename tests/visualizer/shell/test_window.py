@@ -200,8 +200,40 @@ def test_the_app_starts_loads_the_model_and_quits(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     timings = dict(tok.split("=") for tok in out.stderr.split() if "=" in tok)
     assert 0 < float(timings["painted"]) < float(timings["interactive"])
-    # the collector, paused for the start-up, runs again, past the start-up's objects
-    assert timings["collector"] == "1" and int(timings["frozen"]) > 100_000
+    # the collector, paused for the start-up, runs again, past the start-up's objects and
+    # on the GUI thread only
+    assert timings["collector"] == "gui-thread" and int(timings["frozen"]) > 100_000
+
+
+def test_after_start_up_garbage_is_collected_on_the_gui_thread_only(qapp: object) -> None:
+    """Cycles made on a worker thread wait for the GUI thread's pass (a pass on the worker
+    could free widgets from there)."""
+    import gc
+    import threading
+
+    from visualizer import app
+
+    was = gc.isenabled()
+    gc.enable()
+    try:
+        app.collect_again()
+        assert not gc.isenabled() and app.gui_collector() is not None
+
+        def allocate() -> None:
+            for _ in range(50_000):
+                cycle: list[object] = []
+                cycle.append(cycle)
+
+        worker = threading.Thread(target=allocate)
+        worker.start()
+        worker.join()
+        assert gc.get_count()[0] > gc.get_threshold()[0]  # nothing collected over there
+        app.gui_collector().check()  # the timer's pass, on this thread
+        assert gc.get_count()[0] < gc.get_threshold()[0]
+    finally:
+        app.stop_collecting()
+        gc.unfreeze()
+        gc.enable() if was else gc.disable()
 
 
 def test_no_display_is_one_clear_line(tmp_path: Path) -> None:

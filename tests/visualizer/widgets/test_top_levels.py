@@ -14,15 +14,19 @@ def test_the_collector_waits_during_the_walk_and_only_live_widgets_come(qtbot) -
     window = QWidget()
     qtbot.addWidget(window)
     menu = QMenu(window)  # a popup with a parent: a top-level widget of its own
-    assert gc.isenabled()
-    with live_top_levels() as tops:
-        assert not gc.isenabled()
-        assert any(t is window for t in tops) and any(t is menu for t in tops)
-    assert gc.isenabled()
-    gc.disable()
+    was = gc.isenabled()  # off in the tests (tests/conftest.py): switched on for this one
+    gc.enable()
     try:
+        with live_top_levels() as tops:
+            assert not gc.isenabled()
+            assert any(t is window for t in tops) and any(t is menu for t in tops)
+        assert gc.isenabled()
+        gc.disable()
         with live_top_levels():
             pass
         assert not gc.isenabled()  # left as it was found
     finally:
-        gc.enable()
+        if was:
+            gc.enable()
+        else:
+            gc.disable()
