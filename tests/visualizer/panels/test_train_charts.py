@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QFontMetrics
+from PySide6.QtWidgets import QWidget
 
 from core.train_messages import Progress
 from visualizer.i18n import tr
@@ -46,3 +47,31 @@ def test_narrow_charts_stand_in_one_column_and_fit_the_view(qtbot: QtBot) -> Non
     for lang in ("en", "zh"):  # every title fits a 230 px chart at its 9 pt
         fm = QFontMetrics(ui_font(9))
         assert all(fm.horizontalAdvance(tr(t, lang)) < 200 for t in TITLES.values())
+
+
+def test_titles_legends_and_axis_labels_follow_the_presentation_zoom(qtbot: QtBot) -> None:
+    """Sized in points in HTML, they were not reached by the zoom's font scaling: at
+    200 % they stayed 9 pt beside doubled buttons (the tick fonts follow by themselves)."""
+    from visualizer.presentation.scale import scale_tree
+
+    host = QWidget()
+    qtbot.addWidget(host)
+    charts = TrainCharts(host)
+    charts.add_progress(progress(1))  # a legend entry of the gradient norm
+    charts.relabel("zh")
+
+    def sizes() -> set[str]:
+        found = set()
+        for plot in charts.plots.values():
+            found |= {plot.titleLabel.opts["size"], plot.getAxis("bottom").labelStyle["font-size"]}
+            found |= {label.opts["size"] for _, label in plot.legend.items}
+        return found
+
+    assert sizes() == {"9.0pt", "8.0pt"}
+    tick = charts.plots["lr"].getAxis("left").style["tickFont"].pointSizeF()
+    scale_tree(host, 1.0, 2.0)
+    assert sizes() == {"18.0pt", "16.0pt"}
+    assert charts.plots["lr"].getAxis("left").style["tickFont"].pointSizeF() == 2 * tick
+    assert "学习率" in charts.plots["lr"].titleLabel.text  # still in the language it was
+    scale_tree(host, 2.0, 1.0)
+    assert sizes() == {"9.0pt", "8.0pt"}

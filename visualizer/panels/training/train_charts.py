@@ -5,6 +5,10 @@ History is kept in plain lists (at most ten progress points a second arrive, so 
 PlotDataItem updated in place with ``setData``; curves for the gradient norm of
 each block (embeddings, every layer, the output head) appear as the first progress
 message names them.
+
+Titles, legends and axis labels are HTML sized in points, which the presentation
+zoom's font scaling does not reach: ``apply_scale`` sizes them for the zoom (on a
+projector at 200 % they stayed at 9 pt beside doubled buttons).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
 from visualizer.i18n import tr
-from visualizer.theme import PHASE_COLORS, head_color
+from visualizer.theme import GRID, PHASE_COLORS, TEXT, get_scale, head_color, ui_font
 
 if TYPE_CHECKING:
     from core.train import EvalStats
@@ -41,6 +45,7 @@ REDRAW_MS = 500
 KEYS = ("step", "loss", "grad", "lr", "e_step", "val", "acc", "bleu")
 ORDER = ("loss", "quality", "groups", "lr")
 WIDE = 480  # from this width on the charts sit 2 × 2; narrower, one above the other
+TITLE_PT, LEGEND_PT, LABEL_PT, TICK_PT = 9, 8, 9, 8  # at zoom 1
 
 
 class TrainCharts(pg.GraphicsLayoutWidget):
@@ -57,10 +62,19 @@ class TrainCharts(pg.GraphicsLayoutWidget):
         self.plots: dict[str, pg.PlotItem] = {}
         self.curves: dict[str, Any] = {}
         self._columns = 2
+        self._lang = "en"
+        self._zoom = get_scale()
         for i, key in enumerate(ORDER):
             plot = self.addPlot(row=i // 2, col=i % 2)
             plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.addLegend(offset=(-5, 5), labelTextSize="8pt")
+            plot.addLegend(
+                offset=(-5, 5), labelTextSize=_pt(LEGEND_PT, self._zoom), labelTextColor=TEXT
+            )
+            for side in ("left", "bottom"):
+                axis = plot.getAxis(side)
+                axis.setTextPen(pg.mkPen(TEXT))
+                axis.setPen(pg.mkPen(GRID))
+                axis.setStyle(tickFont=ui_font(TICK_PT))  # zoomed with the window's fonts
             self.plots[key] = plot
         self.plots["groups"].setLogMode(y=True)
         self.plots["groups"].getAxis("left").setStyle(maxTextLevel=0)  # decades only
@@ -79,7 +93,7 @@ class TrainCharts(pg.GraphicsLayoutWidget):
         self._timer.setSingleShot(True)
         self._timer.setInterval(REDRAW_MS)
         self._timer.timeout.connect(self.redraw)
-        self.relabel("en")
+        self.apply_scale(self._zoom)  # and the titles, in English until relabelled
 
     def add_progress(self, p: Progress) -> None:
         h = self.history
@@ -177,10 +191,22 @@ class TrainCharts(pg.GraphicsLayoutWidget):
         for name, series in self.groups.items():
             self.curves[name].setData(h["step"][: len(series)], series)
 
+    def apply_scale(self, scale: float) -> None:
+        """The presentation zoom changed (the tick fonts follow by themselves)."""
+        self._zoom = scale
+        for plot in self.plots.values():
+            if plot.legend is not None:
+                plot.legend.setLabelTextSize(_pt(LEGEND_PT, scale))
+            for side in ("left", "bottom"):  # type `scale` x larger: fewer ticks (pyqtgraph
+                plot.getAxis(side).setTickDensity(scale**-0.5)  # spaces them by √length)
+        self.relabel(self._lang)
+
     def relabel(self, lang: str) -> None:
+        self._lang = lang
+        zoom = self._zoom
         for key, plot in self.plots.items():
-            plot.setTitle(tr(TITLES[key], lang), size="9pt")
-            plot.setLabel("bottom", tr(AXIS, lang))
+            plot.setTitle(tr(TITLES[key], lang), size=_pt(TITLE_PT, zoom), color=TEXT)
+            plot.setLabel("bottom", tr(AXIS, lang), **{"font-size": _pt(LABEL_PT, zoom)})
         for key, curve in self.curves.items():
             if key in NAMES:
                 legend = self.plots["loss" if key in ("loss", "val") else "quality"].legend
@@ -189,3 +215,8 @@ class TrainCharts(pg.GraphicsLayoutWidget):
                 curve.opts["name"] = tr(NAMES[key], lang)
                 if legend is not None:
                     legend.addItem(curve, tr(NAMES[key], lang))
+
+
+def _pt(points: float, zoom: float) -> str:
+    """A CSS font size at the zoom: "9pt" at zoom 1, "18pt" at 200 %."""
+    return f"{points * zoom:.1f}pt"
