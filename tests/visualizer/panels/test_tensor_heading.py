@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 from core.session import Session
 from core.step_titles import step_title
 from core.trace import Trace
+from tests.visualizer.panels.tensor_kit import go
 from visualizer.gallery.fit_rules import CODE_NAME, CODE_PROPERTY, plain, without_code_spans
 from visualizer.panels.tensor.tensor_view import TensorView
 
@@ -22,11 +23,6 @@ from visualizer.panels.tensor.tensor_view import TensorView
 @pytest.fixture
 def view(tensor_view: TensorView) -> TensorView:
     return tensor_view
-
-
-def go(session: Session, name: str) -> None:
-    session.cursor = 0
-    assert session.seek_name(name), name
 
 
 def meta(view: TensorView) -> str:

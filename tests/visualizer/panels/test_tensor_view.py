@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QApplication
 
 from core.session import Session
 from core.trace import Trace
+from tests.visualizer.panels.tensor_kit import go
 from visualizer.bridge import SessionBridge
 from visualizer.panels.tensor.tensor_view import TensorView
 from visualizer.widgets.heatmap import Heatmap
@@ -20,11 +21,6 @@ from visualizer.widgets.heatmap import Heatmap
 @pytest.fixture
 def view(tensor_view: TensorView) -> TensorView:
     return tensor_view
-
-
-def go(session: Session, name: str) -> None:
-    session.cursor = 0
-    assert session.seek_name(name), name
 
 
 def shown(view: TensorView) -> list[Heatmap]:
