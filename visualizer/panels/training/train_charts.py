@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QWidget
 
 from visualizer.i18n import tr
 from visualizer.theme import GRID, PHASE_COLORS, TEXT, get_scale, head_color, ui_font
+from visualizer.widgets.log_axis import LogAxis
 
 if TYPE_CHECKING:
     from core.train import EvalStats
@@ -65,10 +66,14 @@ class TrainCharts(pg.GraphicsLayoutWidget):
         self._lang = "en"
         self._zoom = get_scale()
         for i, key in enumerate(ORDER):
-            plot = self.addPlot(row=i // 2, col=i % 2)
+            axes = {"left": LogAxis("left")} if key == "groups" else None
+            plot = self.addPlot(row=i // 2, col=i % 2, axisItems=axes)
             plot.showGrid(x=True, y=True, alpha=0.2)
-            plot.addLegend(
-                offset=(-5, 5), labelTextSize=_pt(LEGEND_PT, self._zoom), labelTextColor=TEXT
+            plot.addLegend(  # on a light ground: the curves pass under it
+                offset=(-5, -5) if key == "quality" else (-5, 5),  # where curves end: low
+                labelTextSize=_pt(LEGEND_PT, self._zoom),
+                labelTextColor=TEXT,
+                brush=pg.mkBrush(255, 255, 255, 200),
             )
             for side in ("left", "bottom"):
                 axis = plot.getAxis(side)
@@ -76,8 +81,7 @@ class TrainCharts(pg.GraphicsLayoutWidget):
                 axis.setPen(pg.mkPen(GRID))
                 axis.setStyle(tickFont=ui_font(TICK_PT))  # zoomed with the window's fonts
             self.plots[key] = plot
-        self.plots["groups"].setLogMode(y=True)
-        self.plots["groups"].getAxis("left").setStyle(maxTextLevel=0)  # decades only
+        self.plots["groups"].setLogMode(y=True)  # labelled at decades (LogAxis)
         for name, plot, color in (
             ("loss", "loss", PHASE_COLORS["loss"]),
             ("val", "loss", "#264653"),
@@ -110,6 +114,8 @@ class TrainCharts(pg.GraphicsLayoutWidget):
                 curve.setDownsampling(auto=True, method="peak")  # long runs stay cheap
                 curve.setClipToView(True)
                 self.curves[name] = curve
+                if plot.legend is not None:  # six blocks in one column ran off a short chart
+                    plot.legend.setColumnCount(1 if len(self.groups) <= 3 else 2)
             series.append(max(norm, 1e-12))  # a log axis: no zeros
         for series in self.groups.values():  # a block without a number this time
             while len(series) < len(h["step"]):
@@ -197,6 +203,8 @@ class TrainCharts(pg.GraphicsLayoutWidget):
         for plot in self.plots.values():
             if plot.legend is not None:
                 plot.legend.setLabelTextSize(_pt(LEGEND_PT, scale))
+                for _, label in plot.legend.items:  # the size is used when text is set
+                    label.setText(label.text)
             for side in ("left", "bottom"):  # type `scale` x larger: fewer ticks (pyqtgraph
                 plot.getAxis(side).setTickDensity(scale**-0.5)  # spaces them by √length)
         self.relabel(self._lang)
