@@ -1,60 +1,59 @@
-"""The log axis of the training panel's gradient norms: labels at decades, or at 2 and 5
-times a decade where fewer than two decades are in view; never every multiple (which
-pyqtgraph's own log axis labels below about three decades: overlapping numbers)."""
+"""The log scale of the neuron room's loss and the training panel's gradient norms:
+labels at decades, or at 1, 2 and 5 times a decade when few are in view; never every
+multiple (which pyqtgraph's own log mode labels below about three decades:
+overlapping numbers)."""
 
 from __future__ import annotations
 
-from math import log10
+from math import isnan, log10
 
 from PySide6.QtWidgets import QApplication
 
-from visualizer.widgets.log_axis import LogAxis, log_ticks
+from visualizer.widgets.log_axis import LogAxis, log10_or_gap, log_ticks, tick_label
 
 
 def labelled(lo: float, hi: float) -> list[float]:
     """The labelled values (not their logs) for a view from ``lo`` to ``hi``."""
-    levels = log_ticks(log10(lo), log10(hi))
-    return [round(10**x, 6) for x in levels[0][1]]
+    return [float(f"{10**x:.6g}") for x in log_ticks(log10(lo), log10(hi))]
 
 
-def test_decades_are_labelled_where_two_or_more_are_in_view() -> None:
-    assert labelled(0.03, 1.2) == [0.1, 1.0]  # a training run's gradient norms
+def test_few_decades_in_view_are_labelled_at_1_2_and_5_times_each() -> None:
+    assert labelled(0.03, 1.2) == [0.05, 0.1, 0.2, 0.5, 1.0]  # a run's gradient norms
+    assert labelled(0.15, 0.9) == [0.2, 0.5]  # within one decade
+
+
+def test_a_short_axis_is_labelled_at_decades_only() -> None:
+    """The training panel's narrow one-column charts: 1, 0.5, 0.2, 0.1 … overlapped."""
+    fits = log_ticks(log10(0.03), log10(1.2), most=3)
+    assert [float(f"{10**x:.6g}") for x in fits] == [0.1, 1.0]
+
+
+def test_many_decades_are_labelled_at_decades_every_nth_past_ten() -> None:
     assert labelled(1e-4, 10) == [1e-4, 1e-3, 1e-2, 0.1, 1.0, 10.0]
+    assert labelled(1e-12, 1) == [1e-12, 1e-10, 1e-8, 1e-6, 1e-4, 1e-2, 1.0]
+    assert log_ticks(0.5, 0.5) == [] and log_ticks(float("nan"), 1) == []
 
 
-def test_within_a_decade_2_and_5_times_it_are_labelled() -> None:
-    assert labelled(0.15, 0.9) == [0.2, 0.5]
-    assert labelled(0.3, 3) == [0.5, 1.0, 2.0]  # one decade in view: and its 2 and 5
+def test_labels_are_the_numbers_not_their_logs() -> None:
+    assert [tick_label(v) for v in (-3, -1, log10(0.2), 0, 2)] == [
+        "0.001",
+        "0.1",
+        "0.2",
+        "1",
+        "100",
+    ]
+    assert tick_label(-5) == "1e-05"  # a loss trained far down is not "0"
 
 
-def test_the_other_multiples_are_ticks_without_text() -> None:
-    major, minor = log_ticks(log10(0.03), log10(1.2))
-    shown = {round(10**x, 6) for x in major[1]}
-    assert {round(10**x, 6) for x in minor[1]} == {
-        0.03,  # the view's lower end
-        0.04,
-        0.05,
-        0.06,
-        0.07,
-        0.08,
-        0.09,
-        0.2,
-        0.3,
-        0.4,
-        0.5,
-        0.6,
-        0.7,
-        0.8,
-        0.9,
-    } - shown
-    assert log_ticks(0.5, 0.5) == []  # an empty view
+def test_non_positive_or_non_finite_values_are_gaps() -> None:
+    out = log10_or_gap([1.0, 0.0, -2.0, float("inf"), 0.01])
+    assert out[0] == 0.0 and out[4] == -2.0 and all(isnan(x) for x in out[1:4])
 
 
-def test_the_axis_uses_them_in_log_mode_and_labels_the_first_level_only(
-    qapp: QApplication,
-) -> None:
+def test_the_axis_labels_as_many_ticks_as_its_length_holds(qapp: QApplication) -> None:
     axis = LogAxis("left")
-    axis.setLogMode(False, True)
-    assert axis.style["maxTextLevel"] == 0
-    levels = axis.tickValues(log10(0.03), log10(1.2), 200)
-    assert [round(10**x, 6) for x in levels[0][1]] == [0.1, 1.0]
+    levels = axis.tickValues(log10(0.03), log10(1.2), 300)
+    assert len(levels) == 1  # one level: every tick labelled, none crowded in
+    assert axis.tickStrings(levels[0][1], 1.0, 1.0) == ["0.05", "0.1", "0.2", "0.5", "1"]
+    short = axis.tickValues(log10(0.03), log10(1.2), 60)[0][1]
+    assert axis.tickStrings(short, 1.0, 1.0) == ["0.1", "1"]

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QWidget
 
 from visualizer.i18n import tr
 from visualizer.theme import GRID, PHASE_COLORS, TEXT, get_scale, head_color, ui_font
-from visualizer.widgets.log_axis import LogAxis
+from visualizer.widgets.log_axis import LogAxis, log10_or_gap
 
 if TYPE_CHECKING:
     from core.train import EvalStats
@@ -81,7 +81,6 @@ class TrainCharts(pg.GraphicsLayoutWidget):
                 axis.setPen(pg.mkPen(GRID))
                 axis.setStyle(tickFont=ui_font(TICK_PT))  # zoomed with the window's fonts
             self.plots[key] = plot
-        self.plots["groups"].setLogMode(y=True)  # labelled at decades (LogAxis)
         for name, plot, color in (
             ("loss", "loss", PHASE_COLORS["loss"]),
             ("val", "loss", "#264653"),
@@ -194,8 +193,8 @@ class TrainCharts(pg.GraphicsLayoutWidget):
         self.curves["lr"].setData(h["step"], h["lr"])
         for name in ("val", "acc", "bleu"):
             self.curves[name].setData(h["e_step"], h[name])
-        for name, series in self.groups.items():
-            self.curves[name].setData(h["step"][: len(series)], series)
+        for name, series in self.groups.items():  # log10: the axis labels the numbers
+            self.curves[name].setData(h["step"][: len(series)], log10_or_gap(series))
 
     def apply_scale(self, scale: float) -> None:
         """The presentation zoom changed (the tick fonts follow by themselves)."""

@@ -15,21 +15,15 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 
-from visualizer.rooms.neuron.neuron_text import num, t
+from visualizer.rooms.neuron.neuron_text import t
 from visualizer.theme import HIGHLIGHT, MUTED, PHASE_COLORS, TEXT, ui_font
+from visualizer.widgets.log_axis import LogAxis, log10_or_gap
 
 if TYPE_CHECKING:
     from core.basics.neuron_history import History
     from core.basics.neuron_surface import Surface
 
 LEVELS = 4  # contour lines on the surface (each is a marching-squares pass)
-
-
-def _log(values: tuple[float, ...] | np.ndarray) -> np.ndarray:
-    """log₁₀ for the log axis: non-finite or non-positive entries become NaN (gaps)."""
-    v = np.asarray(values, dtype=np.float64)
-    ok = np.isfinite(v) & (v > 0)
-    return np.where(ok, np.log10(np.where(ok, v, 1.0)), np.nan)
 
 
 def _style(plot: pg.PlotWidget) -> None:
@@ -42,33 +36,6 @@ def _style(plot: pg.PlotWidget) -> None:
         ax.setTextPen(pg.mkPen(TEXT))
         ax.setTickFont(ui_font(8))
     plot.setTitle(" ")
-
-
-class LogAxis(pg.AxisItem):
-    """An axis over log₁₀ values that labels them as plain numbers (0.01, 0.1, 1 …).
-
-    pyqtgraph's own log mode labels every minor tick when the range is under a decade,
-    and they collide; plotting log₁₀ on a linear axis keeps ordinary tick spacing."""
-
-    def __init__(self, orientation: str) -> None:
-        super().__init__(orientation)
-        self.enableAutoSIPrefix(False)
-
-    def tickValues(
-        self, minVal: float, maxVal: float, size: float
-    ) -> list[tuple[float, list[float]]]:
-        """Decades (every n-th when many), plus 2× and 5× when few are in view."""
-        if not (np.isfinite(minVal) and np.isfinite(maxVal)) or maxVal <= minVal:
-            return []
-        k0, k1 = int(np.floor(minVal)), int(np.ceil(maxVal))
-        steps = (1.0,) if k1 - k0 > 3 else (1.0, 2.0, 5.0)
-        every = max(1, int(np.ceil((k1 - k0) / 6)))  # at most ~6 decades labelled
-        decades = range(k0 - k0 % every, k1 + 1, every)
-        ticks = [k + np.log10(m) for k in decades for m in steps]
-        return [(1.0, [v for v in ticks if minVal <= v <= maxVal])]
-
-    def tickStrings(self, values: list[float], scale: float, spacing: float) -> list[str]:
-        return [num(10.0**v, 3 if v < 0 else 2) if abs(v) < 12 else f"1e{v:.0f}" for v in values]
 
 
 class LossCurve(pg.PlotWidget):
@@ -100,13 +67,13 @@ class LossCurve(pg.PlotWidget):
 
     def set_history(self, h: History) -> None:
         x = np.arange(len(h.train), dtype=np.float64)
-        self.train.setData(x, _log(h.train), connect="finite")
+        self.train.setData(x, log10_or_gap(h.train), connect="finite")
         self.train.setSymbol("o" if len(x) <= 60 else None)  # dots while a run is short
-        self.test.setData(x, _log(h.test), connect="finite")
-        self.samples.setData(np.arange(1, h.steps + 1, dtype=np.float64), _log(h.losses))
+        self.test.setData(x, log10_or_gap(h.test), connect="finite")
+        self.samples.setData(np.arange(1, h.steps + 1, dtype=np.float64), log10_or_gap(h.losses))
         self.now.setValue(float(h.steps))
         self.setXRange(0, max(10, h.steps), padding=0.02)
-        start = _log(h.train[:1])
+        start = log10_or_gap(h.train[:1])
         if h.steps == 0 and np.isfinite(start).all():  # one point: centre it, a decade around
             self.setYRange(float(start[0]) - 1, float(start[0]) + 1, padding=0)
         else:
