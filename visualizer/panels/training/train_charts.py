@@ -20,7 +20,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QWidget
 
 from visualizer.i18n import tr
-from visualizer.theme import GRID, PHASE_COLORS, TEXT, get_scale, head_color, ui_font
+from visualizer.theme import PHASE_COLORS, TEXT, get_scale, head_color
+from visualizer.widgets.chart_axes import style_axes
 from visualizer.widgets.log_axis import LogAxis, log10_or_gap
 
 if TYPE_CHECKING:
@@ -46,7 +47,7 @@ REDRAW_MS = 500
 KEYS = ("step", "loss", "grad", "lr", "e_step", "val", "acc", "bleu")
 ORDER = ("loss", "quality", "groups", "lr")
 WIDE = 480  # from this width on the charts sit 2 × 2; narrower, one above the other
-TITLE_PT, LEGEND_PT, LABEL_PT, TICK_PT = 9, 8, 9, 8  # at zoom 1
+TITLE_PT, LEGEND_PT, LABEL_PT = 9, 8, 9  # at zoom 1
 
 
 class TrainCharts(pg.GraphicsLayoutWidget):
@@ -75,11 +76,7 @@ class TrainCharts(pg.GraphicsLayoutWidget):
                 labelTextColor=TEXT,
                 brush=pg.mkBrush(255, 255, 255, 200),
             )
-            for side in ("left", "bottom"):
-                axis = plot.getAxis(side)
-                axis.setTextPen(pg.mkPen(TEXT))
-                axis.setPen(pg.mkPen(GRID))
-                axis.setStyle(tickFont=ui_font(TICK_PT))  # zoomed with the window's fonts
+            style_axes(plot, TEXT)  # tick fonts zoomed with the window's
             self.plots[key] = plot
         for name, plot, color in (
             ("loss", "loss", PHASE_COLORS["loss"]),

@@ -13,7 +13,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from visualizer.rooms.playground.playground_text import t
-from visualizer.theme import GRID, MUTED, PHASE_COLORS, TEXT, ui_font
+from visualizer.theme import GRID, PHASE_COLORS, TEXT, ui_font
+from visualizer.widgets.chart_axes import style_axes
 
 TRAIN_COLOR, TEST_COLOR = TEXT, PHASE_COLORS["loss"]
 
@@ -32,10 +33,7 @@ class LossPanel(QWidget):
         self.plot.hideButtons()
         self.plot.setMinimumHeight(120)
         self.plot.getViewBox().setBorder(pg.mkPen(GRID))
-        for side in ("left", "bottom"):
-            axis = self.plot.getAxis(side)
-            axis.setTextPen(pg.mkPen(MUTED))
-            axis.setPen(pg.mkPen(GRID))
+        style_axes(self.plot)
         self.plot.getPlotItem().setClipToView(True)
         self.plot.getPlotItem().setDownsampling(auto=True, mode="peak")
         self.train = self.plot.plot(pen=pg.mkPen(TRAIN_COLOR, width=2))

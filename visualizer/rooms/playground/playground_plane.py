@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from visualizer.rooms.playground.playground_colors import CLASS_COLORS
 from visualizer.theme import GRID, HIGHLIGHT, MUTED, PHASE_COLORS, ui_font
+from visualizer.widgets.chart_axes import style_axes
 
 
 class PlanePanel(QWidget):
@@ -36,11 +37,9 @@ class PlanePanel(QWidget):
         vb.setRange(xRange=(-1, 1), yRange=(-1, 1), padding=0.0)
         vb.disableAutoRange()
         vb.setBorder(pg.mkPen(GRID))
+        style_axes(self.plot)
         for side in ("left", "bottom"):
-            axis = self.plot.getAxis(side)
-            axis.setTextPen(pg.mkPen(MUTED))
-            axis.setPen(pg.mkPen(GRID))
-            axis.setTicks([[(-1, "−1"), (0, "0"), (1, "1")]])
+            self.plot.getAxis(side).setTicks([[(-1, "−1"), (0, "0"), (1, "1")]])
         self.image = pg.ImageItem(axisOrder="row-major")
         self.plot.addItem(self.image)
         self.train_pts = pg.ScatterPlotItem(size=7, pen=pg.mkPen("w", width=1.0))

@@ -13,7 +13,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from visualizer.theme import GRID, MUTED, ui_font
+from visualizer.theme import GRID, ui_font
+from visualizer.widgets.chart_axes import style_axes
 from visualizer.widgets.numbers import significant
 from visualizer.widgets.whole_label import WholeLabel
 
@@ -38,10 +39,7 @@ class CurvePlot(QWidget):
         self.plot.hideButtons()
         self.plot.setMinimumHeight(height)
         self.plot.getViewBox().setBorder(pg.mkPen(GRID))
-        for side in ("left", "bottom"):
-            axis = self.plot.getAxis(side)
-            axis.setTextPen(pg.mkPen(MUTED))
-            axis.setPen(pg.mkPen(GRID))
+        style_axes(self.plot)
         self.items: list[pg.PlotDataItem] = []
         self.data: list[tuple[np.ndarray, np.ndarray]] = []  # what is drawn (tests read it)
         lay = QVBoxLayout(self)
