@@ -6,7 +6,8 @@ without the views' help:
 
 - the root's font (every widget under it that sets no font of its own inherits it;
   the application font is left alone, since setting it drops the platform's fonts
-  for headers, menus and dock titles), and each plot scene's font;
+  for headers, menus and dock titles; a widget with a style sheet inherits it only
+  when its sheet is applied again), and each plot scene's font;
 - every widget's own font (``setFont``), icon size, and fixed or largest height /
   width (a heatmap title, a language button, the timeline), so bigger text fits;
 - fonts a widget or a pyqtgraph item keeps in an attribute (``self._font``,
@@ -62,6 +63,8 @@ def scale_tree(root: QWidget, old: float, new: float) -> None:
     widgets = [w for w in root.findChildren(QWidget) if not _in_popup(w)]
     for w in widgets:
         _scale_widget(w, old, new)
+    for w in widgets:  # after: the font it takes is the parent's, already zoomed
+        _inherit_again(w)
         scale_attributes(w, old, new)
         if isinstance(w, QGraphicsView) and w.scene() is not None:
             scale_scene(w.scene(), old, new)
@@ -120,6 +123,28 @@ def _scale_widget(w: QWidget, old: float, new: float) -> None:
         f = font_size(w, "font", w.font(), old, new)
         if f is not None:
             w.setFont(f)
+
+
+def _inherit_again(w: QWidget) -> None:
+    """A widget with a style sheet (and no font of its own) takes its parent's font
+    when the sheet is applied, and never again: Qt's style-sheet style resolves it
+    once. It stayed at its old size when the root's font changed (the playground's
+    "Iteration", the compare panel's A / B buttons, the warning and error lines), and
+    applying the sheet again does not help. It gets its parent's size as a font of its
+    own (keeping the weight or style the sheet gives it), which later zooms scale as
+    any widget's own font. A sheet that sizes the font itself is left alone."""
+    from PySide6.QtCore import Qt
+
+    sheet, parent = w.styleSheet(), w.parentWidget()
+    if not sheet or parent is None or w.testAttribute(Qt.WidgetAttribute.WA_SetFont):
+        return
+    if "font-size" in sheet or "font:" in sheet:
+        return
+    size = parent.font().pointSizeF()
+    if size > 0 and abs(w.font().pointSizeF() - size) > 0.01:
+        f = QFont(w.font())
+        f.setPointSizeF(size)
+        w.setFont(f)
 
 
 def _in_popup(w: QWidget) -> bool:
