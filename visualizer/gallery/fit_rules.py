@@ -33,7 +33,12 @@ The thresholds (device pixels; ``z`` is the presentation zoom, 1 in normal mode)
   code name and the rest checked as prose; words a scene quotes as data (“aimes” in
   both its English and its Chinese text: French being discussed) are data; a text
   elided with "…" is read whole from its tooltip (a cut token is still a token);
-- the timeline's section labels ("t0", "反向" …) never overlap.
+- the timeline's section labels ("t0", "反向" …) never overlap;
+- presenting at a zoom, no text a viewer reads is below ``SMALLEST_PT`` points times
+  the zoom (``TYPE_SLACK`` of it): labels, buttons, tabs, group and dock titles, and in
+  the charts the tick numbers and the titles, legends and axis labels (pyqtgraph text
+  items, sized in their HTML). A text left at its desktop size was not reached by the
+  zoom (a chart's HTML title, a label with a style sheet, a default tick font).
 """
 
 from __future__ import annotations
@@ -46,11 +51,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import QPoint, QRect, Qt
-from PySide6.QtGui import QFontMetrics, QTextDocument
+from PySide6.QtGui import QFont, QFontMetrics, QTextDocument
 from PySide6.QtGui import Qt as GuiQt
 from PySide6.QtWidgets import (
     QAbstractButton,
     QDockWidget,
+    QGraphicsTextItem,
+    QGraphicsView,
     QGroupBox,
     QLabel,
     QMainWindow,
@@ -68,6 +75,8 @@ CELL_INDEX = 2.0  # px: every cell drawn as its own block
 CELL_SLACK = 0.9  # of the size: the readable minimum is estimated from the labels' sizes
 TOKEN_AXIS_MAX = 32  # a longer axis of words is a vocabulary: index-like, labels thinned
 SLACK = 2  # px of rounding allowed in every comparison
+SMALLEST_PT = 8.0  # the smallest type the interface sets at zoom 1 (ui_font(8))
+TYPE_SLACK = 0.9  # of SMALLEST_PT x zoom: rounding, and a size rounded to whole points
 CUT_SLACK = 6  # px of a wrapped text's last line that may be lost to margins
 
 # Words that stay English in the Chinese interface: key names, acronyms and proper
@@ -507,3 +516,53 @@ def check_timeline_labels(timelines: Iterable[QWidget]) -> list[Failure]:
             if r.right() > scrubber.width():
                 out.append(Failure("overlap", f"timeline label {text!r} runs off the end"))
     return out
+
+
+def check_type_size(window: QWidget, zoom: float) -> list[Failure]:
+    """Presenting at ``zoom`` > 1: every text a viewer reads, widgets' and charts', at
+    least ``SMALLEST_PT`` x zoom (``TYPE_SLACK`` of it); one finding per widget or item."""
+    if zoom <= 1.0 + 1e-6:
+        return []
+    need = SMALLEST_PT * zoom * TYPE_SLACK
+    out: list[Failure] = []
+    for w, text in visible_texts(window):
+        pt = points(w.font())
+        if text.strip() and 0 < pt < need:
+            out.append(Failure("small text", f"{_name(w)} {text[:40]!r}: {pt:.1f} pt < {need:.1f}"))
+    for view in window.findChildren(QGraphicsView):
+        scene = view.scene()
+        if scene is None or not seen(view, window):
+            continue
+        for item in scene.items():
+            if not item.isVisible():
+                continue
+            found = _item_type(item)
+            if found is not None and 0 < found[1] < need:
+                what, pt = found
+                out.append(
+                    Failure("small text", f"{_name(view)} {what[:40]!r}: {pt:.1f} pt < {need:.1f}")
+                )
+    return out
+
+
+def points(font: QFont) -> float:
+    """A font's size in points (a pixel-sized font at 96 dpi)."""
+    return font.pointSizeF() if font.pointSizeF() > 0 else font.pixelSize() * 72 / 96
+
+
+def _item_type(item: Any) -> tuple[str, float] | None:
+    """(what it shows, its type size) for a chart's text: an axis' tick numbers, a text
+    item (the largest size its HTML's spans give, a title's or a legend entry's own;
+    else its font's)."""
+    import pyqtgraph as pg
+
+    if isinstance(item, pg.AxisItem):
+        tick = item.style.get("tickFont")
+        if not item.style.get("showValues", True) or not isinstance(tick, QFont):
+            return None  # no numbers, or pyqtgraph's default (the view's font)
+        return f"{item.orientation} axis ticks", points(tick)
+    if isinstance(item, QGraphicsTextItem) and item.toPlainText().strip():
+        spans = re.findall(r"<span[^>]*font-size:\s*([0-9.]+)pt", item.toHtml())
+        sizes = [float(x) for x in spans]
+        return item.toPlainText(), max(sizes) if sizes else points(item.font())
+    return None

@@ -233,6 +233,7 @@ class Stage:
         out += rules.check_timeline_labels(timelines)
         out += rules.check_heatmaps(w.findChildren(Heatmap), self.mode.zoom)
         out += rules.check_clipped(w)
+        out += rules.check_type_size(w, self.mode.zoom if self.mode.presenting else 1.0)
         out += rules.check_language(w, self.lang, self.allowed_words())
         return out
 

@@ -196,8 +196,9 @@ class Presentation(QObject):
         self.set_zoom(1.0)
 
     def view_built(self, _name: str, view: QWidget) -> None:
-        """A panel built on first use, while zoomed, takes the zoom: it was built as at
-        zoom 1, as the rest of the window was before the zoom (``shell/lazy_views``)."""
+        """A panel or a room's page built on first use, while zoomed, takes the zoom: it
+        was built as at zoom 1, as the rest of the window was before the zoom
+        (``shell/lazy_views``, ``shell/room_switch``)."""
         zoom = theme.get_scale()
         if abs(zoom - 1.0) > 1e-6:
             scale_tree(view, 1.0, zoom)

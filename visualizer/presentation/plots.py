@@ -9,7 +9,7 @@ from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QGraphicsScene, QGraphicsSimpleTextItem, QGraphicsTextItem, QWidget
 
 from visualizer import theme
-from visualizer.presentation.sizes import font_size, scale_attributes, scaled
+from visualizer.presentation.sizes import SIZE_RESOLVED, font_size, scale_attributes, scaled
 
 
 def scale_scene(scene: QGraphicsScene, old: float, new: float) -> None:
@@ -34,9 +34,17 @@ def scale_item(item: Any, old: float, new: float) -> None:
         item.picture = None
         item.update()
     elif isinstance(item, (QGraphicsTextItem, QGraphicsSimpleTextItem)):
-        f = font_size(item, "font", item.font(), old, new)
-        if f is not None:
-            item.setFont(f)
+        font = item.font()
+        if not font.resolveMask() & SIZE_RESOLVED and font.pointSizeF() > 0:
+            # a text item inherits from no scene: its size is the application's, at zoom
+            # 1 whenever the item was made (an axis label stayed at 9 pt), made its own
+            own = QFont(font)
+            own.setPointSizeF(scaled(item, "font", font.pointSizeF(), 1.0, new))
+            item.setFont(own)
+        else:
+            f = font_size(item, "font", font, old, new)
+            if f is not None:
+                item.setFont(f)
     elif isinstance(item, pg.PlotDataItem):
         pen = item.opts.get("pen")
         if pen is not None:

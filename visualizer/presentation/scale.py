@@ -71,7 +71,7 @@ def scale_tree(root: QWidget, old: float, new: float) -> None:
         if isinstance(w, QTextEdit) and w.isReadOnly():
             follow_document(w)
             scale_document(w)
-    for w in widgets:
+    for w in [*widgets, root]:  # the root's own part too (a room's page places its side)
         if is_heatmap(w):
             remeasure_heatmap(w)
         hook = getattr(w, "apply_scale", None)

@@ -99,7 +99,8 @@ class WindowContext(Protocol):
     def on_view_built(self, callback: Callable[[str, QWidget], None]) -> None:
         """``callback(name, view)`` when a panel built on first use (the Training,
         Update, Inspector, Router and Classify panels: ``shell/lazy_views.py``) has been
-        built, as at zoom 1, and put in its dock."""
+        built, as at zoom 1, and put in its dock; and when a room's page has been built,
+        as at zoom 1, on first entering the room (``shell/room_switch.py``)."""
         ...
 
     def on_drop(self, handler: Callable[[str], object]) -> None:

@@ -234,6 +234,7 @@ class MainWindow(QMainWindow):
 
     def on_view_built(self, callback: Callable[[str, QWidget], None]) -> None:
         self._views.on_build(callback)
+        self._rooms.on_page_built(callback)
 
     def on_drop(self, handler: Callable[[str], object]) -> None:
         self._drop_handler = handler

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from visualizer import theme
 from visualizer.i18n import tr
 from visualizer.shell import dock_layout
 from visualizer.shell.dock_layout import DockLayout
@@ -93,6 +94,14 @@ class RoomSwitcher(QObject):
         self.bar.currentChanged.connect(lambda i: self.switch(list(ROOMS)[i]))
         self.bar.installEventFilter(self)
         self._lang = "en"
+        self._on_page_built: list[Callable[[str, QWidget], None]] = []
+
+    def on_page_built(self, callback: Callable[[str, QWidget], None]) -> None:
+        """``callback(name, placed)`` once for each room's page, right after its build
+        (at zoom 1, as ``shell/lazy_views`` builds a panel) and its placing in the window:
+        ``placed`` holds the page's scroll area and the narration and timeline the page
+        hands to the window (``_with_timeline``)."""
+        self._on_page_built.append(callback)
 
     def navigator(self) -> Navigator | None:
         """What the stepping keys move: the session, or the lab in front."""
@@ -106,7 +115,15 @@ class RoomSwitcher(QObject):
             spec = ROOMS[name]
             assert spec is not None
             cls: Any = getattr(importlib.import_module(spec[0]), spec[1])
-            room = cls.create()
+            # built as at zoom 1, then zoomed by the callbacks as the window was: a page
+            # built while zoomed kept what only a zoom reaches at its desktop size (a
+            # chart's axis labels, a label with a style sheet)
+            zoom = theme.get_scale()
+            theme.set_scale(1.0)
+            try:
+                room = cls.create()
+            finally:
+                theme.set_scale(zoom)
             room.lab.lang = self.session.lang
             room.lab.animate = self.session.animate
             self.pages[name] = room
@@ -116,7 +133,10 @@ class RoomSwitcher(QObject):
             area.setWidgetResizable(True)
             area.setFrameShape(QFrame.Shape.NoFrame)
             self.frames[name] = area
-            self.stack.addWidget(_with_timeline(area, room))
+            placed = _with_timeline(area, room)
+            self.stack.addWidget(placed)
+            for callback in self._on_page_built:
+                callback(name, placed)
         return self.pages[name]
 
     def switch(self, name: str) -> None:

@@ -260,3 +260,38 @@ def test_the_gallery_writes_every_layout_and_an_index(qapp: QApplication, tmp_pa
         assert f"href='{name}.png'" in page and f"src='{name}.thumb.png'" in page
         assert f"{name}.png" in pictures
     assert result.bytes == sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
+
+
+def test_presenting_a_text_left_at_its_desktop_size_is_found(qapp: QApplication) -> None:
+    """The zoom's type rule: a label, a chart's title and its tick numbers at desktop
+    size are findings at 200 %, none at zoom 1, and none once they are zoomed."""
+    import pyqtgraph as pg
+    from PySide6.QtGui import QFont
+    from PySide6.QtWidgets import QLabel, QMainWindow, QVBoxLayout, QWidget
+
+    from visualizer.gallery.fit_rules import check_type_size
+
+    window = QMainWindow()
+    body = QWidget()
+    label = QLabel("Iteration")
+    chart = pg.PlotWidget()
+    chart.setTitle("loss", size="9pt")
+    chart.getAxis("left").setStyle(tickFont=QFont("DejaVu Sans", 8))
+    lay = QVBoxLayout(body)
+    lay.addWidget(label)
+    lay.addWidget(chart)
+    window.setCentralWidget(body)
+    window.resize(600, 400)
+    window.show()
+    try:
+        label.setFont(QFont("DejaVu Sans", 10))
+        assert check_type_size(window, 1.0) == []
+        found = {f.what.split(": ")[0] for f in check_type_size(window, 2.0)}
+        assert any("'Iteration'" in w for w in found), found
+        assert any("'loss'" in w for w in found) and any("axis ticks" in w for w in found)
+        label.setFont(QFont("DejaVu Sans", 20))
+        chart.setTitle("loss", size="18pt")
+        chart.getAxis("left").setStyle(tickFont=QFont("DejaVu Sans", 16))
+        assert check_type_size(window, 2.0) == []
+    finally:
+        window.close()
