@@ -527,6 +527,9 @@ def check_type_size(window: QWidget, zoom: float) -> list[Failure]:
     out: list[Failure] = []
     for w, text in visible_texts(window):
         pt = points(w.font())
+        if isinstance(w, QLabel) and _is_rich(w):  # its spans' own sizes too
+            spans = re.findall(r"font-size:\s*([0-9.]+)pt", w.text())
+            pt = min([pt, *(float(x) for x in spans)])
         if text.strip() and 0 < pt < need:
             out.append(Failure("small text", f"{_name(w)} {text[:40]!r}: {pt:.1f} pt < {need:.1f}"))
     for view in window.findChildren(QGraphicsView):

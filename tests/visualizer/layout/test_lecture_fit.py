@@ -290,6 +290,10 @@ def test_presenting_a_text_left_at_its_desktop_size_is_found(qapp: QApplication)
         assert any("'Iteration'" in w for w in found), found
         assert any("'loss'" in w for w in found) and any("axis ticks" in w for w in found)
         label.setFont(QFont("DejaVu Sans", 20))
+        label.setText("Iteration <span style='font-size:9pt'>of 50</span>")  # its own size
+        found = [f.what for f in check_type_size(window, 2.0)]
+        assert any("'Iteration  of 50': 9.0 pt" in w for w in found), found
+        label.setText("Iteration <span style='font-size:18pt'>of 50</span>")
         chart.setTitle("loss", size="18pt")
         chart.getAxis("left").setStyle(tickFont=QFont("DejaVu Sans", 16))
         assert check_type_size(window, 2.0) == []

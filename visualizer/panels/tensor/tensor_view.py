@@ -30,7 +30,7 @@ from visualizer.panels.tensor.tensor_plan import (
     link,
     plan,
 )
-from visualizer.theme import MUTED, ui_font
+from visualizer.theme import MUTED, get_scale, ui_font
 
 if TYPE_CHECKING:
     from core.session import Session
@@ -266,7 +266,7 @@ class TensorView(QWidget):
             extra.append(tr(STRINGS["gain"], lang))
         return (
             f"{html.escape(label)}&nbsp;&nbsp;<span style='color:{MUTED}; font-weight:normal; "
-            f"font-size:9pt'>{' · '.join(extra)}</span>"
+            f"font-size:{9 * get_scale():.1f}pt'>{' · '.join(extra)}</span>"  # zoomed on relabel
         )
 
     def _top(self, panel: Panel, shown: Shown) -> str:

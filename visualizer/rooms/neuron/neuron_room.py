@@ -241,16 +241,21 @@ class NeuronRoom(QWidget):
         else:
             self.status.setText(status_html(self.lab, self.lab.lang))
 
+    def apply_scale(self, _scale: float) -> None:
+        """The presentation zoom changed: the titles' smaller lines follow it."""
+        self._relabel()
+
     def _relabel(self, _lang: str = "") -> None:
         lang = self.lab.lang
         self.figure.lang = lang
-        sub = f"font-size:11pt; font-weight:normal; color:{MUTED}"
+        z = get_scale()  # the spans' sizes are the HTML's own: the zoom does not reach them
+        sub = f"font-size:{11 * z:.1f}pt; font-weight:normal; color:{MUTED}"
         self.title.setText(
             f"{t('title', lang)} &nbsp;<span style='{sub}'>{t('subtitle', lang)}</span>"
         )
         self.controls.relabel(lang)
         self.table.relabel(lang)
-        small = "<br><span style='font-weight:normal; font-size:9pt'>{}</span>"
+        small = f"<br><span style='font-weight:normal; font-size:{9 * z:.1f}pt'>{{}}</span>"
         self.table_title.setText(t("data", lang) + small.format(t("data_hint", lang)))
         self.curve_title.setText(t("loss_curve", lang) + small.format(LossCurve.legend_html(lang)))
         self.surf_title.setText(t("surface", lang) + small.format(t("surface_hint", lang)))
