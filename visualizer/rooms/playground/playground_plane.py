@@ -18,6 +18,7 @@ from PySide6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 from visualizer.rooms.playground.playground_colors import CLASS_COLORS
 from visualizer.theme import GRID, HIGHLIGHT, MUTED, PHASE_COLORS, ui_font
 from visualizer.widgets.chart_axes import style_axes
+from visualizer.widgets.whole_label import WholeLabel
 
 
 class PlanePanel(QWidget):
@@ -50,11 +51,10 @@ class PlanePanel(QWidget):
         self.focus_pt = pg.ScatterPlotItem(size=20, brush=None, pen=pg.mkPen(HIGHLIGHT, width=3))
         for item in (self.train_pts, self.test_pts, self.batch_pts, self.focus_pt):
             self.plot.addItem(item)
-        self.readout = QLabel(" ")
+        self.readout = WholeLabel(" ")  # two lines at 200 %: it lay over the plane's axis
         self.readout.setFont(ui_font(11, bold=True))
         self.readout.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.readout.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-        self.readout.setWordWrap(True)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(2)
