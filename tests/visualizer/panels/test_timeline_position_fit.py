@@ -50,3 +50,27 @@ def test_position_text_keeps_its_own_room(qtbot: QtBot, timeline: TimelineView, 
     assert shown_width(timeline) <= label.contentsRect().width()  # elided, not cut
     if "next.probs" not in label.text():
         assert label.text().endswith("…</code>") or label.text().endswith("…")
+
+
+def test_the_bar_and_its_section_names_grow_with_the_zoom(
+    qtbot: QtBot, timeline: TimelineView
+) -> None:
+    """At 200 % the bar is twice as tall, its names drawn at 16 pt bold in it, and the
+    strip holds it (a bar of fixed height kept its 8 pt names in its kept picture)."""
+    from PySide6.QtGui import QFontMetrics
+
+    from visualizer.panels.timeline.scrubber import HEIGHT
+    from visualizer.theme import ui_font
+
+    bar = timeline.scrubber
+    timeline.resize(1366, timeline.sizeHint().height())
+    qtbot.wait(10)
+    assert bar.minimumHeight() == 2 * HEIGHT and bar.height() >= 2 * HEIGHT
+    assert bar.geometry().bottom() < timeline.height()
+    rects = bar.section_rects()
+    assert rects and all(
+        r.height() == QFontMetrics(ui_font(8, bold=True)).height() for r, _ in rects
+    )
+    assert all(r.bottom() < bar.height() for r, _ in rects)  # the names inside the bar
+    apply_scale(timeline, 1.0)
+    assert bar.minimumHeight() == HEIGHT

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 from visualizer.theme import HIGHLIGHT, PHASE_COLORS, ui_font
 
 MARK = "#d62828"
+HEIGHT = 34  # px at zoom 1: the bar and its section names (8 pt bold)
 
 
 class Scrubber(QWidget):
@@ -37,7 +38,7 @@ class Scrubber(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.setMinimumHeight(34)
+        self.setMinimumHeight(HEIGHT)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         self.setMouseTracking(True)
         self.phases: list[str] = []
@@ -76,6 +77,15 @@ class Scrubber(QWidget):
         if marks == self.marks:
             return
         self.marks, self._mark_set = marks, frozenset(marks)
+        self._cache = None
+        self.update()
+
+    def rescale(self, scale: float) -> None:
+        """The presentation zoom changed (``TimelineView.apply_scale``, before it sizes
+        the strip): the section names are drawn at the new size in a bar as much taller
+        (the bar's picture is kept until its size changes: a bar of fixed height kept
+        its desktop-size names)."""
+        self.setMinimumHeight(round(HEIGHT * scale))
         self._cache = None
         self.update()
 

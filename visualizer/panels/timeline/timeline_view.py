@@ -139,10 +139,11 @@ class TimelineView(QWidget):
         self._on_trace()
         self._relabel()
 
-    def apply_scale(self, _scale: float) -> None:
+    def apply_scale(self, scale: float) -> None:
         """The presentation zoom enlarged the buttons' icons and the text: the strip's
         height follows its content (its scaled maximum cut the transport by a few pixels
-        at 150 %, issue 16)."""
+        at 150 %, issue 16), the scrubber's bar included."""
+        self.scrubber.rescale(scale)
         self.setMaximumHeight(16_777_215)
         self.setMaximumHeight(self.sizeHint().height())
 
