@@ -67,3 +67,28 @@ def test_a_charts_axis_label_follows_the_zoom_in_and_out(qtbot: QtBot) -> None:
     finally:
         apply_scale(root, 1.0)
     assert label.font().pointSizeF() == base
+
+
+def test_the_neuron_rooms_table_rows_and_cells_follow_the_zoom(qtbot: QtBot) -> None:
+    """Its rows were 20 px high and its current row's cells kept their own 9 pt font."""
+    import numpy as np
+
+    from visualizer.rooms.neuron.neuron_table import ROW_H, DataTable
+
+    root = QWidget()
+    qtbot.addWidget(root)
+    table = DataTable()
+    QVBoxLayout(root).addWidget(table)
+    table.set_data(np.full((4, 3), 0.5), np.ones(4), 3, "en")
+    table.set_current(1)  # its cells get a font of their own: bold
+    root.show()
+    size = table.item(1, 0).font().pointSizeF()
+    try:
+        apply_scale(root, 2.0)
+        assert table.verticalHeader().defaultSectionSize() == 2 * ROW_H
+        assert table.item(1, 0).font().pointSizeF() == 2 * size and table.item(1, 0).font().bold()
+        assert table.item(0, 0).font().pointSizeF() == 2 * size  # the others too
+    finally:
+        apply_scale(root, 1.0)
+    assert table.verticalHeader().defaultSectionSize() == ROW_H
+    assert table.item(1, 0).font().pointSizeF() == size

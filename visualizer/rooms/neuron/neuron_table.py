@@ -19,6 +19,9 @@ from visualizer.theme import HIGHLIGHT, MUTED, ui_font
 FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
 
 
+ROW_H = 20  # px at zoom 1
+
+
 class DataTable(QTableWidget):
     """Rows of (#, sun, water, compost, height y, output z); ``cell`` never returns None
     for a filled table."""
@@ -31,7 +34,7 @@ class DataTable(QTableWidget):
         self.current: int | None = None
         self.setFont(ui_font(9))
         self.verticalHeader().setVisible(False)
-        self.verticalHeader().setDefaultSectionSize(20)
+        self.verticalHeader().setDefaultSectionSize(ROW_H)
         self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.horizontalHeader().setFont(ui_font(9, True))
         self.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
@@ -74,6 +77,17 @@ class DataTable(QTableWidget):
         """The neuron's output per row, (N,)."""
         for r in range(min(len(z), self.rowCount())):
             self.cell(r, 5).setText(num(z[r], 2))
+
+    def apply_scale(self, scale: float) -> None:
+        """The presentation zoom changed: rows as much taller, and the cells' own fonts
+        (the current row's is bold) at the new size; the table's and the header's fonts
+        are zoomed with every widget's."""
+        self.verticalHeader().setDefaultSectionSize(round(ROW_H * scale))
+        for r in range(self.rowCount()):
+            for c in range(self.columnCount()):
+                item = self.item(r, c)
+                if item is not None:
+                    item.setFont(ui_font(9, r == self.current))
 
     def set_current(self, sample: int | None) -> None:
         if sample == self.current:
