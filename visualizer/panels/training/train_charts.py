@@ -71,7 +71,7 @@ class TrainCharts(pg.GraphicsLayoutWidget):
             plot = self.addPlot(row=i // 2, col=i % 2, axisItems=axes)
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.addLegend(  # on a light ground: the curves pass under it
-                offset=(-5, -5) if key == "quality" else (-5, 5),  # where curves end: low
+                offset=(5, 5) if key == "quality" else (-5, 5),  # accuracy starts low, late
                 labelTextSize=_pt(LEGEND_PT, self._zoom),
                 labelTextColor=TEXT,
                 brush=pg.mkBrush(255, 255, 255, 200),
