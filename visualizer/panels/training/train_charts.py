@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QWidget
 
 from visualizer.i18n import tr
 from visualizer.theme import PHASE_COLORS, TEXT, get_scale, head_color
-from visualizer.widgets.chart_axes import style_axes
+from visualizer.widgets.chart_axes import FitAxis, style_axes
 from visualizer.widgets.log_axis import LogAxis, log10_or_gap
 
 if TYPE_CHECKING:
@@ -67,7 +67,9 @@ class TrainCharts(pg.GraphicsLayoutWidget):
         self._lang = "en"
         self._zoom = get_scale()
         for i, key in enumerate(ORDER):
-            axes = {"left": LogAxis("left")} if key == "groups" else None
+            axes: dict[str, pg.AxisItem] = {"bottom": FitAxis("bottom")}  # narrow at 200 %
+            if key == "groups":
+                axes["left"] = LogAxis("left")
             plot = self.addPlot(row=i // 2, col=i % 2, axisItems=axes)
             plot.showGrid(x=True, y=True, alpha=0.2)
             plot.addLegend(  # on a light ground: the curves pass under it
