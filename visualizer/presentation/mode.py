@@ -93,6 +93,10 @@ class Presentation(QObject):
         w.showFullScreen()
         self.keys.set_enabled(True)
         self._zoom_to(self.zoom)
+        # the chosen panels again, after the zoom's relabelling and re-layout: one
+        # clean-clone run found the decoding dock shown beside the chosen four on
+        # entering (not reproduced; the cause was not found)
+        self.show_panels()
         self.size_docks()
         QTimer.singleShot(0, self.size_docks)  # again once the full screen is laid out
         w.setFocus(Qt.FocusReason.OtherFocusReason)  # the letter keys must not go to a text box
