@@ -152,10 +152,31 @@ class ChapterPlayer(QObject):
             self._model(scene, self._gen)
         elif scene.room in rooms.pages:
             page: Any = rooms.pages[scene.room]
+            if scene.step is not None and not len(page.lab) and not scene.lab.get("traced"):
+                # the iteration this scene shows was traced by an earlier scene, and the
+                # lab has none now: it trained on since (back from a scene that plays)
+                # or the chapter was entered here. Its earlier scenes' settings again,
+                # from the last reset, without their playing.
+                for earlier in self._lab_before(scene.room):
+                    self._try(act.apply_lab, page, scene.room, earlier)
             if scene.lab:
                 self._try(act.apply_lab, page, scene.room, scene.lab)
             self._cursor(page.lab, scene)
         self._show_problems()
+
+    def _lab_before(self, room: str) -> list[dict[str, Any]]:
+        """The lab settings of this chapter's scenes in ``room`` before this one, back to
+        the last that resets the lab (in order; "play" left out)."""
+        assert self.chapter is not None
+        out: list[dict[str, Any]] = []
+        for j in range(self.scene_index - 1, -1, -1):
+            earlier = self.chapter.resolved(j)
+            if earlier.room != room:
+                break
+            out.append({k: v for k, v in earlier.lab.items() if k != "play"})
+            if earlier.lab.get("reset"):
+                break
+        return out[::-1]
 
     def _model(self, scene: Scene, gen: int) -> None:
         """Stage 1 the model; stage 2 target, mode, sentence; stage 3 cursor, training.

@@ -79,9 +79,10 @@ def check_scene(window: SimulatorWindow, player: ChapterPlayer, scene: Scene, la
         assert figure is not None and type(figure).__name__ == FIGURES[scene.figure][1]
     if scene.room != "transformer":
         page: Any = window.rooms.pages[scene.room]
-        if scene.step is not None:
+        playing = bool(scene.lab.get("play"))
+        if scene.step is not None and not playing:  # a frame of play replaces the trace
             check_step(page.lab, scene.step)
-        assert getattr(page, "training", False) == bool(scene.lab.get("play"))
+        assert getattr(page, "training", False) == playing
         return
     s = window.session
     assert s is not None and s.error == ""
@@ -564,6 +565,30 @@ def test_a_step_the_trace_lacks_is_reported_not_raised(
     assert "enc.9.nothing" in player.overlay.note.text()
     assert player.next() and player.problems == []
     player.stop()
+
+
+def test_a_lab_scene_shows_its_step_after_training_went_on_or_entered_there(
+    window: SimulatorWindow, player: ChapterPlayer
+) -> None:
+    """Chapter 0's "d/l1.weight" scene shows the gradient of the iteration the scene
+    before it traced. Back from the scene that plays (whose training replaced that trace:
+    under load a frame of it ran before "back"), or entered at that scene, the lab had no
+    trace and the scene silently showed none; its earlier scenes' settings are replayed."""
+    chapter = next(c for c in CHAPTERS if c.id == "neuron")
+    at = next(i for i, sc in enumerate(chapter.scenes) if sc.step == "d/l1.weight")
+    try:
+        player.start(chapter.id, at)  # entered here
+        page: Any = window.rooms.pages["playground"]
+        check_step(page.lab, "d/l1.weight")
+        assert player.problems == [] and not page.training
+        assert player.next() and page.training  # the scene that plays
+        page.tick()  # a frame of training: the traced iteration is gone
+        assert len(page.lab) == 0
+        assert player.previous()
+        check_step(page.lab, "d/l1.weight")
+        assert player.problems == [] and not page.training
+    finally:
+        player.stop()
 
 
 def test_in_the_app_the_model_runs_in_a_worker_and_scenes_wait_for_it(
